@@ -1,0 +1,28 @@
+//===- Passes.h - lowerings out of mmfree -----------------------*- C++ -*-===//
+
+#ifndef MMFREE_CONVERSION_PASSES_H
+#define MMFREE_CONVERSION_PASSES_H
+
+#include "mmfree/Dialect/MMFree/IR/MMFree.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mmfree {
+
+#define GEN_PASS_DECL
+#include "mmfree/Conversion/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "mmfree/Conversion/Passes.h.inc"
+
+/// Registers `mmfree-cpu-pipeline`: mmfree and linalg on tensors down to the
+/// LLVM dialect, bufferized, with ternary contractions vectorized.
+void registerCpuPipeline();
+
+} // namespace mmfree
+
+#endif // MMFREE_CONVERSION_PASSES_H

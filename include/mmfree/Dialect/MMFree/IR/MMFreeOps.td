@@ -1,0 +1,85 @@
+//===- MMFreeOps.td - mmfree operations --------------------*- tablegen -*-===//
+
+#ifndef MMFREE_OPS
+#define MMFREE_OPS
+
+include "mmfree/Dialect/MMFree/IR/MMFreeDialect.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def F32Tensor2D : 2DTensorOf<[F32]>;
+def F32Tensor1D : 1DTensorOf<[F32]>;
+
+def MMFree_QuantizeRowsOp : MMFree_Op<"quantize_rows", [Pure]> {
+  let summary = "per-row absmax int8 quantization of activations";
+  let description = [{
+    For an M x K f32 tensor, computes per row
+    `q[m] = 127 / max(max_k |x[m,k]|, 1e-5)` and
+    `xq[m,k] = clamp(roundeven(x[m,k] * q[m]), -128, 127)`.
+
+    ```mlir
+    %xq, %q = mmfree.quantize_rows %x : tensor<4x64xf32> -> tensor<4x64xi8>, tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins F32Tensor2D:$input);
+  let results = (outs 2DTensorOf<[I8]>:$quantized, F32Tensor1D:$scale);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `->` type($quantized) `,` type($scale)
+  }];
+  let hasVerifier = 1;
+}
+
+def MMFree_TernaryMatmulOp : MMFree_Op<"ternary_matmul", [Pure]> {
+  let summary = "add/sub contraction of activations with packed ternary weights";
+  let description = [{
+    `acc[m,n] = sum_k x[m,k] * Wt[n,k]` where `Wt` is in {-1, 0, +1}, computed
+    with adds and subtracts only. `x` is M x K of i8 (quantized activations)
+    or f32. `weights` is N x ceil(K/64) x 16 of i8: 2 bits per weight in
+    blocks of 64 weights; byte `b` of block `t` holds weight `64t + 16j + b`
+    in bits `[2j, 2j+2)`, code 0b01 = +1, 0b10 = -1, 0b00 = 0 (0b11 is
+    invalid, weights past K are 0). `k` is the logical reduction size.
+
+    With i8 activations the result is an integer accumulator (i16, i32 or
+    i64) that must be wide enough to hold K * 128 exactly; with f32
+    activations the result is f32.
+
+    ```mlir
+    %acc = mmfree.ternary_matmul %xq, %w {k = 100 : i64}
+        : tensor<4x100xi8>, tensor<32x2x16xi8> -> tensor<4x32xi32>
+    ```
+  }];
+  let arguments = (ins 2DTensorOf<[I8, F32]>:$input,
+                       3DTensorOf<[I8]>:$weights,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$k);
+  let results = (outs 2DTensorOf<[I16, I32, I64, F32]>:$result);
+  let assemblyFormat = [{
+    $input `,` $weights attr-dict `:` type($input) `,` type($weights)
+    `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def MMFree_DequantizeOp : MMFree_Op<"dequantize", [Pure]> {
+  let summary = "rescale ternary accumulators to f32";
+  let description = [{
+    `y[m,n] = float(acc[m,n]) * weight_scale[n] / row_scale[m]`, evaluated
+    left to right in f32. `weight_scale` has one element (per-tensor) or N
+    (per-channel). Without `row_scale` (float activations) the division is
+    omitted.
+
+    ```mlir
+    %y = mmfree.dequantize %acc, %ws, %q
+        : (tensor<4x32xi32>, tensor<1xf32>, tensor<4xf32>) -> tensor<4x32xf32>
+    ```
+  }];
+  let arguments = (ins 2DTensorOf<[I16, I32, I64, F32]>:$acc,
+                       F32Tensor1D:$weight_scale,
+                       Optional<F32Tensor1D>:$row_scale);
+  let results = (outs F32Tensor2D:$result);
+  let assemblyFormat = [{
+    $acc `,` $weight_scale (`,` $row_scale^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // MMFREE_OPS

@@ -1,0 +1,47 @@
+//===- CpuPipeline.cpp - mmfree-cpu-pipeline ------------------------------===//
+//
+// Tensors with mmfree and linalg ops down to the LLVM dialect: the ternary
+// contraction through the vector kernel, the rest through linalg generics and
+// loops, then One-Shot Bufferize and the upstream conversions to LLVM.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mmfree/Conversion/Passes.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+
+using namespace mlir;
+
+static constexpr const char *kCpuPipeline =
+    "mmfree-lower-to-vector,"
+    "mmfree-lower-to-linalg,"
+    "canonicalize,"
+    "one-shot-bufferize{bufferize-function-boundaries "
+    "function-boundary-type-conversion=identity-layout-map},"
+    "buffer-deallocation-pipeline,"
+    "convert-linalg-to-loops,"
+    "lower-affine,"
+    "convert-vector-to-scf,"
+    "convert-scf-to-cf,"
+    "expand-strided-metadata,"
+    "convert-vector-to-llvm,"
+    "finalize-memref-to-llvm,"
+    "convert-math-to-llvm,"
+    "convert-arith-to-llvm,"
+    "convert-index-to-llvm,"
+    "convert-func-to-llvm,"
+    "convert-cf-to-llvm,"
+    "reconcile-unrealized-casts";
+
+void mmfree::registerCpuPipeline() {
+  PassPipelineRegistration<>(
+      "mmfree-cpu-pipeline",
+      "Lower mmfree and linalg on tensors to the LLVM dialect: the ternary "
+      "contraction as a 16-lane vector kernel, everything else through "
+      "linalg loops, bufferized with One-Shot Bufferize",
+      [](OpPassManager &pm) {
+        if (failed(parsePassPipeline(kCpuPipeline, pm)))
+          llvm::report_fatal_error("mmfree-cpu-pipeline: bad pipeline text");
+      });
+}

@@ -1,0 +1,227 @@
+//===- LowerToLinalg.cpp - mmfree ops -> linalg.generic -------------------===//
+//
+// Portable lowering: everything becomes upstream linalg/tensor/arith/math on
+// tensors, so stock pipelines (IREE, torch-mlir, mlir-opt) can continue.
+//
+//===----------------------------------------------------------------------===//
+
+#include "TernaryBuilders.h"
+#include "mmfree/Conversion/Passes.h"
+#include "mmfree/Numerics/Ternary.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace mmfree {
+#define GEN_PASS_DEF_LOWERTOLINALG
+#include "mmfree/Conversion/Passes.h.inc"
+} // namespace mmfree
+
+using namespace mlir;
+using namespace mmfree;
+
+namespace {
+
+using utils::IteratorType;
+
+/// tensor.empty of `type`, taking dynamic sizes from dimension 0 of `like`.
+static Value emptyLike(OpBuilder &b, Location loc, RankedTensorType type,
+                       Value like) {
+  SmallVector<Value> dyn;
+  if (type.isDynamicDim(0))
+    dyn.push_back(tensor::DimOp::create(b, loc, like, 0));
+  return tensor::EmptyOp::create(b, loc, type, dyn);
+}
+
+static Value filled(OpBuilder &b, Location loc, RankedTensorType type,
+                    Value like, Value value) {
+  return linalg::FillOp::create(b, loc, value, emptyLike(b, loc, type, like))
+      .getResult(0);
+}
+
+static Value f32Constant(OpBuilder &b, Location loc, float v) {
+  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+}
+
+struct QuantizeRowsLowering : OpConversionPattern<QuantizeRowsOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(QuantizeRowsOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    Value x = adaptor.getInput();
+    auto scaleType = op.getScale().getType();
+    AffineMap id2 = AffineMap::getMultiDimIdentityMap(2, ctx);
+    AffineMap row = AffineMap::get(2, 0, getAffineDimExpr(0, ctx), ctx);
+
+    // max_k |x[m,k]|, then q = 127 / max(maxAbs, eps).
+    Value maxAbs =
+        linalg::GenericOp::create(
+            rewriter, loc, scaleType, x,
+            filled(rewriter, loc, scaleType, x, f32Constant(rewriter, loc, 0)),
+            ArrayRef<AffineMap>{id2, row},
+            ArrayRef<IteratorType>{IteratorType::parallel,
+                                   IteratorType::reduction},
+            [](OpBuilder &b, Location l, ValueRange args) {
+              Value a = math::AbsFOp::create(b, l, args[0]);
+              linalg::YieldOp::create(
+                  b, l, Value(arith::MaximumFOp::create(b, l, args[1], a)));
+            })
+            .getResult(0);
+    AffineMap id1 = AffineMap::getMultiDimIdentityMap(1, ctx);
+    Value scale =
+        linalg::GenericOp::create(
+            rewriter, loc, scaleType, maxAbs,
+            emptyLike(rewriter, loc, scaleType, x),
+            ArrayRef<AffineMap>{id1, id1},
+            ArrayRef<IteratorType>{IteratorType::parallel},
+            [](OpBuilder &b, Location l, ValueRange args) {
+              Value m = arith::MaximumFOp::create(
+                  b, l, args[0], f32Constant(b, l, numerics::kScaleEpsilon));
+              linalg::YieldOp::create(
+                  b, l,
+                  Value(arith::DivFOp::create(b, l, f32Constant(b, l, 127.f),
+                                              m)));
+            })
+            .getResult(0);
+    // xq = clamp(roundeven(x * q), -128, 127).
+    Value quantized =
+        linalg::GenericOp::create(
+            rewriter, loc, op.getQuantized().getType(), ValueRange{x, scale},
+            emptyLike(rewriter, loc, op.getQuantized().getType(), x),
+            ArrayRef<AffineMap>{id2, row, id2},
+            ArrayRef<IteratorType>{IteratorType::parallel,
+                                   IteratorType::parallel},
+            [](OpBuilder &b, Location l, ValueRange args) {
+              Value v = arith::MulFOp::create(b, l, args[0], args[1]);
+              v = math::RoundEvenOp::create(b, l, v);
+              v = arith::MaximumFOp::create(b, l, v, f32Constant(b, l, -128.f));
+              v = arith::MinimumFOp::create(b, l, v, f32Constant(b, l, 127.f));
+              linalg::YieldOp::create(
+                  b, l, Value(arith::FPToSIOp::create(b, l, b.getI8Type(), v)));
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, {quantized, scale});
+    return success();
+  }
+};
+
+struct TernaryMatmulLowering : OpConversionPattern<TernaryMatmulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TernaryMatmulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    using numerics::kBlockBytes;
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    int64_t k = op.getK(), blocks = numerics::numBlocks(k);
+    Value x = padToBlocks(rewriter, loc, adaptor.getInput(), k);
+
+    // M x (64 * blocks) -> M x blocks x 4 x 16, so that (t, j, b) address
+    // weight 64t + 16j + b, the packed layout's order.
+    auto xType = cast<RankedTensorType>(x.getType());
+    auto expandedType = RankedTensorType::get(
+        {xType.getDimSize(0), blocks, 4, kBlockBytes}, xType.getElementType());
+    SmallVector<OpFoldResult> outShape = {
+        tensor::getMixedSize(rewriter, loc, x, 0),
+        rewriter.getIndexAttr(blocks), rewriter.getIndexAttr(4),
+        rewriter.getIndexAttr(kBlockBytes)};
+    Value xExpanded = tensor::ExpandShapeOp::create(
+        rewriter, loc, expandedType, x,
+        SmallVector<ReassociationIndices>{{0}, {1, 2, 3}}, outShape);
+
+    auto resultType = op.getResult().getType();
+    Type accType = resultType.getElementType();
+    Value init = filled(rewriter, loc, resultType, adaptor.getInput(),
+                        zeroOf(rewriter, loc, accType));
+    AffineExpr m, n, t, j, b;
+    bindDims(ctx, m, n, t, j, b);
+    auto map = [&](ArrayRef<AffineExpr> e) {
+      return AffineMap::get(5, 0, e, ctx);
+    };
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, resultType, ValueRange{xExpanded, adaptor.getWeights()},
+        init,
+        ArrayRef<AffineMap>{map({m, t, j, b}), map({n, t, b}), map({m, n})},
+        ArrayRef<IteratorType>{IteratorType::parallel, IteratorType::parallel,
+                               IteratorType::reduction, IteratorType::reduction,
+                               IteratorType::reduction},
+        [&](OpBuilder &bb, Location l, ValueRange args) {
+          // shift = 2j, built without a multiply.
+          Value jIdx = linalg::IndexOp::create(bb, l, 3);
+          Value jI8 =
+              arith::IndexCastOp::create(bb, l, bb.getI8Type(), jIdx);
+          Value shift = arith::AddIOp::create(bb, l, jI8, jI8);
+          Value xv = args[0];
+          if (isa<IntegerType>(accType))
+            xv = arith::ExtSIOp::create(bb, l, accType, xv);
+          linalg::YieldOp::create(
+              bb, l, accumulateTernary(bb, l, args[2], xv, args[1], shift));
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(DequantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    AffineMap id2 = AffineMap::getMultiDimIdentityMap(2, ctx);
+    bool perTensor = op.getWeightScale().getType().getDimSize(0) == 1;
+    AffineMap wsMap = AffineMap::get(
+        2, 0,
+        perTensor ? getAffineConstantExpr(0, ctx) : getAffineDimExpr(1, ctx),
+        ctx);
+    SmallVector<Value> inputs = {adaptor.getAcc(), adaptor.getWeightScale()};
+    SmallVector<AffineMap> maps = {id2, wsMap};
+    if (Value rs = adaptor.getRowScale()) {
+      inputs.push_back(rs);
+      maps.push_back(AffineMap::get(2, 0, getAffineDimExpr(0, ctx), ctx));
+    }
+    maps.push_back(id2);
+    auto resultType = op.getResult().getType();
+    Value result =
+        linalg::GenericOp::create(
+            rewriter, loc, resultType, inputs,
+            emptyLike(rewriter, loc, resultType, adaptor.getAcc()), maps,
+            ArrayRef<IteratorType>{IteratorType::parallel,
+                                   IteratorType::parallel},
+            [](OpBuilder &b, Location l, ValueRange args) {
+              Value v = args[0];
+              if (isa<IntegerType>(v.getType()))
+                v = arith::SIToFPOp::create(b, l, b.getF32Type(), v);
+              v = arith::MulFOp::create(b, l, v, args[1]);
+              if (args.size() == 4)
+                v = arith::DivFOp::create(b, l, v, args[2]);
+              linalg::YieldOp::create(b, l, v);
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct LowerToLinalgPass
+    : public mmfree::impl::LowerToLinalgBase<LowerToLinalgPass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    ConversionTarget target(*ctx);
+    target.addIllegalDialect<MMFreeDialect>();
+    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+    RewritePatternSet patterns(ctx);
+    patterns.add<QuantizeRowsLowering, TernaryMatmulLowering,
+                 DequantizeLowering>(ctx);
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

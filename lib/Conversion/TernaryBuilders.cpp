@@ -1,0 +1,62 @@
+//===- TernaryBuilders.cpp - shared IR building for ternary lowerings -----===//
+
+#include "TernaryBuilders.h"
+#include "mmfree/Numerics/Ternary.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/TypeUtilities.h"
+
+using namespace mlir;
+
+namespace mmfree {
+
+Value zeroOf(OpBuilder &b, Location loc, Type type) {
+  return arith::ConstantOp::create(b, loc, b.getZeroAttr(type));
+}
+
+static Value splatConstant(OpBuilder &b, Location loc, Type type,
+                           int64_t value) {
+  Type elt = getElementTypeOrSelf(type);
+  TypedAttr attr = b.getIntegerAttr(elt, value);
+  if (auto vec = dyn_cast<VectorType>(type))
+    attr = DenseElementsAttr::get(vec, attr);
+  return arith::ConstantOp::create(b, loc, attr);
+}
+
+Value accumulateTernary(OpBuilder &b, Location loc, Value acc, Value x,
+                        Value packed, Value shift) {
+  Type codeType = packed.getType();
+  Value code = arith::AndIOp::create(
+      b, loc, arith::ShRUIOp::create(b, loc, packed, shift),
+      splatConstant(b, loc, codeType, 3));
+  Value isPlus = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, code,
+                                       splatConstant(b, loc, codeType, 1));
+  Value isMinus = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, code,
+                                        splatConstant(b, loc, codeType, 2));
+  Value zero = zeroOf(b, loc, x.getType());
+  bool isFloat = isa<FloatType>(getElementTypeOrSelf(x.getType()));
+  Value neg = isFloat ? arith::NegFOp::create(b, loc, x).getResult()
+                      : arith::SubIOp::create(b, loc, zero, x).getResult();
+  Value term = arith::SelectOp::create(
+      b, loc, isPlus, x, arith::SelectOp::create(b, loc, isMinus, neg, zero));
+  if (isFloat)
+    return arith::AddFOp::create(b, loc, acc, term);
+  return arith::AddIOp::create(b, loc, acc, term);
+}
+
+Value padToBlocks(OpBuilder &b, Location loc, Value input, int64_t k) {
+  int64_t padded = numerics::numBlocks(k) * numerics::kBlockWeights;
+  if (padded == k)
+    return input;
+  auto type = cast<RankedTensorType>(input.getType());
+  auto paddedType =
+      RankedTensorType::get({type.getDimSize(0), padded}, type.getElementType());
+  SmallVector<OpFoldResult> low = {b.getIndexAttr(0), b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> high = {b.getIndexAttr(0),
+                                    b.getIndexAttr(padded - k)};
+  return tensor::PadOp::create(b, loc, paddedType, input, low, high,
+                               zeroOf(b, loc, type.getElementType()));
+}
+
+} // namespace mmfree

@@ -1,0 +1,116 @@
+//===- MMFreeDialect.cpp - mmfree dialect and op verifiers ----------------===//
+
+#include "mmfree/Dialect/MMFree/IR/MMFree.h"
+#include "mmfree/Numerics/Ternary.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace mmfree;
+
+#include "mmfree/Dialect/MMFree/IR/MMFreeOpsDialect.cpp.inc"
+
+void MMFreeDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "mmfree/Dialect/MMFree/IR/MMFreeOps.cpp.inc"
+      >();
+}
+
+/// True when the two sizes may be equal (either dynamic, or both equal).
+static bool compatible(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+}
+
+LogicalResult QuantizeRowsOp::verify() {
+  auto in = getInput().getType(), out = getQuantized().getType();
+  if (!compatible(in.getDimSize(0), out.getDimSize(0)) ||
+      !compatible(in.getDimSize(1), out.getDimSize(1)))
+    return emitOpError("quantized shape ")
+           << out << " does not match input shape " << in;
+  if (!compatible(in.getDimSize(0), getScale().getType().getDimSize(0)))
+    return emitOpError("expects one scale per input row, got ")
+           << getScale().getType();
+  return success();
+}
+
+/// Checks that constant packed weights hold only valid codes and that the
+/// padding past K is zero, so a lowering never has to handle code 0b11.
+static LogicalResult verifyPackedCodes(TernaryMatmulOp op) {
+  DenseIntElementsAttr packed;
+  if (!matchPattern(op.getWeights(), m_Constant(&packed)))
+    return success();
+  auto type = op.getWeights().getType();
+  int64_t n = type.getDimSize(0), k = op.getK();
+  std::vector<uint8_t> bytes;
+  bytes.reserve(packed.getNumElements());
+  for (const APInt &v : packed.getValues<APInt>())
+    bytes.push_back(static_cast<uint8_t>(v.getZExtValue()));
+  std::vector<int8_t> values(n * k);
+  if (!numerics::unpackTernary(bytes.data(), n, k, values.data()))
+    return op.emitOpError("packed weights hold an invalid code (0b11) or a "
+                          "nonzero weight past k = ")
+           << k;
+  return success();
+}
+
+LogicalResult TernaryMatmulOp::verify() {
+  auto in = getInput().getType(), w = getWeights().getType();
+  auto out = getResult().getType();
+  int64_t k = getK();
+  if (!compatible(in.getDimSize(1), k))
+    return emitOpError("input has ")
+           << in.getDimSize(1) << " columns but k = " << k;
+  if (w.getDimSize(2) != numerics::kBlockBytes)
+    return emitOpError("expects packed weights of shape N x ceil(k/64) x 16, "
+                       "got ")
+           << w;
+  if (w.getDimSize(1) != numerics::numBlocks(k))
+    return emitOpError("expects ")
+           << numerics::numBlocks(k) << " blocks of 64 weights for k = " << k
+           << ", got " << w.getDimSize(1);
+  if (!compatible(in.getDimSize(0), out.getDimSize(0)) ||
+      !compatible(w.getDimSize(0), out.getDimSize(1)))
+    return emitOpError("result shape ")
+           << out << " does not match M = " << in.getDimSize(0)
+           << ", N = " << w.getDimSize(0);
+  Type inElt = in.getElementType(), outElt = out.getElementType();
+  if (inElt.isF32() != outElt.isF32())
+    return emitOpError("f32 activations need an f32 result and i8 "
+                       "activations an integer result, got ")
+           << inElt << " -> " << outElt;
+  if (auto intTy = dyn_cast<IntegerType>(outElt)) {
+    unsigned need = numerics::accumulatorBits(k);
+    if (intTy.getWidth() < need)
+      return emitOpError("accumulator ")
+             << outElt << " can overflow for k = " << k << "; needs i" << need;
+  }
+  return verifyPackedCodes(*this);
+}
+
+LogicalResult DequantizeOp::verify() {
+  auto acc = getAcc().getType(), out = getResult().getType();
+  if (!compatible(acc.getDimSize(0), out.getDimSize(0)) ||
+      !compatible(acc.getDimSize(1), out.getDimSize(1)))
+    return emitOpError("result shape ")
+           << out << " does not match accumulator shape " << acc;
+  int64_t ws = getWeightScale().getType().getDimSize(0);
+  if (ws != 1 && !compatible(ws, acc.getDimSize(1)))
+    return emitOpError("expects 1 or N = ")
+           << acc.getDimSize(1) << " weight scales, got " << ws;
+  bool isInt = isa<IntegerType>(acc.getElementType());
+  if (isInt != bool(getRowScale()))
+    return emitOpError(isInt ? "integer accumulators need a row scale"
+                             : "f32 accumulators take no row scale");
+  if (auto rs = getRowScale())
+    if (!compatible(rs.getType().getDimSize(0), acc.getDimSize(0)))
+      return emitOpError("expects one row scale per row, got ")
+             << rs.getType();
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "mmfree/Dialect/MMFree/IR/MMFreeOps.cpp.inc"

@@ -1,0 +1,262 @@
+//===- MatmulToTernary.cpp - linalg.matmul -> ternary add/sub -------------===//
+//
+// Finds f32 matmuls whose weights are compile-time constants, ternarizes and
+// packs the weights, and replaces the matmul by mmfree ternary ops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mmfree/Dialect/MMFree/Transforms/Passes.h"
+#include "mmfree/Numerics/Ternary.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mmfree {
+#define GEN_PASS_DEF_MATMULTOTERNARY
+#include "mmfree/Dialect/MMFree/Transforms/Passes.h.inc"
+} // namespace mmfree
+
+using namespace mlir;
+using namespace mmfree;
+
+namespace {
+
+/// A matmul that can be rewritten: its activations and its weights as N x K.
+struct TernaryCandidate {
+  Value activations;
+  std::vector<float> weights; // N x K row-major
+  int64_t n, k;
+};
+
+/// Reads the elements of a constant f32 or i8 tensor attribute (dense or
+/// dense_resource) as floats; nullopt if the attribute is neither.
+static std::optional<std::vector<float>> readFloats(Attribute attr) {
+  if (auto dense = dyn_cast<DenseFPElementsAttr>(attr)) {
+    if (!dense.getElementType().isF32())
+      return std::nullopt;
+    auto values = dense.getValues<float>();
+    return std::vector<float>(values.begin(), values.end());
+  }
+  if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {
+    if (!dense.getElementType().isInteger(8))
+      return std::nullopt;
+    std::vector<float> out;
+    out.reserve(dense.getNumElements());
+    for (const APInt &v : dense.getValues<APInt>())
+      out.push_back(static_cast<float>(v.getSExtValue()));
+    return out;
+  }
+  if (auto res = dyn_cast<DenseF32ResourceElementsAttr>(attr)) {
+    if (std::optional<ArrayRef<float>> data = res.tryGetAsArrayRef())
+      return std::vector<float>(data->begin(), data->end());
+    return std::nullopt;
+  }
+  if (auto res = dyn_cast<DenseI8ResourceElementsAttr>(attr)) {
+    if (std::optional<ArrayRef<int8_t>> data = res.tryGetAsArrayRef())
+      return std::vector<float>(data->begin(), data->end());
+  }
+  return std::nullopt;
+}
+
+/// Constant weight values, looking through an `arith.sitofp` from i8.
+static FailureOr<std::vector<float>> constantWeights(Value v,
+                                                     std::string &why) {
+  if (auto cast = v.getDefiningOp<arith::SIToFPOp>())
+    v = cast.getIn();
+  Attribute attr;
+  if (!matchPattern(v, m_Constant(&attr))) {
+    why = "weights are not a compile-time constant";
+    return failure();
+  }
+  std::optional<std::vector<float>> values = readFloats(attr);
+  if (!values) {
+    why = "weights are a constant of an unsupported kind or element type "
+          "(expected f32 or i8, dense or dense_resource with data)";
+    return failure();
+  }
+  return std::move(*values);
+}
+
+static std::vector<float> transposed(const std::vector<float> &m, int64_t rows,
+                                     int64_t cols) {
+  std::vector<float> t(m.size());
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c)
+      t[c * rows + r] = m[r * cols + c];
+  return t;
+}
+
+static FailureOr<TernaryCandidate> analyze(linalg::MatmulOp op,
+                                           std::string &why) {
+  if (!op.hasPureTensorSemantics()) {
+    why = "matmul is not on tensors";
+    return failure();
+  }
+  Value a = op.getDpsInputs()[0], b = op.getDpsInputs()[1];
+  auto aType = cast<RankedTensorType>(a.getType());
+  auto bType = cast<RankedTensorType>(b.getType());
+  auto cType = cast<RankedTensorType>(op.getDpsInits()[0].getType());
+  if (!aType.getElementType().isF32() || !bType.getElementType().isF32() ||
+      !cType.getElementType().isF32()) {
+    why = "only f32 matmuls are supported";
+    return failure();
+  }
+  MLIRContext *ctx = op.getContext();
+  AffineExpr d0, d1, d2;
+  bindDims(ctx, d0, d1, d2);
+  auto map = [&](ArrayRef<AffineExpr> e) { return AffineMap::get(3, 0, e, ctx); };
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (maps[0] != map({d0, d2}) || maps[2] != map({d0, d1})) {
+    why = "only matmuls with plain A and C indexing maps are supported";
+    return failure();
+  }
+  bool bTransposed = maps[1] == map({d1, d2});
+  if (!bTransposed && maps[1] != map({d2, d1})) {
+    why = "unsupported indexing map for B";
+    return failure();
+  }
+  // torch-mlir's nn.Linear: the N x K weight goes through linalg.transpose.
+  Value weights = b;
+  if (auto t = b.getDefiningOp<linalg::TransposeOp>();
+      t && !bTransposed && t.getPermutation() == ArrayRef<int64_t>{1, 0}) {
+    weights = t.getInput();
+    bTransposed = true;
+  }
+  auto wType = cast<RankedTensorType>(weights.getType());
+  if (!wType.hasStaticShape()) {
+    why = "weights must have a static shape";
+    return failure();
+  }
+  FailureOr<std::vector<float>> values = constantWeights(weights, why);
+  if (failed(values))
+    return failure();
+  TernaryCandidate c;
+  c.activations = a;
+  c.n = wType.getDimSize(bTransposed ? 0 : 1);
+  c.k = wType.getDimSize(bTransposed ? 1 : 0);
+  c.weights = bTransposed ? std::move(*values)
+                          : transposed(*values, c.k, c.n);
+  return c;
+}
+
+/// True when `init` is known to be all zeros (a fill or splat of 0.0).
+static bool isZeroInit(Value init) {
+  if (auto fill = init.getDefiningOp<linalg::FillOp>())
+    return matchPattern(fill.getInputs()[0], m_AnyZeroFloat());
+  return matchPattern(init, m_AnyZeroFloat());
+}
+
+/// Tensor type `shape` x `elt` keeping a dynamic M from `like`.
+static RankedTensorType tensorLike(RankedTensorType like,
+                                   ArrayRef<int64_t> shape, Type elt) {
+  SmallVector<int64_t> dims(shape);
+  dims[0] = like.getDimSize(0);
+  return RankedTensorType::get(dims, elt);
+}
+
+struct MatmulToTernaryPass
+    : public mmfree::impl::MatmulToTernaryBase<MatmulToTernaryPass> {
+  using MatmulToTernaryBase::MatmulToTernaryBase;
+
+  LogicalResult initialize(MLIRContext *) override {
+    if (activations != "int8" && activations != "float")
+      return emitError(UnknownLoc::get(&getContext()))
+             << "mmfree-matmul-to-ternary: activations must be int8 or float, "
+                "got '"
+             << activations << "'";
+    if (scale != "per-tensor" && scale != "per-channel")
+      return emitError(UnknownLoc::get(&getContext()))
+             << "mmfree-matmul-to-ternary: scale must be per-tensor or "
+                "per-channel, got '"
+             << scale << "'";
+    return success();
+  }
+
+  void runOnOperation() override {
+    SmallVector<linalg::MatmulOp> matmuls;
+    getOperation().walk([&](linalg::MatmulOp op) { matmuls.push_back(op); });
+    IRRewriter rewriter(&getContext());
+    for (linalg::MatmulOp op : matmuls) {
+      std::string why;
+      FailureOr<TernaryCandidate> c = analyze(op, why);
+      if (failed(c)) {
+        op.emitRemark("not rewritten to ternary: ") << why;
+        continue;
+      }
+      rewrite(rewriter, op, *c);
+    }
+  }
+
+  void rewrite(IRRewriter &rewriter, linalg::MatmulOp op,
+               const TernaryCandidate &c) {
+    using namespace numerics;
+    Location loc = op.getLoc();
+    rewriter.setInsertionPoint(op);
+    auto granularity = scale == "per-channel" ? ScaleGranularity::PerChannel
+                                              : ScaleGranularity::PerTensor;
+    TernaryWeights t = ternarize(c.weights.data(), c.n, c.k, granularity);
+    std::vector<uint8_t> packed = packTernary(t.values.data(), c.n, c.k);
+
+    auto i8 = rewriter.getI8Type();
+    auto f32 = rewriter.getF32Type();
+    auto packedType =
+        RankedTensorType::get({c.n, numBlocks(c.k), kBlockBytes}, i8);
+    Value weights = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::getFromRawBuffer(
+            packedType, ArrayRef<char>(reinterpret_cast<char *>(packed.data()),
+                                       packed.size())));
+    auto scaleType =
+        RankedTensorType::get({int64_t(t.scales.size())}, f32);
+    Value scales = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(scaleType, ArrayRef<float>(t.scales)));
+
+    auto aType = cast<RankedTensorType>(c.activations.getType());
+    auto resultType = cast<RankedTensorType>(op.getResultTypes()[0]);
+    Value input = c.activations, rowScale;
+    Type accType = f32;
+    if (activations == "int8") {
+      auto q = QuantizeRowsOp::create(
+          rewriter, loc, tensorLike(aType, {0, c.k}, i8),
+          tensorLike(aType, {0}, f32), c.activations);
+      input = q.getQuantized();
+      rowScale = q.getScale();
+      accType = rewriter.getIntegerType(accumulatorBits(c.k));
+    }
+    Value acc = TernaryMatmulOp::create(
+        rewriter, loc, tensorLike(aType, {0, c.n}, accType), input, weights,
+        rewriter.getI64IntegerAttr(c.k));
+    Value y = DequantizeOp::create(rewriter, loc, resultType, acc, scales,
+                                   rowScale);
+    Value init = op.getDpsInits()[0];
+    if (!isZeroInit(init))
+      y = linalg::AddOp::create(rewriter, loc, ValueRange{y, init},
+                                ValueRange{init})
+              .getResult(0);
+    Value oldB = op.getDpsInputs()[1];
+    rewriter.replaceOp(op, y);
+    eraseDeadProducers(rewriter, oldB);
+  }
+
+  /// Drops the float weight constant (and its transpose / cast) once unused,
+  /// so the unpacked weights do not stay in the module.
+  static void eraseDeadProducers(IRRewriter &rewriter, Value v) {
+    while (Operation *def = v.getDefiningOp()) {
+      if (!def->use_empty() ||
+          !isa<linalg::TransposeOp, arith::SIToFPOp, arith::ConstantOp>(def))
+        return;
+      Value next = def->getNumOperands() ? def->getOperand(0) : Value();
+      rewriter.eraseOp(def);
+      if (!next)
+        return;
+      v = next;
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,29 @@
+//===- mmfree-opt.cpp - the mmfree optimizer driver -----------------------===//
+//
+// mlir-opt with every upstream dialect, extension and pass, plus mmfree's.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mmfree/Conversion/Passes.h"
+#include "mmfree/Dialect/MMFree/IR/MMFree.h"
+#include "mmfree/Dialect/MMFree/Transforms/Passes.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+int main(int argc, char **argv) {
+  mlir::registerAllPasses();
+  mmfree::registerMMFreeTransformsPasses();
+  mmfree::registerMMFreeConversionPasses();
+  mmfree::registerCpuPipeline();
+
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  registry.insert<mmfree::MMFreeDialect>();
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "mmfree optimizer driver\n", registry));
+}
