@@ -1,0 +1,161 @@
+//===- MMFreeRuntime.cpp - helpers for execution tests under mlir-runner --===//
+//
+// C-interface functions that execution tests call from MLIR: deterministic
+// random inputs, and checks of a compiled kernel's output against the
+// reference semantics in lib/Numerics. A check prints one line starting with
+// "mmfree-check: PASS" or "mmfree-check: FAIL" for FileCheck.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mmfree/Numerics/Ternary.h"
+
+#include "mlir/ExecutionEngine/CRunnerUtils.h"
+
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <vector>
+
+using namespace mmfree::numerics;
+
+namespace {
+
+/// A contiguous view of a memref; aborts the test on a strided one.
+template <typename T> struct Dense {
+  T *data;
+  std::vector<int64_t> sizes;
+  int64_t size() const {
+    int64_t s = 1;
+    for (int64_t d : sizes)
+      s *= d;
+    return s;
+  }
+};
+
+template <typename T> Dense<T> view(UnrankedMemRefType<T> *m) {
+  DynamicMemRefType<T> d(*m);
+  Dense<T> out{d.data + d.offset, {}};
+  int64_t expected = 1;
+  for (int64_t i = d.rank - 1; i >= 0; --i) {
+    if (d.strides[i] != expected && d.sizes[i] != 1) {
+      std::fprintf(stderr, "mmfree-runtime: memref is not contiguous\n");
+      std::abort();
+    }
+    expected *= d.sizes[i];
+  }
+  out.sizes.assign(d.sizes, d.sizes + d.rank);
+  return out;
+}
+
+/// The matmul weights as N x K floats, from K x N (layout 0) or N x K.
+template <typename T>
+std::vector<float> weightsNK(const Dense<T> &w, int64_t layout, int64_t &n,
+                             int64_t &k) {
+  bool nk = layout == 1;
+  n = w.sizes[nk ? 0 : 1];
+  k = w.sizes[nk ? 1 : 0];
+  std::vector<float> out(n * k);
+  for (int64_t r = 0; r < n; ++r)
+    for (int64_t c = 0; c < k; ++c)
+      out[r * k + c] = static_cast<float>(nk ? w.data[r * k + c]
+                                             : w.data[c * n + r]);
+  return out;
+}
+
+template <typename T>
+void checkTernary(UnrankedMemRefType<float> *xRef, UnrankedMemRefType<T> *wRef,
+                  UnrankedMemRefType<float> *initRef,
+                  UnrankedMemRefType<float> *yRef, int64_t layout,
+                  int64_t floatActivations, int64_t perChannel) {
+  Dense<float> x = view(xRef), init = view(initRef), y = view(yRef);
+  Dense<T> w = view(wRef);
+  int64_t n, k, m = x.sizes[0];
+  std::vector<float> wNK = weightsNK(w, layout, n, k);
+  TernaryWeights t =
+      ternarize(wNK.data(), n, k,
+                perChannel ? ScaleGranularity::PerChannel
+                           : ScaleGranularity::PerTensor);
+  std::vector<float> ref(m * n);
+  if (floatActivations)
+    ternaryMatmulFloat(x.data, m, t, ref.data());
+  else
+    ternaryMatmulInt8(x.data, m, t, ref.data());
+  double worst = 0;
+  for (int64_t r = 0; r < m; ++r)
+    for (int64_t c = 0; c < n; ++c) {
+      float expected = ref[r * n + c] + init.data[r * n + c];
+      float got = y.data[r * n + c];
+      bool ok;
+      if (floatActivations) {
+        // Reordered f32 summation: |err| <= 2 K u sum|x| s (u = 2^-24),
+        // plus one rounding each for the scale and the init add.
+        double absSum = 0;
+        for (int64_t i = 0; i < k; ++i)
+          absSum += std::fabs(x.data[r * k + i]);
+        float s = t.scales.size() == 1 ? t.scales[0] : t.scales[c];
+        double bound = (2.0 * k + 4) * std::ldexp(1.0, -24) *
+                           (absSum * s + std::fabs(init.data[r * n + c])) +
+                       1e-30;
+        double err = std::fabs(double(got) - double(expected));
+        worst = std::max(worst, err / bound);
+        ok = err <= bound;
+      } else {
+        ok = std::memcmp(&got, &expected, sizeof(float)) == 0;
+      }
+      if (!ok) {
+        std::printf("mmfree-check: FAIL at (%" PRId64 ", %" PRId64
+                    "): got %.9g expected %.9g\n",
+                    r, c, got, expected);
+        std::fflush(stdout);
+        return;
+      }
+    }
+  std::printf("mmfree-check: PASS m=%" PRId64 " n=%" PRId64 " k=%" PRId64
+              " mode=%s%s\n",
+              m, n, k, floatActivations ? "float" : "int8 bit-exact",
+              floatActivations
+                  ? (" worst_error/bound=" + std::to_string(worst)).c_str()
+                  : "");
+  std::fflush(stdout);
+}
+
+} // namespace
+
+extern "C" {
+
+/// Fills a contiguous f32 memref with N(0, 1) values from `seed`, with about
+/// 1 in 16 exact zeros and 1 in 64 values scaled by 100.
+void _mlir_ciface_mmfreeFillRandomF32(UnrankedMemRefType<float> *m,
+                                      int64_t seed) {
+  Dense<float> d = view(m);
+  std::mt19937_64 gen(seed);
+  std::normal_distribution<float> normal(0.f, 1.f);
+  for (int64_t i = 0; i < d.size(); ++i) {
+    uint64_t r = gen();
+    float v = normal(gen);
+    d.data[i] = (r % 16 == 0) ? 0.f : (r % 64 == 1) ? v * 100.f : v;
+  }
+}
+
+void _mlir_ciface_mmfreeCheckTernaryF32(UnrankedMemRefType<float> *x,
+                                        UnrankedMemRefType<float> *w,
+                                        UnrankedMemRefType<float> *init,
+                                        UnrankedMemRefType<float> *y,
+                                        int64_t layout,
+                                        int64_t floatActivations,
+                                        int64_t perChannel) {
+  checkTernary(x, w, init, y, layout, floatActivations, perChannel);
+}
+
+void _mlir_ciface_mmfreeCheckTernaryI8(UnrankedMemRefType<float> *x,
+                                       UnrankedMemRefType<int8_t> *w,
+                                       UnrankedMemRefType<float> *init,
+                                       UnrankedMemRefType<float> *y,
+                                       int64_t layout, int64_t floatActivations,
+                                       int64_t perChannel) {
+  checkTernary(x, w, init, y, layout, floatActivations, perChannel);
+}
+
+} // extern "C"

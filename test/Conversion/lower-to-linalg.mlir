@@ -1,0 +1,72 @@
+// RUN: mmfree-opt %s -split-input-file --mmfree-lower-to-linalg | FileCheck %s
+
+// The contraction is a generic over (m, n, block, j, byte) that decodes the
+// 2-bit code and adds, subtracts or skips: no multiply in its body.
+// CHECK-DAG: #[[X:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d2, d3, d4)>
+// CHECK-DAG: #[[W:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d1, d2, d4)>
+// CHECK-LABEL: func @contraction
+// CHECK: %[[PAD:.*]] = tensor.pad %arg0 low[0, 0] high[0, 28]
+// CHECK: %[[EXP:.*]] = tensor.expand_shape %[[PAD]] {{\[\[}}0], [1, 2, 3]] output_shape [2, 2, 4, 16]
+// CHECK: linalg.generic {indexing_maps = [#[[X]], #[[W]], {{.*}}], iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction"]}
+// CHECK-SAME: ins(%[[EXP]], %arg1 : tensor<2x2x4x16xi8>, tensor<3x2x16xi8>)
+// CHECK-NOT: arith.mul
+// CHECK: arith.shrui
+// CHECK-NOT: arith.mul
+// CHECK: arith.select
+// CHECK-NOT: arith.mul
+// CHECK: arith.addi
+// CHECK-NOT: arith.mul
+// CHECK: linalg.yield
+func.func @contraction(%x: tensor<2x100xi8>, %w: tensor<3x2x16xi8>) -> tensor<2x3xi32> {
+  %acc = mmfree.ternary_matmul %x, %w {k = 100 : i64} : tensor<2x100xi8>, tensor<3x2x16xi8> -> tensor<2x3xi32>
+  return %acc : tensor<2x3xi32>
+}
+
+// -----
+
+// Float activations: negf/select/addf, still no multiply; K = 64 needs no pad.
+// CHECK-LABEL: func @float_contraction
+// CHECK-NOT: tensor.pad
+// CHECK: linalg.generic
+// CHECK-NOT: arith.mulf
+// CHECK: arith.negf
+// CHECK-NOT: arith.mulf
+// CHECK: arith.addf
+// CHECK-NOT: arith.mulf
+// CHECK: return
+func.func @float_contraction(%x: tensor<?x64xf32>, %w: tensor<5x1x16xi8>) -> tensor<?x5xf32> {
+  %acc = mmfree.ternary_matmul %x, %w {k = 64 : i64} : tensor<?x64xf32>, tensor<5x1x16xi8> -> tensor<?x5xf32>
+  return %acc : tensor<?x5xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @quantize
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK:   math.absf
+// CHECK:   arith.maximumf
+// CHECK: linalg.generic
+// CHECK:   arith.constant 9.99999974E-6 : f32
+// CHECK:   arith.divf
+// CHECK: linalg.generic
+// CHECK:   arith.mulf
+// CHECK:   math.roundeven
+// CHECK:   arith.fptosi {{.*}} : f32 to i8
+func.func @quantize(%x: tensor<4x8xf32>) -> (tensor<4x8xi8>, tensor<4xf32>) {
+  %xq, %q = mmfree.quantize_rows %x : tensor<4x8xf32> -> tensor<4x8xi8>, tensor<4xf32>
+  return %xq, %q : tensor<4x8xi8>, tensor<4xf32>
+}
+
+// -----
+
+// Per-tensor scale is read through a constant index map.
+// CHECK-DAG: #[[S:.*]] = affine_map<(d0, d1) -> (0)>
+// CHECK-LABEL: func @dequantize
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[S]], #{{.*}}, #{{.*}}]
+// CHECK:   arith.sitofp
+// CHECK:   arith.mulf
+// CHECK:   arith.divf
+func.func @dequantize(%acc: tensor<4x8xi32>, %ws: tensor<1xf32>, %q: tensor<4xf32>) -> tensor<4x8xf32> {
+  %y = mmfree.dequantize %acc, %ws, %q : (tensor<4x8xi32>, tensor<1xf32>, tensor<4xf32>) -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}

@@ -1,0 +1,53 @@
+// RUN: mmfree-opt %s -split-input-file --mmfree-lower-to-vector --canonicalize | FileCheck %s
+
+// N = 10: one group of 4 channels sharing each activation load, then a
+// remainder loop of single channels. Each block: one 16-byte weight load per
+// channel, four 16-lane activation loads, decoded by shifts 0, 2, 4, 6.
+// CHECK-LABEL: func @contraction
+// CHECK: scf.for %[[M:.*]] = %c0 to %c2
+// CHECK:   scf.for %{{.*}} = %c0 to %c8 step %c4
+// CHECK:     scf.for %{{.*}} = %c0 to %c128 step %c64 iter_args({{.*}}) -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
+// CHECK-COUNT-4: vector.transfer_read %arg1{{.*}} : tensor<10x2x16xi8>, vector<16xi8>
+// CHECK-NOT: arith.muli
+// CHECK:       vector.transfer_read %{{.*}} : tensor<2x128xi8>, vector<16xi8>
+// CHECK-NOT: arith.muli
+// CHECK:       arith.select {{.*}} : vector<16xi1>, vector<16xi32>
+// CHECK-NOT: arith.muli
+// CHECK:       arith.addi {{.*}} : vector<16xi32>
+// CHECK-NOT: arith.muli
+// CHECK:     vector.reduction <add>, {{.*}} : vector<16xi32> into i32
+// CHECK:     tensor.insert
+// CHECK:   scf.for %{{.*}} = %c8 to %c10 step %c1
+// CHECK:     -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
+// CHECK-NOT: arith.muli
+// CHECK: return
+func.func @contraction(%x: tensor<2x100xi8>, %w: tensor<10x2x16xi8>) -> tensor<2x10xi32> {
+  %acc = mmfree.ternary_matmul %x, %w {k = 100 : i64} : tensor<2x100xi8>, tensor<10x2x16xi8> -> tensor<2x10xi32>
+  return %acc : tensor<2x10xi32>
+}
+
+// -----
+
+// Float activations accumulate in f32 vectors; no mulf anywhere.
+// CHECK-LABEL: func @float_contraction
+// CHECK-NOT: arith.mulf
+// CHECK: arith.negf {{.*}} : vector<16xf32>
+// CHECK-NOT: arith.mulf
+// CHECK: vector.reduction <add>, {{.*}} : vector<16xf32> into f32
+// CHECK-NOT: arith.mulf
+// CHECK: return
+func.func @float_contraction(%x: tensor<?x64xf32>, %w: tensor<1x1x16xi8>) -> tensor<?x1xf32> {
+  %acc = mmfree.ternary_matmul %x, %w {k = 64 : i64} : tensor<?x64xf32>, tensor<1x1x16xi8> -> tensor<?x1xf32>
+  return %acc : tensor<?x1xf32>
+}
+
+// -----
+
+// i16 accumulators when K * 128 fits.
+// CHECK-LABEL: func @narrow
+// CHECK: arith.extsi {{.*}} : vector<16xi8> to vector<16xi16>
+// CHECK: vector.reduction <add>, {{.*}} : vector<16xi16> into i16
+func.func @narrow(%x: tensor<1x200xi8>, %w: tensor<1x4x16xi8>) -> tensor<1x1xi16> {
+  %acc = mmfree.ternary_matmul %x, %w {k = 200 : i64} : tensor<1x200xi8>, tensor<1x4x16xi8> -> tensor<1x1xi16>
+  return %acc : tensor<1x1xi16>
+}

@@ -1,0 +1,147 @@
+// RUN: mmfree-opt %s -split-input-file -verify-diagnostics
+
+func.func @quantize_shape(%x: tensor<4x8xf32>) {
+  // expected-error @+1 {{quantized shape 'tensor<4x9xi8>' does not match input shape 'tensor<4x8xf32>'}}
+  %xq, %q = mmfree.quantize_rows %x : tensor<4x8xf32> -> tensor<4x9xi8>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @quantize_scale(%x: tensor<4x8xf32>) {
+  // expected-error @+1 {{expects one scale per input row, got 'tensor<3xf32>'}}
+  %xq, %q = mmfree.quantize_rows %x : tensor<4x8xf32> -> tensor<4x8xi8>, tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @quantize_type(%x: tensor<4x8xf16>) {
+  // expected-error @+1 {{operand #0 must be 2D tensor of 32-bit float values}}
+  %xq, %q = mmfree.quantize_rows %x : tensor<4x8xf16> -> tensor<4x8xi8>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @k_mismatch(%x: tensor<2x10xi8>, %w: tensor<3x1x16xi8>) {
+  // expected-error @+1 {{input has 10 columns but k = 11}}
+  %0 = mmfree.ternary_matmul %x, %w {k = 11 : i64} : tensor<2x10xi8>, tensor<3x1x16xi8> -> tensor<2x3xi32>
+  return
+}
+
+// -----
+
+func.func @k_positive(%x: tensor<2x10xi8>, %w: tensor<3x1x16xi8>) {
+  // expected-error @+1 {{attribute 'k' failed to satisfy constraint}}
+  %0 = mmfree.ternary_matmul %x, %w {k = 0 : i64} : tensor<2x10xi8>, tensor<3x1x16xi8> -> tensor<2x3xi32>
+  return
+}
+
+// -----
+
+func.func @block_bytes(%x: tensor<2x10xi8>, %w: tensor<3x1x8xi8>) {
+  // expected-error @+1 {{expects packed weights of shape N x ceil(k/64) x 16}}
+  %0 = mmfree.ternary_matmul %x, %w {k = 10 : i64} : tensor<2x10xi8>, tensor<3x1x8xi8> -> tensor<2x3xi32>
+  return
+}
+
+// -----
+
+func.func @block_count(%x: tensor<2x65xi8>, %w: tensor<3x1x16xi8>) {
+  // expected-error @+1 {{expects 2 blocks of 64 weights for k = 65, got 1}}
+  %0 = mmfree.ternary_matmul %x, %w {k = 65 : i64} : tensor<2x65xi8>, tensor<3x1x16xi8> -> tensor<2x3xi32>
+  return
+}
+
+// -----
+
+func.func @result_shape(%x: tensor<2x10xi8>, %w: tensor<3x1x16xi8>) {
+  // expected-error @+1 {{result shape 'tensor<2x4xi32>' does not match M = 2, N = 3}}
+  %0 = mmfree.ternary_matmul %x, %w {k = 10 : i64} : tensor<2x10xi8>, tensor<3x1x16xi8> -> tensor<2x4xi32>
+  return
+}
+
+// -----
+
+func.func @mode_types(%x: tensor<2x10xi8>, %w: tensor<3x1x16xi8>) {
+  // expected-error @+1 {{f32 activations need an f32 result and i8 activations an integer result, got 'i8' -> 'f32'}}
+  %0 = mmfree.ternary_matmul %x, %w {k = 10 : i64} : tensor<2x10xi8>, tensor<3x1x16xi8> -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @overflow(%x: tensor<2x256xi8>, %w: tensor<3x4x16xi8>) {
+  // expected-error @+1 {{accumulator 'i16' can overflow for k = 256; needs i32}}
+  %0 = mmfree.ternary_matmul %x, %w {k = 256 : i64} : tensor<2x256xi8>, tensor<3x4x16xi8> -> tensor<2x3xi16>
+  return
+}
+
+// -----
+
+func.func @input_type(%x: tensor<2x10xi16>, %w: tensor<3x1x16xi8>) {
+  // expected-error @+1 {{operand #0 must be 2D tensor of 8-bit signless integer or 32-bit float values}}
+  %0 = mmfree.ternary_matmul %x, %w {k = 10 : i64} : tensor<2x10xi16>, tensor<3x1x16xi8> -> tensor<2x3xi32>
+  return
+}
+
+// -----
+
+func.func @invalid_code(%x: tensor<1x4xi8>) {
+  // Byte 0 = 0b11: not a ternary code.
+  %w = arith.constant dense<[[[3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]]]> : tensor<1x1x16xi8>
+  // expected-error @+1 {{packed weights hold an invalid code (0b11) or a nonzero weight past k = 4}}
+  %0 = mmfree.ternary_matmul %x, %w {k = 4 : i64} : tensor<1x4xi8>, tensor<1x1x16xi8> -> tensor<1x1xi16>
+  return
+}
+
+// -----
+
+func.func @code_past_k(%x: tensor<1x4xi8>) {
+  // Byte 4 holds weight k = 4, past k = 4 weights.
+  %w = arith.constant dense<[[[0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]]]> : tensor<1x1x16xi8>
+  // expected-error @+1 {{packed weights hold an invalid code (0b11) or a nonzero weight past k = 4}}
+  %0 = mmfree.ternary_matmul %x, %w {k = 4 : i64} : tensor<1x4xi8>, tensor<1x1x16xi8> -> tensor<1x1xi16>
+  return
+}
+
+// -----
+
+func.func @dequant_scales(%acc: tensor<2x3xi32>, %ws: tensor<2xf32>, %rs: tensor<2xf32>) {
+  // expected-error @+1 {{expects 1 or N = 3 weight scales, got 2}}
+  %0 = mmfree.dequantize %acc, %ws, %rs : (tensor<2x3xi32>, tensor<2xf32>, tensor<2xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @dequant_row_scale_missing(%acc: tensor<2x3xi32>, %ws: tensor<1xf32>) {
+  // expected-error @+1 {{integer accumulators need a row scale}}
+  %0 = mmfree.dequantize %acc, %ws : (tensor<2x3xi32>, tensor<1xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @dequant_row_scale_extra(%acc: tensor<2x3xf32>, %ws: tensor<1xf32>, %rs: tensor<2xf32>) {
+  // expected-error @+1 {{f32 accumulators take no row scale}}
+  %0 = mmfree.dequantize %acc, %ws, %rs : (tensor<2x3xf32>, tensor<1xf32>, tensor<2xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @dequant_row_count(%acc: tensor<2x3xi32>, %ws: tensor<1xf32>, %rs: tensor<5xf32>) {
+  // expected-error @+1 {{expects one row scale per row, got 'tensor<5xf32>'}}
+  %0 = mmfree.dequantize %acc, %ws, %rs : (tensor<2x3xi32>, tensor<1xf32>, tensor<5xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @dequant_shape(%acc: tensor<2x3xi32>, %ws: tensor<1xf32>, %rs: tensor<2xf32>) {
+  // expected-error @+1 {{result shape 'tensor<2x4xf32>' does not match accumulator shape 'tensor<2x3xi32>'}}
+  %0 = mmfree.dequantize %acc, %ws, %rs : (tensor<2x3xi32>, tensor<1xf32>, tensor<2xf32>) -> tensor<2x4xf32>
+  return
+}

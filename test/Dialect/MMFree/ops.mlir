@@ -1,0 +1,31 @@
+// RUN: mmfree-opt %s | mmfree-opt | FileCheck %s
+// RUN: mmfree-opt %s --mlir-print-op-generic | mmfree-opt | FileCheck %s
+
+// CHECK-LABEL: func @int8_path
+func.func @int8_path(%x: tensor<4x100xf32>, %w: tensor<32x2x16xi8>) -> tensor<4x32xf32> {
+  // CHECK: %{{.*}}, %{{.*}} = mmfree.quantize_rows %{{.*}} : tensor<4x100xf32> -> tensor<4x100xi8>, tensor<4xf32>
+  %xq, %q = mmfree.quantize_rows %x : tensor<4x100xf32> -> tensor<4x100xi8>, tensor<4xf32>
+  // CHECK: mmfree.ternary_matmul %{{.*}}, %{{.*}} {k = 100 : i64} : tensor<4x100xi8>, tensor<32x2x16xi8> -> tensor<4x32xi32>
+  %acc = mmfree.ternary_matmul %xq, %w {k = 100 : i64} : tensor<4x100xi8>, tensor<32x2x16xi8> -> tensor<4x32xi32>
+  %s = arith.constant dense<0.5> : tensor<32xf32>
+  // CHECK: mmfree.dequantize %{{.*}}, %{{.*}}, %{{.*}} : (tensor<4x32xi32>, tensor<32xf32>, tensor<4xf32>) -> tensor<4x32xf32>
+  %y = mmfree.dequantize %acc, %s, %q : (tensor<4x32xi32>, tensor<32xf32>, tensor<4xf32>) -> tensor<4x32xf32>
+  return %y : tensor<4x32xf32>
+}
+
+// CHECK-LABEL: func @float_path_dynamic_rows
+func.func @float_path_dynamic_rows(%x: tensor<?x64xf32>, %w: tensor<8x1x16xi8>) -> tensor<?x8xf32> {
+  // CHECK: mmfree.ternary_matmul %{{.*}}, %{{.*}} {k = 64 : i64} : tensor<?x64xf32>, tensor<8x1x16xi8> -> tensor<?x8xf32>
+  %acc = mmfree.ternary_matmul %x, %w {k = 64 : i64} : tensor<?x64xf32>, tensor<8x1x16xi8> -> tensor<?x8xf32>
+  %s = arith.constant dense<0.5> : tensor<1xf32>
+  // CHECK: mmfree.dequantize %{{.*}}, %{{.*}} : (tensor<?x8xf32>, tensor<1xf32>) -> tensor<?x8xf32>
+  %y = mmfree.dequantize %acc, %s : (tensor<?x8xf32>, tensor<1xf32>) -> tensor<?x8xf32>
+  return %y : tensor<?x8xf32>
+}
+
+// CHECK-LABEL: func @narrow_accumulator
+func.func @narrow_accumulator(%x: tensor<1x255xi8>, %w: tensor<2x4x16xi8>) -> tensor<1x2xi16> {
+  // CHECK: -> tensor<1x2xi16>
+  %acc = mmfree.ternary_matmul %x, %w {k = 255 : i64} : tensor<1x255xi8>, tensor<2x4x16xi8> -> tensor<1x2xi16>
+  return %acc : tensor<1x2xi16>
+}

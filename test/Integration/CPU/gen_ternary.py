@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Writes an MLIR execution test for the ternary rewrite.
+
+@kernel holds one linalg.matmul with constant weights in the form a front end
+emits; @main fills random activations (in the runtime library, from a seed),
+calls @kernel, and hands inputs, weights and output to
+mmfreeCheckTernary{F32,I8}, which compares them with lib/Numerics.
+"""
+import argparse
+import numpy as np
+
+p = argparse.ArgumentParser()
+p.add_argument("--m", type=int, required=True)
+p.add_argument("--k", type=int, required=True)
+p.add_argument("--n", type=int, required=True)
+p.add_argument("--form", choices=["plain", "transposed-map", "transpose-op"],
+               default="plain")
+p.add_argument("--weights", choices=["dense", "resource", "i8-resource"],
+               default="dense")
+p.add_argument("--values", choices=["float", "scaled-ternary"],
+               default="float")
+p.add_argument("--init", choices=["zero", "arg"], default="zero")
+p.add_argument("--float-activations", action="store_true")
+p.add_argument("--per-channel", action="store_true")
+p.add_argument("--seed", type=int, default=1)
+a = p.parse_args()
+
+m, k, n = a.m, a.k, a.n
+rng = np.random.default_rng(a.seed)
+nk = a.form != "plain"  # weights stored N x K
+wshape = (n, k) if nk else (k, n)
+if a.weights == "i8-resource":
+    w = rng.integers(-1, 2, size=wshape).astype(np.int8)
+    welt = "i8"
+elif a.values == "scaled-ternary":
+    w = (rng.integers(-1, 2, size=wshape) * 0.0625).astype(np.float32)
+    welt = "f32"
+else:
+    w = (rng.standard_normal(wshape) * 0.05).astype(np.float32)
+    welt = "f32"
+wtype = f"tensor<{wshape[0]}x{wshape[1]}x{welt}>"
+wftype = f"tensor<{wshape[0]}x{wshape[1]}xf32>"
+
+resources = ""
+if a.weights == "dense":
+    rows = ", ".join("[" + ", ".join(f"{v:.9e}" for v in r) + "]" for r in w)
+    wattr = f"dense<[{rows}]>"
+else:
+    align = w.dtype.itemsize
+    blob = align.to_bytes(4, "little") + w.astype(w.dtype.newbyteorder("<")).tobytes()
+    wattr = "dense_resource<weights>"
+    resources = ('{-#\n  dialect_resources: {\n    builtin: {\n      weights: "0x'
+                 + blob.hex().upper() + '"\n    }\n  }\n#-}\n')
+
+xt, yt = f"tensor<{m}x{k}xf32>", f"tensor<{m}x{n}xf32>"
+xm, ym = f"memref<{m}x{k}xf32>", f"memref<{m}x{n}xf32>"
+out = []
+emit = out.append
+kernel_args = f"%x: {xt}" + (f", %init: {yt}" if a.init == "arg" else "")
+emit(f"func.func @kernel({kernel_args}) -> {yt} {{")
+if welt == "i8":
+    emit(f"  %wc = arith.constant {wattr} : {wtype}")
+    emit(f"  %w = arith.sitofp %wc : {wtype} to {wftype}")
+else:
+    emit(f"  %w = arith.constant {wattr} : {wtype}")
+if a.init == "zero":
+    emit("  %zero = arith.constant 0.0 : f32")
+    emit(f"  %empty = tensor.empty() : {yt}")
+    emit(f"  %init = linalg.fill ins(%zero : f32) outs(%empty : {yt}) -> {yt}")
+if a.form == "transpose-op":
+    emit(f"  %te = tensor.empty() : tensor<{k}x{n}xf32>")
+    emit(f"  %b = linalg.transpose ins(%w : {wftype}) outs(%te : tensor<{k}x{n}xf32>) permutation = [1, 0]")
+    btype, b = f"tensor<{k}x{n}xf32>", "%b"
+else:
+    btype, b = wftype, "%w"
+maps = ""
+if a.form == "transposed-map":
+    maps = ("indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>, "
+            "affine_map<(d0, d1, d2) -> (d1, d2)>, "
+            "affine_map<(d0, d1, d2) -> (d0, d1)>] ")
+emit(f"  %y = linalg.matmul {maps}ins(%x, {b} : {xt}, {btype}) outs(%init : {yt}) -> {yt}")
+emit(f"  return %y : {yt}")
+emit("}")
+
+check = "mmfreeCheckTernaryI8" if welt == "i8" else "mmfreeCheckTernaryF32"
+wm = f"memref<{wshape[0]}x{wshape[1]}x{welt}>"
+emit("func.func private @mmfreeFillRandomF32(memref<*xf32>, i64) attributes {llvm.emit_c_interface}")
+emit(f"func.func private @{check}(memref<*xf32>, memref<*x{welt}>, memref<*xf32>, memref<*xf32>, i64, i64, i64) attributes {{llvm.emit_c_interface}}")
+emit("func.func @main() {")
+emit(f"  %seed = arith.constant {a.seed} : i64")
+emit(f"  %seed1 = arith.constant {a.seed + 1} : i64")
+emit(f"  %xm = memref.alloc() : {xm}")
+emit(f"  %xu = memref.cast %xm : {xm} to memref<*xf32>")
+emit("  call @mmfreeFillRandomF32(%xu, %seed) : (memref<*xf32>, i64) -> ()")
+emit(f"  %x = bufferization.to_tensor %xm restrict : {xm} to {xt}")
+# The kernel may update its init in place, so the check gets its own copy.
+emit(f"  %cm = memref.alloc() : {ym}")
+emit(f"  %cu = memref.cast %cm : {ym} to memref<*xf32>")
+if a.init == "arg":
+    emit("  call @mmfreeFillRandomF32(%cu, %seed1) : (memref<*xf32>, i64) -> ()")
+    emit(f"  %im = memref.alloc() : {ym}")
+    emit(f"  %iu = memref.cast %im : {ym} to memref<*xf32>")
+    emit("  call @mmfreeFillRandomF32(%iu, %seed1) : (memref<*xf32>, i64) -> ()")
+    emit(f"  %i = bufferization.to_tensor %im restrict writable : {ym} to {yt}")
+    emit(f"  %y = call @kernel(%x, %i) : ({xt}, {yt}) -> {yt}")
+else:
+    emit("  %z = arith.constant 0.0 : f32")
+    emit(f"  linalg.fill ins(%z : f32) outs(%cm : {ym})")
+    emit(f"  %y = call @kernel(%x) : ({xt}) -> {yt}")
+emit(f"  %ym = bufferization.to_buffer %y read_only : {yt} to {ym}")
+emit(f"  %yu = memref.cast %ym : {ym} to memref<*xf32>")
+emit(f"  %wc = arith.constant {wattr} : {wtype}")
+emit(f"  %wm = bufferization.to_buffer %wc read_only : {wtype} to {wm}")
+emit(f"  %wu = memref.cast %wm : {wm} to memref<*x{welt}>")
+emit(f"  %layout = arith.constant {1 if nk else 0} : i64")
+emit(f"  %fa = arith.constant {1 if a.float_activations else 0} : i64")
+emit(f"  %pc = arith.constant {1 if a.per_channel else 0} : i64")
+emit(f"  call @{check}(%xu, %wu, %cu, %yu, %layout, %fa, %pc) : (memref<*xf32>, memref<*x{welt}>, memref<*xf32>, memref<*xf32>, i64, i64, i64) -> ()")
+emit("  return")
+emit("}")
+print("\n".join(out))
+print(resources, end="")
