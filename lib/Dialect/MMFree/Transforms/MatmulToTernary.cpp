@@ -162,20 +162,6 @@ struct MatmulToTernaryPass
     : public mmfree::impl::MatmulToTernaryBase<MatmulToTernaryPass> {
   using MatmulToTernaryBase::MatmulToTernaryBase;
 
-  LogicalResult initialize(MLIRContext *) override {
-    if (activations != "int8" && activations != "float")
-      return emitError(UnknownLoc::get(&getContext()))
-             << "mmfree-matmul-to-ternary: activations must be int8 or float, "
-                "got '"
-             << activations << "'";
-    if (scale != "per-tensor" && scale != "per-channel")
-      return emitError(UnknownLoc::get(&getContext()))
-             << "mmfree-matmul-to-ternary: scale must be per-tensor or "
-                "per-channel, got '"
-             << scale << "'";
-    return success();
-  }
-
   void runOnOperation() override {
     SmallVector<linalg::MatmulOp> matmuls;
     getOperation().walk([&](linalg::MatmulOp op) { matmuls.push_back(op); });
@@ -196,9 +182,7 @@ struct MatmulToTernaryPass
     using namespace numerics;
     Location loc = op.getLoc();
     rewriter.setInsertionPoint(op);
-    auto granularity = scale == "per-channel" ? ScaleGranularity::PerChannel
-                                              : ScaleGranularity::PerTensor;
-    TernaryWeights t = ternarize(c.weights.data(), c.n, c.k, granularity);
+    TernaryWeights t = ternarize(c.weights.data(), c.n, c.k, scale);
     std::vector<uint8_t> packed = packTernary(t.values.data(), c.n, c.k);
 
     auto i8 = rewriter.getI8Type();
@@ -220,7 +204,7 @@ struct MatmulToTernaryPass
     auto resultType = cast<RankedTensorType>(op.getResultTypes()[0]);
     Value input = c.activations, rowScale;
     Type accType = f32;
-    if (activations == "int8") {
+    if (activations == TernaryActivations::Int8) {
       auto q = QuantizeRowsOp::create(
           rewriter, loc, tensorLike(aType, {0, c.k}, i8),
           tensorLike(aType, {0}, f32), c.activations);

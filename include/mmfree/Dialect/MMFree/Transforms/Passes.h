@@ -4,11 +4,15 @@
 #define MMFREE_DIALECT_MMFREE_TRANSFORMS_PASSES_H
 
 #include "mmfree/Dialect/MMFree/IR/MMFree.h"
+#include "mmfree/Numerics/Ternary.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Pass/Pass.h"
 
 namespace mmfree {
+
+/// Activation mode of the ternary rewrite.
+enum class TernaryActivations { Int8, Float };
 
 #define GEN_PASS_DECL
 #include "mmfree/Dialect/MMFree/Transforms/Passes.h.inc"

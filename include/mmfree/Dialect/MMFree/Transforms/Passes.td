@@ -31,11 +31,22 @@ def MatmulToTernary : Pass<"mmfree-matmul-to-ternary", "::mlir::ModuleOp"> {
                            "::mlir::arith::ArithDialect",
                            "::mlir::tensor::TensorDialect"];
   let options = [
-    Option<"activations", "activations", "std::string", "\"int8\"",
-           "Activation mode: int8 (per-row absmax quantization, exact integer "
-           "sums) or float (float sums, no activation quantization)">,
-    Option<"scale", "scale", "std::string", "\"per-tensor\"",
-           "Weight scale granularity: per-tensor or per-channel">,
+    Option<"activations", "activations", "::mmfree::TernaryActivations",
+           "::mmfree::TernaryActivations::Int8",
+           "How activations enter the add/sub contraction",
+           [{::llvm::cl::values(
+             clEnumValN(::mmfree::TernaryActivations::Int8, "int8",
+                        "per-row absmax int8, exact integer sums"),
+             clEnumValN(::mmfree::TernaryActivations::Float, "float",
+                        "f32 sums, no activation quantization"))}]>,
+    Option<"scale", "scale", "::mmfree::numerics::ScaleGranularity",
+           "::mmfree::numerics::ScaleGranularity::PerTensor",
+           "Granularity of the absmean weight scale",
+           [{::llvm::cl::values(
+             clEnumValN(::mmfree::numerics::ScaleGranularity::PerTensor,
+                        "per-tensor", "one scale for the whole weight"),
+             clEnumValN(::mmfree::numerics::ScaleGranularity::PerChannel,
+                        "per-channel", "one scale per output channel"))}]>,
   ];
 }
 
