@@ -16,23 +16,25 @@ using namespace mlir;
 static constexpr const char *kCpuPipeline =
     "mmfree-lower-to-vector,"
     "mmfree-lower-to-linalg,"
+    "mmfree-vectorize-matmul,"
     "canonicalize,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-deallocation-pipeline,"
     "convert-bufferization-to-memref,"
     "convert-linalg-to-loops,"
-    "lower-affine,"
     "convert-vector-to-scf,"
-    "convert-scf-to-cf,"
     "expand-strided-metadata,"
-    "convert-vector-to-llvm,"
+    "lower-affine,"
+    "convert-scf-to-cf,"
+    "convert-vector-to-llvm{vector-contract-lowering=outerproduct},"
     "finalize-memref-to-llvm,"
     "convert-math-to-llvm,"
     "convert-arith-to-llvm,"
     "convert-index-to-llvm,"
     "convert-func-to-llvm,"
     "convert-cf-to-llvm,"
+    "convert-ub-to-llvm,"
     "reconcile-unrealized-casts";
 
 void mmfree::registerCpuPipeline() {

@@ -81,10 +81,9 @@ struct QuantizeRowsLowering : OpConversionPattern<QuantizeRowsOp> {
             [](OpBuilder &b, Location l, ValueRange args) {
               Value m = arith::MaximumFOp::create(
                   b, l, args[0], f32Constant(b, l, numerics::kScaleEpsilon));
-              linalg::YieldOp::create(
-                  b, l,
-                  Value(arith::DivFOp::create(b, l, f32Constant(b, l, 127.f),
-                                              m)));
+              linalg::YieldOp::create(b, l,
+                                      Value(arith::DivFOp::create(
+                                          b, l, f32Constant(b, l, 127.f), m)));
             })
             .getResult(0);
     // xq = clamp(roundeven(x * q), -128, 127).
@@ -152,8 +151,7 @@ struct TernaryMatmulLowering : OpConversionPattern<TernaryMatmulOp> {
         [&](OpBuilder &bb, Location l, ValueRange args) {
           // shift = 2j, built without a multiply.
           Value jIdx = linalg::IndexOp::create(bb, l, 3);
-          Value jI8 =
-              arith::IndexCastOp::create(bb, l, bb.getI8Type(), jIdx);
+          Value jI8 = arith::IndexCastOp::create(bb, l, bb.getI8Type(), jIdx);
           Value shift = arith::AddIOp::create(bb, l, jI8, jI8);
           Value xv = args[0];
           if (isa<IntegerType>(accType))
@@ -175,10 +173,10 @@ struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
     MLIRContext *ctx = getContext();
     AffineMap id2 = AffineMap::getMultiDimIdentityMap(2, ctx);
     bool perTensor = op.getWeightScale().getType().getDimSize(0) == 1;
-    AffineMap wsMap = AffineMap::get(
-        2, 0,
-        perTensor ? getAffineConstantExpr(0, ctx) : getAffineDimExpr(1, ctx),
-        ctx);
+    AffineMap wsMap = AffineMap::get(2, 0,
+                                     perTensor ? getAffineConstantExpr(0, ctx)
+                                               : getAffineDimExpr(1, ctx),
+                                     ctx);
     SmallVector<Value> inputs = {adaptor.getAcc(), adaptor.getWeightScale()};
     SmallVector<AffineMap> maps = {id2, wsMap};
     if (Value rs = adaptor.getRowScale()) {
@@ -216,8 +214,9 @@ struct LowerToLinalgPass
     target.addIllegalDialect<MMFreeDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(ctx);
-    patterns.add<QuantizeRowsLowering, TernaryMatmulLowering,
-                 DequantizeLowering>(ctx);
+    patterns
+        .add<QuantizeRowsLowering, TernaryMatmulLowering, DequantizeLowering>(
+            ctx);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

@@ -66,8 +66,8 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
         [&](OpBuilder &b, Location l, Value m, ValueRange iter) {
           Value result = iter[0];
           if (mainN > 0)
-            result = channelLoop(b, l, x, w, result, m, 0, mainN,
-                                 kRowsPerGroup, paddedK, accType);
+            result = channelLoop(b, l, x, w, result, m, 0, mainN, kRowsPerGroup,
+                                 paddedK, accType);
           if (mainN < n)
             result = channelLoop(b, l, x, w, result, m, mainN, n, 1, paddedK,
                                  accType);
@@ -94,8 +94,8 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
           for (int64_t r = 0; r < group; ++r) {
             Value n = arith::AddIOp::create(
                 b, l, n0, arith::ConstantIndexOp::create(b, l, r));
-            res = tensor::InsertOp::create(b, l, sums[r], res,
-                                           ValueRange{m, n});
+            res =
+                tensor::InsertOp::create(b, l, sums[r], res, ValueRange{m, n});
           }
           scf::YieldOp::create(b, l, res);
         });
@@ -133,15 +133,17 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
           SmallVector<Value> next(accs.begin(), accs.end());
           Value padX = zeroOf(bb, l, xVecType.getElementType());
           for (int64_t j = 0; j < kSlices; ++j) {
-            Value kj = arith::AddIOp::create(bb, l, k0, idx(bb, j * kBlockBytes));
-            Value xs = vector::TransferReadOp::create(
-                bb, l, xVecType, x, ValueRange{m, kj}, padX,
-                ArrayRef<bool>{true});
+            Value kj =
+                arith::AddIOp::create(bb, l, k0, idx(bb, j * kBlockBytes));
+            Value xs = vector::TransferReadOp::create(bb, l, xVecType, x,
+                                                      ValueRange{m, kj}, padX,
+                                                      ArrayRef<bool>{true});
             if (isa<IntegerType>(accType))
               xs = arith::ExtSIOp::create(bb, l, accVec, xs);
             Value shift = arith::ConstantOp::create(
-                bb, l, DenseElementsAttr::get(
-                           byteVec, bb.getI8IntegerAttr(int8_t(2 * j))));
+                bb, l,
+                DenseElementsAttr::get(byteVec,
+                                       bb.getI8IntegerAttr(int8_t(2 * j))));
             for (int64_t r = 0; r < group; ++r)
               next[r * kSlices + j] = accumulateTernary(
                   bb, l, next[r * kSlices + j], xs, packed[r], shift);
@@ -157,9 +159,8 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                     ? arith::AddFOp::create(b, loc, total, part).getResult()
                     : arith::AddIOp::create(b, loc, total, part).getResult();
       }
-      sums.push_back(
-          vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
-                                      total));
+      sums.push_back(vector::ReductionOp::create(
+          b, loc, vector::CombiningKind::ADD, total));
     }
     return sums;
   }

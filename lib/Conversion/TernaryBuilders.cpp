@@ -50,8 +50,8 @@ Value padToBlocks(OpBuilder &b, Location loc, Value input, int64_t k) {
   if (padded == k)
     return input;
   auto type = cast<RankedTensorType>(input.getType());
-  auto paddedType =
-      RankedTensorType::get({type.getDimSize(0), padded}, type.getElementType());
+  auto paddedType = RankedTensorType::get({type.getDimSize(0), padded},
+                                          type.getElementType());
   SmallVector<OpFoldResult> low = {b.getIndexAttr(0), b.getIndexAttr(0)};
   SmallVector<OpFoldResult> high = {b.getIndexAttr(0),
                                     b.getIndexAttr(padded - k)};

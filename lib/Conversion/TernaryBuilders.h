@@ -1,4 +1,5 @@
-//===- TernaryBuilders.h - shared IR building for ternary lowerings -*- C++ -*-//
+//===- TernaryBuilders.h - shared IR building for ternary lowerings -*- C++
+//-*-//
 //
 // Pieces that the linalg and the vector lowering of mmfree.ternary_matmul
 // have in common: decoding a 2-bit code and padding activations to whole

@@ -101,7 +101,8 @@ bool unpackTernary(const uint8_t *packed, int64_t n, int64_t k,
     for (int64_t c = 0; c < rowBytes * 4; ++c) {
       int64_t block = c / kBlockWeights, j = (c % kBlockWeights) / kBlockBytes,
               b = c % kBlockBytes;
-      unsigned code = (packed[r * rowBytes + block * kBlockBytes + b] >> (2 * j)) & 3;
+      unsigned code =
+          (packed[r * rowBytes + block * kBlockBytes + b] >> (2 * j)) & 3;
       if (code == 3 || (c >= k && code != 0))
         return false;
       if (c < k)
@@ -119,8 +120,8 @@ unsigned accumulatorBits(int64_t k, int64_t maxAbs) {
   return 64;
 }
 
-void ternaryAccumulate(const int8_t *xq, int64_t m, int64_t k,
-                       const int8_t *wt, int64_t n, int64_t *acc) {
+void ternaryAccumulate(const int8_t *xq, int64_t m, int64_t k, const int8_t *wt,
+                       int64_t n, int64_t *acc) {
   for (int64_t r = 0; r < m; ++r)
     for (int64_t o = 0; o < n; ++o) {
       int64_t sum = 0;

@@ -59,8 +59,8 @@ std::vector<float> weightsNK(const Dense<T> &w, int64_t layout, int64_t &n,
   std::vector<float> out(n * k);
   for (int64_t r = 0; r < n; ++r)
     for (int64_t c = 0; c < k; ++c)
-      out[r * k + c] = static_cast<float>(nk ? w.data[r * k + c]
-                                             : w.data[c * n + r]);
+      out[r * k + c] =
+          static_cast<float>(nk ? w.data[r * k + c] : w.data[c * n + r]);
   return out;
 }
 
@@ -73,10 +73,9 @@ void checkTernary(UnrankedMemRefType<float> *xRef, UnrankedMemRefType<T> *wRef,
   Dense<T> w = view(wRef);
   int64_t n, k, m = x.sizes[0];
   std::vector<float> wNK = weightsNK(w, layout, n, k);
-  TernaryWeights t =
-      ternarize(wNK.data(), n, k,
-                perChannel ? ScaleGranularity::PerChannel
-                           : ScaleGranularity::PerTensor);
+  TernaryWeights t = ternarize(wNK.data(), n, k,
+                               perChannel ? ScaleGranularity::PerChannel
+                                          : ScaleGranularity::PerTensor);
   std::vector<float> ref(m * n);
   if (floatActivations)
     ternaryMatmulFloat(x.data, m, t, ref.data());
@@ -121,6 +120,39 @@ void checkTernary(UnrankedMemRefType<float> *xRef, UnrankedMemRefType<T> *wRef,
   std::fflush(stdout);
 }
 
+/// Plain f32 matmul y = init + x W^T against a double reference, within
+/// the reordered-summation bound 2 K u sum|x w| (u = 2^-24).
+template <typename T>
+void checkMatmul(UnrankedMemRefType<float> *xRef, UnrankedMemRefType<T> *wRef,
+                 UnrankedMemRefType<float> *initRef,
+                 UnrankedMemRefType<float> *yRef, int64_t layout) {
+  Dense<float> x = view(xRef), init = view(initRef), y = view(yRef);
+  Dense<T> w = view(wRef);
+  int64_t n, k, m = x.sizes[0];
+  std::vector<float> wNK = weightsNK(w, layout, n, k);
+  for (int64_t r = 0; r < m; ++r)
+    for (int64_t c = 0; c < n; ++c) {
+      double sum = init.data[r * n + c], absSum = std::fabs(sum);
+      for (int64_t i = 0; i < k; ++i) {
+        double p = double(x.data[r * k + i]) * wNK[c * k + i];
+        sum += p;
+        absSum += std::fabs(p);
+      }
+      double bound = (2.0 * k + 2) * std::ldexp(1.0, -24) * absSum + 1e-30;
+      if (std::fabs(y.data[r * n + c] - sum) > bound) {
+        std::printf("mmfree-check: FAIL at (%" PRId64 ", %" PRId64
+                    "): got %.9g expected %.9g\n",
+                    r, c, y.data[r * n + c], sum);
+        std::fflush(stdout);
+        return;
+      }
+    }
+  std::printf("mmfree-check: PASS m=%" PRId64 " n=%" PRId64 " k=%" PRId64
+              " mode=f32 matmul\n",
+              m, n, k);
+  std::fflush(stdout);
+}
+
 } // namespace
 
 extern "C" {
@@ -139,13 +171,10 @@ void _mlir_ciface_mmfreeFillRandomF32(UnrankedMemRefType<float> *m,
   }
 }
 
-void _mlir_ciface_mmfreeCheckTernaryF32(UnrankedMemRefType<float> *x,
-                                        UnrankedMemRefType<float> *w,
-                                        UnrankedMemRefType<float> *init,
-                                        UnrankedMemRefType<float> *y,
-                                        int64_t layout,
-                                        int64_t floatActivations,
-                                        int64_t perChannel) {
+void _mlir_ciface_mmfreeCheckTernaryF32(
+    UnrankedMemRefType<float> *x, UnrankedMemRefType<float> *w,
+    UnrankedMemRefType<float> *init, UnrankedMemRefType<float> *y,
+    int64_t layout, int64_t floatActivations, int64_t perChannel) {
   checkTernary(x, w, init, y, layout, floatActivations, perChannel);
 }
 
@@ -156,6 +185,22 @@ void _mlir_ciface_mmfreeCheckTernaryI8(UnrankedMemRefType<float> *x,
                                        int64_t layout, int64_t floatActivations,
                                        int64_t perChannel) {
   checkTernary(x, w, init, y, layout, floatActivations, perChannel);
+}
+
+void _mlir_ciface_mmfreeCheckMatmulF32(UnrankedMemRefType<float> *x,
+                                       UnrankedMemRefType<float> *w,
+                                       UnrankedMemRefType<float> *init,
+                                       UnrankedMemRefType<float> *y,
+                                       int64_t layout, int64_t, int64_t) {
+  checkMatmul(x, w, init, y, layout);
+}
+
+void _mlir_ciface_mmfreeCheckMatmulI8(UnrankedMemRefType<float> *x,
+                                      UnrankedMemRefType<int8_t> *w,
+                                      UnrankedMemRefType<float> *init,
+                                      UnrankedMemRefType<float> *y,
+                                      int64_t layout, int64_t, int64_t) {
+  checkMatmul(x, w, init, y, layout);
 }
 
 } // extern "C"

@@ -109,7 +109,8 @@ std::vector<float> run(Forward f, StridedMemRefType<float, 2> &in) {
   StridedMemRefType<float, 2> out;
   f(&out, &in);
   std::vector<float> result(out.data + out.offset,
-                            out.data + out.offset + out.sizes[0] * out.sizes[1]);
+                            out.data + out.offset +
+                                out.sizes[0] * out.sizes[1]);
   free(out.basePtr);
   return result;
 }
@@ -184,9 +185,8 @@ int main(int argc, char **argv) {
   };
   std::printf("model: %s, input %lldx%lld, output %lldx%lld, median of %d "
               "runs\n\n",
-              inputFile.getValue().c_str(), (long long)batch,
-              (long long)width, (long long)outRows, (long long)outCols,
-              repetitions.getValue());
+              inputFile.getValue().c_str(), (long long)batch, (long long)width,
+              (long long)outRows, (long long)outCols, repetitions.getValue());
   std::printf("%-14s %12s %9s %12s %12s %10s %9s\n", "strategy", "time (us)",
               "speedup", "max |diff|", "rel L2 err", "cosine", "argmax");
   std::vector<float> reference;

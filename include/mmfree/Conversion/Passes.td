@@ -38,4 +38,19 @@ def LowerToVector : Pass<"mmfree-lower-to-vector", "::mlir::ModuleOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def VectorizeMatmul : Pass<"mmfree-vectorize-matmul", "::mlir::ModuleOp"> {
+  let summary = "Tile and vectorize f32 linalg.matmul (the f32 baseline)";
+  let description = [{
+    Tiles every static f32 `linalg.matmul` on tensors into 4 x 16 x 16 tiles
+    (or the largest power-of-two divisor of each size) with the upstream
+    TilingInterface and vectorizes each tile with `linalg::vectorize` into a
+    `vector.contract`. This gives the plain f32 path of `mmfree-cpu-pipeline`
+    vector code, so that timings of the mmfree rewrites are compared with a
+    vectorized baseline. Matmuls with dynamic sizes are left alone.
+  }];
+  let dependentDialects = ["::mlir::vector::VectorDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // MMFREE_CONVERSION_PASSES

@@ -61,8 +61,7 @@ std::vector<uint8_t> packTernary(const int8_t *values, int64_t n, int64_t k);
 
 /// Inverse of packTernary. Returns false on an invalid code (0b11) or a
 /// nonzero code past K.
-bool unpackTernary(const uint8_t *packed, int64_t n, int64_t k,
-                   int8_t *values);
+bool unpackTernary(const uint8_t *packed, int64_t n, int64_t k, int8_t *values);
 
 /// Narrowest signed accumulator width (16, 32 or 64 bits) that provably holds
 /// any sum of K terms of magnitude at most `maxAbs`.
@@ -70,8 +69,8 @@ unsigned accumulatorBits(int64_t k, int64_t maxAbs = 128);
 
 /// Exact integer contraction acc[m,n] = sum_k xq[m,k] * Wt[n,k], computed
 /// with adds and subtracts only.
-void ternaryAccumulate(const int8_t *xq, int64_t m, int64_t k,
-                       const int8_t *wt, int64_t n, int64_t *acc);
+void ternaryAccumulate(const int8_t *xq, int64_t m, int64_t k, const int8_t *wt,
+                       int64_t n, int64_t *acc);
 
 /// Rescale of one accumulator: float(acc) * ws / q, in that order.
 inline float dequantize(float acc, float weightScale, float rowScale) {

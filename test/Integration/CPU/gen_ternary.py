@@ -23,6 +23,9 @@ p.add_argument("--init", choices=["zero", "arg"], default="zero")
 p.add_argument("--float-activations", action="store_true")
 p.add_argument("--per-channel", action="store_true")
 p.add_argument("--seed", type=int, default=1)
+p.add_argument("--check", choices=["ternary", "matmul"], default="ternary",
+               help="compare with the ternary reference or the exact f32 "
+               "matmul (for the f32 path, without the rewrite)")
 a = p.parse_args()
 
 m, k, n = a.m, a.k, a.n
@@ -82,7 +85,8 @@ emit(f"  %y = linalg.matmul {maps}ins(%x, {b} : {xt}, {btype}) outs(%init : {yt}
 emit(f"  return %y : {yt}")
 emit("}")
 
-check = "mmfreeCheckTernaryI8" if welt == "i8" else "mmfreeCheckTernaryF32"
+check = ("mmfreeCheckTernary" if a.check == "ternary" else "mmfreeCheckMatmul") \
+    + ("I8" if welt == "i8" else "F32")
 wm = f"memref<{wshape[0]}x{wshape[1]}x{welt}>"
 emit("func.func private @mmfreeFillRandomF32(memref<*xf32>, i64) attributes {llvm.emit_c_interface}")
 emit(f"func.func private @{check}(memref<*xf32>, memref<*x{welt}>, memref<*xf32>, memref<*xf32>, i64, i64, i64) attributes {{llvm.emit_c_interface}}")

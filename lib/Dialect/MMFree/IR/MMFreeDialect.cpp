@@ -107,8 +107,7 @@ LogicalResult DequantizeOp::verify() {
                              : "f32 accumulators take no row scale");
   if (auto rs = getRowScale())
     if (!compatible(rs.getType().getDimSize(0), acc.getDimSize(0)))
-      return emitOpError("expects one row scale per row, got ")
-             << rs.getType();
+      return emitOpError("expects one row scale per row, got ") << rs.getType();
   return success();
 }
 

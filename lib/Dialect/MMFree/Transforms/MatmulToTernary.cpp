@@ -108,7 +108,9 @@ static FailureOr<TernaryCandidate> analyze(linalg::MatmulOp op,
   MLIRContext *ctx = op.getContext();
   AffineExpr d0, d1, d2;
   bindDims(ctx, d0, d1, d2);
-  auto map = [&](ArrayRef<AffineExpr> e) { return AffineMap::get(3, 0, e, ctx); };
+  auto map = [&](ArrayRef<AffineExpr> e) {
+    return AffineMap::get(3, 0, e, ctx);
+  };
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   if (maps[0] != map({d0, d2}) || maps[2] != map({d0, d1})) {
     why = "only matmuls with plain A and C indexing maps are supported";
@@ -138,8 +140,7 @@ static FailureOr<TernaryCandidate> analyze(linalg::MatmulOp op,
   c.activations = a;
   c.n = wType.getDimSize(bTransposed ? 0 : 1);
   c.k = wType.getDimSize(bTransposed ? 1 : 0);
-  c.weights = bTransposed ? std::move(*values)
-                          : transposed(*values, c.k, c.n);
+  c.weights = bTransposed ? std::move(*values) : transposed(*values, c.k, c.n);
   return c;
 }
 
@@ -194,8 +195,7 @@ struct MatmulToTernaryPass
         DenseElementsAttr::getFromRawBuffer(
             packedType, ArrayRef<char>(reinterpret_cast<char *>(packed.data()),
                                        packed.size())));
-    auto scaleType =
-        RankedTensorType::get({int64_t(t.scales.size())}, f32);
+    auto scaleType = RankedTensorType::get({int64_t(t.scales.size())}, f32);
     Value scales = arith::ConstantOp::create(
         rewriter, loc,
         DenseElementsAttr::get(scaleType, ArrayRef<float>(t.scales)));
@@ -205,9 +205,9 @@ struct MatmulToTernaryPass
     Value input = c.activations, rowScale;
     Type accType = f32;
     if (activations == TernaryActivations::Int8) {
-      auto q = QuantizeRowsOp::create(
-          rewriter, loc, tensorLike(aType, {0, c.k}, i8),
-          tensorLike(aType, {0}, f32), c.activations);
+      auto q =
+          QuantizeRowsOp::create(rewriter, loc, tensorLike(aType, {0, c.k}, i8),
+                                 tensorLike(aType, {0}, f32), c.activations);
       input = q.getQuantized();
       rowScale = q.getScale();
       accType = rewriter.getIntegerType(accumulatorBits(c.k));
@@ -215,8 +215,8 @@ struct MatmulToTernaryPass
     Value acc = TernaryMatmulOp::create(
         rewriter, loc, tensorLike(aType, {0, c.n}, accType), input, weights,
         rewriter.getI64IntegerAttr(c.k));
-    Value y = DequantizeOp::create(rewriter, loc, resultType, acc, scales,
-                                   rowScale);
+    Value y =
+        DequantizeOp::create(rewriter, loc, resultType, acc, scales, rowScale);
     Value init = op.getDpsInits()[0];
     if (!isZeroInit(init))
       y = linalg::AddOp::create(rewriter, loc, ValueRange{y, init},

@@ -1,0 +1,77 @@
+//===- VectorizeMatmul.cpp - tile and vectorize f32 linalg.matmul ---------===//
+//
+// The f32 baseline of the CPU pipeline: each static f32 linalg.matmul on
+// tensors is tiled with the upstream TilingInterface (register tiles of
+// 4 x 16 outputs, 16 deep) and each tile vectorized with linalg::vectorize
+// into a vector.contract, lowered later to outer products (FMAs).
+//
+//===----------------------------------------------------------------------===//
+
+#include "mmfree/Conversion/Passes.h"
+
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mmfree {
+#define GEN_PASS_DEF_VECTORIZEMATMUL
+#include "mmfree/Conversion/Passes.h.inc"
+} // namespace mmfree
+
+using namespace mlir;
+
+namespace {
+
+/// Largest of `preferred` halvings (down to 1) that divides `size`, so every
+/// tile is full and static.
+int64_t tileFor(int64_t size, int64_t preferred) {
+  for (int64_t t = preferred; t > 1; t /= 2)
+    if (size % t == 0)
+      return t;
+  return 1;
+}
+
+struct VectorizeMatmulPass
+    : public mmfree::impl::VectorizeMatmulBase<VectorizeMatmulPass> {
+  void runOnOperation() override {
+    SmallVector<linalg::MatmulOp> matmuls;
+    getOperation().walk([&](linalg::MatmulOp op) {
+      auto type = dyn_cast<RankedTensorType>(
+          op.getResultTypes().empty() ? Type() : op.getResultTypes()[0]);
+      if (type && op.hasPureTensorSemantics() &&
+          type.getElementType().isF32() &&
+          llvm::all_of(op.getStaticLoopRanges(),
+                       [](int64_t s) { return !ShapedType::isDynamic(s); }))
+        matmuls.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (linalg::MatmulOp op : matmuls) {
+      SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+      SmallVector<int64_t> tiles = {tileFor(ranges[0], 4),
+                                    tileFor(ranges[1], 16),
+                                    tileFor(ranges[2], 16)};
+      scf::SCFTilingOptions options;
+      options.setTileSizes(getAsIndexOpFoldResult(&getContext(), tiles));
+      rewriter.setInsertionPoint(op);
+      FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+          rewriter, cast<TilingInterface>(op.getOperation()), options);
+      if (failed(tiled))
+        continue; // left for convert-linalg-to-loops
+      rewriter.replaceOp(op, tiled->replacements);
+      for (Operation *tile : tiled->tiledOps) {
+        rewriter.setInsertionPoint(tile);
+        FailureOr<linalg::VectorizationResult> vec = linalg::vectorize(
+            rewriter, tile, /*inputVectorSizes=*/{},
+            /*inputScalableVecDims=*/{}, /*vectorizeNDExtract=*/false,
+            /*flatten1DDepthwiseConv=*/false,
+            /*assumeDynamicDimsMatchVecSizes=*/false,
+            /*createNamedContraction=*/true);
+        if (succeeded(vec))
+          rewriter.replaceOp(tile, vec->replacements);
+      }
+    }
+  }
+};
+
+} // namespace
