@@ -37,6 +37,10 @@ constexpr int64_t kRowsPerGroup = 4;
 /// 16-lane slices per 64-weight block.
 constexpr int64_t kSlices = kBlockWeights / kBlockBytes;
 
+Value idx(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
 struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -57,13 +61,10 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
       dyn.push_back(mSize);
     Value init = tensor::EmptyOp::create(rewriter, loc, resultType, dyn);
 
-    auto idx = [&](OpBuilder &b, int64_t v) -> Value {
-      return arith::ConstantIndexOp::create(b, loc, v);
-    };
     int64_t mainN = n - n % kRowsPerGroup;
     auto rows = scf::ForOp::create(
-        rewriter, loc, idx(rewriter, 0), mSize, idx(rewriter, 1), init,
-        [&](OpBuilder &b, Location l, Value m, ValueRange iter) {
+        rewriter, loc, idx(rewriter, loc, 0), mSize, idx(rewriter, loc, 1),
+        init, [&](OpBuilder &b, Location l, Value m, ValueRange iter) {
           Value result = iter[0];
           if (mainN > 0)
             result = channelLoop(b, l, x, w, result, m, 0, mainN, kRowsPerGroup,
@@ -82,18 +83,14 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
   static Value channelLoop(OpBuilder &b, Location loc, Value x, Value w,
                            Value result, Value m, int64_t begin, int64_t end,
                            int64_t group, int64_t paddedK, Type accType) {
-    auto idx = [&](int64_t v) -> Value {
-      return arith::ConstantIndexOp::create(b, loc, v);
-    };
     auto loop = scf::ForOp::create(
-        b, loc, idx(begin), idx(end), idx(group), result,
-        [&](OpBuilder &b, Location l, Value n0, ValueRange iter) {
+        b, loc, idx(b, loc, begin), idx(b, loc, end), idx(b, loc, group),
+        result, [&](OpBuilder &b, Location l, Value n0, ValueRange iter) {
           SmallVector<Value> sums =
               reduceGroup(b, l, x, w, m, n0, group, paddedK, accType);
           Value res = iter[0];
           for (int64_t r = 0; r < group; ++r) {
-            Value n = arith::AddIOp::create(
-                b, l, n0, arith::ConstantIndexOp::create(b, l, r));
+            Value n = arith::AddIOp::create(b, l, n0, idx(b, l, r));
             res =
                 tensor::InsertOp::create(b, l, sums[r], res, ValueRange{m, n});
           }
@@ -107,9 +104,6 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                                         Value w, Value m, Value n0,
                                         int64_t group, int64_t paddedK,
                                         Type accType) {
-    auto idx = [&](OpBuilder &bb, int64_t v) -> Value {
-      return arith::ConstantIndexOp::create(bb, loc, v);
-    };
     auto i8 = b.getI8Type();
     auto byteVec = VectorType::get({kBlockBytes}, i8);
     auto xVecType = VectorType::get(
@@ -118,23 +112,24 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     Value zeroAcc = zeroOf(b, loc, accVec);
     SmallVector<Value> inits(group * kSlices, zeroAcc);
     auto blocks = scf::ForOp::create(
-        b, loc, idx(b, 0), idx(b, paddedK), idx(b, kBlockWeights), inits,
+        b, loc, idx(b, loc, 0), idx(b, loc, paddedK),
+        idx(b, loc, kBlockWeights), inits,
         [&](OpBuilder &bb, Location l, Value k0, ValueRange accs) {
           // Block index k0 / 64 as a shift: no multiply or divide.
-          Value block = arith::ShRUIOp::create(bb, l, k0, idx(bb, 6));
+          Value block = arith::ShRUIOp::create(bb, l, k0, idx(bb, l, 6));
           Value padI8 = zeroOf(bb, l, i8);
           SmallVector<Value> packed;
           for (int64_t r = 0; r < group; ++r) {
-            Value n = arith::AddIOp::create(bb, l, n0, idx(bb, r));
+            Value n = arith::AddIOp::create(bb, l, n0, idx(bb, l, r));
             packed.push_back(vector::TransferReadOp::create(
-                bb, l, byteVec, w, ValueRange{n, block, idx(bb, 0)}, padI8,
+                bb, l, byteVec, w, ValueRange{n, block, idx(bb, l, 0)}, padI8,
                 ArrayRef<bool>{true}));
           }
           SmallVector<Value> next(accs.begin(), accs.end());
           Value padX = zeroOf(bb, l, xVecType.getElementType());
           for (int64_t j = 0; j < kSlices; ++j) {
             Value kj =
-                arith::AddIOp::create(bb, l, k0, idx(bb, j * kBlockBytes));
+                arith::AddIOp::create(bb, l, k0, idx(bb, l, j * kBlockBytes));
             Value xs = vector::TransferReadOp::create(bb, l, xVecType, x,
                                                       ValueRange{m, kj}, padX,
                                                       ArrayRef<bool>{true});
