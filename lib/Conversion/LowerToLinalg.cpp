@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "LMulBuilders.h"
 #include "TernaryBuilders.h"
 #include "mmfree/Conversion/Passes.h"
 #include "mmfree/Numerics/Ternary.h"
@@ -206,6 +207,72 @@ struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
   }
 };
 
+struct LMulLowering : OpConversionPattern<LMulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(LMulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    unsigned k = op.getMantissaBits();
+    auto tensorType = dyn_cast<RankedTensorType>(op.getType());
+    if (!tensorType) {
+      rewriter.replaceOp(op, buildLMul(rewriter, op.getLoc(), adaptor.getLhs(),
+                                       adaptor.getRhs(), k));
+      return success();
+    }
+    SmallVector<Value> dyn;
+    for (int64_t d = 0; d < tensorType.getRank(); ++d)
+      if (tensorType.isDynamicDim(d))
+        dyn.push_back(
+            tensor::DimOp::create(rewriter, op.getLoc(), adaptor.getLhs(), d));
+    AffineMap id = rewriter.getMultiDimIdentityMap(tensorType.getRank());
+    SmallVector<IteratorType> iters(tensorType.getRank(),
+                                    IteratorType::parallel);
+    Value empty =
+        tensor::EmptyOp::create(rewriter, op.getLoc(), tensorType, dyn);
+    auto generic = linalg::GenericOp::create(
+        rewriter, op.getLoc(), tensorType,
+        ValueRange{adaptor.getLhs(), adaptor.getRhs()}, empty,
+        ArrayRef<AffineMap>{id, id, id}, iters,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          linalg::YieldOp::create(b, l, buildLMul(b, l, args[0], args[1], k));
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+/// A (m, n, k) generic whose body is one L-Mul converted to f32 and one f32
+/// add; loops lower it in increasing k, the reference order.
+struct LMulMatmulLowering : OpConversionPattern<LMulMatmulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(LMulMatmulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    MLIRContext *ctx = getContext();
+    AffineExpr m, n, k;
+    bindDims(ctx, m, n, k);
+    auto map = [&](ArrayRef<AffineExpr> e) {
+      return AffineMap::get(3, 0, e, ctx);
+    };
+    unsigned bits = op.getMantissaBits();
+    auto generic = linalg::GenericOp::create(
+        rewriter, op.getLoc(), op.getType(),
+        ValueRange{adaptor.getLhs(), adaptor.getRhs()}, adaptor.getInit(),
+        ArrayRef<AffineMap>{map({m, k}),
+                            op.getTransposeRhs() ? map({n, k}) : map({k, n}),
+                            map({m, n})},
+        ArrayRef<IteratorType>{IteratorType::parallel, IteratorType::parallel,
+                               IteratorType::reduction},
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value p = buildLMulToF32(b, l, args[0], args[1], bits);
+          linalg::YieldOp::create(
+              b, l, Value(arith::AddFOp::create(b, l, args[2], p)));
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
 struct LowerToLinalgPass
     : public mmfree::impl::LowerToLinalgBase<LowerToLinalgPass> {
   void runOnOperation() override {
@@ -214,9 +281,8 @@ struct LowerToLinalgPass
     target.addIllegalDialect<MMFreeDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(ctx);
-    patterns
-        .add<QuantizeRowsLowering, TernaryMatmulLowering, DequantizeLowering>(
-            ctx);
+    patterns.add<QuantizeRowsLowering, TernaryMatmulLowering,
+                 DequantizeLowering, LMulLowering, LMulMatmulLowering>(ctx);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

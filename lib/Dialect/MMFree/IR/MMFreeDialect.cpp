@@ -7,6 +7,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
 using namespace mmfree;
@@ -109,6 +110,57 @@ LogicalResult DequantizeOp::verify() {
     if (!compatible(rs.getType().getDimSize(0), acc.getDimSize(0)))
       return emitOpError("expects one row scale per row, got ") << rs.getType();
   return success();
+}
+
+std::optional<numerics::FloatFormat> mmfree::getLMulFormat(Type type) {
+  using numerics::FloatFormat;
+  Type elt = getElementTypeOrSelf(type);
+  if (elt.isF32())
+    return FloatFormat::F32;
+  if (elt.isBF16())
+    return FloatFormat::BF16;
+  if (elt.isF16())
+    return FloatFormat::F16;
+  if (isa<Float8E4M3FNType>(elt))
+    return FloatFormat::F8E4M3FN;
+  if (isa<Float8E5M2Type>(elt))
+    return FloatFormat::F8E5M2;
+  return std::nullopt;
+}
+
+/// k must not exceed the stored mantissa bits of the format.
+static LogicalResult verifyMantissaBits(Operation *op, Type type, int64_t k) {
+  unsigned m = numerics::formatInfo(*getLMulFormat(type)).mantissa;
+  if (k > int64_t(m))
+    return op->emitOpError("mantissa_bits = ")
+           << k << " exceeds the " << m << " mantissa bits of "
+           << getElementTypeOrSelf(type);
+  return success();
+}
+
+LogicalResult LMulOp::verify() {
+  return verifyMantissaBits(*this, getType(), getMantissaBits());
+}
+
+LogicalResult LMulMatmulOp::verify() {
+  auto lhs = getLhs().getType(), rhs = getRhs().getType();
+  auto init = getInit().getType();
+  if (lhs.getElementType() != rhs.getElementType())
+    return emitOpError("operands must have the same element type, got ")
+           << lhs.getElementType() << " and " << rhs.getElementType();
+  int64_t rhsK = rhs.getDimSize(getTransposeRhs() ? 1 : 0);
+  int64_t rhsN = rhs.getDimSize(getTransposeRhs() ? 0 : 1);
+  if (!compatible(lhs.getDimSize(1), rhsK))
+    return emitOpError("reduction sizes differ: lhs has ")
+           << lhs.getDimSize(1) << ", rhs has " << rhsK;
+  if (!compatible(init.getDimSize(0), lhs.getDimSize(0)) ||
+      !compatible(init.getDimSize(1), rhsN))
+    return emitOpError("init shape ")
+           << init << " does not match M = " << lhs.getDimSize(0)
+           << ", N = " << rhsN;
+  if (getResult().getType() != init)
+    return emitOpError("result type must equal the init type ") << init;
+  return verifyMantissaBits(*this, lhs, getMantissaBits());
 }
 
 #define GET_OP_CLASSES

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "MatmulForms.h"
 #include "mmfree/Dialect/MMFree/Transforms/Passes.h"
 #include "mmfree/Numerics/Ternary.h"
 
@@ -14,6 +15,7 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
 
 namespace mmfree {
 #define GEN_PASS_DEF_MATMULTOTERNARY
@@ -92,63 +94,32 @@ static std::vector<float> transposed(const std::vector<float> &m, int64_t rows,
 
 static FailureOr<TernaryCandidate> analyze(linalg::MatmulOp op,
                                            std::string &why) {
-  if (!op.hasPureTensorSemantics()) {
-    why = "matmul is not on tensors";
+  FailureOr<MatmulForm> form = matchMatmulForm(op, why);
+  if (failed(form))
     return failure();
-  }
-  Value a = op.getDpsInputs()[0], b = op.getDpsInputs()[1];
-  auto aType = cast<RankedTensorType>(a.getType());
-  auto bType = cast<RankedTensorType>(b.getType());
-  auto cType = cast<RankedTensorType>(op.getDpsInits()[0].getType());
-  if (!aType.getElementType().isF32() || !bType.getElementType().isF32() ||
-      !cType.getElementType().isF32()) {
+  auto elementIsF32 = [](Value v) {
+    return getElementTypeOrSelf(v.getType()).isF32();
+  };
+  if (!elementIsF32(form->lhs) || !elementIsF32(form->rhs) ||
+      !elementIsF32(op.getResult(0))) {
     why = "only f32 matmuls are supported";
     return failure();
   }
-  MLIRContext *ctx = op.getContext();
-  AffineExpr d0, d1, d2;
-  bindDims(ctx, d0, d1, d2);
-  auto map = [&](ArrayRef<AffineExpr> e) {
-    return AffineMap::get(3, 0, e, ctx);
-  };
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  if (maps[0] != map({d0, d2}) || maps[2] != map({d0, d1})) {
-    why = "only matmuls with plain A and C indexing maps are supported";
-    return failure();
-  }
-  bool bTransposed = maps[1] == map({d1, d2});
-  if (!bTransposed && maps[1] != map({d2, d1})) {
-    why = "unsupported indexing map for B";
-    return failure();
-  }
-  // torch-mlir's nn.Linear: the N x K weight goes through linalg.transpose.
-  Value weights = b;
-  if (auto t = b.getDefiningOp<linalg::TransposeOp>();
-      t && !bTransposed && t.getPermutation() == ArrayRef<int64_t>{1, 0}) {
-    weights = t.getInput();
-    bTransposed = true;
-  }
-  auto wType = cast<RankedTensorType>(weights.getType());
+  auto wType = cast<RankedTensorType>(form->rhs.getType());
   if (!wType.hasStaticShape()) {
     why = "weights must have a static shape";
     return failure();
   }
-  FailureOr<std::vector<float>> values = constantWeights(weights, why);
+  FailureOr<std::vector<float>> values = constantWeights(form->rhs, why);
   if (failed(values))
     return failure();
   TernaryCandidate c;
-  c.activations = a;
-  c.n = wType.getDimSize(bTransposed ? 0 : 1);
-  c.k = wType.getDimSize(bTransposed ? 1 : 0);
-  c.weights = bTransposed ? std::move(*values) : transposed(*values, c.k, c.n);
+  c.activations = form->lhs;
+  c.n = wType.getDimSize(form->rhsTransposed ? 0 : 1);
+  c.k = wType.getDimSize(form->rhsTransposed ? 1 : 0);
+  c.weights =
+      form->rhsTransposed ? std::move(*values) : transposed(*values, c.k, c.n);
   return c;
-}
-
-/// True when `init` is known to be all zeros (a fill or splat of 0.0).
-static bool isZeroInit(Value init) {
-  if (auto fill = init.getDefiningOp<linalg::FillOp>())
-    return matchPattern(fill.getInputs()[0], m_AnyZeroFloat());
-  return matchPattern(init, m_AnyZeroFloat());
 }
 
 /// Tensor type `shape` x `elt` keeping a dynamic M from `like`.
@@ -225,21 +196,6 @@ struct MatmulToTernaryPass
     Value oldB = op.getDpsInputs()[1];
     rewriter.replaceOp(op, y);
     eraseDeadProducers(rewriter, oldB);
-  }
-
-  /// Drops the float weight constant (and its transpose / cast) once unused,
-  /// so the unpacked weights do not stay in the module.
-  static void eraseDeadProducers(IRRewriter &rewriter, Value v) {
-    while (Operation *def = v.getDefiningOp()) {
-      if (!def->use_empty() ||
-          !isa<linalg::TransposeOp, arith::SIToFPOp, arith::ConstantOp>(def))
-        return;
-      Value next = def->getNumOperands() ? def->getOperand(0) : Value();
-      rewriter.eraseOp(def);
-      if (!next)
-        return;
-      v = next;
-    }
   }
 };
 

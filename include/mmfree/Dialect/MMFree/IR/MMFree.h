@@ -8,11 +8,21 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Dialect.h"
 #include "mlir/IR/OpDefinition.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mmfree/Numerics/LMul.h"
+
+#include <optional>
 
 #include "mmfree/Dialect/MMFree/IR/MMFreeOpsDialect.h.inc"
 
 #define GET_OP_CLASSES
 #include "mmfree/Dialect/MMFree/IR/MMFreeOps.h.inc"
+
+namespace mmfree {
+/// The L-Mul float format of `type` (or of its elements); nullopt for types
+/// L-Mul does not support.
+std::optional<numerics::FloatFormat> getLMulFormat(mlir::Type type);
+} // namespace mmfree
 
 #endif // MMFREE_DIALECT_MMFREE_IR_MMFREE_H

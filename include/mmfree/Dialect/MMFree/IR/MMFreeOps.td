@@ -4,7 +4,9 @@
 #define MMFREE_OPS
 
 include "mmfree/Dialect/MMFree/IR/MMFreeDialect.td"
+include "mlir/IR/OpBase.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
 
 def F32Tensor2D : 2DTensorOf<[F32]>;
 def F32Tensor1D : 1DTensorOf<[F32]>;
@@ -78,6 +80,66 @@ def MMFree_DequantizeOp : MMFree_Op<"dequantize", [Pure]> {
   let assemblyFormat = [{
     $acc `,` $weight_scale (`,` $row_scale^)? attr-dict `:`
     functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// L-Mul
+//===----------------------------------------------------------------------===//
+
+def MMFree_LMulFloat : AnyTypeOf<[F32, BF16, F16, F8E4M3FN, F8E5M2],
+    "f32, bf16, f16, f8E4M3FN or f8E5M2">;
+
+def MMFree_LMulOp : MMFree_Op<"lmul", [Pure, SameOperandsAndResultType,
+    ElementwiseMappable]> {
+  let summary = "L-Mul: a float product approximated by one integer addition";
+  let description = [{
+    For finite normal nonzero operands truncated to `mantissa_bits` = k
+    mantissa bits: `bits = |X| + |Y| - (B << m) + (1 << (m - l(k)))`,
+    sign = sx xor sy, with l(k) = k for k <= 3, 3 for k = 4, 4 for k > 4; a
+    mantissa carry moves into the exponent. Zero or subnormal operands give a
+    signed zero, NaN gives NaN, inf times nonzero inf, inf times zero NaN;
+    exponent overflow gives inf (the largest finite value for f8E4M3FN) and
+    underflow a signed zero. Works on scalars, vectors and tensors.
+
+    ```mlir
+    %p = mmfree.lmul %x, %y {mantissa_bits = 3 : i64} : vector<8xbf16>
+    ```
+  }];
+  let arguments = (ins TypeOrValueSemanticsContainer<MMFree_LMulFloat,
+                           "L-Mul float">:$lhs,
+                       TypeOrValueSemanticsContainer<MMFree_LMulFloat,
+                           "L-Mul float">:$rhs,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$mantissa_bits);
+  let results = (outs TypeOrValueSemanticsContainer<MMFree_LMulFloat,
+                          "L-Mul float">:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def MMFree_LMulMatmulOp : MMFree_Op<"lmul_matmul", [Pure]> {
+  let summary = "matmul whose products are L-Mul and whose sums are f32 adds";
+  let description = [{
+    `result[m,n] = init[m,n] + sum_k lmul(lhs[m,k], rhs[k,n])`, the products
+    converted exactly to f32 and added in f32 in increasing k. With
+    `transpose_rhs`, `rhs` is N x K (an nn.Linear weight) and read as its
+    transpose.
+
+    ```mlir
+    %c = mmfree.lmul_matmul %a, %b, %init {mantissa_bits = 7 : i64}
+        : tensor<4x64xbf16>, tensor<64x32xbf16>, tensor<4x32xf32> -> tensor<4x32xf32>
+    ```
+  }];
+  let arguments = (ins 2DTensorOf<[MMFree_LMulFloat]>:$lhs,
+                       2DTensorOf<[MMFree_LMulFloat]>:$rhs,
+                       F32Tensor2D:$init,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$mantissa_bits,
+                       UnitAttr:$transpose_rhs);
+  let results = (outs F32Tensor2D:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs `,` $init attr-dict `:` type($lhs) `,` type($rhs) `,`
+    type($init) `->` type($result)
   }];
   let hasVerifier = 1;
 }

@@ -50,4 +50,45 @@ def MatmulToTernary : Pass<"mmfree-matmul-to-ternary", "::mlir::ModuleOp"> {
   ];
 }
 
+def MatmulToLMul : Pass<"mmfree-matmul-to-lmul", "::mlir::ModuleOp"> {
+  let summary = "Rewrite float matmuls into L-Mul products with f32 sums";
+  let description = [{
+    Accepts `linalg.matmul` on tensors whose A and B have the same element
+    type among f32, bf16, f16, f8E4M3FN and f8E5M2, in the forms the ternary
+    rewrite accepts (plain, B transposed through `indexing_maps`, or a
+    `linalg.transpose` of an N x K weight). Both operands may be runtime
+    values. Produces `mmfree.lmul_matmul`, which accumulates in f32; a
+    non-f32 result is converted back with `arith.truncf` (and its init
+    extended with `arith.extf`) in `linalg.generic`s.
+
+    `mantissa-bits` = k (0: the format's full mantissa) must not exceed the
+    format's mantissa bits; a larger k fails the pass with an error. Matmuls
+    of other types are left untouched with a remark.
+  }];
+  let dependentDialects = ["::mmfree::MMFreeDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
+  let options = [
+    Option<"mantissaBits", "mantissa-bits", "unsigned", "0",
+           "Mantissa bits k used by L-Mul (0: all of the format's)">,
+  ];
+}
+
+def MulToLMul : Pass<"mmfree-mul-to-lmul", "::mlir::ModuleOp"> {
+  let summary = "Replace arith.mulf inside linalg.generic bodies by L-Mul";
+  let description = [{
+    Replaces every `arith.mulf` in the body of a `linalg.generic` (for
+    example attention score products) whose type is f32, bf16, f16,
+    f8E4M3FN or f8E5M2 by `mmfree.lmul`, as the paper applies L-Mul to all
+    products of a model. Multiplies of other float types are left with a
+    remark; `mantissa-bits` beyond a format's mantissa fails the pass.
+  }];
+  let dependentDialects = ["::mmfree::MMFreeDialect"];
+  let options = [
+    Option<"mantissaBits", "mantissa-bits", "unsigned", "0",
+           "Mantissa bits k used by L-Mul (0: all of the format's)">,
+  ];
+}
+
 #endif // MMFREE_TRANSFORMS_PASSES

@@ -1,0 +1,36 @@
+//===- MatmulForms.h - matmul shapes front ends emit ------------*- C++ -*-===//
+//
+// Recognizes the matmul forms every mmfree rewrite accepts: a plain
+// linalg.matmul (B is K x N), B transposed through indexing_maps, and a
+// linalg.transpose of an N x K weight feeding a plain matmul (nn.Linear).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MMFREE_LIB_TRANSFORMS_MATMULFORMS_H
+#define MMFREE_LIB_TRANSFORMS_MATMULFORMS_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
+#include <string>
+
+namespace mmfree {
+
+struct MatmulForm {
+  mlir::Value lhs;    // M x K
+  mlir::Value rhs;    // K x N, or N x K when rhsTransposed
+  bool rhsTransposed; // rhs is N x K (through indexing_maps or a transpose)
+};
+
+/// The form of `op`, or failure with the reason in `why`.
+mlir::FailureOr<MatmulForm> matchMatmulForm(mlir::linalg::MatmulOp op,
+                                            std::string &why);
+
+/// Erases `v`'s producer chain (transpose, cast, constant) once unused.
+void eraseDeadProducers(mlir::RewriterBase &rewriter, mlir::Value v);
+
+/// True when `init` is known to be all zeros (a fill or splat of 0.0).
+bool isZeroInit(mlir::Value init);
+
+} // namespace mmfree
+
+#endif // MMFREE_LIB_TRANSFORMS_MATMULFORMS_H

@@ -1,0 +1,100 @@
+//===- MatmulToLMul.cpp - linalg.matmul -> mmfree.lmul_matmul -------------===//
+
+#include "LMulBits.h"
+#include "MatmulForms.h"
+#include "mmfree/Dialect/MMFree/Transforms/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
+
+namespace mmfree {
+#define GEN_PASS_DEF_MATMULTOLMUL
+#include "mmfree/Dialect/MMFree/Transforms/Passes.h.inc"
+} // namespace mmfree
+
+using namespace mlir;
+using namespace mmfree;
+
+namespace {
+
+/// Elementwise float conversion (extf or truncf) of a tensor as a generic.
+Value convertTensor(OpBuilder &b, Location loc, Value v, Type elt) {
+  auto type = cast<RankedTensorType>(v.getType());
+  auto resultType = type.clone(elt);
+  SmallVector<Value> dyn;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      dyn.push_back(tensor::DimOp::create(b, loc, v, d));
+  Value empty = tensor::EmptyOp::create(b, loc, resultType, dyn);
+  AffineMap id = b.getMultiDimIdentityMap(type.getRank());
+  SmallVector<utils::IteratorType> iters(type.getRank(),
+                                         utils::IteratorType::parallel);
+  bool widen = elt.getIntOrFloatBitWidth() >
+               type.getElementType().getIntOrFloatBitWidth();
+  return linalg::GenericOp::create(
+             b, loc, resultType, v, empty, ArrayRef<AffineMap>{id, id}, iters,
+             [&](OpBuilder &bb, Location l, ValueRange args) {
+               Value c =
+                   widen
+                       ? arith::ExtFOp::create(bb, l, elt, args[0]).getResult()
+                       : arith::TruncFOp::create(bb, l, elt, args[0])
+                             .getResult();
+               linalg::YieldOp::create(bb, l, c);
+             })
+      .getResult(0);
+}
+
+struct MatmulToLMulPass
+    : public mmfree::impl::MatmulToLMulBase<MatmulToLMulPass> {
+  using MatmulToLMulBase::MatmulToLMulBase;
+
+  void runOnOperation() override {
+    SmallVector<linalg::MatmulOp> matmuls;
+    getOperation().walk([&](linalg::MatmulOp op) { matmuls.push_back(op); });
+    IRRewriter rewriter(&getContext());
+    for (linalg::MatmulOp op : matmuls) {
+      std::string why;
+      FailureOr<MatmulForm> form = matchMatmulForm(op, why);
+      Type elt = getElementTypeOrSelf(op.getDpsInputs()[0].getType());
+      Type outElt = getElementTypeOrSelf(op.getResult(0).getType());
+      if (succeeded(form) &&
+          (!getLMulFormat(elt) ||
+           elt != getElementTypeOrSelf(form->rhs.getType()) ||
+           !isa<FloatType>(outElt)))
+        why = "A and B need the same element type among f32, bf16, f16, "
+              "f8E4M3FN and f8E5M2, and the result a float type";
+      if (!why.empty()) {
+        op.emitRemark("not rewritten to L-Mul: ") << why;
+        continue;
+      }
+      FailureOr<unsigned> k = lmulMantissaBits(op, elt, mantissaBits);
+      if (failed(k))
+        return signalPassFailure();
+      rewrite(rewriter, op, *form, *k);
+    }
+  }
+
+  void rewrite(IRRewriter &rewriter, linalg::MatmulOp op,
+               const MatmulForm &form, unsigned k) {
+    Location loc = op.getLoc();
+    rewriter.setInsertionPoint(op);
+    Type f32 = rewriter.getF32Type();
+    Value init = op.getDpsInits()[0];
+    Type outElt = getElementTypeOrSelf(init.getType());
+    if (outElt != f32)
+      init = convertTensor(rewriter, loc, init, f32);
+    Value result = LMulMatmulOp::create(
+        rewriter, loc, init.getType(), form.lhs, form.rhs, init,
+        rewriter.getI64IntegerAttr(k),
+        form.rhsTransposed ? rewriter.getUnitAttr() : nullptr);
+    if (outElt != f32)
+      result = convertTensor(rewriter, loc, result, outElt);
+    Value oldB = op.getDpsInputs()[1];
+    rewriter.replaceOp(op, result);
+    eraseDeadProducers(rewriter, oldB);
+  }
+};
+
+} // namespace
