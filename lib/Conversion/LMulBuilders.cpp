@@ -5,6 +5,7 @@
 #include "mmfree/Numerics/LMul.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
@@ -143,6 +144,31 @@ Value buildLMulToF32(OpBuilder &b, Location loc, Value x, Value y, unsigned k) {
                      : bits;
   return arith::BitcastOp::create(
       b, loc, withElement(x.getType(), b.getF32Type()), bits32);
+}
+
+Value buildLMulMatmulGeneric(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                             Value init, unsigned k, bool transposeRhs) {
+  MLIRContext *ctx = b.getContext();
+  AffineExpr m, n, r;
+  bindDims(ctx, m, n, r);
+  auto map = [&](ArrayRef<AffineExpr> e) {
+    return AffineMap::get(3, 0, e, ctx);
+  };
+  using utils::IteratorType;
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), ValueRange{lhs, rhs}, init,
+             ArrayRef<AffineMap>{map({m, r}),
+                                 transposeRhs ? map({n, r}) : map({r, n}),
+                                 map({m, n})},
+             ArrayRef<IteratorType>{IteratorType::parallel,
+                                    IteratorType::parallel,
+                                    IteratorType::reduction},
+             [&](OpBuilder &bb, Location l, ValueRange args) {
+               Value p = buildLMulToF32(bb, l, args[0], args[1], k);
+               linalg::YieldOp::create(
+                   bb, l, Value(arith::AddFOp::create(bb, l, args[2], p)));
+             })
+      .getResult(0);
 }
 
 } // namespace mmfree

@@ -21,6 +21,14 @@ mlir::Value buildLMul(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
 mlir::Value buildLMulToF32(mlir::OpBuilder &b, mlir::Location loc,
                            mlir::Value x, mlir::Value y, unsigned k);
 
+/// init + sum_k lmul(lhs[m,k], rhs[k,n]) as a (m, n, k) linalg.generic whose
+/// body is one L-Mul converted to f32 and one f32 add; loops lower it in
+/// increasing k, the reference order. `rhs` is N x K when `transposeRhs`.
+mlir::Value buildLMulMatmulGeneric(mlir::OpBuilder &b, mlir::Location loc,
+                                   mlir::Value lhs, mlir::Value rhs,
+                                   mlir::Value init, unsigned k,
+                                   bool transposeRhs);
+
 /// Integer or float constant splat to `type`'s shape (scalar or vector).
 mlir::Value splat(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type,
                   int64_t value);

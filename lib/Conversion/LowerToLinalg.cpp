@@ -241,34 +241,15 @@ struct LMulLowering : OpConversionPattern<LMulOp> {
   }
 };
 
-/// A (m, n, k) generic whose body is one L-Mul converted to f32 and one f32
-/// add; loops lower it in increasing k, the reference order.
 struct LMulMatmulLowering : OpConversionPattern<LMulMatmulOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(LMulMatmulOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    MLIRContext *ctx = getContext();
-    AffineExpr m, n, k;
-    bindDims(ctx, m, n, k);
-    auto map = [&](ArrayRef<AffineExpr> e) {
-      return AffineMap::get(3, 0, e, ctx);
-    };
-    unsigned bits = op.getMantissaBits();
-    auto generic = linalg::GenericOp::create(
-        rewriter, op.getLoc(), op.getType(),
-        ValueRange{adaptor.getLhs(), adaptor.getRhs()}, adaptor.getInit(),
-        ArrayRef<AffineMap>{map({m, k}),
-                            op.getTransposeRhs() ? map({n, k}) : map({k, n}),
-                            map({m, n})},
-        ArrayRef<IteratorType>{IteratorType::parallel, IteratorType::parallel,
-                               IteratorType::reduction},
-        [&](OpBuilder &b, Location l, ValueRange args) {
-          Value p = buildLMulToF32(b, l, args[0], args[1], bits);
-          linalg::YieldOp::create(
-              b, l, Value(arith::AddFOp::create(b, l, args[2], p)));
-        });
-    rewriter.replaceOp(op, generic.getResult(0));
+    rewriter.replaceOp(
+        op, buildLMulMatmulGeneric(rewriter, op.getLoc(), adaptor.getLhs(),
+                                   adaptor.getRhs(), adaptor.getInit(),
+                                   op.getMantissaBits(), op.getTransposeRhs()));
     return success();
   }
 };

@@ -166,6 +166,7 @@ struct LowerToVectorPass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<TernaryMatmulToVector>(&getContext());
+    populateLMulMatmulToVectorPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -7,10 +7,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mmfree/Numerics/LMul.h"
 #include "mmfree/Numerics/Ternary.h"
 
 #include "mlir/ExecutionEngine/CRunnerUtils.h"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -153,6 +155,108 @@ void checkMatmul(UnrankedMemRefType<float> *xRef, UnrankedMemRefType<T> *wRef,
   std::fflush(stdout);
 }
 
+FloatFormat formatFromId(int64_t id) { return static_cast<FloatFormat>(id); }
+
+/// Random bit patterns of `format` as inputs for L-Mul tests: signs mixed,
+/// mostly normals within 2^-8..2^8, and 1 in 32 each of zeros, subnormals,
+/// values near the largest finite and near the smallest normal; with
+/// `specials`, also 1 in 64 each of inf and NaN.
+template <typename T>
+void fillRandomBits(UnrankedMemRefType<T> *ref, int64_t seed, int64_t id,
+                    int64_t specials) {
+  FloatFormat f = formatFromId(id);
+  FormatInfo fi = formatInfo(f);
+  Dense<T> d = view(ref);
+  std::mt19937_64 gen(seed);
+  uint32_t signBit = 1u << (fi.bits - 1);
+  uint32_t mantMask = (1u << fi.mantissa) - 1;
+  for (int64_t i = 0; i < d.size(); ++i) {
+    uint64_t r = gen();
+    uint32_t sign = (r & 1) ? signBit : 0, mant = uint32_t(r >> 8) & mantMask;
+    unsigned pick = unsigned(r >> 40) % 64;
+    // 2^-8 .. 2^8, within the format's normal range.
+    int exp = std::max(fi.bias + int((r >> 48) % 17) - 8, 1);
+    uint32_t bits =
+        std::min((uint32_t(exp) << fi.mantissa) | mant, fi.maxFinite);
+    if (pick < 2)
+      bits = 0;
+    else if (pick < 4)
+      bits = mant ? mant : 1; // subnormal
+    else if (pick < 6)
+      bits = fi.maxFinite - (mant & 7);
+    else if (pick < 8)
+      bits = (1u << fi.mantissa) | mant; // smallest binade
+    else if (specials && pick == 8)
+      bits = fi.hasInf ? fi.maxFinite + 1 : fi.nan;
+    else if (specials && pick == 9)
+      bits = fi.nan;
+    d.data[i] = T(sign | bits);
+  }
+}
+
+bool sameF32(float got, float want) {
+  if (std::isnan(got) || std::isnan(want))
+    return std::isnan(got) && std::isnan(want);
+  return std::memcmp(&got, &want, sizeof(float)) == 0;
+}
+
+template <typename T>
+void checkLMulMatmul(UnrankedMemRefType<T> *aRef, UnrankedMemRefType<T> *bRef,
+                     UnrankedMemRefType<float> *initRef,
+                     UnrankedMemRefType<float> *yRef, int64_t id, int64_t k,
+                     int64_t transposed) {
+  FloatFormat f = formatFromId(id);
+  Dense<T> a = view(aRef), b = view(bRef);
+  Dense<float> init = view(initRef), y = view(yRef);
+  int64_t m = a.sizes[0], depth = a.sizes[1];
+  int64_t n = transposed ? b.sizes[0] : b.sizes[1];
+  std::vector<uint32_t> aBits(a.data, a.data + a.size()), bKN(depth * n);
+  for (int64_t p = 0; p < depth; ++p)
+    for (int64_t j = 0; j < n; ++j)
+      bKN[p * n + j] = transposed ? b.data[j * depth + p] : b.data[p * n + j];
+  std::vector<float> ref(m * n);
+  lmulMatmul(f, unsigned(k), aBits.data(), bKN.data(), init.data, m, n, depth,
+             ref.data());
+  int64_t nans = 0;
+  for (int64_t i = 0; i < m * n; ++i) {
+    nans += std::isnan(ref[i]);
+    if (!sameF32(y.data[i], ref[i])) {
+      std::printf("mmfree-check: FAIL at (%" PRId64 ", %" PRId64
+                  "): got %.9g expected %.9g\n",
+                  i / n, i % n, y.data[i], ref[i]);
+      std::fflush(stdout);
+      return;
+    }
+  }
+  std::printf("mmfree-check: PASS lmul_matmul %s k=%" PRId64 " m=%" PRId64
+              " n=%" PRId64 " depth=%" PRId64 " bit-exact (%" PRId64
+              " NaN outputs)\n",
+              formatName(f), k, m, n, depth, nans);
+  std::fflush(stdout);
+}
+
+template <typename T>
+void checkLMul(UnrankedMemRefType<T> *xRef, UnrankedMemRefType<T> *yRef,
+               UnrankedMemRefType<T> *zRef, int64_t id, int64_t k) {
+  FloatFormat f = formatFromId(id);
+  Dense<T> x = view(xRef), y = view(yRef), z = view(zRef);
+  for (int64_t i = 0; i < x.size(); ++i) {
+    T want = T(lmulBits(f, unsigned(k), x.data[i], y.data[i]));
+    if (z.data[i] != want) {
+      std::printf("mmfree-check: FAIL at %" PRId64 ": lmul(0x%x, 0x%x) got "
+                  "0x%x expected 0x%x\n",
+                  i, unsigned(x.data[i]), unsigned(y.data[i]),
+                  unsigned(z.data[i]), unsigned(want));
+      std::fflush(stdout);
+      return;
+    }
+  }
+  std::printf("mmfree-check: PASS lmul %s k=%" PRId64 " %" PRId64
+              " products bit-exact\n",
+              formatName(f), k, x.size());
+  std::fflush(stdout);
+}
+
 } // namespace
 
 extern "C" {
@@ -202,5 +306,28 @@ void _mlir_ciface_mmfreeCheckMatmulI8(UnrankedMemRefType<float> *x,
                                       int64_t layout, int64_t, int64_t) {
   checkMatmul(x, w, init, y, layout);
 }
+
+#define MMFREE_LMUL_ENTRY_POINTS(BITS, T)                                      \
+  void _mlir_ciface_mmfreeFillRandomBits##BITS(UnrankedMemRefType<T> *m,       \
+                                               int64_t seed, int64_t format,   \
+                                               int64_t specials) {             \
+    fillRandomBits(m, seed, format, specials);                                 \
+  }                                                                            \
+  void _mlir_ciface_mmfreeCheckLMulMatmul##BITS(                               \
+      UnrankedMemRefType<T> *a, UnrankedMemRefType<T> *b,                      \
+      UnrankedMemRefType<float> *init, UnrankedMemRefType<float> *y,           \
+      int64_t format, int64_t k, int64_t transposed) {                         \
+    checkLMulMatmul(a, b, init, y, format, k, transposed);                     \
+  }                                                                            \
+  void _mlir_ciface_mmfreeCheckLMul##BITS(                                     \
+      UnrankedMemRefType<T> *x, UnrankedMemRefType<T> *y,                      \
+      UnrankedMemRefType<T> *z, int64_t format, int64_t k) {                   \
+    checkLMul(x, y, z, format, k);                                             \
+  }
+
+// Memrefs of f8/f16/bf16/f32 elements arrive as their bit patterns.
+MMFREE_LMUL_ENTRY_POINTS(8, uint8_t)
+MMFREE_LMUL_ENTRY_POINTS(16, uint16_t)
+MMFREE_LMUL_ENTRY_POINTS(32, uint32_t)
 
 } // extern "C"

@@ -19,6 +19,9 @@ namespace mmfree {
 #define GEN_PASS_REGISTRATION
 #include "mmfree/Conversion/Passes.h.inc"
 
+/// The vector kernel of mmfree.lmul_matmul (part of mmfree-lower-to-vector).
+void populateLMulMatmulToVectorPatterns(mlir::RewritePatternSet &patterns);
+
 /// Registers `mmfree-cpu-pipeline`: mmfree and linalg on tensors down to the
 /// LLVM dialect, bufferized, with ternary contractions vectorized.
 void registerCpuPipeline();

@@ -1,0 +1,56 @@
+// L-Mul matmuls on runtime operands through mmfree-cpu-pipeline (the vector
+// kernel; operands holding inf/NaN take the exact per-product generic),
+// compared bit for bit with lib/Numerics. Random bit patterns include
+// zeros, subnormals, negatives, values near the largest finite and the
+// smallest normal; ragged M, N, K; every matmul form; every format.
+//
+// RUN: %python %S/gen_lmul.py --format f32 --k 23 --m 2 --n 14 --depth 30 --form transposed-map --init zero --seed 1 | mmfree-opt --mmfree-matmul-to-lmul=mantissa-bits=23 --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=F1
+// F1: mmfree-check: PASS lmul_matmul f32 k=23 m=2 n=14 depth=30 bit-exact
+// RUN: %python %S/gen_lmul.py --format f32 --k 7 --m 3 --n 27 --depth 59 --form transpose-op --init arg --seed 2 | mmfree-opt --mmfree-matmul-to-lmul=mantissa-bits=7 --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=F2
+// F2: mmfree-check: PASS lmul_matmul f32 k=7 m=3 n=27 depth=59 bit-exact
+// RUN: %python %S/gen_lmul.py --format f32 --k 1 --m 4 --n 40 --depth 88 --form plain --init zero --seed 3 | mmfree-opt --mmfree-matmul-to-lmul=mantissa-bits=1 --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=F3
+// F3: mmfree-check: PASS lmul_matmul f32 k=1 m=4 n=40 depth=88 bit-exact
+// RUN: %python %S/gen_lmul.py --format bf16 --k 7 --m 5 --n 53 --depth 20 --form transposed-map --init arg --seed 4 | mmfree-opt --mmfree-matmul-to-lmul=mantissa-bits=7 --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=F4
+// F4: mmfree-check: PASS lmul_matmul bf16 k=7 m=5 n=53 depth=20 bit-exact
+// RUN: %python %S/gen_lmul.py --format bf16 --k 4 --m 1 --n 66 --depth 49 --form transpose-op --init zero --seed 5 | mmfree-opt --mmfree-matmul-to-lmul=mantissa-bits=4 --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=F5
+// F5: mmfree-check: PASS lmul_matmul bf16 k=4 m=1 n=66 depth=49 bit-exact
+// RUN: %python %S/gen_lmul.py --format f16 --k 10 --m 2 --n 9 --depth 78 --form plain --init arg --seed 6 | mmfree-opt --mmfree-matmul-to-lmul=mantissa-bits=10 --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=F6
+// F6: mmfree-check: PASS lmul_matmul f16 k=10 m=2 n=9 depth=78 bit-exact
+// RUN: %python %S/gen_lmul.py --format f16 --k 3 --m 3 --n 22 --depth 10 --form transposed-map --init zero --seed 7 | mmfree-opt --mmfree-matmul-to-lmul=mantissa-bits=3 --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=F7
+// F7: mmfree-check: PASS lmul_matmul f16 k=3 m=3 n=22 depth=10 bit-exact
+// RUN: %python %S/gen_lmul.py --format f8E4M3FN --k 3 --m 4 --n 35 --depth 39 --form transpose-op --init arg --seed 8 | mmfree-opt --mmfree-matmul-to-lmul=mantissa-bits=3 --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=F8
+// F8: mmfree-check: PASS lmul_matmul f8E4M3FN k=3 m=4 n=35 depth=39 bit-exact
+// RUN: %python %S/gen_lmul.py --format f8E4M3FN --k 2 --m 5 --n 48 --depth 68 --form plain --init zero --seed 9 | mmfree-opt --mmfree-matmul-to-lmul=mantissa-bits=2 --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=F9
+// F9: mmfree-check: PASS lmul_matmul f8E4M3FN k=2 m=5 n=48 depth=68 bit-exact
+// RUN: %python %S/gen_lmul.py --format f8E5M2 --k 2 --m 1 --n 61 --depth 97 --form transposed-map --init arg --seed 10 | mmfree-opt --mmfree-matmul-to-lmul=mantissa-bits=2 --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=F10
+// F10: mmfree-check: PASS lmul_matmul f8E5M2 k=2 m=1 n=61 depth=97 bit-exact
+// RUN: %python %S/gen_lmul.py --format f8E5M2 --k 1 --m 2 --n 4 --depth 29 --form transpose-op --init zero --seed 11 | mmfree-opt --mmfree-matmul-to-lmul=mantissa-bits=1 --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=F11
+// F11: mmfree-check: PASS lmul_matmul f8E5M2 k=1 m=2 n=4 depth=29 bit-exact
+//
+// inf and NaN operands (the exact fallback), and the portable lowering.
+// RUN: %python %S/gen_lmul.py --format f32 --k 23 --m 3 --n 20 --depth 17 --specials --seed 12 | mmfree-opt --mmfree-matmul-to-lmul --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=S12
+// S12: mmfree-check: PASS lmul_matmul f32 k=23 m=3 n=20 depth=17 bit-exact
+// RUN: %python %S/gen_lmul.py --format f32 --k 23 --m 3 --n 20 --depth 17 --form transpose-op --seed 12 | mmfree-opt --mmfree-matmul-to-lmul --mmfree-lower-to-linalg --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=L12
+// L12: mmfree-check: PASS lmul_matmul f32 k=23 m=3 n=20 depth=17 bit-exact
+// RUN: %python %S/gen_lmul.py --format bf16 --k 7 --m 3 --n 20 --depth 17 --specials --seed 13 | mmfree-opt --mmfree-matmul-to-lmul --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=S13
+// S13: mmfree-check: PASS lmul_matmul bf16 k=7 m=3 n=20 depth=17 bit-exact
+// RUN: %python %S/gen_lmul.py --format bf16 --k 7 --m 3 --n 20 --depth 17 --form transpose-op --seed 13 | mmfree-opt --mmfree-matmul-to-lmul --mmfree-lower-to-linalg --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=L13
+// L13: mmfree-check: PASS lmul_matmul bf16 k=7 m=3 n=20 depth=17 bit-exact
+// RUN: %python %S/gen_lmul.py --format f16 --k 10 --m 3 --n 20 --depth 17 --specials --seed 14 | mmfree-opt --mmfree-matmul-to-lmul --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=S14
+// S14: mmfree-check: PASS lmul_matmul f16 k=10 m=3 n=20 depth=17 bit-exact
+// RUN: %python %S/gen_lmul.py --format f16 --k 10 --m 3 --n 20 --depth 17 --form transpose-op --seed 14 | mmfree-opt --mmfree-matmul-to-lmul --mmfree-lower-to-linalg --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=L14
+// L14: mmfree-check: PASS lmul_matmul f16 k=10 m=3 n=20 depth=17 bit-exact
+// RUN: %python %S/gen_lmul.py --format f8E4M3FN --k 3 --m 3 --n 20 --depth 17 --specials --seed 15 | mmfree-opt --mmfree-matmul-to-lmul --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=S15
+// S15: mmfree-check: PASS lmul_matmul f8E4M3FN k=3 m=3 n=20 depth=17 bit-exact
+// RUN: %python %S/gen_lmul.py --format f8E4M3FN --k 3 --m 3 --n 20 --depth 17 --form transpose-op --seed 15 | mmfree-opt --mmfree-matmul-to-lmul --mmfree-lower-to-linalg --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=L15
+// L15: mmfree-check: PASS lmul_matmul f8E4M3FN k=3 m=3 n=20 depth=17 bit-exact
+// RUN: %python %S/gen_lmul.py --format f8E5M2 --k 2 --m 3 --n 20 --depth 17 --specials --seed 16 | mmfree-opt --mmfree-matmul-to-lmul --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=S16
+// S16: mmfree-check: PASS lmul_matmul f8E5M2 k=2 m=3 n=20 depth=17 bit-exact
+// RUN: %python %S/gen_lmul.py --format f8E5M2 --k 2 --m 3 --n 20 --depth 17 --form transpose-op --seed 16 | mmfree-opt --mmfree-matmul-to-lmul --mmfree-lower-to-linalg --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=L16
+// L16: mmfree-check: PASS lmul_matmul f8E5M2 k=2 m=3 n=20 depth=17 bit-exact
+//
+// A 256 x 256 x 256 bf16 case, and a mutation check: the wrong k fails.
+// RUN: %python %S/gen_lmul.py --format bf16 --k 7 --m 256 --n 256 --depth 256 --seed 99 | mmfree-opt --mmfree-matmul-to-lmul --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=BIG
+// BIG: mmfree-check: PASS lmul_matmul bf16 k=7 m=256 n=256 depth=256 bit-exact
+// RUN: %python %S/gen_lmul.py --format f32 --k 23 --m 2 --n 16 --depth 8 --seed 5 | mmfree-opt --mmfree-matmul-to-lmul=mantissa-bits=22 --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=NEG
+// NEG: mmfree-check: FAIL
