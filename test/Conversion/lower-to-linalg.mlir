@@ -70,3 +70,52 @@ func.func @dequantize(%acc: tensor<4x8xi32>, %ws: tensor<1xf32>, %q: tensor<4xf3
   %y = mmfree.dequantize %acc, %ws, %q : (tensor<4x8xi32>, tensor<1xf32>, tensor<4xf32>) -> tensor<4x8xf32>
   return %y : tensor<4x8xf32>
 }
+
+// -----
+
+// L-Mul in integer ops only: bitcast, and/or/xor, add, compares, selects.
+// CHECK-LABEL: func @lmul_scalar
+// CHECK-NOT: arith.mulf
+// CHECK: arith.bitcast %arg0 : bf16 to i16
+// CHECK: arith.extui
+// CHECK: arith.xori
+// CHECK: arith.addi
+// CHECK: arith.cmpi slt
+// CHECK: arith.select
+// CHECK: arith.trunci {{.*}} : i32 to i16
+// CHECK: arith.bitcast {{.*}} : i16 to bf16
+// CHECK-NOT: arith.mulf
+func.func @lmul_scalar(%x: bf16, %y: bf16) -> bf16 {
+  %0 = mmfree.lmul %x, %y {mantissa_bits = 7 : i64} : bf16
+  return %0 : bf16
+}
+
+// -----
+
+// f32 magnitudes are added in i64: two of them overflow i32.
+// CHECK-LABEL: func @lmul_tensor
+// CHECK: linalg.generic
+// CHECK:   arith.extui {{.*}} : i32 to i64
+// CHECK-NOT: arith.mulf
+// CHECK:   linalg.yield
+func.func @lmul_tensor(%x: tensor<?x4xf32>, %y: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %0 = mmfree.lmul %x, %y {mantissa_bits = 23 : i64} : tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
+
+// -----
+
+// The matmul: one L-Mul converted to f32 and one f32 add per step.
+// CHECK-DAG: #[[A:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[B:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-LABEL: func @lmul_matmul
+// CHECK: linalg.generic {indexing_maps = [#[[A]], #[[B]], #{{.*}}], iterator_types = ["parallel", "parallel", "reduction"]}
+// CHECK-NOT: arith.mulf
+// CHECK:   arith.bitcast {{.*}} : i32 to f32
+// CHECK:   arith.addf
+// CHECK-NOT: arith.mulf
+// CHECK: return
+func.func @lmul_matmul(%a: tensor<2x4xf8E5M2>, %b: tensor<3x4xf8E5M2>, %c: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %0 = mmfree.lmul_matmul %a, %b, %c {mantissa_bits = 2 : i64, transpose_rhs} : tensor<2x4xf8E5M2>, tensor<3x4xf8E5M2>, tensor<2x3xf32> -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}

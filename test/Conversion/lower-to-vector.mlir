@@ -51,3 +51,30 @@ func.func @narrow(%x: tensor<1x200xi8>, %w: tensor<1x4x16xi8>) -> tensor<1x1xi16
   %acc = mmfree.ternary_matmul %x, %w {k = 200 : i64} : tensor<1x200xi8>, tensor<1x4x16xi8> -> tensor<1x1xi16>
   return %acc : tensor<1x1xi16>
 }
+
+// -----
+
+// L-Mul matmul: the prologue generics split each operand once; the
+// inner loop over k adds, clamps, masks and xors 16-lane i32 vectors and
+// does one f32 add; inf/NaN anywhere selects the exact generic.
+// CHECK-LABEL: func @lmul_matmul
+// CHECK-COUNT-2: linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]
+// CHECK: scf.if %{{.*}} -> (tensor<4x40xf32>)
+// CHECK:   linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: } else {
+// CHECK:   scf.for %{{.*}} = %c0 to %c64 step %c32
+// CHECK:     scf.for
+// CHECK:       scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>)
+// CHECK-NOT: arith.mulf
+// CHECK:         vector.broadcast {{.*}} : i32 to vector<16xi32>
+// CHECK:         arith.addi {{.*}} : vector<16xi32>
+// CHECK:         arith.minui {{.*}} : vector<16xi32>
+// CHECK:         arith.andi {{.*}} : vector<16xi32>
+// CHECK:         arith.xori {{.*}} : vector<16xi32>
+// CHECK:         arith.addf {{.*}} : vector<16xf32>
+// CHECK-NOT: arith.mulf
+// CHECK: return
+func.func @lmul_matmul(%a: tensor<4x8xbf16>, %b: tensor<8x40xbf16>, %c: tensor<4x40xf32>) -> tensor<4x40xf32> {
+  %0 = mmfree.lmul_matmul %a, %b, %c {mantissa_bits = 7 : i64} : tensor<4x8xbf16>, tensor<8x40xbf16>, tensor<4x40xf32> -> tensor<4x40xf32>
+  return %0 : tensor<4x40xf32>
+}

@@ -145,3 +145,75 @@ func.func @dequant_shape(%acc: tensor<2x3xi32>, %ws: tensor<1xf32>, %rs: tensor<
   %0 = mmfree.dequantize %acc, %ws, %rs : (tensor<2x3xi32>, tensor<1xf32>, tensor<2xf32>) -> tensor<2x4xf32>
   return
 }
+
+// -----
+
+func.func @lmul_bits(%x: bf16) {
+  // expected-error @+1 {{mantissa_bits = 8 exceeds the 7 mantissa bits of 'bf16'}}
+  %0 = mmfree.lmul %x, %x {mantissa_bits = 8 : i64} : bf16
+  return
+}
+
+// -----
+
+func.func @lmul_type(%x: f64) {
+  // expected-error @+1 {{operand #0 must be L-Mul float}}
+  %0 = mmfree.lmul %x, %x {mantissa_bits = 8 : i64} : f64
+  return
+}
+
+// -----
+
+func.func @lmul_int(%x: i32) {
+  // expected-error @+1 {{operand #0 must be L-Mul float}}
+  %0 = mmfree.lmul %x, %x {mantissa_bits = 1 : i64} : i32
+  return
+}
+
+// -----
+
+func.func @lmul_matmul_types(%a: tensor<2x4xbf16>, %b: tensor<4x3xf16>, %c: tensor<2x3xf32>) {
+  // expected-error @+1 {{operands must have the same element type, got 'bf16' and 'f16'}}
+  %0 = mmfree.lmul_matmul %a, %b, %c {mantissa_bits = 3 : i64} : tensor<2x4xbf16>, tensor<4x3xf16>, tensor<2x3xf32> -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @lmul_matmul_k(%a: tensor<2x4xf32>, %b: tensor<5x3xf32>, %c: tensor<2x3xf32>) {
+  // expected-error @+1 {{reduction sizes differ: lhs has 4, rhs has 5}}
+  %0 = mmfree.lmul_matmul %a, %b, %c {mantissa_bits = 3 : i64} : tensor<2x4xf32>, tensor<5x3xf32>, tensor<2x3xf32> -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @lmul_matmul_transposed_k(%a: tensor<2x4xf32>, %b: tensor<4x3xf32>, %c: tensor<2x3xf32>) {
+  // expected-error @+1 {{reduction sizes differ: lhs has 4, rhs has 3}}
+  %0 = mmfree.lmul_matmul %a, %b, %c {mantissa_bits = 3 : i64, transpose_rhs} : tensor<2x4xf32>, tensor<4x3xf32>, tensor<2x3xf32> -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @lmul_matmul_init(%a: tensor<2x4xf32>, %b: tensor<4x3xf32>, %c: tensor<2x5xf32>) {
+  // expected-error @+1 {{init shape 'tensor<2x5xf32>' does not match M = 2, N = 3}}
+  %0 = mmfree.lmul_matmul %a, %b, %c {mantissa_bits = 3 : i64} : tensor<2x4xf32>, tensor<4x3xf32>, tensor<2x5xf32> -> tensor<2x5xf32>
+  return
+}
+
+// -----
+
+func.func @lmul_matmul_result(%a: tensor<2x4xf32>, %b: tensor<4x3xf32>, %c: tensor<2x3xf32>) {
+  // expected-error @+1 {{result type must equal the init type 'tensor<2x3xf32>'}}
+  %0 = mmfree.lmul_matmul %a, %b, %c {mantissa_bits = 3 : i64} : tensor<2x4xf32>, tensor<4x3xf32>, tensor<2x3xf32> -> tensor<?x3xf32>
+  return
+}
+
+// -----
+
+func.func @lmul_matmul_bits(%a: tensor<2x4xf8E5M2>, %b: tensor<4x3xf8E5M2>, %c: tensor<2x3xf32>) {
+  // expected-error @+1 {{mantissa_bits = 3 exceeds the 2 mantissa bits of 'f8E5M2'}}
+  %0 = mmfree.lmul_matmul %a, %b, %c {mantissa_bits = 3 : i64} : tensor<2x4xf8E5M2>, tensor<4x3xf8E5M2>, tensor<2x3xf32> -> tensor<2x3xf32>
+  return
+}

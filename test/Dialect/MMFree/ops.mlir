@@ -29,3 +29,16 @@ func.func @narrow_accumulator(%x: tensor<1x255xi8>, %w: tensor<2x4x16xi8>) -> te
   %acc = mmfree.ternary_matmul %x, %w {k = 255 : i64} : tensor<1x255xi8>, tensor<2x4x16xi8> -> tensor<1x2xi16>
   return %acc : tensor<1x2xi16>
 }
+
+// CHECK-LABEL: func @lmul
+func.func @lmul(%a: tensor<4x64xbf16>, %b: tensor<32x64xbf16>, %c: tensor<4x32xf32>, %x: f8E4M3FN, %v: vector<8xf16>, %t: tensor<?x3xf8E5M2>) -> tensor<4x32xf32> {
+  // CHECK: mmfree.lmul_matmul %{{.*}}, %{{.*}}, %{{.*}} {mantissa_bits = 7 : i64, transpose_rhs} : tensor<4x64xbf16>, tensor<32x64xbf16>, tensor<4x32xf32> -> tensor<4x32xf32>
+  %0 = mmfree.lmul_matmul %a, %b, %c {mantissa_bits = 7 : i64, transpose_rhs} : tensor<4x64xbf16>, tensor<32x64xbf16>, tensor<4x32xf32> -> tensor<4x32xf32>
+  // CHECK: mmfree.lmul %{{.*}}, %{{.*}} {mantissa_bits = 3 : i64} : f8E4M3FN
+  %1 = mmfree.lmul %x, %x {mantissa_bits = 3 : i64} : f8E4M3FN
+  // CHECK: mmfree.lmul %{{.*}}, %{{.*}} {mantissa_bits = 10 : i64} : vector<8xf16>
+  %2 = mmfree.lmul %v, %v {mantissa_bits = 10 : i64} : vector<8xf16>
+  // CHECK: mmfree.lmul %{{.*}}, %{{.*}} {mantissa_bits = 1 : i64} : tensor<?x3xf8E5M2>
+  %3 = mmfree.lmul %t, %t {mantissa_bits = 1 : i64} : tensor<?x3xf8E5M2>
+  return %0 : tensor<4x32xf32>
+}
