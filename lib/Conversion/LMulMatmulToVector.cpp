@@ -59,8 +59,9 @@ KernelConstants constantsFor(numerics::FloatFormat f, unsigned k) {
              ((127 - bias) << 23);
   c.low = (128 - bias) << 23;
   c.high = (int64_t(c.fi.maxFinite) << shift) + ((127 - bias) << 23);
-  // With f32's exponent range the clamp to inf is a plain umin.
-  c.overflowToInf = c.fi.hasInf && c.high != 0x7F7FFFFF;
+  // With f32's exponent range (f32, bf16) every overflow lands at or past
+  // f32's inf, so the clamp to inf is a plain umin.
+  c.overflowToInf = c.fi.hasInf && c.fi.bias != 127;
   return c;
 }
 
