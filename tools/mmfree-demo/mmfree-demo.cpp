@@ -8,31 +8,15 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mmfree/Conversion/Passes.h"
-#include "mmfree/Dialect/MMFree/IR/MMFree.h"
-#include "mmfree/Dialect/MMFree/Transforms/Passes.h"
+#include "Jit.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/ExecutionEngine/CRunnerUtils.h"
-#include "mlir/ExecutionEngine/ExecutionEngine.h"
-#include "mlir/ExecutionEngine/OptUtils.h"
-#include "mlir/IR/BuiltinOps.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
-#include "mlir/InitAllPasses.h"
 #include "mlir/Parser/Parser.h"
-#include "mlir/Pass/PassManager.h"
-#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 
-#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/TargetSelect.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <random>
@@ -56,49 +40,6 @@ struct Strategy {
   const char *pipeline;
 };
 
-struct Compiled {
-  std::unique_ptr<ExecutionEngine> engine;
-  Forward forward = nullptr;
-};
-
-FailureOr<Compiled> compile(ModuleOp source, const Strategy &s) {
-  OwningOpRef<ModuleOp> module = source.clone();
-  auto fn = module->lookupSymbol<func::FuncOp>("forward");
-  fn->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
-              UnitAttr::get(module->getContext()));
-  PassManager pm(module->getContext());
-  if (failed(parsePassPipeline(s.pipeline, pm)) || failed(pm.run(*module))) {
-    llvm::errs() << "mmfree-demo: pipeline '" << s.pipeline << "' failed\n";
-    return failure();
-  }
-  auto tmBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
-  if (!tmBuilder)
-    return failure();
-  tmBuilder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
-  auto tm = tmBuilder->createTargetMachine();
-  if (!tm)
-    return failure();
-  ExecutionEngineOptions options;
-  std::function<llvm::Error(llvm::Module *)> transformer =
-      makeOptimizingTransformer(3, 0, tm->get());
-  options.transformer = transformer;
-  options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
-  auto engine = ExecutionEngine::create(*module, options, std::move(*tm));
-  if (!engine) {
-    llvm::errs() << "mmfree-demo: JIT failed: " << engine.takeError() << "\n";
-    return failure();
-  }
-  Compiled c;
-  c.engine = std::move(*engine);
-  auto sym = c.engine->lookup("_mlir_ciface_forward");
-  if (!sym) {
-    llvm::errs() << "mmfree-demo: " << sym.takeError() << "\n";
-    return failure();
-  }
-  c.forward = reinterpret_cast<Forward>(*sym);
-  return c;
-}
-
 StridedMemRefType<float, 2> view(std::vector<float> &data, int64_t rows,
                                  int64_t cols) {
   return {data.data(), data.data(), 0, {rows, cols}, {cols, 1}};
@@ -115,41 +56,15 @@ std::vector<float> run(Forward f, StridedMemRefType<float, 2> &in) {
   return result;
 }
 
-double medianMicros(Forward f, StridedMemRefType<float, 2> &in, int reps) {
-  std::vector<double> times;
-  run(f, in); // warm-up
-  for (int i = 0; i < reps; ++i) {
-    auto start = std::chrono::steady_clock::now();
-    run(f, in);
-    times.push_back(std::chrono::duration<double, std::micro>(
-                        std::chrono::steady_clock::now() - start)
-                        .count());
-  }
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
-}
-
 } // namespace
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
-  registerAllPasses();
-  mmfree::registerMMFreeTransformsPasses();
-  mmfree::registerMMFreeConversionPasses();
-  mmfree::registerCpuPipeline();
+  mmfree::initializeTools();
   llvm::cl::ParseCommandLineOptions(argc, argv, "mmfree demo\n");
-
-  DialectRegistry registry;
-  registerAllDialects(registry);
-  registerAllExtensions(registry);
-  registerBuiltinDialectTranslation(registry);
-  registerLLVMDialectTranslation(registry);
-  registry.insert<mmfree::MMFreeDialect>();
-  MLIRContext context(registry);
+  std::unique_ptr<MLIRContext> context = mmfree::createToolContext();
   OwningOpRef<ModuleOp> module =
-      parseSourceFile<ModuleOp>(inputFile.getValue(), &context);
+      parseSourceFile<ModuleOp>(inputFile.getValue(), context.get());
   if (!module)
     return 1;
   auto fn = module->lookupSymbol<func::FuncOp>("forward");
@@ -192,11 +107,17 @@ int main(int argc, char **argv) {
   std::vector<float> reference;
   double referenceTime = 0;
   for (const Strategy &s : strategies) {
-    FailureOr<Compiled> c = compile(*module, s);
-    if (failed(c))
+    std::unique_ptr<ExecutionEngine> engine =
+        mmfree::compileAndJit(*module, "forward", s.pipeline);
+    if (!engine)
       return 1;
-    std::vector<float> y = run(c->forward, in);
-    double t = medianMicros(c->forward, in, repetitions);
+    auto forward =
+        reinterpret_cast<Forward>(mmfree::lookupCInterface(*engine, "forward"));
+    if (!forward)
+      return 1;
+    std::vector<float> y = run(forward, in);
+    double t =
+        mmfree::medianMicros([&] { run(forward, in); }, repetitions);
     if (reference.empty()) {
       reference = y;
       referenceTime = t;

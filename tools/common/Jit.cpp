@@ -1,0 +1,112 @@
+//===- Jit.cpp - compile an MLIR module through a pipeline and JIT it -----===//
+
+#include "Jit.h"
+
+#include "mmfree/Conversion/Passes.h"
+#include "mmfree/Dialect/MMFree/IR/MMFree.h"
+#include "mmfree/Dialect/MMFree/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/Support/TargetSelect.h"
+
+#include <algorithm>
+#include <chrono>
+#include <vector>
+
+using namespace mlir;
+
+namespace mmfree {
+
+void initializeTools() {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  registerAllPasses();
+  registerMMFreeTransformsPasses();
+  registerMMFreeConversionPasses();
+  registerCpuPipeline();
+}
+
+std::unique_ptr<MLIRContext> createToolContext() {
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  registry.insert<MMFreeDialect>();
+  return std::make_unique<MLIRContext>(registry);
+}
+
+std::unique_ptr<ExecutionEngine> compileAndJit(ModuleOp source,
+                                               llvm::StringRef function,
+                                               llvm::StringRef pipeline) {
+  OwningOpRef<ModuleOp> module = source.clone();
+  auto fn = module->lookupSymbol<func::FuncOp>(function);
+  if (!fn) {
+    llvm::errs() << "no function @" << function << "\n";
+    return nullptr;
+  }
+  fn->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+              UnitAttr::get(module->getContext()));
+  PassManager pm(module->getContext());
+  if (failed(parsePassPipeline(pipeline, pm)) || failed(pm.run(*module))) {
+    llvm::errs() << "pipeline '" << pipeline << "' failed\n";
+    return nullptr;
+  }
+  auto tmBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!tmBuilder) {
+    llvm::errs() << tmBuilder.takeError() << "\n";
+    return nullptr;
+  }
+  tmBuilder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+  auto tm = tmBuilder->createTargetMachine();
+  if (!tm) {
+    llvm::errs() << tm.takeError() << "\n";
+    return nullptr;
+  }
+  std::function<llvm::Error(llvm::Module *)> transformer =
+      makeOptimizingTransformer(3, 0, tm->get());
+  ExecutionEngineOptions options;
+  options.transformer = transformer;
+  options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  auto engine = ExecutionEngine::create(*module, options, std::move(*tm));
+  if (!engine) {
+    llvm::errs() << "JIT failed: " << engine.takeError() << "\n";
+    return nullptr;
+  }
+  return std::move(*engine);
+}
+
+void *lookupCInterface(ExecutionEngine &engine, llvm::StringRef function) {
+  auto sym = engine.lookup(("_mlir_ciface_" + function).str());
+  if (!sym) {
+    llvm::errs() << sym.takeError() << "\n";
+    return nullptr;
+  }
+  return *sym;
+}
+
+double medianMicros(const std::function<void()> &run, int reps) {
+  std::vector<double> times;
+  run(); // warm-up
+  for (int i = 0; i < reps; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    run();
+    times.push_back(std::chrono::duration<double, std::micro>(
+                        std::chrono::steady_clock::now() - start)
+                        .count());
+  }
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
+} // namespace mmfree

@@ -1,0 +1,45 @@
+//===- Jit.h - compile an MLIR module through a pipeline and JIT it -*- C++ -*-//
+//
+// Shared by mmfree-demo and mmfree-bench: parse, run a textual pass
+// pipeline, JIT for the host CPU (its features decide AVX2 / AVX-512), and
+// time functions that take and return memrefs.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MMFREE_TOOLS_COMMON_JIT_H
+#define MMFREE_TOOLS_COMMON_JIT_H
+
+#include "mlir/ExecutionEngine/CRunnerUtils.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace mmfree {
+
+/// Registers every dialect, extension, pass and translation the tools need
+/// and initializes the native target. Call once, before parsing options.
+void initializeTools();
+
+/// A context with every dialect the tools may parse.
+std::unique_ptr<mlir::MLIRContext> createToolContext();
+
+/// Clones `module`, marks `function` with a C interface, runs `pipeline` and
+/// JIT-compiles the result at -O3 for the host. Returns null after printing
+/// an error.
+std::unique_ptr<mlir::ExecutionEngine>
+compileAndJit(mlir::ModuleOp module, llvm::StringRef function,
+              llvm::StringRef pipeline);
+
+/// Address of `_mlir_ciface_<function>` in `engine`, or null.
+void *lookupCInterface(mlir::ExecutionEngine &engine, llvm::StringRef function);
+
+/// Median wall time in microseconds of `reps` calls after one warm-up.
+double medianMicros(const std::function<void()> &run, int reps);
+
+} // namespace mmfree
+
+#endif // MMFREE_TOOLS_COMMON_JIT_H
