@@ -2,17 +2,23 @@
 //
 // The fast CPU path of L-Mul matmuls. Everything that depends on one operand
 // only is computed once per element, in prologue generics:
-//   A[m,k] -> one i32: sign in bit 31, the k-bit truncated magnitude shifted
-//             to f32's mantissa position (0 for zero or subnormal);
-//   B[k,n] -> P = magnitude (as above) + re-bias + 2^-l(k) offset + D, and,
-//             for A positive/negative and A nonzero/zero, the sign to apply
-//             and the keep mask (B nonzero) as [2, K, N] tables.
-// The product's f32 bits are then S = a + P - D. D centres S in u32 so that
-// one unsigned compare finds exponent underflow and one umin (or compare and
-// select) clamps overflow for every format. The inner loop, over 16 output
-// columns per vector and k in increasing order (the reference order), is:
-// add, umin, sub, compare, select, and, xor, and one f32 add. Operands with
-// inf or NaN anywhere take the exact per-product generic instead.
+//   A[m,k] -> its k-bit truncated magnitude moved to f32's mantissa position,
+//             a keep mask (all ones, or the sign bit only when A is zero or
+//             subnormal) and its sign;
+//   B[k,n] -> P = magnitude (as above) + re-bias + 2^-l(k) offset, and
+//             W = its sign | (0x7FFFFFFF unless B is zero or subnormal),
+//             stored tile-major so that a tile's block of k is contiguous.
+// For nonzero operands S = a + P is the product's f32 bits. When the
+// operands' exponent ranges rule out overflow and underflow (checked once),
+// the inner loop over 16 output columns and k in increasing order (the
+// reference order) is
+//   t = ((S | sign bit) & W & keepA) ^ signA;  acc += bitcast(t)
+// i.e. one add, two three-input logic ops and one f32 add. Otherwise S is
+// centred by D in u32, so that one unsigned compare finds underflow and one
+// umin (or compare and select) clamps overflow for every format. Loops run
+// over 32-column tiles, blocks of 128 k (a tile's B block stays in L1), and
+// pairs of rows sharing the B loads. Operands holding inf or NaN take the
+// exact per-product generic instead.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,6 +43,9 @@ using utils::IteratorType;
 constexpr int64_t kLanes = 16;
 constexpr int64_t kVectorsPerTile = 2;
 constexpr int64_t kTile = kLanes * kVectorsPerTile;
+constexpr int64_t kBlockK = 128;
+constexpr int64_t kRowsPerGroup = 2;
+constexpr int64_t kSignBit = 0x80000000;
 /// Centres the product's f32 bits in u32 (checked for every format and k).
 constexpr int64_t kCentre = 0x3F000000;
 
@@ -176,28 +185,28 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
     bool transposed = op.getTransposeRhs();
     Value mSize = tensor::DimOp::create(b, loc, op.getLhs(), 0);
 
-    // A -> sign | magnitude, one i32 per element.
+    // A -> magnitude, keep mask and sign, one i32 each per element.
     SmallVector<Value> dynM;
     if (op.getLhs().getType().isDynamicDim(0))
       dynM.push_back(mSize);
     AffineMap id2 = AffineMap::getMultiDimIdentityMap(2, ctx);
-    Value aPacked =
-        linalg::GenericOp::create(
-            b, loc,
-            RankedTensorType::get(op.getLhs().getType().getShape(), i32),
-            op.getLhs(),
-            emptyTensor(b, loc, op.getLhs().getType().getShape(), i32, dynM),
-            ArrayRef<AffineMap>{id2, id2},
-            ArrayRef<IteratorType>{IteratorType::parallel,
-                                   IteratorType::parallel},
-            [&](OpBuilder &bb, Location l, ValueRange args) {
-              Split s = splitOperand(bb, l, args[0], c, k);
-              Value mag = arith::SelectOp::create(
-                  bb, l, s.isZero, i32Const(bb, l, i32, 0), s.magnitude32);
-              linalg::YieldOp::create(
-                  bb, l, Value(arith::OrIOp::create(bb, l, mag, s.sign32)));
-            })
-            .getResult(0);
+    ArrayRef<int64_t> lhsShape = op.getLhs().getType().getShape();
+    auto aType = RankedTensorType::get(lhsShape, i32);
+    auto aSplit = linalg::GenericOp::create(
+        b, loc, TypeRange{aType, aType, aType}, ValueRange{op.getLhs()},
+        ValueRange{emptyTensor(b, loc, lhsShape, i32, dynM),
+                   emptyTensor(b, loc, lhsShape, i32, dynM),
+                   emptyTensor(b, loc, lhsShape, i32, dynM)},
+        ArrayRef<AffineMap>{id2, id2, id2, id2},
+        ArrayRef<IteratorType>{IteratorType::parallel, IteratorType::parallel},
+        [&](OpBuilder &bb, Location l, ValueRange args) {
+          Split s = splitOperand(bb, l, args[0], c, k);
+          Value keep = arith::SelectOp::create(bb, l, s.isZero,
+                                               i32Const(bb, l, i32, kSignBit),
+                                               i32Const(bb, l, i32, -1));
+          linalg::YieldOp::create(bb, l,
+                                  ValueRange{s.magnitude32, keep, s.sign32});
+        });
 
     // B, zero-padded to paddedN columns (zero columns keep nothing).
     Value rhs = op.getRhs();
@@ -214,154 +223,285 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
                                   rhs, ArrayRef<OpFoldResult>(low),
                                   ArrayRef<OpFoldResult>(high), zero);
     }
-    AffineMap rhsMap2 =
-        transposed ? AffineMap::getPermutationMap(ArrayRef<unsigned>{1, 0}, ctx)
-                   : id2;
-    Value bP = linalg::GenericOp::create(
-                   b, loc, RankedTensorType::get({depth, paddedN}, i32), rhs,
-                   emptyTensor(b, loc, {depth, paddedN}, i32),
-                   ArrayRef<AffineMap>{rhsMap2, id2},
-                   ArrayRef<IteratorType>{IteratorType::parallel,
-                                          IteratorType::parallel},
-                   [&](OpBuilder &bb, Location l, ValueRange args) {
-                     Split s = splitOperand(bb, l, args[0], c, k);
-                     linalg::YieldOp::create(
-                         bb, l,
-                         Value(arith::AddIOp::create(
-                             bb, l, s.magnitude32,
-                             i32Const(bb, l, i32, c.bias32 + kCentre))));
-                   })
-                   .getResult(0);
-    // [t, k, n] tables: t = A's sign bit for the sign, A is zero for keep.
-    AffineExpr t, kk, nn;
-    bindDims(ctx, t, kk, nn);
-    AffineMap rhsMap3 =
+    // B tables, tile-major ([N / 32][K][32]) so that the block a tile reads
+    // is contiguous: P and W = sign | magnitude mask (0 for a zero B).
+    int64_t tiles = paddedN / kTile;
+    AffineExpr t, kk, j;
+    bindDims(ctx, t, kk, j);
+    AffineExpr col = t * kTile + j;
+    AffineMap rhsMap =
         AffineMap::get(3, 0,
-                       transposed ? ArrayRef<AffineExpr>{nn, kk}
-                                  : ArrayRef<AffineExpr>{kk, nn},
+                       transposed ? ArrayRef<AffineExpr>{col, kk}
+                                  : ArrayRef<AffineExpr>{kk, col},
                        ctx);
     AffineMap id3 = AffineMap::getMultiDimIdentityMap(3, ctx);
-    auto tableType = RankedTensorType::get({2, depth, paddedN}, i32);
+    auto tableType = RankedTensorType::get({tiles, depth, kTile}, i32);
     auto tables = linalg::GenericOp::create(
         b, loc, TypeRange{tableType, tableType}, ValueRange{rhs},
-        ValueRange{emptyTensor(b, loc, {2, depth, paddedN}, i32),
-                   emptyTensor(b, loc, {2, depth, paddedN}, i32)},
-        ArrayRef<AffineMap>{rhsMap3, id3, id3},
+        ValueRange{emptyTensor(b, loc, tableType.getShape(), i32),
+                   emptyTensor(b, loc, tableType.getShape(), i32)},
+        ArrayRef<AffineMap>{rhsMap, id3, id3},
         SmallVector<IteratorType>(3, IteratorType::parallel),
         [&](OpBuilder &bb, Location l, ValueRange args) {
           Split s = splitOperand(bb, l, args[0], c, k);
-          Value tIdx = linalg::IndexOp::create(bb, l, 0);
-          Value second =
-              arith::CmpIOp::create(bb, l, arith::CmpIPredicate::eq, tIdx,
-                                    arith::ConstantIndexOp::create(bb, l, 1));
-          Value sign = arith::XOrIOp::create(
-              bb, l, s.sign32,
-              arith::SelectOp::create(bb, l, second,
-                                      i32Const(bb, l, i32, 0x80000000),
-                                      i32Const(bb, l, i32, 0)));
-          Value drop = arith::OrIOp::create(bb, l, second, s.isZero);
-          Value keep = arith::SelectOp::create(
-              bb, l, drop, i32Const(bb, l, i32, 0), i32Const(bb, l, i32, -1));
-          linalg::YieldOp::create(bb, l, ValueRange{sign, keep});
+          Value p = arith::AddIOp::create(bb, l, s.magnitude32,
+                                          i32Const(bb, l, i32, c.bias32));
+          Value mask =
+              arith::SelectOp::create(bb, l, s.isZero, i32Const(bb, l, i32, 0),
+                                      i32Const(bb, l, i32, 0x7FFFFFFF));
+          linalg::YieldOp::create(
+              bb, l,
+              ValueRange{p, arith::OrIOp::create(bb, l, mask, s.sign32)});
         });
-    Value signs = tables.getResult(0), keeps = tables.getResult(1);
+    Value bP = tables.getResult(0), w = tables.getResult(1);
 
     auto idx = [&](OpBuilder &bb, int64_t v) -> Value {
       return arith::ConstantIndexOp::create(bb, loc, v);
     };
-    auto f32Vec = VectorType::get({kLanes}, b.getF32Type());
-    auto i32Vec = VectorType::get({kLanes}, i32);
-    auto tiles = scf::ForOp::create(
-        b, loc, idx(b, 0), idx(b, paddedN), idx(b, kTile), op.getInit(),
-        [&](OpBuilder &b1, Location l, Value n0, ValueRange outer) {
-          auto rows = scf::ForOp::create(
-              b1, l, idx(b1, 0), mSize, idx(b1, 1), outer[0],
-              [&](OpBuilder &b2, Location l2, Value m, ValueRange mid) {
-                Value result = mid[0];
-                SmallVector<Value> cols, accs;
-                Value zeroF =
-                    arith::ConstantOp::create(b2, l2, b2.getF32FloatAttr(0));
-                for (int64_t v = 0; v < kVectorsPerTile; ++v) {
-                  cols.push_back(
-                      arith::AddIOp::create(b2, l2, n0, idx(b2, v * kLanes)));
-                  accs.push_back(vector::TransferReadOp::create(
-                      b2, l2, f32Vec, result, ValueRange{m, cols[v]}, zeroF,
-                      ArrayRef<bool>{false}));
-                }
-                auto kLoop = scf::ForOp::create(
-                    b2, l2, idx(b2, 0), idx(b2, depth), idx(b2, 1), accs,
-                    [&](OpBuilder &b3, Location l3, Value r, ValueRange acc) {
-                      scf::YieldOp::create(b3, l3,
-                                           step(b3, l3, c, aPacked, bP, signs,
-                                                keeps, m, r, cols, acc, i32Vec,
-                                                f32Vec));
-                    });
-                for (int64_t v = 0; v < kVectorsPerTile; ++v)
-                  result = vector::TransferWriteOp::create(
-                               b2, l2, kLoop.getResult(v), result,
-                               ValueRange{m, cols[v]}, ArrayRef<bool>{false})
-                               .getResult();
-                scf::YieldOp::create(b2, l2, result);
-              });
-          scf::YieldOp::create(b1, l, rows.getResult(0));
+    // Without exponent overflow or underflow possible for any pair of
+    // nonzero operands, the kernel skips both checks.
+    Value safe = rangeIsSafe(b, loc, c, aSplit.getResults(), bP, w);
+    int64_t blockK = std::min(depth, kBlockK);
+    auto loops = [&](OpBuilder &b, Location loc, bool checked) -> Value {
+      auto tileLoop = scf::ForOp::create(
+          b, loc, idx(b, 0), idx(b, tiles), idx(b, 1), op.getInit(),
+          [&](OpBuilder &b1, Location l1, Value tile, ValueRange outer) {
+            Value n0 = arith::ShLIOp::create(b1, l1, tile,
+                                             idx(b1, llvm::Log2_64(kTile)));
+            auto blocks = scf::ForOp::create(
+                b1, l1, idx(b1, 0), idx(b1, depth), idx(b1, blockK), outer[0],
+                [&](OpBuilder &b2, Location l2, Value k0, ValueRange mid) {
+                  Value kEnd = arith::MinUIOp::create(
+                      b2, l2,
+                      arith::AddIOp::create(b2, l2, k0, idx(b2, blockK)),
+                      idx(b2, depth));
+                  // Rows in pairs (B's loads shared), then the odd one.
+                  auto rowLoop = [&](Value begin, Value end, int64_t group,
+                                     Value init) -> Value {
+                    return scf::ForOp::create(
+                               b2, l2, begin, end, idx(b2, group), init,
+                               [&](OpBuilder &b3, Location l3, Value m0,
+                                   ValueRange in) {
+                                 scf::YieldOp::create(
+                                     b3, l3,
+                                     rowGroup(b3, l3, c, checked,
+                                              aSplit.getResults(), bP, w, in[0],
+                                              m0, group, tile, n0, k0, kEnd));
+                               })
+                        .getResult(0);
+                  };
+                  Value pairsEnd = arith::AndIOp::create(
+                      b2, l2, mSize, idx(b2, ~int64_t(kRowsPerGroup - 1)));
+                  Value result =
+                      rowLoop(idx(b2, 0), pairsEnd, kRowsPerGroup, mid[0]);
+                  result = rowLoop(pairsEnd, mSize, 1, result);
+                  scf::YieldOp::create(b2, l2, result);
+                });
+            scf::YieldOp::create(b1, l1, blocks.getResult(0));
+          });
+      return tileLoop.getResult(0);
+    };
+    auto ifSafe = scf::IfOp::create(
+        b, loc, safe,
+        [&](OpBuilder &bb, Location l) {
+          scf::YieldOp::create(bb, l, loops(bb, l, /*checked=*/false));
+        },
+        [&](OpBuilder &bb, Location l) {
+          scf::YieldOp::create(bb, l, loops(bb, l, /*checked=*/true));
         });
-    return tiles.getResult(0);
+    return ifSafe.getResult(0);
   }
 
-  /// acc[v] += lmul(A[m,r], B[r, cols[v] .. +16]) for each vector v.
+  /// Rows m0 .. m0+group-1 of column tile `tile` over k in [k0, kEnd):
+  /// accumulators read from and written back to `result`.
+  static Value rowGroup(OpBuilder &b, Location loc, const KernelConstants &c,
+                        bool checked, ValueRange aSplit, Value bP, Value w,
+                        Value result, Value m0, int64_t group, Value tile,
+                        Value n0, Value k0, Value kEnd) {
+    auto f32Vec = VectorType::get({kLanes}, b.getF32Type());
+    Value zeroF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+    SmallVector<Value> rows, cols, accs;
+    for (int64_t g = 0; g < group; ++g)
+      rows.push_back(arith::AddIOp::create(
+          b, loc, m0, arith::ConstantIndexOp::create(b, loc, g)));
+    for (int64_t v = 0; v < kVectorsPerTile; ++v)
+      cols.push_back(arith::AddIOp::create(
+          b, loc, n0, arith::ConstantIndexOp::create(b, loc, v * kLanes)));
+    for (Value m : rows)
+      for (Value col : cols)
+        accs.push_back(vector::TransferReadOp::create(b, loc, f32Vec, result,
+                                                      ValueRange{m, col}, zeroF,
+                                                      ArrayRef<bool>{false}));
+    auto kLoop = scf::ForOp::create(
+        b, loc, k0, kEnd, arith::ConstantIndexOp::create(b, loc, 1), accs,
+        [&](OpBuilder &bb, Location l, Value r, ValueRange acc) {
+          scf::YieldOp::create(
+              bb, l,
+              step(bb, l, c, checked, aSplit, bP, w, rows, r, tile, acc));
+        });
+    for (size_t g = 0; g < rows.size(); ++g)
+      for (size_t v = 0; v < cols.size(); ++v)
+        result = vector::TransferWriteOp::create(
+                     b, loc, kLoop.getResult(g * cols.size() + v), result,
+                     ValueRange{rows[g], cols[v]}, ArrayRef<bool>{false})
+                     .getResult();
+    return result;
+  }
+
+  /// acc[g, v] += lmul(A[rows[g], r], B[r, n0 + 16v .. +16]) for the rows g
+  /// and the vectors v of column tile `tile` (starting at n0).
   static SmallVector<Value> step(OpBuilder &b, Location loc,
-                                 const KernelConstants &c, Value aPacked,
-                                 Value bP, Value signs, Value keeps, Value m,
-                                 Value r, ArrayRef<Value> cols, ValueRange acc,
-                                 VectorType i32Vec, VectorType f32Vec) {
-    Type i32 = b.getI32Type();
-    auto cst = [&](Type type, int64_t v) { return i32Const(b, loc, type, v); };
-    // Per-(m, r) scalars: magnitude and the two table rows to use.
-    Value a = tensor::ExtractOp::create(b, loc, aPacked, ValueRange{m, r});
-    Value mag = arith::AndIOp::create(b, loc, a, cst(i32, 0x7FFFFFFF));
-    Value signRow = arith::IndexCastUIOp::create(
-        b, loc, b.getIndexType(),
-        arith::ShRUIOp::create(b, loc, a, cst(i32, 31)));
-    Value keepRow = arith::IndexCastUIOp::create(
-        b, loc, b.getIndexType(),
-        arith::ExtUIOp::create(b, loc, i32,
-                               arith::CmpIOp::create(b, loc,
-                                                     arith::CmpIPredicate::eq,
-                                                     mag, cst(i32, 0))));
-    Value magVec = vector::BroadcastOp::create(b, loc, i32Vec, mag);
-    Value padI = cst(i32, 0);
-    using P = arith::CmpIPredicate;
-    SmallVector<Value> next;
-    for (size_t v = 0; v < cols.size(); ++v) {
-      auto read = [&](Value t, ValueRange idx) -> Value {
-        return vector::TransferReadOp::create(b, loc, i32Vec, t, idx, padI,
+                                 const KernelConstants &c, bool checked,
+                                 ValueRange aSplit, Value bP, Value w,
+                                 ArrayRef<Value> rows, Value r, Value tile,
+                                 ValueRange acc) {
+    auto i32Vec = VectorType::get({kLanes}, b.getI32Type());
+    auto f32Vec = VectorType::get({kLanes}, b.getF32Type());
+    auto cst = [&](int64_t v) { return i32Const(b, loc, i32Vec, v); };
+    Value pad = i32Const(b, loc, b.getI32Type(), 0);
+    SmallVector<Value> bTerms, wTerms;
+    for (int64_t v = 0; v < kVectorsPerTile; ++v) {
+      Value lane = arith::ConstantIndexOp::create(b, loc, v * kLanes);
+      auto read = [&](Value t) -> Value {
+        return vector::TransferReadOp::create(b, loc, i32Vec, t,
+                                              ValueRange{tile, r, lane}, pad,
                                               ArrayRef<bool>{true});
       };
-      Value p = read(bP, {r, cols[v]});
-      Value sign = read(signs, {signRow, r, cols[v]});
-      Value keep = read(keeps, {keepRow, r, cols[v]});
-      Value s = arith::AddIOp::create(b, loc, magVec, p);
-      Value clamped;
-      if (c.overflowToInf) {
-        Value over = arith::CmpIOp::create(b, loc, P::ugt, s,
-                                           cst(i32Vec, c.high + kCentre));
-        clamped = arith::SelectOp::create(b, loc, over,
-                                          cst(i32Vec, 0x7F800000 + kCentre), s);
-      } else {
-        clamped = arith::MinUIOp::create(
-            b, loc, s,
-            cst(i32Vec, (c.fi.hasInf ? 0x7F800000 : c.high) + kCentre));
+      bTerms.push_back(read(bP));
+      wTerms.push_back(read(w));
+    }
+    SmallVector<Value> next;
+    for (Value m : rows) {
+      auto broadcastA = [&](Value t) -> Value {
+        return vector::BroadcastOp::create(
+            b, loc, i32Vec,
+            tensor::ExtractOp::create(b, loc, t, ValueRange{m, r}));
+      };
+      Value aMag =
+          tensor::ExtractOp::create(b, loc, aSplit[0], ValueRange{m, r});
+      if (checked) // the checks need the sum centred by D
+        aMag = arith::AddIOp::create(b, loc, aMag,
+                                     i32Const(b, loc, b.getI32Type(), kCentre));
+      aMag = vector::BroadcastOp::create(b, loc, i32Vec, aMag);
+      Value aKeep = broadcastA(aSplit[1]), aSign = broadcastA(aSplit[2]);
+      for (int64_t v = 0; v < kVectorsPerTile; ++v) {
+        Value s = arith::AddIOp::create(b, loc, aMag, bTerms[v]);
+        Value bits = checked ? clampExponent(b, loc, c, s, i32Vec) : s;
+        // B's sign, and zero magnitude when B is zero: (bits | sign) & W.
+        bits = arith::AndIOp::create(
+            b, loc, arith::OrIOp::create(b, loc, bits, cst(kSignBit)),
+            wTerms[v]);
+        // A's: keep only the sign when A is zero, then flip by A's sign.
+        bits = arith::XOrIOp::create(
+            b, loc, arith::AndIOp::create(b, loc, bits, aKeep), aSign);
+        next.push_back(arith::AddFOp::create(
+            b, loc, acc[next.size()],
+            arith::BitcastOp::create(b, loc, f32Vec, bits)));
       }
-      Value bits = arith::SubIOp::create(b, loc, clamped, cst(i32Vec, kCentre));
-      Value normal = arith::CmpIOp::create(b, loc, P::uge, s,
-                                           cst(i32Vec, c.low + kCentre));
-      bits = arith::SelectOp::create(b, loc, normal, bits, cst(i32Vec, 0));
-      bits = arith::AndIOp::create(b, loc, bits, keep);
-      bits = arith::XOrIOp::create(b, loc, bits, sign);
-      next.push_back(arith::AddFOp::create(
-          b, loc, acc[v], arith::BitcastOp::create(b, loc, f32Vec, bits)));
     }
     return next;
+  }
+
+  /// The f32 bits of S - D: 0 on exponent underflow, inf (or the largest
+  /// finite value) on overflow.
+  static Value clampExponent(OpBuilder &b, Location loc,
+                             const KernelConstants &c, Value s,
+                             VectorType i32Vec) {
+    auto cst = [&](int64_t v) { return i32Const(b, loc, i32Vec, v); };
+    using P = arith::CmpIPredicate;
+    Value clamped;
+    if (c.overflowToInf) {
+      Value over =
+          arith::CmpIOp::create(b, loc, P::ugt, s, cst(c.high + kCentre));
+      clamped =
+          arith::SelectOp::create(b, loc, over, cst(0x7F800000 + kCentre), s);
+    } else {
+      clamped = arith::MinUIOp::create(
+          b, loc, s, cst((c.fi.hasInf ? 0x7F800000 : c.high) + kCentre));
+    }
+    Value bits = arith::SubIOp::create(b, loc, clamped, cst(kCentre));
+    Value normal =
+        arith::CmpIOp::create(b, loc, P::uge, s, cst(c.low + kCentre));
+    return arith::SelectOp::create(b, loc, normal, bits, cst(0));
+  }
+
+  /// True when max|a| + max P <= the largest finite result and min|a| +
+  /// min P >= the smallest normal one over nonzero operands.
+  static Value rangeIsSafe(OpBuilder &b, Location loc, const KernelConstants &c,
+                           ValueRange aSplit, Value bP, Value w) {
+    Type i32 = b.getI32Type(), i64 = b.getI64Type();
+    auto cst = [&](OpBuilder &bb, Location l, int64_t v) {
+      return i32Const(bb, l, i32, v);
+    };
+    auto [maxA, minA] =
+        extremes(b, loc, ValueRange{aSplit[0], aSplit[1]},
+                 [&](OpBuilder &bb, Location l,
+                     ValueRange in) -> std::pair<Value, Value> {
+                   Value nonzero = arith::CmpIOp::create(
+                       bb, l, arith::CmpIPredicate::eq, in[1], cst(bb, l, -1));
+                   return {nonzero, in[0]};
+                 });
+    auto [maxB, minB] = extremes(
+        b, loc, ValueRange{bP, w},
+        [&](OpBuilder &bb, Location l,
+            ValueRange in) -> std::pair<Value, Value> {
+          Value nonzero = arith::CmpIOp::create(
+              bb, l, arith::CmpIPredicate::ne,
+              arith::AndIOp::create(bb, l, in[1], cst(bb, l, 0x7FFFFFFF)),
+              cst(bb, l, 0));
+          return {nonzero, in[0]};
+        });
+    auto sum = [&](Value x, Value y) -> Value {
+      return arith::AddIOp::create(b, loc,
+                                   arith::ExtSIOp::create(b, loc, i64, x),
+                                   arith::ExtSIOp::create(b, loc, i64, y));
+    };
+    auto c64 = [&](int64_t v) {
+      return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
+    };
+    Value noOverflow = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle,
+                                             sum(maxA, maxB), c64(c.high));
+    Value noUnderflow = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
+                                              sum(minA, minB), c64(c.low));
+    return arith::AndIOp::create(b, loc, noOverflow, noUnderflow);
+  }
+
+  /// Signed max and min of `select(in)`'s value over the elements for which
+  /// its flag holds (INT32_MIN and INT32_MAX when none does).
+  static std::pair<Value, Value>
+  extremes(OpBuilder &b, Location loc, ValueRange inputs,
+           llvm::function_ref<std::pair<Value, Value>(OpBuilder &, Location,
+                                                      ValueRange)>
+               select) {
+    MLIRContext *ctx = b.getContext();
+    Type i32 = b.getI32Type();
+    auto filled = [&](int64_t v) {
+      return linalg::FillOp::create(b, loc,
+                                    ValueRange{i32Const(b, loc, i32, v)},
+                                    ValueRange{emptyTensor(b, loc, {}, i32)})
+          .getResult(0);
+    };
+    unsigned rank = cast<RankedTensorType>(inputs[0].getType()).getRank();
+    AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    AffineMap scalar = AffineMap::get(rank, 0, {}, ctx);
+    auto generic = linalg::GenericOp::create(
+        b, loc, TypeRange{filled(0).getType(), filled(0).getType()}, inputs,
+        ValueRange{filled(INT32_MIN), filled(INT32_MAX)},
+        ArrayRef<AffineMap>{id, id, scalar, scalar},
+        SmallVector<IteratorType>(rank, IteratorType::reduction),
+        [&](OpBuilder &bb, Location l, ValueRange args) {
+          auto [flag, value] = select(bb, l, args.take_front(2));
+          Value hi = arith::SelectOp::create(
+              bb, l, flag, arith::MaxSIOp::create(bb, l, args[2], value),
+              args[2]);
+          Value lo = arith::SelectOp::create(
+              bb, l, flag, arith::MinSIOp::create(bb, l, args[3], value),
+              args[3]);
+          linalg::YieldOp::create(bb, l, ValueRange{hi, lo});
+        });
+    return {
+        tensor::ExtractOp::create(b, loc, generic.getResult(0), ValueRange{}),
+        tensor::ExtractOp::create(b, loc, generic.getResult(1), ValueRange{})};
   }
 };
 

@@ -157,13 +157,15 @@ void checkMatmul(UnrankedMemRefType<float> *xRef, UnrankedMemRefType<T> *wRef,
 
 FloatFormat formatFromId(int64_t id) { return static_cast<FloatFormat>(id); }
 
-/// Random bit patterns of `format` as inputs for L-Mul tests: signs mixed,
-/// mostly normals within 2^-8..2^8, and 1 in 32 each of zeros, subnormals,
-/// values near the largest finite and near the smallest normal; with
-/// `specials`, also 1 in 64 each of inf and NaN.
+/// Random bit patterns of `format` as inputs for L-Mul tests, signs mixed.
+/// mode 0: mostly normals within 2^-8..2^8, and 1 in 32 each of zeros,
+/// subnormals, values near the largest finite and near the smallest normal;
+/// mode 1: the same plus 1 in 64 each of inf and NaN; mode 2: normals within
+/// 2^-2..2^2 and 1 in 32 each of zeros and subnormals, so that no product
+/// overflows or underflows.
 template <typename T>
 void fillRandomBits(UnrankedMemRefType<T> *ref, int64_t seed, int64_t id,
-                    int64_t specials) {
+                    int64_t mode) {
   FloatFormat f = formatFromId(id);
   FormatInfo fi = formatInfo(f);
   Dense<T> d = view(ref);
@@ -174,21 +176,22 @@ void fillRandomBits(UnrankedMemRefType<T> *ref, int64_t seed, int64_t id,
     uint64_t r = gen();
     uint32_t sign = (r & 1) ? signBit : 0, mant = uint32_t(r >> 8) & mantMask;
     unsigned pick = unsigned(r >> 40) % 64;
-    // 2^-8 .. 2^8, within the format's normal range.
-    int exp = std::max(fi.bias + int((r >> 48) % 17) - 8, 1);
+    // 2^-8 .. 2^8 (2^-2 .. 2^2 in mode 2), within the normal range.
+    int spread = mode == 2 ? 2 : 8;
+    int exp = std::max(fi.bias + int((r >> 48) % (2 * spread + 1)) - spread, 1);
     uint32_t bits =
         std::min((uint32_t(exp) << fi.mantissa) | mant, fi.maxFinite);
     if (pick < 2)
       bits = 0;
     else if (pick < 4)
       bits = mant ? mant : 1; // subnormal
-    else if (pick < 6)
+    else if (mode != 2 && pick < 6)
       bits = fi.maxFinite - (mant & 7);
-    else if (pick < 8)
+    else if (mode != 2 && pick < 8)
       bits = (1u << fi.mantissa) | mant; // smallest binade
-    else if (specials && pick == 8)
+    else if (mode == 1 && pick == 8)
       bits = fi.hasInf ? fi.maxFinite + 1 : fi.nan;
-    else if (specials && pick == 9)
+    else if (mode == 1 && pick == 9)
       bits = fi.nan;
     d.data[i] = T(sign | bits);
   }

@@ -54,24 +54,32 @@ func.func @narrow(%x: tensor<1x200xi8>, %w: tensor<1x4x16xi8>) -> tensor<1x1xi16
 
 // -----
 
-// L-Mul matmul: the prologue generics split each operand once; the
-// inner loop over k adds, clamps, masks and xors 16-lane i32 vectors and
-// does one f32 add; inf/NaN anywhere selects the exact generic.
+// L-Mul matmul: prologue generics split each operand once (B into
+// tile-major [N/32][K][32] tables); inf/NaN anywhere selects the exact
+// generic; a range check picks the unchecked loop (add, or/and/and/xor,
+// one f32 add per 16 products) or the one that also clamps the exponent.
+// Rows go in pairs sharing the B loads. No mulf anywhere.
 // CHECK-LABEL: func @lmul_matmul
-// CHECK-COUNT-2: linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]
+// CHECK-NOT: arith.mulf
 // CHECK: scf.if %{{.*}} -> (tensor<4x40xf32>)
 // CHECK:   linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
 // CHECK: } else {
-// CHECK:   scf.for %{{.*}} = %c0 to %c64 step %c32
-// CHECK:     scf.for
-// CHECK:       scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>)
-// CHECK-NOT: arith.mulf
+// CHECK: scf.if %{{.*}} -> (tensor<4x40xf32>)
+// CHECK:   scf.for %[[T:.*]] = %c0 to %c2 step %c1
+// CHECK:     scf.for %{{.*}} = %c0 to %c4 step %c2
+// CHECK:       scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK:         vector.transfer_read %{{.*}}[%[[T]], %{{.*}}, %c0]{{.*}} : tensor<2x8x32xi32>, vector<16xi32>
 // CHECK:         vector.broadcast {{.*}} : i32 to vector<16xi32>
 // CHECK:         arith.addi {{.*}} : vector<16xi32>
+// CHECK-NEXT:    arith.ori {{.*}} : vector<16xi32>
+// CHECK-NEXT:    arith.andi {{.*}} : vector<16xi32>
+// CHECK-NEXT:    arith.andi {{.*}} : vector<16xi32>
+// CHECK-NEXT:    arith.xori {{.*}} : vector<16xi32>
+// CHECK-NEXT:    arith.bitcast {{.*}} : vector<16xi32> to vector<16xf32>
+// CHECK-NEXT:    arith.addf {{.*}} : vector<16xf32>
+// CHECK: } else {
 // CHECK:         arith.minui {{.*}} : vector<16xi32>
-// CHECK:         arith.andi {{.*}} : vector<16xi32>
-// CHECK:         arith.xori {{.*}} : vector<16xi32>
-// CHECK:         arith.addf {{.*}} : vector<16xf32>
+// CHECK:         arith.cmpi uge
 // CHECK-NOT: arith.mulf
 // CHECK: return
 func.func @lmul_matmul(%a: tensor<4x8xbf16>, %b: tensor<8x40xbf16>, %c: tensor<4x40xf32>) -> tensor<4x40xf32> {

@@ -5,7 +5,7 @@
 format with an f32 result (plain, B transposed through indexing_maps, or a
 linalg.transpose feeding it). --op mul: @kernel is a linalg.generic whose
 body multiplies with arith.mulf. @main fills random bit patterns (zeros,
-subnormals, huge and tiny values, negatives; inf/NaN with --specials) from
+subnormals, huge and tiny values, negatives; see --values) from
 the runtime library, calls @kernel, and hands everything to
 mmfreeCheckLMul*, which compares bit for bit with lib/Numerics.
 """
@@ -24,7 +24,11 @@ p.add_argument("--depth", type=int, default=16)
 p.add_argument("--form", choices=["plain", "transposed-map", "transpose-op"],
                default="plain")
 p.add_argument("--init", choices=["zero", "arg"], default="zero")
-p.add_argument("--specials", action="store_true")
+VALUE_MODES = ["wide", "specials", "moderate"]  # the runtime's fill modes
+p.add_argument("--values", choices=VALUE_MODES,
+               default="wide", help="wide: zeros, subnormals, huge and tiny "
+               "values; specials: also inf and NaN; moderate: no product "
+               "overflows or underflows (the kernel's unchecked path)")
 p.add_argument("--seed", type=int, default=1)
 a = p.parse_args()
 
@@ -68,7 +72,7 @@ if a.op == "mul":
     emit("}")
     emit("func.func @main() {")
     emit(f"  %fmt = arith.constant {fid} : i64")
-    emit(f"  %sp = arith.constant {1 if a.specials else 0} : i64")
+    emit(f"  %sp = arith.constant {VALUE_MODES.index(a.values)} : i64")
     emit(f"  %kb = arith.constant {a.k} : i64")
     alloc_random("x", f"{M}x{N}", a.seed)
     alloc_random("y", f"{M}x{N}", a.seed + 1)
@@ -109,7 +113,7 @@ emit(f"  return %y : {yt}")
 emit("}")
 emit("func.func @main() {")
 emit(f"  %fmt = arith.constant {fid} : i64")
-emit(f"  %sp = arith.constant {1 if a.specials else 0} : i64")
+emit(f"  %sp = arith.constant {VALUE_MODES.index(a.values)} : i64")
 emit(f"  %kb = arith.constant {a.k} : i64")
 emit(f"  %tr = arith.constant {1 if nk else 0} : i64")
 alloc_random("a", f"{M}x{K}", a.seed)

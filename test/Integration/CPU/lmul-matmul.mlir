@@ -28,23 +28,23 @@
 // F11: mmfree-check: PASS lmul_matmul f8E5M2 k=1 m=2 n=4 depth=29 bit-exact
 //
 // inf and NaN operands (the exact fallback), and the portable lowering.
-// RUN: %python %S/gen_lmul.py --format f32 --k 23 --m 3 --n 20 --depth 17 --specials --seed 12 | mmfree-opt --mmfree-matmul-to-lmul --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=S12
+// RUN: %python %S/gen_lmul.py --format f32 --k 23 --m 3 --n 20 --depth 17 --values specials --seed 12 | mmfree-opt --mmfree-matmul-to-lmul --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=S12
 // S12: mmfree-check: PASS lmul_matmul f32 k=23 m=3 n=20 depth=17 bit-exact
 // RUN: %python %S/gen_lmul.py --format f32 --k 23 --m 3 --n 20 --depth 17 --form transpose-op --seed 12 | mmfree-opt --mmfree-matmul-to-lmul --mmfree-lower-to-linalg --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=L12
 // L12: mmfree-check: PASS lmul_matmul f32 k=23 m=3 n=20 depth=17 bit-exact
-// RUN: %python %S/gen_lmul.py --format bf16 --k 7 --m 3 --n 20 --depth 17 --specials --seed 13 | mmfree-opt --mmfree-matmul-to-lmul --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=S13
+// RUN: %python %S/gen_lmul.py --format bf16 --k 7 --m 3 --n 20 --depth 17 --values specials --seed 13 | mmfree-opt --mmfree-matmul-to-lmul --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=S13
 // S13: mmfree-check: PASS lmul_matmul bf16 k=7 m=3 n=20 depth=17 bit-exact
 // RUN: %python %S/gen_lmul.py --format bf16 --k 7 --m 3 --n 20 --depth 17 --form transpose-op --seed 13 | mmfree-opt --mmfree-matmul-to-lmul --mmfree-lower-to-linalg --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=L13
 // L13: mmfree-check: PASS lmul_matmul bf16 k=7 m=3 n=20 depth=17 bit-exact
-// RUN: %python %S/gen_lmul.py --format f16 --k 10 --m 3 --n 20 --depth 17 --specials --seed 14 | mmfree-opt --mmfree-matmul-to-lmul --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=S14
+// RUN: %python %S/gen_lmul.py --format f16 --k 10 --m 3 --n 20 --depth 17 --values specials --seed 14 | mmfree-opt --mmfree-matmul-to-lmul --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=S14
 // S14: mmfree-check: PASS lmul_matmul f16 k=10 m=3 n=20 depth=17 bit-exact
 // RUN: %python %S/gen_lmul.py --format f16 --k 10 --m 3 --n 20 --depth 17 --form transpose-op --seed 14 | mmfree-opt --mmfree-matmul-to-lmul --mmfree-lower-to-linalg --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=L14
 // L14: mmfree-check: PASS lmul_matmul f16 k=10 m=3 n=20 depth=17 bit-exact
-// RUN: %python %S/gen_lmul.py --format f8E4M3FN --k 3 --m 3 --n 20 --depth 17 --specials --seed 15 | mmfree-opt --mmfree-matmul-to-lmul --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=S15
+// RUN: %python %S/gen_lmul.py --format f8E4M3FN --k 3 --m 3 --n 20 --depth 17 --values specials --seed 15 | mmfree-opt --mmfree-matmul-to-lmul --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=S15
 // S15: mmfree-check: PASS lmul_matmul f8E4M3FN k=3 m=3 n=20 depth=17 bit-exact
 // RUN: %python %S/gen_lmul.py --format f8E4M3FN --k 3 --m 3 --n 20 --depth 17 --form transpose-op --seed 15 | mmfree-opt --mmfree-matmul-to-lmul --mmfree-lower-to-linalg --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=L15
 // L15: mmfree-check: PASS lmul_matmul f8E4M3FN k=3 m=3 n=20 depth=17 bit-exact
-// RUN: %python %S/gen_lmul.py --format f8E5M2 --k 2 --m 3 --n 20 --depth 17 --specials --seed 16 | mmfree-opt --mmfree-matmul-to-lmul --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=S16
+// RUN: %python %S/gen_lmul.py --format f8E5M2 --k 2 --m 3 --n 20 --depth 17 --values specials --seed 16 | mmfree-opt --mmfree-matmul-to-lmul --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=S16
 // S16: mmfree-check: PASS lmul_matmul f8E5M2 k=2 m=3 n=20 depth=17 bit-exact
 // RUN: %python %S/gen_lmul.py --format f8E5M2 --k 2 --m 3 --n 20 --depth 17 --form transpose-op --seed 16 | mmfree-opt --mmfree-matmul-to-lmul --mmfree-lower-to-linalg --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=L16
 // L16: mmfree-check: PASS lmul_matmul f8E5M2 k=2 m=3 n=20 depth=17 bit-exact
@@ -54,3 +54,20 @@
 // BIG: mmfree-check: PASS lmul_matmul bf16 k=7 m=256 n=256 depth=256 bit-exact
 // RUN: %python %S/gen_lmul.py --format f32 --k 23 --m 2 --n 16 --depth 8 --seed 5 | mmfree-opt --mmfree-matmul-to-lmul=mantissa-bits=22 --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=NEG
 // NEG: mmfree-check: FAIL
+//
+// Operands whose exponent ranges rule out overflow and underflow take the
+// unchecked loop; zeros and subnormals still occur.
+// RUN: %python %S/gen_lmul.py --format f32 --k 23 --m 6 --n 58 --depth 150 --values moderate --form transpose-op --init arg --seed 41 | mmfree-opt --mmfree-matmul-to-lmul=mantissa-bits=23 --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=U41
+// U41: mmfree-check: PASS lmul_matmul f32 k=23 m=6 n=58 depth=150 bit-exact (0 NaN outputs)
+// RUN: %python %S/gen_lmul.py --format f32 --k 2 --m 1 --n 59 --depth 150 --values moderate --form transpose-op --init arg --seed 42 | mmfree-opt --mmfree-matmul-to-lmul=mantissa-bits=2 --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=U42
+// U42: mmfree-check: PASS lmul_matmul f32 k=2 m=1 n=59 depth=150 bit-exact (0 NaN outputs)
+// RUN: %python %S/gen_lmul.py --format bf16 --k 7 --m 2 --n 60 --depth 150 --values moderate --form transpose-op --init arg --seed 43 | mmfree-opt --mmfree-matmul-to-lmul=mantissa-bits=7 --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=U43
+// U43: mmfree-check: PASS lmul_matmul bf16 k=7 m=2 n=60 depth=150 bit-exact (0 NaN outputs)
+// RUN: %python %S/gen_lmul.py --format f16 --k 10 --m 3 --n 61 --depth 150 --values moderate --form transpose-op --init arg --seed 44 | mmfree-opt --mmfree-matmul-to-lmul=mantissa-bits=10 --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=U44
+// U44: mmfree-check: PASS lmul_matmul f16 k=10 m=3 n=61 depth=150 bit-exact (0 NaN outputs)
+// RUN: %python %S/gen_lmul.py --format f16 --k 4 --m 4 --n 62 --depth 150 --values moderate --form transpose-op --init arg --seed 45 | mmfree-opt --mmfree-matmul-to-lmul=mantissa-bits=4 --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=U45
+// U45: mmfree-check: PASS lmul_matmul f16 k=4 m=4 n=62 depth=150 bit-exact (0 NaN outputs)
+// RUN: %python %S/gen_lmul.py --format f8E4M3FN --k 3 --m 5 --n 63 --depth 150 --values moderate --form transpose-op --init arg --seed 46 | mmfree-opt --mmfree-matmul-to-lmul=mantissa-bits=3 --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=U46
+// U46: mmfree-check: PASS lmul_matmul f8E4M3FN k=3 m=5 n=63 depth=150 bit-exact (0 NaN outputs)
+// RUN: %python %S/gen_lmul.py --format f8E5M2 --k 2 --m 6 --n 64 --depth 150 --values moderate --form transpose-op --init arg --seed 47 | mmfree-opt --mmfree-matmul-to-lmul=mantissa-bits=2 --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=U47
+// U47: mmfree-check: PASS lmul_matmul f8E5M2 k=2 m=6 n=64 depth=150 bit-exact (0 NaN outputs)
