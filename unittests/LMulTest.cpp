@@ -191,6 +191,9 @@ TEST(LMul, EncodeRoundTripsAndRounds) {
             448.0);
   EXPECT_TRUE(std::isinf(
       decode(FloatFormat::F8E5M2, encode(FloatFormat::F8E5M2, 1e6))));
+  // Below half the smallest subnormal: signed zero.
+  EXPECT_EQ(encode(FloatFormat::F8E4M3FN, 1e-5), 0u);
+  EXPECT_EQ(encode(FloatFormat::F8E4M3FN, -1e-5), 0x80u);
 }
 
 TEST(LMul, MatmulSumsInOrder) {

@@ -140,6 +140,8 @@ uint32_t encode(FloatFormat f, double v) {
       return sign | fi.maxFinite;
     return sign | inf;
   }
+  if (q == 0) // rounded below the smallest subnormal
+    return sign;
   // Re-encode q exactly.
   std::frexp(q, &e);
   int unb = e - 1;

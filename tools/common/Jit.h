@@ -1,4 +1,5 @@
-//===- Jit.h - compile an MLIR module through a pipeline and JIT it -*- C++ -*-//
+//===- Jit.h - compile an MLIR module through a pipeline and JIT it -*- C++
+//-*-//
 //
 // Shared by mmfree-demo and mmfree-bench: parse, run a textual pass
 // pipeline, JIT for the host CPU (its features decide AVX2 / AVX-512), and
@@ -30,9 +31,9 @@ std::unique_ptr<mlir::MLIRContext> createToolContext();
 /// Clones `module`, marks `function` with a C interface, runs `pipeline` and
 /// JIT-compiles the result at -O3 for the host. Returns null after printing
 /// an error.
-std::unique_ptr<mlir::ExecutionEngine>
-compileAndJit(mlir::ModuleOp module, llvm::StringRef function,
-              llvm::StringRef pipeline);
+std::unique_ptr<mlir::ExecutionEngine> compileAndJit(mlir::ModuleOp module,
+                                                     llvm::StringRef function,
+                                                     llvm::StringRef pipeline);
 
 /// Address of `_mlir_ciface_<function>` in `engine`, or null.
 void *lookupCInterface(mlir::ExecutionEngine &engine, llvm::StringRef function);

@@ -54,17 +54,17 @@ struct Row {
 
 std::string matmulModule(const Shape &s, llvm::StringRef elt) {
   std::ostringstream os;
-  os << "func.func @matmul(%a: tensor<" << s.m << "x" << s.k << "x"
-     << elt.str() << ">, %b: tensor<" << s.k << "x" << s.n << "x" << elt.str()
+  os << "func.func @matmul(%a: tensor<" << s.m << "x" << s.k << "x" << elt.str()
+     << ">, %b: tensor<" << s.k << "x" << s.n << "x" << elt.str()
      << ">) -> tensor<" << s.m << "x" << s.n << "xf32> {\n"
      << "  %z = arith.constant 0.0 : f32\n"
      << "  %e = tensor.empty() : tensor<" << s.m << "x" << s.n << "xf32>\n"
      << "  %c = linalg.fill ins(%z : f32) outs(%e : tensor<" << s.m << "x"
      << s.n << "xf32>) -> tensor<" << s.m << "x" << s.n << "xf32>\n"
-     << "  %y = linalg.matmul ins(%a, %b : tensor<" << s.m << "x" << s.k
-     << "x" << elt.str() << ">, tensor<" << s.k << "x" << s.n << "x"
-     << elt.str() << ">) outs(%c : tensor<" << s.m << "x" << s.n
-     << "xf32>) -> tensor<" << s.m << "x" << s.n << "xf32>\n"
+     << "  %y = linalg.matmul ins(%a, %b : tensor<" << s.m << "x" << s.k << "x"
+     << elt.str() << ">, tensor<" << s.k << "x" << s.n << "x" << elt.str()
+     << ">) outs(%c : tensor<" << s.m << "x" << s.n << "xf32>) -> tensor<"
+     << s.m << "x" << s.n << "xf32>\n"
      << "  return %y : tensor<" << s.m << "x" << s.n << "xf32>\n}\n";
   return os.str();
 }
@@ -119,10 +119,8 @@ int main(int argc, char **argv) {
   using F = numerics::FloatFormat;
   const std::vector<Strategy> strategies = {
       {"f32 (mmfree-cpu-pipeline)", F::F32, "mmfree-cpu-pipeline"},
-      {"lmul f32 k=23", F::F32,
-       "mmfree-matmul-to-lmul,mmfree-cpu-pipeline"},
-      {"lmul bf16 k=7", F::BF16,
-       "mmfree-matmul-to-lmul,mmfree-cpu-pipeline"},
+      {"lmul f32 k=23", F::F32, "mmfree-matmul-to-lmul,mmfree-cpu-pipeline"},
+      {"lmul bf16 k=7", F::BF16, "mmfree-matmul-to-lmul,mmfree-cpu-pipeline"},
       {"lmul f8E4M3FN k=3", F::F8E4M3FN,
        "mmfree-matmul-to-lmul,mmfree-cpu-pipeline"},
   };
@@ -155,16 +153,16 @@ int main(int argc, char **argv) {
     double ownF32 = 0;
     std::vector<std::pair<std::string, double>> pending;
     for (const Strategy &st : strategies) {
-      std::string source =
-          matmulModule(s, st.format == F::F32 ? "f32"
-                                               : numerics::formatName(st.format));
+      std::string source = matmulModule(
+          s, st.format == F::F32 ? "f32" : numerics::formatName(st.format));
       OwningOpRef<ModuleOp> module =
           parseSourceString<ModuleOp>(source, context.get());
       std::unique_ptr<ExecutionEngine> engine =
           module ? compileAndJit(*module, "matmul", st.pipeline) : nullptr;
-      auto fn = engine ? reinterpret_cast<MatmulFn>(
-                             lookupCInterface(*engine, "matmul"))
-                       : nullptr;
+      auto fn =
+          engine
+              ? reinterpret_cast<MatmulFn>(lookupCInterface(*engine, "matmul"))
+              : nullptr;
       if (!fn)
         return 1;
       std::vector<uint8_t> ea = encodeAll(a, st.format),

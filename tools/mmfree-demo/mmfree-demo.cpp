@@ -116,8 +116,7 @@ int main(int argc, char **argv) {
     if (!forward)
       return 1;
     std::vector<float> y = run(forward, in);
-    double t =
-        mmfree::medianMicros([&] { run(forward, in); }, repetitions);
+    double t = mmfree::medianMicros([&] { run(forward, in); }, repetitions);
     if (reference.empty()) {
       reference = y;
       referenceTime = t;
