@@ -17,7 +17,7 @@
 // centred by D in u32, so that one unsigned compare finds underflow and one
 // umin (or compare and select) clamps overflow for every format. Loops run
 // over 32-column tiles, blocks of 128 k (a tile's B block stays in L1), and
-// pairs of rows sharing the B loads. Operands holding inf or NaN take the
+// groups of 4 rows sharing the B loads. Operands holding inf or NaN take the
 // exact per-product generic instead.
 //
 //===----------------------------------------------------------------------===//
@@ -44,7 +44,7 @@ constexpr int64_t kLanes = 16;
 constexpr int64_t kVectorsPerTile = 2;
 constexpr int64_t kTile = kLanes * kVectorsPerTile;
 constexpr int64_t kBlockK = 128;
-constexpr int64_t kRowsPerGroup = 2;
+constexpr int64_t kRowsPerGroup = 4;
 constexpr int64_t kSignBit = 0x80000000;
 /// Centres the product's f32 bits in u32 (checked for every format and k).
 constexpr int64_t kCentre = 0x3F000000;
@@ -275,7 +275,7 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
                       b2, l2,
                       arith::AddIOp::create(b2, l2, k0, idx(b2, blockK)),
                       idx(b2, depth));
-                  // Rows in pairs (B's loads shared), then the odd one.
+                  // Rows in groups sharing B's loads, then the rest.
                   auto rowLoop = [&](Value begin, Value end, int64_t group,
                                      Value init) -> Value {
                     return scf::ForOp::create(
@@ -290,11 +290,11 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
                                })
                         .getResult(0);
                   };
-                  Value pairsEnd = arith::AndIOp::create(
+                  Value groupsEnd = arith::AndIOp::create(
                       b2, l2, mSize, idx(b2, ~int64_t(kRowsPerGroup - 1)));
                   Value result =
-                      rowLoop(idx(b2, 0), pairsEnd, kRowsPerGroup, mid[0]);
-                  result = rowLoop(pairsEnd, mSize, 1, result);
+                      rowLoop(idx(b2, 0), groupsEnd, kRowsPerGroup, mid[0]);
+                  result = rowLoop(groupsEnd, mSize, 1, result);
                   scf::YieldOp::create(b2, l2, result);
                 });
             scf::YieldOp::create(b1, l1, blocks.getResult(0));

@@ -58,16 +58,15 @@ func.func @narrow(%x: tensor<1x200xi8>, %w: tensor<1x4x16xi8>) -> tensor<1x1xi16
 // tile-major [N/32][K][32] tables); inf/NaN anywhere selects the exact
 // generic; a range check picks the unchecked loop (add, or/and/and/xor,
 // one f32 add per 16 products) or the one that also clamps the exponent.
-// Rows go in pairs sharing the B loads. No mulf anywhere.
+// Rows go in groups of 4 sharing the B loads. No mulf anywhere.
 // CHECK-LABEL: func @lmul_matmul
 // CHECK-NOT: arith.mulf
-// CHECK: scf.if %{{.*}} -> (tensor<4x40xf32>)
+// CHECK: scf.if %{{.*}} -> (tensor<5x40xf32>)
 // CHECK:   linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
 // CHECK: } else {
-// CHECK: scf.if %{{.*}} -> (tensor<4x40xf32>)
+// CHECK: scf.if %{{.*}} -> (tensor<5x40xf32>)
 // CHECK:   scf.for %[[T:.*]] = %c0 to %c2 step %c1
-// CHECK:     scf.for %{{.*}} = %c0 to %c4 step %c2
-// CHECK:       scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK:       scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK:         vector.transfer_read %{{.*}}[%[[T]], %{{.*}}, %c0]{{.*}} : tensor<2x8x32xi32>, vector<16xi32>
 // CHECK:         vector.broadcast {{.*}} : i32 to vector<16xi32>
 // CHECK:         arith.addi {{.*}} : vector<16xi32>
@@ -77,12 +76,14 @@ func.func @narrow(%x: tensor<1x200xi8>, %w: tensor<1x4x16xi8>) -> tensor<1x1xi16
 // CHECK-NEXT:    arith.xori {{.*}} : vector<16xi32>
 // CHECK-NEXT:    arith.bitcast {{.*}} : vector<16xi32> to vector<16xf32>
 // CHECK-NEXT:    arith.addf {{.*}} : vector<16xf32>
+// The fifth row, alone.
+// CHECK:       scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>) {
 // CHECK: } else {
 // CHECK:         arith.minui {{.*}} : vector<16xi32>
 // CHECK:         arith.cmpi uge
 // CHECK-NOT: arith.mulf
 // CHECK: return
-func.func @lmul_matmul(%a: tensor<4x8xbf16>, %b: tensor<8x40xbf16>, %c: tensor<4x40xf32>) -> tensor<4x40xf32> {
-  %0 = mmfree.lmul_matmul %a, %b, %c {mantissa_bits = 7 : i64} : tensor<4x8xbf16>, tensor<8x40xbf16>, tensor<4x40xf32> -> tensor<4x40xf32>
-  return %0 : tensor<4x40xf32>
+func.func @lmul_matmul(%a: tensor<5x8xbf16>, %b: tensor<8x40xbf16>, %c: tensor<5x40xf32>) -> tensor<5x40xf32> {
+  %0 = mmfree.lmul_matmul %a, %b, %c {mantissa_bits = 7 : i64} : tensor<5x8xbf16>, tensor<8x40xbf16>, tensor<5x40xf32> -> tensor<5x40xf32>
+  return %0 : tensor<5x40xf32>
 }
