@@ -185,7 +185,8 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
     bool transposed = op.getTransposeRhs();
     Value mSize = tensor::DimOp::create(b, loc, op.getLhs(), 0);
 
-    // A -> magnitude, keep mask and sign, one i32 each per element.
+    // A -> magnitude, and which of B's four W tables its sign and zeroness
+    // select: 2 * (A < 0) + (A is zero or subnormal).
     SmallVector<Value> dynM;
     if (op.getLhs().getType().isDynamicDim(0))
       dynM.push_back(mSize);
@@ -193,19 +194,18 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
     ArrayRef<int64_t> lhsShape = op.getLhs().getType().getShape();
     auto aType = RankedTensorType::get(lhsShape, i32);
     auto aSplit = linalg::GenericOp::create(
-        b, loc, TypeRange{aType, aType, aType}, ValueRange{op.getLhs()},
+        b, loc, TypeRange{aType, aType}, ValueRange{op.getLhs()},
         ValueRange{emptyTensor(b, loc, lhsShape, i32, dynM),
-                   emptyTensor(b, loc, lhsShape, i32, dynM),
                    emptyTensor(b, loc, lhsShape, i32, dynM)},
-        ArrayRef<AffineMap>{id2, id2, id2, id2},
+        ArrayRef<AffineMap>{id2, id2, id2},
         ArrayRef<IteratorType>{IteratorType::parallel, IteratorType::parallel},
         [&](OpBuilder &bb, Location l, ValueRange args) {
           Split s = splitOperand(bb, l, args[0], c, k);
-          Value keep = arith::SelectOp::create(bb, l, s.isZero,
-                                               i32Const(bb, l, i32, kSignBit),
-                                               i32Const(bb, l, i32, -1));
-          linalg::YieldOp::create(bb, l,
-                                  ValueRange{s.magnitude32, keep, s.sign32});
+          Value sel = arith::OrIOp::create(
+              bb, l,
+              arith::ShRUIOp::create(bb, l, s.sign32, i32Const(bb, l, i32, 30)),
+              arith::ExtUIOp::create(bb, l, i32, s.isZero));
+          linalg::YieldOp::create(bb, l, ValueRange{s.magnitude32, sel});
         });
 
     // B, zero-padded to paddedN columns (zero columns keep nothing).
@@ -224,36 +224,69 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
                                   ArrayRef<OpFoldResult>(high), zero);
     }
     // B tables, tile-major ([N / 32][K][32]) so that the block a tile reads
-    // is contiguous: P and W = sign | magnitude mask (0 for a zero B).
+    // is contiguous. P = magnitude + re-bias + offset. W[sel] is the mask
+    // the product's bits are and-ed with after setting the sign bit: B's
+    // sign xor A's, and B's magnitude mask (0x7FFFFFFF, or 0 when A or B is
+    // zero or subnormal).
     int64_t tiles = paddedN / kTile;
     AffineExpr t, kk, j;
     bindDims(ctx, t, kk, j);
-    AffineExpr col = t * kTile + j;
     AffineMap rhsMap =
         AffineMap::get(3, 0,
-                       transposed ? ArrayRef<AffineExpr>{col, kk}
-                                  : ArrayRef<AffineExpr>{kk, col},
+                       transposed ? ArrayRef<AffineExpr>{t * kTile + j, kk}
+                                  : ArrayRef<AffineExpr>{kk, t * kTile + j},
                        ctx);
     AffineMap id3 = AffineMap::getMultiDimIdentityMap(3, ctx);
     auto tableType = RankedTensorType::get({tiles, depth, kTile}, i32);
-    auto tables = linalg::GenericOp::create(
-        b, loc, TypeRange{tableType, tableType}, ValueRange{rhs},
-        ValueRange{emptyTensor(b, loc, tableType.getShape(), i32),
-                   emptyTensor(b, loc, tableType.getShape(), i32)},
-        ArrayRef<AffineMap>{rhsMap, id3, id3},
-        SmallVector<IteratorType>(3, IteratorType::parallel),
-        [&](OpBuilder &bb, Location l, ValueRange args) {
-          Split s = splitOperand(bb, l, args[0], c, k);
-          Value p = arith::AddIOp::create(bb, l, s.magnitude32,
-                                          i32Const(bb, l, i32, c.bias32));
-          Value mask =
-              arith::SelectOp::create(bb, l, s.isZero, i32Const(bb, l, i32, 0),
-                                      i32Const(bb, l, i32, 0x7FFFFFFF));
-          linalg::YieldOp::create(
-              bb, l,
-              ValueRange{p, arith::OrIOp::create(bb, l, mask, s.sign32)});
-        });
-    Value bP = tables.getResult(0), w = tables.getResult(1);
+    Value bP =
+        linalg::GenericOp::create(
+            b, loc, tableType, ValueRange{rhs},
+            emptyTensor(b, loc, tableType.getShape(), i32),
+            ArrayRef<AffineMap>{rhsMap, id3},
+            SmallVector<IteratorType>(3, IteratorType::parallel),
+            [&](OpBuilder &bb, Location l, ValueRange args) {
+              Split s = splitOperand(bb, l, args[0], c, k);
+              linalg::YieldOp::create(
+                  bb, l,
+                  Value(arith::AddIOp::create(bb, l, s.magnitude32,
+                                              i32Const(bb, l, i32, c.bias32))));
+            })
+            .getResult(0);
+    AffineExpr sel, t4, k4, j4;
+    bindDims(ctx, sel, t4, k4, j4);
+    AffineMap rhsMap4 =
+        AffineMap::get(4, 0,
+                       transposed ? ArrayRef<AffineExpr>{t4 * kTile + j4, k4}
+                                  : ArrayRef<AffineExpr>{k4, t4 * kTile + j4},
+                       ctx);
+    auto wType = RankedTensorType::get({4, tiles, depth, kTile}, i32);
+    Value w =
+        linalg::GenericOp::create(
+            b, loc, wType, ValueRange{rhs},
+            emptyTensor(b, loc, wType.getShape(), i32),
+            ArrayRef<AffineMap>{rhsMap4,
+                                AffineMap::getMultiDimIdentityMap(4, ctx)},
+            SmallVector<IteratorType>(4, IteratorType::parallel),
+            [&](OpBuilder &bb, Location l, ValueRange args) {
+              Split s = splitOperand(bb, l, args[0], c, k);
+              Value selI = arith::IndexCastUIOp::create(
+                  bb, l, i32, linalg::IndexOp::create(bb, l, 0));
+              Value aZero = arith::TruncIOp::create(
+                  bb, l, bb.getI1Type(),
+                  arith::AndIOp::create(bb, l, selI, i32Const(bb, l, i32, 1)));
+              Value aSign = arith::ShLIOp::create(
+                  bb, l,
+                  arith::ShRUIOp::create(bb, l, selI, i32Const(bb, l, i32, 1)),
+                  i32Const(bb, l, i32, 31));
+              Value dropped = arith::OrIOp::create(bb, l, s.isZero, aZero);
+              Value mask = arith::SelectOp::create(
+                  bb, l, dropped, i32Const(bb, l, i32, 0),
+                  i32Const(bb, l, i32, 0x7FFFFFFF));
+              Value sign = arith::XOrIOp::create(bb, l, s.sign32, aSign);
+              linalg::YieldOp::create(
+                  bb, l, Value(arith::OrIOp::create(bb, l, mask, sign)));
+            })
+            .getResult(0);
 
     auto idx = [&](OpBuilder &bb, int64_t v) -> Value {
       return arith::ConstantIndexOp::create(bb, loc, v);
@@ -359,41 +392,34 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
     auto f32Vec = VectorType::get({kLanes}, b.getF32Type());
     auto cst = [&](int64_t v) { return i32Const(b, loc, i32Vec, v); };
     Value pad = i32Const(b, loc, b.getI32Type(), 0);
-    SmallVector<Value> bTerms, wTerms;
+    SmallVector<Value> bTerms;
     for (int64_t v = 0; v < kVectorsPerTile; ++v) {
       Value lane = arith::ConstantIndexOp::create(b, loc, v * kLanes);
-      auto read = [&](Value t) -> Value {
-        return vector::TransferReadOp::create(b, loc, i32Vec, t,
-                                              ValueRange{tile, r, lane}, pad,
-                                              ArrayRef<bool>{true});
-      };
-      bTerms.push_back(read(bP));
-      wTerms.push_back(read(w));
+      bTerms.push_back(vector::TransferReadOp::create(
+          b, loc, i32Vec, bP, ValueRange{tile, r, lane}, pad,
+          ArrayRef<bool>{true}));
     }
     SmallVector<Value> next;
     for (Value m : rows) {
-      auto broadcastA = [&](Value t) -> Value {
-        return vector::BroadcastOp::create(
-            b, loc, i32Vec,
-            tensor::ExtractOp::create(b, loc, t, ValueRange{m, r}));
-      };
       Value aMag =
           tensor::ExtractOp::create(b, loc, aSplit[0], ValueRange{m, r});
       if (checked) // the checks need the sum centred by D
         aMag = arith::AddIOp::create(b, loc, aMag,
                                      i32Const(b, loc, b.getI32Type(), kCentre));
       aMag = vector::BroadcastOp::create(b, loc, i32Vec, aMag);
-      Value aKeep = broadcastA(aSplit[1]), aSign = broadcastA(aSplit[2]);
+      Value sel = arith::IndexCastUIOp::create(
+          b, loc, b.getIndexType(),
+          tensor::ExtractOp::create(b, loc, aSplit[1], ValueRange{m, r}));
       for (int64_t v = 0; v < kVectorsPerTile; ++v) {
         Value s = arith::AddIOp::create(b, loc, aMag, bTerms[v]);
         Value bits = checked ? clampExponent(b, loc, c, s, i32Vec) : s;
-        // B's sign, and zero magnitude when B is zero: (bits | sign) & W.
+        // Sign and zeroing from W[sel]: (bits | sign bit) & W.
+        Value lane = arith::ConstantIndexOp::create(b, loc, v * kLanes);
+        Value mask = vector::TransferReadOp::create(
+            b, loc, i32Vec, w, ValueRange{sel, tile, r, lane}, pad,
+            ArrayRef<bool>{true});
         bits = arith::AndIOp::create(
-            b, loc, arith::OrIOp::create(b, loc, bits, cst(kSignBit)),
-            wTerms[v]);
-        // A's: keep only the sign when A is zero, then flip by A's sign.
-        bits = arith::XOrIOp::create(
-            b, loc, arith::AndIOp::create(b, loc, bits, aKeep), aSign);
+            b, loc, arith::OrIOp::create(b, loc, bits, cst(kSignBit)), mask);
         next.push_back(arith::AddFOp::create(
             b, loc, acc[next.size()],
             arith::BitcastOp::create(b, loc, f32Vec, bits)));
@@ -437,12 +463,24 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
         extremes(b, loc, ValueRange{aSplit[0], aSplit[1]},
                  [&](OpBuilder &bb, Location l,
                      ValueRange in) -> std::pair<Value, Value> {
+                   // Bit 0 of the table selector: A is zero.
                    Value nonzero = arith::CmpIOp::create(
-                       bb, l, arith::CmpIPredicate::eq, in[1], cst(bb, l, -1));
+                       bb, l, arith::CmpIPredicate::eq,
+                       arith::AndIOp::create(bb, l, in[1], cst(bb, l, 1)),
+                       cst(bb, l, 0));
                    return {nonzero, in[0]};
                  });
+    // W[0] (A positive and nonzero) has B's own magnitude mask.
+    auto bType = cast<RankedTensorType>(bP.getType());
+    SmallVector<OpFoldResult> offsets(4, b.getIndexAttr(0));
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1)};
+    for (int64_t d : bType.getShape())
+      sizes.push_back(b.getIndexAttr(d));
+    SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
+    Value w0 = tensor::ExtractSliceOp::create(b, loc, bType, w, offsets, sizes,
+                                              strides);
     auto [maxB, minB] = extremes(
-        b, loc, ValueRange{bP, w},
+        b, loc, ValueRange{bP, w0},
         [&](OpBuilder &bb, Location l,
             ValueRange in) -> std::pair<Value, Value> {
           Value nonzero = arith::CmpIOp::create(

@@ -55,10 +55,11 @@ func.func @narrow(%x: tensor<1x200xi8>, %w: tensor<1x4x16xi8>) -> tensor<1x1xi16
 // -----
 
 // L-Mul matmul: prologue generics split each operand once (B into
-// tile-major [N/32][K][32] tables); inf/NaN anywhere selects the exact
-// generic; a range check picks the unchecked loop (add, or/and/and/xor,
-// one f32 add per 16 products) or the one that also clamps the exponent.
-// Rows go in groups of 4 sharing the B loads. No mulf anywhere.
+// tile-major [N/32][K][32] tables, W into four sign/zero variants selected
+// per A element); inf/NaN anywhere selects the exact generic; a range check
+// picks the unchecked loop (add, or, and, one f32 add per 16 products) or
+// the one that also clamps the exponent. Rows go in groups of 4 sharing the
+// B loads. No mulf anywhere.
 // CHECK-LABEL: func @lmul_matmul
 // CHECK-NOT: arith.mulf
 // CHECK: scf.if %{{.*}} -> (tensor<5x40xf32>)
@@ -68,12 +69,11 @@ func.func @narrow(%x: tensor<1x200xi8>, %w: tensor<1x4x16xi8>) -> tensor<1x1xi16
 // CHECK:   scf.for %[[T:.*]] = %c0 to %c2 step %c1
 // CHECK:       scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK:         vector.transfer_read %{{.*}}[%[[T]], %{{.*}}, %c0]{{.*}} : tensor<2x8x32xi32>, vector<16xi32>
-// CHECK:         vector.broadcast {{.*}} : i32 to vector<16xi32>
-// CHECK:         arith.addi {{.*}} : vector<16xi32>
+// CHECK:         %[[SEL:.*]] = arith.index_castui
+// CHECK-NEXT:    arith.addi {{.*}} : vector<16xi32>
+// CHECK-NEXT:    vector.transfer_read %{{.*}}[%[[SEL]], %[[T]], {{.*}} : tensor<4x2x8x32xi32>, vector<16xi32>
 // CHECK-NEXT:    arith.ori {{.*}} : vector<16xi32>
 // CHECK-NEXT:    arith.andi {{.*}} : vector<16xi32>
-// CHECK-NEXT:    arith.andi {{.*}} : vector<16xi32>
-// CHECK-NEXT:    arith.xori {{.*}} : vector<16xi32>
 // CHECK-NEXT:    arith.bitcast {{.*}} : vector<16xi32> to vector<16xf32>
 // CHECK-NEXT:    arith.addf {{.*}} : vector<16xf32>
 // The fifth row, alone.
