@@ -88,8 +88,9 @@ struct Split {
 Split splitOperand(OpBuilder &b, Location loc, Value x,
                    const KernelConstants &c, unsigned k) {
   const numerics::FormatInfo &fi = c.fi;
-  Type i32 = b.getI32Type();
-  Value bits = arith::BitcastOp::create(b, loc, b.getIntegerType(fi.bits), x);
+  Type i32 = withElement(x.getType(), b.getI32Type());
+  Value bits = arith::BitcastOp::create(
+      b, loc, withElement(x.getType(), b.getIntegerType(fi.bits)), x);
   if (fi.bits < 32)
     bits = arith::ExtUIOp::create(b, loc, i32, bits);
   auto cst = [&](int64_t v) { return i32Const(b, loc, i32, v); };
@@ -117,29 +118,65 @@ Value emptyTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type elt,
   return tensor::EmptyOp::create(b, loc, shape, elt, dyn);
 }
 
-/// Whether any element of the 2-D `t` is inf or NaN, as an i1.
-Value anySpecial(OpBuilder &b, Location loc, Value t, const KernelConstants &c,
-                 unsigned k) {
-  MLIRContext *ctx = b.getContext();
-  Type i1 = b.getI1Type();
-  Value init = linalg::FillOp::create(b, loc, ValueRange{splat(b, loc, i1, 0)},
-                                      ValueRange{emptyTensor(b, loc, {}, i1)})
-                   .getResult(0);
-  Value flag =
-      linalg::GenericOp::create(
-          b, loc, init.getType(), t, init,
-          ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(2, ctx),
-                              AffineMap::get(2, 0, {}, ctx)},
-          ArrayRef<IteratorType>{IteratorType::reduction,
-                                 IteratorType::reduction},
-          [&](OpBuilder &bb, Location l, ValueRange args) {
-            Split s = splitOperand(bb, l, args[0], c, k);
-            linalg::YieldOp::create(
-                bb, l,
-                Value(arith::OrIOp::create(bb, l, args[1], s.isSpecial)));
-          })
-          .getResult(0);
-  return tensor::ExtractOp::create(b, loc, flag, ValueRange{});
+/// One pass over an operand: whether any element is inf or NaN, and the
+/// largest and smallest `bias` + truncated magnitude over its nonzero finite
+/// elements (INT32_MIN and INT32_MAX when there are none). A 16-lane vector
+/// loop over rows and columns; lanes past the end read zero, which counts
+/// for nothing.
+struct OperandStats {
+  Value anySpecial, max, min;
+};
+
+OperandStats operandStats(OpBuilder &b, Location loc, Value t,
+                          const KernelConstants &c, unsigned k, int64_t bias) {
+  auto type = cast<RankedTensorType>(t.getType());
+  auto vec = VectorType::get({kLanes}, type.getElementType());
+  auto i32Vec = VectorType::get({kLanes}, b.getI32Type());
+  auto i1Vec = VectorType::get({kLanes}, b.getI1Type());
+  auto idx = [&](OpBuilder &bb, int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(bb, loc, v);
+  };
+  Value rows = tensor::DimOp::create(b, loc, t, 0);
+  Value cols = tensor::DimOp::create(b, loc, t, 1);
+  Value pad =
+      arith::ConstantOp::create(b, loc, b.getZeroAttr(type.getElementType()));
+  SmallVector<Value> inits = {splat(b, loc, i1Vec, 0),
+                              i32Const(b, loc, i32Vec, INT32_MIN),
+                              i32Const(b, loc, i32Vec, INT32_MAX)};
+  auto outer = scf::ForOp::create(
+      b, loc, idx(b, 0), rows, idx(b, 1), inits,
+      [&](OpBuilder &b1, Location l1, Value r, ValueRange acc1) {
+        auto inner = scf::ForOp::create(
+            b1, l1, idx(b1, 0), cols, idx(b1, kLanes), acc1,
+            [&](OpBuilder &b2, Location l2, Value c0, ValueRange acc) {
+              Value x = vector::TransferReadOp::create(b2, l2, vec, t,
+                                                       ValueRange{r, c0}, pad,
+                                                       ArrayRef<bool>{false});
+              Split s = splitOperand(b2, l2, x, c, k);
+              Value value = arith::AddIOp::create(
+                  b2, l2, s.magnitude32, i32Const(b2, l2, i32Vec, bias));
+              Value ones = splat(b2, l2, i1Vec, 1);
+              Value counted = arith::AndIOp::create(
+                  b2, l2, arith::XOrIOp::create(b2, l2, s.isZero, ones),
+                  arith::XOrIOp::create(b2, l2, s.isSpecial, ones));
+              Value hi = arith::SelectOp::create(
+                  b2, l2, counted,
+                  arith::MaxSIOp::create(b2, l2, acc[1], value), acc[1]);
+              Value lo = arith::SelectOp::create(
+                  b2, l2, counted,
+                  arith::MinSIOp::create(b2, l2, acc[2], value), acc[2]);
+              scf::YieldOp::create(
+                  b2, l2,
+                  ValueRange{arith::OrIOp::create(b2, l2, acc[0], s.isSpecial),
+                             hi, lo});
+            });
+        scf::YieldOp::create(b1, l1, inner.getResults());
+      });
+  using K = vector::CombiningKind;
+  auto reduce = [&](K kind, unsigned i) -> Value {
+    return vector::ReductionOp::create(b, loc, kind, outer.getResult(i));
+  };
+  return {reduce(K::OR, 0), reduce(K::MAXSI, 1), reduce(K::MINSI, 2)};
 }
 
 struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
@@ -158,9 +195,13 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
     int64_t n = rhsType.getDimSize(transposed ? 0 : 1);
     int64_t paddedN = (n + kTile - 1) / kTile * kTile;
 
-    Value special = arith::OrIOp::create(
-        rewriter, loc, anySpecial(rewriter, loc, op.getLhs(), c, k),
-        anySpecial(rewriter, loc, op.getRhs(), c, k));
+    OperandStats a = operandStats(rewriter, loc, op.getLhs(), c, k, 0);
+    OperandStats b = operandStats(rewriter, loc, op.getRhs(), c, k, c.bias32);
+    Value special =
+        arith::OrIOp::create(rewriter, loc, a.anySpecial, b.anySpecial);
+    // Without exponent overflow or underflow possible for any pair of
+    // nonzero operands, the kernel skips both checks.
+    Value safe = rangeIsSafe(rewriter, loc, c, a, b);
     auto ifOp = scf::IfOp::create(
         rewriter, loc, special,
         [&](OpBuilder &b, Location l) {
@@ -170,8 +211,8 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
                                                       k, transposed));
         },
         [&](OpBuilder &b, Location l) {
-          scf::YieldOp::create(b, l,
-                               fastKernel(b, l, op, c, k, depth, n, paddedN));
+          scf::YieldOp::create(
+              b, l, fastKernel(b, l, op, c, k, depth, n, paddedN, safe));
         });
     rewriter.replaceOp(op, ifOp.getResults());
     return success();
@@ -179,7 +220,7 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
 
   static Value fastKernel(OpBuilder &b, Location loc, LMulMatmulOp op,
                           const KernelConstants &c, unsigned k, int64_t depth,
-                          int64_t n, int64_t paddedN) {
+                          int64_t n, int64_t paddedN, Value safe) {
     MLIRContext *ctx = b.getContext();
     Type i32 = b.getI32Type();
     bool transposed = op.getTransposeRhs();
@@ -238,62 +279,60 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
                        ctx);
     AffineMap id3 = AffineMap::getMultiDimIdentityMap(3, ctx);
     auto tableType = RankedTensorType::get({tiles, depth, kTile}, i32);
-    Value bP =
-        linalg::GenericOp::create(
-            b, loc, tableType, ValueRange{rhs},
-            emptyTensor(b, loc, tableType.getShape(), i32),
-            ArrayRef<AffineMap>{rhsMap, id3},
-            SmallVector<IteratorType>(3, IteratorType::parallel),
-            [&](OpBuilder &bb, Location l, ValueRange args) {
-              Split s = splitOperand(bb, l, args[0], c, k);
-              linalg::YieldOp::create(
-                  bb, l,
-                  Value(arith::AddIOp::create(bb, l, s.magnitude32,
-                                              i32Const(bb, l, i32, c.bias32))));
-            })
-            .getResult(0);
-    AffineExpr sel, t4, k4, j4;
-    bindDims(ctx, sel, t4, k4, j4);
-    AffineMap rhsMap4 =
-        AffineMap::get(4, 0,
-                       transposed ? ArrayRef<AffineExpr>{t4 * kTile + j4, k4}
-                                  : ArrayRef<AffineExpr>{k4, t4 * kTile + j4},
-                       ctx);
+    auto tables = linalg::GenericOp::create(
+        b, loc, TypeRange{tableType, tableType}, ValueRange{rhs},
+        ValueRange{emptyTensor(b, loc, tableType.getShape(), i32),
+                   emptyTensor(b, loc, tableType.getShape(), i32)},
+        ArrayRef<AffineMap>{rhsMap, id3, id3},
+        SmallVector<IteratorType>(3, IteratorType::parallel),
+        [&](OpBuilder &bb, Location l, ValueRange args) {
+          Split s = splitOperand(bb, l, args[0], c, k);
+          Value p = arith::AddIOp::create(bb, l, s.magnitude32,
+                                          i32Const(bb, l, i32, c.bias32));
+          Value mask =
+              arith::SelectOp::create(bb, l, s.isZero, i32Const(bb, l, i32, 0),
+                                      i32Const(bb, l, i32, 0x7FFFFFFF));
+          linalg::YieldOp::create(
+              bb, l,
+              ValueRange{p, arith::OrIOp::create(bb, l, mask, s.sign32)});
+        });
+    Value bP = tables.getResult(0), wBase = tables.getResult(1);
+    // W[sel]: wBase with A's sign xor-ed in, and no magnitude if A is zero.
     auto wType = RankedTensorType::get({4, tiles, depth, kTile}, i32);
+    AffineMap dropSel =
+        AffineMap::get(4, 0,
+                       {getAffineDimExpr(1, ctx), getAffineDimExpr(2, ctx),
+                        getAffineDimExpr(3, ctx)},
+                       ctx);
     Value w =
         linalg::GenericOp::create(
-            b, loc, wType, ValueRange{rhs},
+            b, loc, wType, ValueRange{wBase},
             emptyTensor(b, loc, wType.getShape(), i32),
-            ArrayRef<AffineMap>{rhsMap4,
+            ArrayRef<AffineMap>{dropSel,
                                 AffineMap::getMultiDimIdentityMap(4, ctx)},
             SmallVector<IteratorType>(4, IteratorType::parallel),
             [&](OpBuilder &bb, Location l, ValueRange args) {
-              Split s = splitOperand(bb, l, args[0], c, k);
               Value selI = arith::IndexCastUIOp::create(
                   bb, l, i32, linalg::IndexOp::create(bb, l, 0));
-              Value aZero = arith::TruncIOp::create(
-                  bb, l, bb.getI1Type(),
-                  arith::AndIOp::create(bb, l, selI, i32Const(bb, l, i32, 1)));
+              Value aZero =
+                  arith::TruncIOp::create(bb, l, bb.getI1Type(), selI);
               Value aSign = arith::ShLIOp::create(
                   bb, l,
                   arith::ShRUIOp::create(bb, l, selI, i32Const(bb, l, i32, 1)),
                   i32Const(bb, l, i32, 31));
-              Value dropped = arith::OrIOp::create(bb, l, s.isZero, aZero);
-              Value mask = arith::SelectOp::create(
-                  bb, l, dropped, i32Const(bb, l, i32, 0),
-                  i32Const(bb, l, i32, 0x7FFFFFFF));
-              Value sign = arith::XOrIOp::create(bb, l, s.sign32, aSign);
+              Value kept = arith::SelectOp::create(
+                  bb, l, aZero,
+                  arith::AndIOp::create(bb, l, args[0],
+                                        i32Const(bb, l, i32, kSignBit)),
+                  args[0]);
               linalg::YieldOp::create(
-                  bb, l, Value(arith::OrIOp::create(bb, l, mask, sign)));
+                  bb, l, Value(arith::XOrIOp::create(bb, l, kept, aSign)));
             })
             .getResult(0);
 
     auto idx = [&](OpBuilder &bb, int64_t v) -> Value {
       return arith::ConstantIndexOp::create(bb, loc, v);
     };
-    // Without exponent overflow or underflow possible for any pair of
-    // nonzero operands, the kernel skips both checks.
-    Value safe = rangeIsSafe(b, loc, c, aSplit.getResults(), bP, w);
     int64_t blockK = std::min(depth, kBlockK);
     auto loops = [&](OpBuilder &b, Location loc, bool checked) -> Value {
       auto tileLoop = scf::ForOp::create(
@@ -454,41 +493,8 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
   /// True when max|a| + max P <= the largest finite result and min|a| +
   /// min P >= the smallest normal one over nonzero operands.
   static Value rangeIsSafe(OpBuilder &b, Location loc, const KernelConstants &c,
-                           ValueRange aSplit, Value bP, Value w) {
-    Type i32 = b.getI32Type(), i64 = b.getI64Type();
-    auto cst = [&](OpBuilder &bb, Location l, int64_t v) {
-      return i32Const(bb, l, i32, v);
-    };
-    auto [maxA, minA] =
-        extremes(b, loc, ValueRange{aSplit[0], aSplit[1]},
-                 [&](OpBuilder &bb, Location l,
-                     ValueRange in) -> std::pair<Value, Value> {
-                   // Bit 0 of the table selector: A is zero.
-                   Value nonzero = arith::CmpIOp::create(
-                       bb, l, arith::CmpIPredicate::eq,
-                       arith::AndIOp::create(bb, l, in[1], cst(bb, l, 1)),
-                       cst(bb, l, 0));
-                   return {nonzero, in[0]};
-                 });
-    // W[0] (A positive and nonzero) has B's own magnitude mask.
-    auto bType = cast<RankedTensorType>(bP.getType());
-    SmallVector<OpFoldResult> offsets(4, b.getIndexAttr(0));
-    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1)};
-    for (int64_t d : bType.getShape())
-      sizes.push_back(b.getIndexAttr(d));
-    SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
-    Value w0 = tensor::ExtractSliceOp::create(b, loc, bType, w, offsets, sizes,
-                                              strides);
-    auto [maxB, minB] = extremes(
-        b, loc, ValueRange{bP, w0},
-        [&](OpBuilder &bb, Location l,
-            ValueRange in) -> std::pair<Value, Value> {
-          Value nonzero = arith::CmpIOp::create(
-              bb, l, arith::CmpIPredicate::ne,
-              arith::AndIOp::create(bb, l, in[1], cst(bb, l, 0x7FFFFFFF)),
-              cst(bb, l, 0));
-          return {nonzero, in[0]};
-        });
+                           const OperandStats &a, const OperandStats &bs) {
+    Type i64 = b.getI64Type();
     auto sum = [&](Value x, Value y) -> Value {
       return arith::AddIOp::create(b, loc,
                                    arith::ExtSIOp::create(b, loc, i64, x),
@@ -498,48 +504,10 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
       return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
     };
     Value noOverflow = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle,
-                                             sum(maxA, maxB), c64(c.high));
+                                             sum(a.max, bs.max), c64(c.high));
     Value noUnderflow = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
-                                              sum(minA, minB), c64(c.low));
+                                              sum(a.min, bs.min), c64(c.low));
     return arith::AndIOp::create(b, loc, noOverflow, noUnderflow);
-  }
-
-  /// Signed max and min of `select(in)`'s value over the elements for which
-  /// its flag holds (INT32_MIN and INT32_MAX when none does).
-  static std::pair<Value, Value>
-  extremes(OpBuilder &b, Location loc, ValueRange inputs,
-           llvm::function_ref<std::pair<Value, Value>(OpBuilder &, Location,
-                                                      ValueRange)>
-               select) {
-    MLIRContext *ctx = b.getContext();
-    Type i32 = b.getI32Type();
-    auto filled = [&](int64_t v) {
-      return linalg::FillOp::create(b, loc,
-                                    ValueRange{i32Const(b, loc, i32, v)},
-                                    ValueRange{emptyTensor(b, loc, {}, i32)})
-          .getResult(0);
-    };
-    unsigned rank = cast<RankedTensorType>(inputs[0].getType()).getRank();
-    AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
-    AffineMap scalar = AffineMap::get(rank, 0, {}, ctx);
-    auto generic = linalg::GenericOp::create(
-        b, loc, TypeRange{filled(0).getType(), filled(0).getType()}, inputs,
-        ValueRange{filled(INT32_MIN), filled(INT32_MAX)},
-        ArrayRef<AffineMap>{id, id, scalar, scalar},
-        SmallVector<IteratorType>(rank, IteratorType::reduction),
-        [&](OpBuilder &bb, Location l, ValueRange args) {
-          auto [flag, value] = select(bb, l, args.take_front(2));
-          Value hi = arith::SelectOp::create(
-              bb, l, flag, arith::MaxSIOp::create(bb, l, args[2], value),
-              args[2]);
-          Value lo = arith::SelectOp::create(
-              bb, l, flag, arith::MinSIOp::create(bb, l, args[3], value),
-              args[3]);
-          linalg::YieldOp::create(bb, l, ValueRange{hi, lo});
-        });
-    return {
-        tensor::ExtractOp::create(b, loc, generic.getResult(0), ValueRange{}),
-        tensor::ExtractOp::create(b, loc, generic.getResult(1), ValueRange{})};
   }
 };
 

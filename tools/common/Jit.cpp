@@ -95,18 +95,30 @@ void *lookupCInterface(ExecutionEngine &engine, llvm::StringRef function) {
   return *sym;
 }
 
-double medianMicros(const std::function<void()> &run, int reps) {
-  std::vector<double> times;
-  run(); // warm-up
-  for (int i = 0; i < reps; ++i) {
-    auto start = std::chrono::steady_clock::now();
-    run();
-    times.push_back(std::chrono::duration<double, std::micro>(
-                        std::chrono::steady_clock::now() - start)
-                        .count());
+std::vector<double>
+medianMicrosRoundRobin(const std::vector<std::function<void()>> &runs,
+                       int reps) {
+  std::vector<std::vector<double>> times(runs.size());
+  for (const auto &run : runs)
+    run(); // warm-up
+  for (int i = 0; i < reps; ++i)
+    for (size_t r = 0; r < runs.size(); ++r) {
+      auto start = std::chrono::steady_clock::now();
+      runs[r]();
+      times[r].push_back(std::chrono::duration<double, std::micro>(
+                             std::chrono::steady_clock::now() - start)
+                             .count());
+    }
+  std::vector<double> medians;
+  for (std::vector<double> &t : times) {
+    std::sort(t.begin(), t.end());
+    medians.push_back(t[t.size() / 2]);
   }
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
+  return medians;
+}
+
+double medianMicros(const std::function<void()> &run, int reps) {
+  return medianMicrosRoundRobin({run}, reps).front();
 }
 
 } // namespace mmfree

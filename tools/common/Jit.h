@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace mmfree {
 
@@ -40,6 +41,12 @@ void *lookupCInterface(mlir::ExecutionEngine &engine, llvm::StringRef function);
 
 /// Median wall time in microseconds of `reps` calls after one warm-up.
 double medianMicros(const std::function<void()> &run, int reps);
+
+/// Median wall times of `reps` rounds that call each of `runs` once in turn
+/// (after one warm-up round), so that noise hits all of them alike.
+std::vector<double>
+medianMicrosRoundRobin(const std::vector<std::function<void()>> &runs,
+                       int reps);
 
 } // namespace mmfree
 

@@ -135,23 +135,14 @@ int main(int argc, char **argv) {
       v = normal(gen);
     for (float &v : b)
       v = normal(gen);
-    double blas = medianMicros(
-        [&] {
-          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s.m, s.n, s.k,
-                      1.f, a.data(), s.k, b.data(), s.n, 0.f, c.data(), s.n);
-        },
-        repetitions);
-    std::string shapeName = std::to_string(s.m) + "x" + std::to_string(s.n) +
-                            "x" + std::to_string(s.k);
-    double ops = 2.0 * s.m * s.n * s.k;
-    auto report = [&](const std::string &name, double t, double ownF32) {
-      rows.push_back({shapeName, name, t, ownF32 / t, blas / t});
-      std::printf("%-16s %-28s %12.3f %10.2f %13.3fx %13.3fx\n",
-                  shapeName.c_str(), name.c_str(), t / 1000, ops / t / 1000,
-                  ownF32 / t, blas / t);
-    };
-    double ownF32 = 0;
-    std::vector<std::pair<std::string, double>> pending;
+    // Compile everything first, then time round-robin, one call of each
+    // strategy per round, so that machine noise hits all of them alike.
+    std::vector<std::function<void()>> runs;
+    std::vector<std::unique_ptr<ExecutionEngine>> engines;
+    std::vector<std::vector<uint8_t>> buffers;
+    std::vector<StridedMemRefType<uint8_t, 2>> views;
+    buffers.reserve(2 * strategies.size());
+    views.reserve(2 * strategies.size());
     for (const Strategy &st : strategies) {
       std::string source = matmulModule(
           s, st.format == F::F32 ? "f32" : numerics::formatName(st.format));
@@ -165,21 +156,37 @@ int main(int argc, char **argv) {
               : nullptr;
       if (!fn)
         return 1;
-      std::vector<uint8_t> ea = encodeAll(a, st.format),
-                           eb = encodeAll(b, st.format);
-      auto va = view(ea, s.m, s.k), vb = view(eb, s.k, s.n);
-      double t = medianMicros(
-          [&] {
-            StridedMemRefType<float, 2> out;
-            fn(&out, &va, &vb);
-            free(out.basePtr);
-          },
-          repetitions);
-      if (ownF32 == 0)
-        ownF32 = t;
-      report(st.name, t, ownF32);
+      engines.push_back(std::move(engine));
+      buffers.push_back(encodeAll(a, st.format));
+      views.push_back(view(buffers.back(), s.m, s.k));
+      buffers.push_back(encodeAll(b, st.format));
+      views.push_back(view(buffers.back(), s.k, s.n));
+      StridedMemRefType<uint8_t, 2> *va = &views[views.size() - 2],
+                                    *vb = &views.back();
+      runs.push_back([fn, va, vb] {
+        StridedMemRefType<float, 2> out;
+        fn(&out, va, vb);
+        free(out.basePtr);
+      });
     }
-    report("OpenBLAS sgemm (1 thread)", blas, ownF32);
+    runs.push_back([&] {
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s.m, s.n, s.k, 1.f,
+                  a.data(), s.k, b.data(), s.n, 0.f, c.data(), s.n);
+    });
+    std::vector<double> times = medianMicrosRoundRobin(runs, repetitions);
+    std::string shapeName = std::to_string(s.m) + "x" + std::to_string(s.n) +
+                            "x" + std::to_string(s.k);
+    double ops = 2.0 * s.m * s.n * s.k;
+    double ownF32 = times.front(), blas = times.back();
+    auto report = [&](const std::string &name, double t) {
+      rows.push_back({shapeName, name, t, ownF32 / t, blas / t});
+      std::printf("%-16s %-28s %12.3f %10.2f %13.3fx %13.3fx\n",
+                  shapeName.c_str(), name.c_str(), t / 1000, ops / t / 1000,
+                  ownF32 / t, blas / t);
+    };
+    for (size_t i = 0; i < strategies.size(); ++i)
+      report(strategies[i].name, times[i]);
+    report("OpenBLAS sgemm (1 thread)", blas);
   }
   if (!jsonPath.empty()) {
     std::error_code ec;
