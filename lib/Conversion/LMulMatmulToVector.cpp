@@ -298,37 +298,9 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
         });
     Value bP = tables.getResult(0), wBase = tables.getResult(1);
     // W[sel]: wBase with A's sign xor-ed in, and no magnitude if A is zero.
+    // A 16-lane loop (a generic over the selector lowers to scalar code).
     auto wType = RankedTensorType::get({4, tiles, depth, kTile}, i32);
-    AffineMap dropSel =
-        AffineMap::get(4, 0,
-                       {getAffineDimExpr(1, ctx), getAffineDimExpr(2, ctx),
-                        getAffineDimExpr(3, ctx)},
-                       ctx);
-    Value w =
-        linalg::GenericOp::create(
-            b, loc, wType, ValueRange{wBase},
-            emptyTensor(b, loc, wType.getShape(), i32),
-            ArrayRef<AffineMap>{dropSel,
-                                AffineMap::getMultiDimIdentityMap(4, ctx)},
-            SmallVector<IteratorType>(4, IteratorType::parallel),
-            [&](OpBuilder &bb, Location l, ValueRange args) {
-              Value selI = arith::IndexCastUIOp::create(
-                  bb, l, i32, linalg::IndexOp::create(bb, l, 0));
-              Value aZero =
-                  arith::TruncIOp::create(bb, l, bb.getI1Type(), selI);
-              Value aSign = arith::ShLIOp::create(
-                  bb, l,
-                  arith::ShRUIOp::create(bb, l, selI, i32Const(bb, l, i32, 1)),
-                  i32Const(bb, l, i32, 31));
-              Value kept = arith::SelectOp::create(
-                  bb, l, aZero,
-                  arith::AndIOp::create(bb, l, args[0],
-                                        i32Const(bb, l, i32, kSignBit)),
-                  args[0]);
-              linalg::YieldOp::create(
-                  bb, l, Value(arith::XOrIOp::create(bb, l, kept, aSign)));
-            })
-            .getResult(0);
+    Value w = buildMaskPlanes(b, loc, wBase, wType);
 
     auto idx = [&](OpBuilder &bb, int64_t v) -> Value {
       return arith::ConstantIndexOp::create(bb, loc, v);
@@ -382,6 +354,49 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
           scf::YieldOp::create(bb, l, loops(bb, l, /*checked=*/true));
         });
     return ifSafe.getResult(0);
+  }
+
+  /// The four planes of W from wBase [tiles][K][32]: plane sel holds
+  /// (sel & 1 ? wBase & sign bit : wBase) ^ (sel >> 1) << 31.
+  static Value buildMaskPlanes(OpBuilder &b, Location loc, Value wBase,
+                               RankedTensorType wType) {
+    auto i32Vec = VectorType::get({kLanes}, b.getI32Type());
+    auto idx = [&](OpBuilder &bb, int64_t v) -> Value {
+      return arith::ConstantIndexOp::create(bb, loc, v);
+    };
+    Value pad = i32Const(b, loc, b.getI32Type(), 0);
+    Value init = emptyTensor(b, loc, wType.getShape(), b.getI32Type());
+    int64_t tiles = wType.getDimSize(1), depth = wType.getDimSize(2);
+    auto outer = scf::ForOp::create(
+        b, loc, idx(b, 0), idx(b, tiles), idx(b, 1), init,
+        [&](OpBuilder &b1, Location l1, Value t, ValueRange acc1) {
+          auto inner = scf::ForOp::create(
+              b1, l1, idx(b1, 0), idx(b1, depth), idx(b1, 1), acc1,
+              [&](OpBuilder &b2, Location l2, Value r, ValueRange acc) {
+                Value planes = acc[0];
+                for (int64_t v = 0; v < kVectorsPerTile; ++v) {
+                  Value lane = idx(b2, v * kLanes);
+                  Value base = vector::TransferReadOp::create(
+                      b2, l2, i32Vec, wBase, ValueRange{t, r, lane}, pad,
+                      ArrayRef<bool>{true});
+                  Value signOnly = arith::AndIOp::create(
+                      b2, l2, base, i32Const(b2, l2, i32Vec, kSignBit));
+                  for (int64_t sel = 0; sel < 4; ++sel) {
+                    Value plane = arith::XOrIOp::create(
+                        b2, l2, (sel & 1) ? signOnly : base,
+                        i32Const(b2, l2, i32Vec, (sel >> 1) ? kSignBit : 0));
+                    planes = vector::TransferWriteOp::create(
+                                 b2, l2, plane, planes,
+                                 ValueRange{idx(b2, sel), t, r, lane},
+                                 ArrayRef<bool>{true})
+                                 .getResult();
+                  }
+                }
+                scf::YieldOp::create(b2, l2, planes);
+              });
+          scf::YieldOp::create(b1, l1, inner.getResults());
+        });
+    return outer.getResult(0);
   }
 
   /// Rows m0 .. m0+group-1 of column tile `tile` over k in [k0, kEnd):
