@@ -212,7 +212,7 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
         },
         [&](OpBuilder &b, Location l) {
           scf::YieldOp::create(
-              b, l, fastKernel(b, l, op, c, k, depth, n, paddedN, safe));
+              b, l, fastKernel(b, l, op, c, k, depth, paddedN, safe));
         });
     rewriter.replaceOp(op, ifOp.getResults());
     return success();
@@ -220,87 +220,15 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
 
   static Value fastKernel(OpBuilder &b, Location loc, LMulMatmulOp op,
                           const KernelConstants &c, unsigned k, int64_t depth,
-                          int64_t n, int64_t paddedN, Value safe) {
-    MLIRContext *ctx = b.getContext();
-    Type i32 = b.getI32Type();
+                          int64_t paddedN, Value safe) {
     bool transposed = op.getTransposeRhs();
     Value mSize = tensor::DimOp::create(b, loc, op.getLhs(), 0);
 
-    // A -> magnitude, and which of B's four W tables its sign and zeroness
-    // select: 2 * (A < 0) + (A is zero or subnormal).
-    SmallVector<Value> dynM;
-    if (op.getLhs().getType().isDynamicDim(0))
-      dynM.push_back(mSize);
-    AffineMap id2 = AffineMap::getMultiDimIdentityMap(2, ctx);
-    ArrayRef<int64_t> lhsShape = op.getLhs().getType().getShape();
-    auto aType = RankedTensorType::get(lhsShape, i32);
-    auto aSplit = linalg::GenericOp::create(
-        b, loc, TypeRange{aType, aType}, ValueRange{op.getLhs()},
-        ValueRange{emptyTensor(b, loc, lhsShape, i32, dynM),
-                   emptyTensor(b, loc, lhsShape, i32, dynM)},
-        ArrayRef<AffineMap>{id2, id2, id2},
-        ArrayRef<IteratorType>{IteratorType::parallel, IteratorType::parallel},
-        [&](OpBuilder &bb, Location l, ValueRange args) {
-          Split s = splitOperand(bb, l, args[0], c, k);
-          Value sel = arith::OrIOp::create(
-              bb, l,
-              arith::ShRUIOp::create(bb, l, s.sign32, i32Const(bb, l, i32, 30)),
-              arith::ExtUIOp::create(bb, l, i32, s.isZero));
-          linalg::YieldOp::create(bb, l, ValueRange{s.magnitude32, sel});
-        });
-
-    // B, zero-padded to paddedN columns (zero columns keep nothing).
-    Value rhs = op.getRhs();
-    Type elt = op.getRhs().getType().getElementType();
-    if (paddedN != n) {
-      SmallVector<int64_t> shape = {depth, paddedN};
-      SmallVector<OpFoldResult> low = {b.getIndexAttr(0), b.getIndexAttr(0)};
-      SmallVector<OpFoldResult> high = {b.getIndexAttr(0), b.getIndexAttr(0)};
-      if (transposed)
-        std::swap(shape[0], shape[1]);
-      high[transposed ? 0 : 1] = b.getIndexAttr(paddedN - n);
-      Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(elt));
-      rhs = tensor::PadOp::create(b, loc, RankedTensorType::get(shape, elt),
-                                  rhs, ArrayRef<OpFoldResult>(low),
-                                  ArrayRef<OpFoldResult>(high), zero);
-    }
-    // B tables, tile-major ([N / 32][K][32]) so that the block a tile reads
-    // is contiguous. P = magnitude + re-bias + offset. W[sel] is the mask
-    // the product's bits are and-ed with after setting the sign bit: B's
-    // sign xor A's, and B's magnitude mask (0x7FFFFFFF, or 0 when A or B is
-    // zero or subnormal).
+    SmallVector<Value> aSplit = splitLhs(b, loc, op.getLhs(), c, k);
     int64_t tiles = paddedN / kTile;
-    AffineExpr t, kk, j;
-    bindDims(ctx, t, kk, j);
-    AffineMap rhsMap =
-        AffineMap::get(3, 0,
-                       transposed ? ArrayRef<AffineExpr>{t * kTile + j, kk}
-                                  : ArrayRef<AffineExpr>{kk, t * kTile + j},
-                       ctx);
-    AffineMap id3 = AffineMap::getMultiDimIdentityMap(3, ctx);
-    auto tableType = RankedTensorType::get({tiles, depth, kTile}, i32);
-    auto tables = linalg::GenericOp::create(
-        b, loc, TypeRange{tableType, tableType}, ValueRange{rhs},
-        ValueRange{emptyTensor(b, loc, tableType.getShape(), i32),
-                   emptyTensor(b, loc, tableType.getShape(), i32)},
-        ArrayRef<AffineMap>{rhsMap, id3, id3},
-        SmallVector<IteratorType>(3, IteratorType::parallel),
-        [&](OpBuilder &bb, Location l, ValueRange args) {
-          Split s = splitOperand(bb, l, args[0], c, k);
-          Value p = arith::AddIOp::create(bb, l, s.magnitude32,
-                                          i32Const(bb, l, i32, c.bias32));
-          Value mask =
-              arith::SelectOp::create(bb, l, s.isZero, i32Const(bb, l, i32, 0),
-                                      i32Const(bb, l, i32, 0x7FFFFFFF));
-          linalg::YieldOp::create(
-              bb, l,
-              ValueRange{p, arith::OrIOp::create(bb, l, mask, s.sign32)});
-        });
-    Value bP = tables.getResult(0), wBase = tables.getResult(1);
-    // W[sel]: wBase with A's sign xor-ed in, and no magnitude if A is zero.
-    // A 16-lane loop (a generic over the selector lowers to scalar code).
-    auto wType = RankedTensorType::get({4, tiles, depth, kTile}, i32);
-    Value w = buildMaskPlanes(b, loc, wBase, wType);
+    Value bP, w;
+    std::tie(bP, w) =
+        buildRhsTables(b, loc, op.getRhs(), transposed, c, k, depth, tiles);
 
     auto idx = [&](OpBuilder &bb, int64_t v) -> Value {
       return arith::ConstantIndexOp::create(bb, loc, v);
@@ -328,9 +256,9 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
                                    ValueRange in) {
                                  scf::YieldOp::create(
                                      b3, l3,
-                                     rowGroup(b3, l3, c, checked,
-                                              aSplit.getResults(), bP, w, in[0],
-                                              m0, group, tile, n0, k0, kEnd));
+                                     rowGroup(b3, l3, c, checked, aSplit, bP, w,
+                                              in[0], m0, group, tile, n0, k0,
+                                              kEnd));
                                })
                         .getResult(0);
                   };
@@ -356,34 +284,113 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
     return ifSafe.getResult(0);
   }
 
-  /// The four planes of W from wBase [tiles][K][32]: plane sel holds
-  /// (sel & 1 ? wBase & sign bit : wBase) ^ (sel >> 1) << 31.
-  static Value buildMaskPlanes(OpBuilder &b, Location loc, Value wBase,
-                               RankedTensorType wType) {
-    auto i32Vec = VectorType::get({kLanes}, b.getI32Type());
+  /// A -> its truncated magnitude and the selector of B's W plane:
+  /// 2 * (A < 0) + (A is zero or subnormal). A 16-lane loop.
+  static SmallVector<Value> splitLhs(OpBuilder &b, Location loc, Value lhs,
+                                     const KernelConstants &c, unsigned k) {
+    auto type = cast<RankedTensorType>(lhs.getType());
+    Type i32 = b.getI32Type();
+    auto vec = VectorType::get({kLanes}, type.getElementType());
+    auto i32Vec = VectorType::get({kLanes}, i32);
     auto idx = [&](OpBuilder &bb, int64_t v) -> Value {
       return arith::ConstantIndexOp::create(bb, loc, v);
     };
-    Value pad = i32Const(b, loc, b.getI32Type(), 0);
-    Value init = emptyTensor(b, loc, wType.getShape(), b.getI32Type());
-    int64_t tiles = wType.getDimSize(1), depth = wType.getDimSize(2);
+    Value rows = tensor::DimOp::create(b, loc, lhs, 0);
+    SmallVector<Value> dyn;
+    if (type.isDynamicDim(0))
+      dyn.push_back(rows);
+    SmallVector<Value> outs = {emptyTensor(b, loc, type.getShape(), i32, dyn),
+                               emptyTensor(b, loc, type.getShape(), i32, dyn)};
+    Value pad =
+        arith::ConstantOp::create(b, loc, b.getZeroAttr(type.getElementType()));
     auto outer = scf::ForOp::create(
-        b, loc, idx(b, 0), idx(b, tiles), idx(b, 1), init,
+        b, loc, idx(b, 0), rows, idx(b, 1), outs,
+        [&](OpBuilder &b1, Location l1, Value r, ValueRange acc1) {
+          auto inner = scf::ForOp::create(
+              b1, l1, idx(b1, 0), idx(b1, type.getDimSize(1)), idx(b1, kLanes),
+              acc1, [&](OpBuilder &b2, Location l2, Value c0, ValueRange acc) {
+                Value x = vector::TransferReadOp::create(b2, l2, vec, lhs,
+                                                         ValueRange{r, c0}, pad,
+                                                         ArrayRef<bool>{false});
+                Split s = splitOperand(b2, l2, x, c, k);
+                Value sel = arith::OrIOp::create(
+                    b2, l2,
+                    arith::ShRUIOp::create(b2, l2, s.sign32,
+                                           i32Const(b2, l2, i32Vec, 30)),
+                    arith::ExtUIOp::create(b2, l2, i32Vec, s.isZero));
+                Value values[] = {s.magnitude32, sel};
+                SmallVector<Value> next;
+                for (int i = 0; i < 2; ++i)
+                  next.push_back(vector::TransferWriteOp::create(
+                                     b2, l2, values[i], acc[i],
+                                     ValueRange{r, c0}, ArrayRef<bool>{false})
+                                     .getResult());
+                scf::YieldOp::create(b2, l2, next);
+              });
+          scf::YieldOp::create(b1, l1, inner.getResults());
+        });
+    return {outer.getResult(0), outer.getResult(1)};
+  }
+
+  /// B's tables, tile-major so that the block a tile reads is contiguous:
+  /// P [tiles][K][32] = magnitude + re-bias + offset, and the four planes
+  /// W [4][tiles][K][32] the product's bits are and-ed with after setting
+  /// the sign bit: plane sel = 2 * (A < 0) + (A is zero) holds B's sign
+  /// xor A's, and B's magnitude mask (0x7FFFFFFF, or 0 when A or B is zero
+  /// or subnormal). Columns past N read as zero. A 16-lane loop.
+  static std::pair<Value, Value> buildRhsTables(OpBuilder &b, Location loc,
+                                                Value rhs, bool transposed,
+                                                const KernelConstants &c,
+                                                unsigned k, int64_t depth,
+                                                int64_t tiles) {
+    MLIRContext *ctx = b.getContext();
+    auto type = cast<RankedTensorType>(rhs.getType());
+    Type i32 = b.getI32Type();
+    auto vec = VectorType::get({kLanes}, type.getElementType());
+    auto i32Vec = VectorType::get({kLanes}, i32);
+    auto idx = [&](OpBuilder &bb, int64_t v) -> Value {
+      return arith::ConstantIndexOp::create(bb, loc, v);
+    };
+    Value pad =
+        arith::ConstantOp::create(b, loc, b.getZeroAttr(type.getElementType()));
+    // N x K weights are read down a column.
+    AffineMap readMap =
+        transposed ? AffineMap::get(2, 0, getAffineDimExpr(0, ctx), ctx)
+                   : AffineMap::get(2, 0, getAffineDimExpr(1, ctx), ctx);
+    SmallVector<Value> outs = {
+        emptyTensor(b, loc, {tiles, depth, kTile}, i32),
+        emptyTensor(b, loc, {4, tiles, depth, kTile}, i32)};
+    auto outer = scf::ForOp::create(
+        b, loc, idx(b, 0), idx(b, tiles), idx(b, 1), outs,
         [&](OpBuilder &b1, Location l1, Value t, ValueRange acc1) {
+          Value n0 =
+              arith::ShLIOp::create(b1, l1, t, idx(b1, llvm::Log2_64(kTile)));
           auto inner = scf::ForOp::create(
               b1, l1, idx(b1, 0), idx(b1, depth), idx(b1, 1), acc1,
               [&](OpBuilder &b2, Location l2, Value r, ValueRange acc) {
-                Value planes = acc[0];
+                Value p = acc[0], planes = acc[1];
                 for (int64_t v = 0; v < kVectorsPerTile; ++v) {
                   Value lane = idx(b2, v * kLanes);
-                  Value base = vector::TransferReadOp::create(
-                      b2, l2, i32Vec, wBase, ValueRange{t, r, lane}, pad,
-                      ArrayRef<bool>{true});
-                  Value signOnly = arith::AndIOp::create(
-                      b2, l2, base, i32Const(b2, l2, i32Vec, kSignBit));
+                  Value col = arith::AddIOp::create(b2, l2, n0, lane);
+                  Value x = vector::TransferReadOp::create(
+                      b2, l2, vec, rhs,
+                      transposed ? ValueRange{col, r} : ValueRange{r, col}, pad,
+                      readMap, ArrayRef<bool>{false});
+                  Split s = splitOperand(b2, l2, x, c, k);
+                  p = vector::TransferWriteOp::create(
+                          b2, l2,
+                          arith::AddIOp::create(
+                              b2, l2, s.magnitude32,
+                              i32Const(b2, l2, i32Vec, c.bias32)),
+                          p, ValueRange{t, r, lane}, ArrayRef<bool>{true})
+                          .getResult();
+                  Value mask = arith::SelectOp::create(
+                      b2, l2, s.isZero, i32Const(b2, l2, i32Vec, 0),
+                      i32Const(b2, l2, i32Vec, 0x7FFFFFFF));
+                  Value base = arith::OrIOp::create(b2, l2, mask, s.sign32);
                   for (int64_t sel = 0; sel < 4; ++sel) {
                     Value plane = arith::XOrIOp::create(
-                        b2, l2, (sel & 1) ? signOnly : base,
+                        b2, l2, (sel & 1) ? s.sign32 : base,
                         i32Const(b2, l2, i32Vec, (sel >> 1) ? kSignBit : 0));
                     planes = vector::TransferWriteOp::create(
                                  b2, l2, plane, planes,
@@ -392,11 +399,11 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
                                  .getResult();
                   }
                 }
-                scf::YieldOp::create(b2, l2, planes);
+                scf::YieldOp::create(b2, l2, ValueRange{p, planes});
               });
           scf::YieldOp::create(b1, l1, inner.getResults());
         });
-    return outer.getResult(0);
+    return {outer.getResult(0), outer.getResult(1)};
   }
 
   /// Rows m0 .. m0+group-1 of column tile `tile` over k in [k0, kEnd):
