@@ -1,19 +1,19 @@
 //===- LMulMatmulToVector.cpp - mmfree.lmul_matmul -> vector kernel -------===//
 //
 // The fast CPU path of L-Mul matmuls. Everything that depends on one operand
-// only is computed once per element, in prologue generics:
+// only is computed once per element, in 16-lane prologue loops:
 //   A[m,k] -> its k-bit truncated magnitude moved to f32's mantissa position,
-//             a keep mask (all ones, or the sign bit only when A is zero or
-//             subnormal) and its sign;
-//   B[k,n] -> P = magnitude (as above) + re-bias + 2^-l(k) offset, and
-//             W = its sign | (0x7FFFFFFF unless B is zero or subnormal),
-//             stored tile-major so that a tile's block of k is contiguous.
-// For nonzero operands S = a + P is the product's f32 bits. When the
-// operands' exponent ranges rule out overflow and underflow (checked once),
-// the inner loop over 16 output columns and k in increasing order (the
-// reference order) is
-//   t = ((S | sign bit) & W & keepA) ^ signA;  acc += bitcast(t)
-// i.e. one add, two three-input logic ops and one f32 add. Otherwise S is
+//             and sel = 2 * (A < 0) + (A is zero or subnormal);
+//   B[k,n] -> P = magnitude (as above) + re-bias + 2^-l(k) offset, and four
+//             planes W[sel] = (B's sign xor A's) | (0x7FFFFFFF unless A or B
+//             is zero or subnormal), tile-major so that a tile's block of k
+//             is contiguous.
+// For nonzero operands S = a + P is the product's f32 bits. When one pass
+// over each operand shows that no pair can overflow or underflow, the inner
+// loop over 16 output columns and k in increasing order (the reference
+// order) is
+//   acc += bitcast((S | sign bit) & W[sel])
+// i.e. one add, one three-input logic op and one f32 add. Otherwise S is
 // centred by D in u32, so that one unsigned compare finds underflow and one
 // umin (or compare and select) clamps overflow for every format. Loops run
 // over 32-column tiles, blocks of 128 k (a tile's B block stays in L1), and
