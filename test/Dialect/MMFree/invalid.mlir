@@ -217,3 +217,101 @@ func.func @lmul_matmul_bits(%a: tensor<2x4xf8E5M2>, %b: tensor<4x3xf8E5M2>, %c: 
   %0 = mmfree.lmul_matmul %a, %b, %c {mantissa_bits = 3 : i64} : tensor<2x4xf8E5M2>, tensor<4x3xf8E5M2>, tensor<2x3xf32> -> tensor<2x3xf32>
   return
 }
+
+// -----
+
+func.func @lut_dims_shape(%x: tensor<4x64xf32>, %dims: tensor<8x3xi32>, %thr: tensor<8x15xf32>) {
+  // expected-error @+1 {{expects one split dimension per tree level (C x 4), got 'tensor<8x3xi32>'}}
+  %0 = mmfree.lut_encode %x, %dims, %thr : tensor<4x64xf32>, tensor<8x3xi32>, tensor<8x15xf32> -> tensor<4x8xi8>
+  return
+}
+
+// -----
+
+func.func @lut_thresholds(%x: tensor<4x64xf32>, %dims: tensor<8x4xi32>, %thr: tensor<8x16xf32>) {
+  // expected-error @+1 {{expects C x 15 node thresholds, got 'tensor<8x16xf32>'}}
+  %0 = mmfree.lut_encode %x, %dims, %thr : tensor<4x64xf32>, tensor<8x4xi32>, tensor<8x16xf32> -> tensor<4x8xi8>
+  return
+}
+
+// -----
+
+func.func @lut_codes_shape(%x: tensor<4x64xf32>, %dims: tensor<8x4xi32>, %thr: tensor<8x15xf32>) {
+  // expected-error @+1 {{codes shape 'tensor<4x7xi8>' does not match N = 4, C = 8}}
+  %0 = mmfree.lut_encode %x, %dims, %thr : tensor<4x64xf32>, tensor<8x4xi32>, tensor<8x15xf32> -> tensor<4x7xi8>
+  return
+}
+
+// -----
+
+func.func @lut_too_many_codebooks(%x: tensor<4x4xf32>, %dims: tensor<8x4xi32>, %thr: tensor<8x15xf32>) {
+  // expected-error @+1 {{has 8 codebooks for only 4 columns}}
+  %0 = mmfree.lut_encode %x, %dims, %thr : tensor<4x4xf32>, tensor<8x4xi32>, tensor<8x15xf32> -> tensor<4x8xi8>
+  return
+}
+
+// -----
+
+func.func @lut_split_dim(%x: tensor<4x8xf32>, %thr: tensor<1x15xf32>) {
+  %dims = arith.constant dense<[[0, 1, 9, 2]]> : tensor<1x4xi32>
+  // expected-error @+1 {{split dimension 9 is outside the input's 8 columns}}
+  %0 = mmfree.lut_encode %x, %dims, %thr : tensor<4x8xf32>, tensor<1x4xi32>, tensor<1x15xf32> -> tensor<4x1xi8>
+  return
+}
+
+// -----
+
+func.func @lut_tables_shape(%c: tensor<4x8xi8>, %t: tensor<8x15x10xi8>) {
+  // expected-error @+1 {{expects tables of shape C x 16 x M, got 'tensor<8x15x10xi8>'}}
+  %0 = mmfree.lut_matmul %c, %t {accumulation = #mmfree<lut_accumulation exact>} : tensor<4x8xi8>, tensor<8x15x10xi8> -> tensor<4x10xi16>
+  return
+}
+
+// -----
+
+func.func @lut_codebook_count(%c: tensor<4x7xi8>, %t: tensor<8x16x10xi8>) {
+  // expected-error @+1 {{codes have 7 codebooks, tables 8}}
+  %0 = mmfree.lut_matmul %c, %t {accumulation = #mmfree<lut_accumulation exact>} : tensor<4x7xi8>, tensor<8x16x10xi8> -> tensor<4x10xi16>
+  return
+}
+
+// -----
+
+func.func @lut_result_shape(%c: tensor<4x8xi8>, %t: tensor<8x16x10xi8>) {
+  // expected-error @+1 {{result shape 'tensor<4x9xi16>' does not match N = 4, M = 10}}
+  %0 = mmfree.lut_matmul %c, %t {accumulation = #mmfree<lut_accumulation exact>} : tensor<4x8xi8>, tensor<8x16x10xi8> -> tensor<4x9xi16>
+  return
+}
+
+// -----
+
+func.func @lut_exact_type(%c: tensor<4x8xi8>, %t: tensor<8x16x10xi8>) {
+  // expected-error @+1 {{exact accumulation gives i16 sums, got 'i8'}}
+  %0 = mmfree.lut_matmul %c, %t {accumulation = #mmfree<lut_accumulation exact>} : tensor<4x8xi8>, tensor<8x16x10xi8> -> tensor<4x10xi8>
+  return
+}
+
+// -----
+
+func.func @lut_average_type(%c: tensor<4x8xi8>, %t: tensor<8x16x10xi8>) {
+  // expected-error @+1 {{average accumulation gives i8 averages, got 'i16'}}
+  %0 = mmfree.lut_matmul %c, %t {accumulation = #mmfree<lut_accumulation average>} : tensor<4x8xi8>, tensor<8x16x10xi8> -> tensor<4x10xi16>
+  return
+}
+
+// -----
+
+func.func @lut_overflow(%c: tensor<4x300xi8>, %t: tensor<300x16x10xi8>) {
+  // expected-error @+1 {{16-bit sums of 300 codebooks can overflow}}
+  %0 = mmfree.lut_matmul %c, %t {accumulation = #mmfree<lut_accumulation exact>} : tensor<4x300xi8>, tensor<300x16x10xi8> -> tensor<4x10xi16>
+  return
+}
+
+// -----
+
+func.func @lut_code_range(%t: tensor<1x16x2xi8>) {
+  %c = arith.constant dense<[[3], [16]]> : tensor<2x1xi8>
+  // expected-error @+1 {{code 16 is outside [0, 16)}}
+  %0 = mmfree.lut_matmul %c, %t {accumulation = #mmfree<lut_accumulation exact>} : tensor<2x1xi8>, tensor<1x16x2xi8> -> tensor<2x2xi16>
+  return
+}

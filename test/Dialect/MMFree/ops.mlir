@@ -42,3 +42,14 @@ func.func @lmul(%a: tensor<4x64xbf16>, %b: tensor<32x64xbf16>, %c: tensor<4x32xf
   %3 = mmfree.lmul %t, %t {mantissa_bits = 1 : i64} : tensor<?x3xf8E5M2>
   return %0 : tensor<4x32xf32>
 }
+
+// CHECK-LABEL: func @lut
+func.func @lut(%x: tensor<?x64xf32>, %dims: tensor<8x4xi32>, %thr: tensor<8x15xf32>, %t: tensor<8x16x10xi8>) -> (tensor<?x10xi16>, tensor<?x10xi8>) {
+  // CHECK: mmfree.lut_encode %{{.*}}, %{{.*}}, %{{.*}} : tensor<?x64xf32>, tensor<8x4xi32>, tensor<8x15xf32> -> tensor<?x8xi8>
+  %codes = mmfree.lut_encode %x, %dims, %thr : tensor<?x64xf32>, tensor<8x4xi32>, tensor<8x15xf32> -> tensor<?x8xi8>
+  // CHECK: mmfree.lut_matmul %{{.*}}, %{{.*}} {accumulation = #mmfree<lut_accumulation exact>} : tensor<?x8xi8>, tensor<8x16x10xi8> -> tensor<?x10xi16>
+  %s = mmfree.lut_matmul %codes, %t {accumulation = #mmfree<lut_accumulation exact>} : tensor<?x8xi8>, tensor<8x16x10xi8> -> tensor<?x10xi16>
+  // CHECK: mmfree.lut_matmul %{{.*}}, %{{.*}} {accumulation = #mmfree<lut_accumulation average>} : tensor<?x8xi8>, tensor<8x16x10xi8> -> tensor<?x10xi8>
+  %a = mmfree.lut_matmul %codes, %t {accumulation = #mmfree<lut_accumulation average>} : tensor<?x8xi8>, tensor<8x16x10xi8> -> tensor<?x10xi8>
+  return %s, %a : tensor<?x10xi16>, tensor<?x10xi8>
+}

@@ -1,23 +1,35 @@
 //===- MMFreeDialect.cpp - mmfree dialect and op verifiers ----------------===//
 
 #include "mmfree/Dialect/MMFree/IR/MMFree.h"
+#include "mmfree/Numerics/Maddness.h"
 #include "mmfree/Numerics/Ternary.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectImplementation.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
 using namespace mmfree;
 
 #include "mmfree/Dialect/MMFree/IR/MMFreeOpsDialect.cpp.inc"
 
+#include "mmfree/Dialect/MMFree/IR/MMFreeEnums.cpp.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "mmfree/Dialect/MMFree/IR/MMFreeAttrs.cpp.inc"
+
 void MMFreeDialect::initialize() {
   addOperations<
 #define GET_OP_LIST
 #include "mmfree/Dialect/MMFree/IR/MMFreeOps.cpp.inc"
+      >();
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "mmfree/Dialect/MMFree/IR/MMFreeAttrs.cpp.inc"
       >();
 }
 
@@ -161,6 +173,71 @@ LogicalResult LMulMatmulOp::verify() {
   if (getResult().getType() != init)
     return emitOpError("result type must equal the init type ") << init;
   return verifyMantissaBits(*this, lhs, getMantissaBits());
+}
+
+LogicalResult LutEncodeOp::verify() {
+  auto in = getInput().getType(), codes = getCodes().getType();
+  auto dims = getDims().getType(), thr = getThresholds().getType();
+  int64_t c = dims.getDimSize(0);
+  if (dims.getDimSize(1) != numerics::kTreeDepth)
+    return emitOpError("expects one split dimension per tree level (C x ")
+           << numerics::kTreeDepth << "), got " << dims;
+  if (!compatible(thr.getDimSize(0), c) ||
+      thr.getDimSize(1) != numerics::kBuckets - 1)
+    return emitOpError("expects C x ")
+           << numerics::kBuckets - 1 << " node thresholds, got " << thr;
+  if (!compatible(codes.getDimSize(0), in.getDimSize(0)) ||
+      !compatible(codes.getDimSize(1), c))
+    return emitOpError("codes shape ")
+           << codes << " does not match N = " << in.getDimSize(0)
+           << ", C = " << c;
+  if (!ShapedType::isDynamic(c) && !ShapedType::isDynamic(in.getDimSize(1)) &&
+      c > in.getDimSize(1))
+    return emitOpError("has ")
+           << c << " codebooks for only " << in.getDimSize(1) << " columns";
+  DenseIntElementsAttr dimValues;
+  if (matchPattern(getDims(), m_Constant(&dimValues)) &&
+      !ShapedType::isDynamic(in.getDimSize(1)))
+    for (const APInt &v : dimValues.getValues<APInt>())
+      if (v.getSExtValue() < 0 || v.getSExtValue() >= in.getDimSize(1))
+        return emitOpError("split dimension ")
+               << v.getSExtValue() << " is outside the input's "
+               << in.getDimSize(1) << " columns";
+  return success();
+}
+
+LogicalResult LutMatmulOp::verify() {
+  auto codes = getCodes().getType(), tables = getTables().getType();
+  auto result = getResult().getType();
+  int64_t c = tables.getDimSize(0);
+  if (tables.getDimSize(1) != numerics::kBuckets)
+    return emitOpError("expects tables of shape C x ")
+           << numerics::kBuckets << " x M, got " << tables;
+  if (!compatible(codes.getDimSize(1), c))
+    return emitOpError("codes have ")
+           << codes.getDimSize(1) << " codebooks, tables " << c;
+  if (!compatible(result.getDimSize(0), codes.getDimSize(0)) ||
+      !compatible(result.getDimSize(1), tables.getDimSize(2)))
+    return emitOpError("result shape ")
+           << result << " does not match N = " << codes.getDimSize(0)
+           << ", M = " << tables.getDimSize(2);
+  bool exact = getAccumulation() == LutAccumulation::Exact;
+  unsigned width = result.getElementType().getIntOrFloatBitWidth();
+  if (exact && width != 16)
+    return emitOpError("exact accumulation gives i16 sums, got ")
+           << result.getElementType();
+  if (!exact && width != 8)
+    return emitOpError("average accumulation gives i8 averages, got ")
+           << result.getElementType();
+  if (exact && !ShapedType::isDynamic(c) && c * 255 > 65535)
+    return emitOpError("16-bit sums of ") << c << " codebooks can overflow";
+  DenseIntElementsAttr codeValues;
+  if (matchPattern(getCodes(), m_Constant(&codeValues)))
+    for (const APInt &v : codeValues.getValues<APInt>())
+      if (v.getZExtValue() >= uint64_t(numerics::kBuckets))
+        return emitOpError("code ")
+               << v.getZExtValue() << " is outside [0, 16)";
+  return success();
 }
 
 #define GET_OP_CLASSES

@@ -16,6 +16,11 @@
 
 #include "mmfree/Dialect/MMFree/IR/MMFreeOpsDialect.h.inc"
 
+#include "mmfree/Dialect/MMFree/IR/MMFreeEnums.h.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "mmfree/Dialect/MMFree/IR/MMFreeAttrs.h.inc"
+
 #define GET_OP_CLASSES
 #include "mmfree/Dialect/MMFree/IR/MMFreeOps.h.inc"
 

@@ -15,6 +15,7 @@ def MMFree_Dialect : Dialect {
     of every op live in `lib/Numerics`; every lowering must match them.
   }];
   let cppNamespace = "::mmfree";
+  let useDefaultAttributePrinterParser = 1;
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::tensor::TensorDialect"];
 }

@@ -4,6 +4,7 @@
 #define MMFREE_OPS
 
 include "mmfree/Dialect/MMFree/IR/MMFreeDialect.td"
+include "mlir/IR/EnumAttr.td"
 include "mlir/IR/OpBase.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
@@ -140,6 +141,69 @@ def MMFree_LMulMatmulOp : MMFree_Op<"lmul_matmul", [Pure]> {
   let assemblyFormat = [{
     $lhs `,` $rhs `,` $init attr-dict `:` type($lhs) `,` type($rhs) `,`
     type($init) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// MADDNESS lookup tables
+//===----------------------------------------------------------------------===//
+
+def MMFree_LutAccumulation : I32EnumAttr<"LutAccumulation",
+    "how table entries are combined", [
+      I32EnumAttrCase<"Exact", 0, "exact">,
+      I32EnumAttrCase<"Average", 1, "average">]> {
+  let cppNamespace = "::mmfree";
+  let genSpecializedAttr = 0;
+}
+def MMFree_LutAccumulationAttr : EnumAttr<MMFree_Dialect,
+    MMFree_LutAccumulation, "lut_accumulation">;
+
+def MMFree_LutEncodeOp : MMFree_Op<"lut_encode", [Pure]> {
+  let summary = "hash rows into 4-bit codes with learned balanced trees";
+  let description = [{
+    For each row of `input` (N x D) and codebook c, walks the depth-4 tree
+    of c: `code = 2 * code + (x[dims[c, t]] > thresholds[c, 2^t - 1 + code])`
+    for levels t = 0..3, giving codes in [0, 16) as i8 (N x C).
+    `thresholds` holds each tree's 15 node thresholds in heap order.
+
+    ```mlir
+    %codes = mmfree.lut_encode %x, %dims, %thr
+        : tensor<?x64xf32>, tensor<8x4xi32>, tensor<8x15xf32> -> tensor<?x8xi8>
+    ```
+  }];
+  let arguments = (ins F32Tensor2D:$input, 2DTensorOf<[I32]>:$dims,
+                       F32Tensor2D:$thresholds);
+  let results = (outs 2DTensorOf<[I8]>:$codes);
+  let assemblyFormat = [{
+    $input `,` $dims `,` $thresholds attr-dict `:` type($input) `,`
+    type($dims) `,` type($thresholds) `->` type($codes)
+  }];
+  let hasVerifier = 1;
+}
+
+def MMFree_LutMatmulOp : MMFree_Op<"lut_matmul", [Pure]> {
+  let summary = "sum of table entries selected by 4-bit codes";
+  let description = [{
+    `tables` (C x 16 x M, unsigned bytes) holds per codebook and code the
+    quantized products with every output column. With `exact`
+    accumulation, `result[i, m] = sum_c tables[c, codes[i, c], m]` as an
+    unsigned 16-bit integer (exact for C <= 257). With `average`, the C
+    entries are averaged pairwise with rounding up, `(a + b + 1) >> 1`, in a
+    binary tree over C padded with zeros to a power of two (as vpavgb does),
+    giving an unsigned byte. Codes must be in [0, 16).
+
+    ```mlir
+    %s = mmfree.lut_matmul %codes, %tables {accumulation = #mmfree<lut_accumulation exact>}
+        : tensor<?x8xi8>, tensor<8x16x10xi8> -> tensor<?x10xi16>
+    ```
+  }];
+  let arguments = (ins 2DTensorOf<[I8]>:$codes, 3DTensorOf<[I8]>:$tables,
+                       MMFree_LutAccumulationAttr:$accumulation);
+  let results = (outs 2DTensorOf<[I8, I16]>:$result);
+  let assemblyFormat = [{
+    $codes `,` $tables attr-dict `:` type($codes) `,` type($tables) `->`
+    type($result)
   }];
   let hasVerifier = 1;
 }
