@@ -8,6 +8,7 @@
 #include "LMulBuilders.h"
 #include "TernaryBuilders.h"
 #include "mmfree/Conversion/Passes.h"
+#include "mmfree/Numerics/Maddness.h"
 #include "mmfree/Numerics/Ternary.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -254,6 +255,134 @@ struct LMulMatmulLowering : OpConversionPattern<LMulMatmulOp> {
   }
 };
 
+/// Codes by walking each tree: a generic over (row, codebook) whose body
+/// reads the split column and node threshold with tensor.extract and builds
+/// the code with compares and adds.
+struct LutEncodeLowering : OpConversionPattern<LutEncodeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(LutEncodeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = op.getCodes().getType();
+    Value x = adaptor.getInput(), dims = adaptor.getDims(),
+          thresholds = adaptor.getThresholds();
+    AffineMap id = rewriter.getMultiDimIdentityMap(2);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, type, ValueRange{}, emptyLike(rewriter, loc, type, x),
+        ArrayRef<AffineMap>{id},
+        ArrayRef<IteratorType>{IteratorType::parallel, IteratorType::parallel},
+        [&](OpBuilder &b, Location l, ValueRange) {
+          Value row = linalg::IndexOp::create(b, l, 0);
+          Value book = linalg::IndexOp::create(b, l, 1);
+          auto index = [&](int64_t v) -> Value {
+            return arith::ConstantIndexOp::create(b, l, v);
+          };
+          Value code = index(0);
+          for (int64_t t = 0; t < numerics::kTreeDepth; ++t) {
+            Value dim = arith::IndexCastOp::create(
+                b, l, b.getIndexType(),
+                tensor::ExtractOp::create(b, l, dims,
+                                          ValueRange{book, index(t)}));
+            Value v = tensor::ExtractOp::create(b, l, x, ValueRange{row, dim});
+            Value node = arith::AddIOp::create(b, l, code, index((1 << t) - 1));
+            Value thr = tensor::ExtractOp::create(b, l, thresholds,
+                                                  ValueRange{book, node});
+            Value bit = arith::IndexCastUIOp::create(
+                b, l, b.getIndexType(),
+                arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, v, thr));
+            code = arith::AddIOp::create(
+                b, l, arith::AddIOp::create(b, l, code, code), bit);
+          }
+          linalg::YieldOp::create(
+              b, l,
+              Value(arith::IndexCastOp::create(b, l, b.getI8Type(), code)));
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+/// Table reads (tensor.extract at the code) and adds; the average tree
+/// unrolled over the codebooks padded with zeros to a power of two.
+struct LutMatmulLowering : OpConversionPattern<LutMatmulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(LutMatmulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    auto type = op.getResult().getType();
+    Value codes = adaptor.getCodes(), tables = adaptor.getTables();
+    int64_t books = op.getTables().getType().getDimSize(0);
+    Type i16 = rewriter.getI16Type();
+    // tables[c, codes[n, c], m] widened to i16.
+    auto entry = [&](OpBuilder &b, Location l, Value code, Value book,
+                     Value col) -> Value {
+      Value k = arith::IndexCastUIOp::create(b, l, b.getIndexType(), code);
+      return arith::ExtUIOp::create(
+          b, l, i16,
+          tensor::ExtractOp::create(b, l, tables, ValueRange{book, k, col}));
+    };
+    if (op.getAccumulation() == LutAccumulation::Exact) {
+      AffineExpr n, m, c;
+      bindDims(ctx, n, m, c);
+      Value init = filled(rewriter, loc, type, codes, zeroOf(rewriter, loc, i16));
+      auto generic = linalg::GenericOp::create(
+          rewriter, loc, type, codes, init,
+          ArrayRef<AffineMap>{AffineMap::get(3, 0, {n, c}, ctx),
+                              AffineMap::get(3, 0, {n, m}, ctx)},
+          ArrayRef<IteratorType>{IteratorType::parallel, IteratorType::parallel,
+                                 IteratorType::reduction},
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            Value e = entry(b, l, args[0], linalg::IndexOp::create(b, l, 2),
+                            linalg::IndexOp::create(b, l, 1));
+            linalg::YieldOp::create(
+                b, l, Value(arith::AddIOp::create(b, l, args[1], e)));
+          });
+      rewriter.replaceOp(op, generic.getResult(0));
+      return success();
+    }
+    AffineMap id = rewriter.getMultiDimIdentityMap(2);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, type, ValueRange{}, emptyLike(rewriter, loc, type, codes),
+        ArrayRef<AffineMap>{id},
+        ArrayRef<IteratorType>{IteratorType::parallel, IteratorType::parallel},
+        [&](OpBuilder &b, Location l, ValueRange) {
+          Value row = linalg::IndexOp::create(b, l, 0);
+          Value col = linalg::IndexOp::create(b, l, 1);
+          SmallVector<Value> level;
+          for (int64_t c = 0; c < numerics::averagedCodebooks(books); ++c) {
+            if (c >= books) {
+              level.push_back(zeroOf(b, l, i16));
+              continue;
+            }
+            Value book = arith::ConstantIndexOp::create(b, l, c);
+            Value code =
+                tensor::ExtractOp::create(b, l, codes, ValueRange{row, book});
+            level.push_back(entry(b, l, code, book, col));
+          }
+          Value one = arith::ConstantOp::create(b, l, b.getI16IntegerAttr(1));
+          while (level.size() > 1) {
+            SmallVector<Value> next;
+            for (size_t j = 0; j < level.size(); j += 2)
+              next.push_back(arith::ShRUIOp::create(
+                  b, l,
+                  arith::AddIOp::create(
+                      b, l, arith::AddIOp::create(b, l, level[j], level[j + 1]),
+                      one),
+                  one));
+            level = std::move(next);
+          }
+          linalg::YieldOp::create(
+              b, l,
+              Value(arith::TruncIOp::create(b, l, b.getI8Type(), level[0])));
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
 struct LowerToLinalgPass
     : public mmfree::impl::LowerToLinalgBase<LowerToLinalgPass> {
   void runOnOperation() override {
@@ -263,7 +392,8 @@ struct LowerToLinalgPass
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(ctx);
     patterns.add<QuantizeRowsLowering, TernaryMatmulLowering,
-                 DequantizeLowering, LMulLowering, LMulMatmulLowering>(ctx);
+                 DequantizeLowering, LMulLowering, LMulMatmulLowering,
+                 LutEncodeLowering, LutMatmulLowering>(ctx);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

@@ -215,16 +215,14 @@ void lutAverage(const QuantizedTables &t, const uint8_t *codes, int64_t n,
   std::vector<unsigned> v;
   for (int64_t i = 0; i < n; ++i)
     for (int64_t m = 0; m < t.outputs; ++m) {
-      v.clear();
+      v.assign(averagedCodebooks(t.codebooks), 0);
       for (int64_t c = 0; c < t.codebooks; ++c)
-        v.push_back(
-            t.lut[(c * kBuckets + codes[i * t.codebooks + c]) * t.outputs + m]);
+        v[c] =
+            t.lut[(c * kBuckets + codes[i * t.codebooks + c]) * t.outputs + m];
       while (v.size() > 1) {
         std::vector<unsigned> next;
-        for (size_t j = 0; j + 1 < v.size(); j += 2)
+        for (size_t j = 0; j < v.size(); j += 2)
           next.push_back((v[j] + v[j + 1] + 1) >> 1);
-        if (v.size() % 2)
-          next.push_back(v.back());
         v = std::move(next);
       }
       avgs[i * t.outputs + m] = uint8_t(v[0]);
@@ -235,6 +233,20 @@ void dequantizeSums(const QuantizedTables &t, const uint16_t *sums, int64_t n,
                     float *y) {
   for (int64_t i = 0; i < n * t.outputs; ++i)
     y[i] = float(sums[i]) / t.scale + t.offset;
+}
+
+int64_t averagedCodebooks(int64_t codebooks) {
+  int64_t p = 1;
+  while (p < codebooks)
+    p *= 2;
+  return p;
+}
+
+void dequantizeAverages(const QuantizedTables &t, const uint8_t *avgs,
+                        int64_t n, float *y) {
+  float divisor = t.scale / float(averagedCodebooks(t.codebooks));
+  for (int64_t i = 0; i < n * t.outputs; ++i)
+    y[i] = float(avgs[i]) / divisor + t.offset;
 }
 
 PQModel learnPQ(const float *calib, int64_t n, int64_t d, const float *b,

@@ -66,16 +66,25 @@ void encodeMaddness(const MaddnessModel &model, const float *a, int64_t n,
 void lutAccumulate(const QuantizedTables &t, const uint8_t *codes, int64_t n,
                    uint16_t *sums);
 
-/// The vpavgb-style alternative: codebooks averaged pairwise with
-/// rounding, (x + y + 1) >> 1, in a binary tree (an odd one out passes up
-/// unchanged); returns per output the average over C with its rounding
-/// bias. Dequantize with sum = avg * C.
+/// The vpavgb-style alternative: entries averaged pairwise with rounding up,
+/// (x + y + 1) >> 1, in a binary tree over the C codebooks padded with zero
+/// entries to P = averagedCodebooks(C); returns per output the average over
+/// P, biased up by up to 1/2 per level.
 void lutAverage(const QuantizedTables &t, const uint8_t *codes, int64_t n,
                 uint8_t *avgs);
 
-/// Dequantized approximation y (n x M) from exact sums.
+/// Dequantized approximation y (n x M) from exact sums: sum / scale +
+/// offset.
 void dequantizeSums(const QuantizedTables &t, const uint16_t *sums, int64_t n,
                     float *y);
+
+/// Codebooks padded to a power of two for averaging.
+int64_t averagedCodebooks(int64_t codebooks);
+
+/// Dequantized approximation from averages: avg / (scale / P) + offset with
+/// P = averagedCodebooks(C) (both powers of two, so the division is exact).
+void dequantizeAverages(const QuantizedTables &t, const uint8_t *avgs,
+                        int64_t n, float *y);
 
 /// Quantizes float tables lut[(c * 16 + k) * M + m] as described above.
 QuantizedTables quantizeTables(const std::vector<float> &lut, int64_t codebooks,
