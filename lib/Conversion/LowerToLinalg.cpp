@@ -327,7 +327,8 @@ struct LutMatmulLowering : OpConversionPattern<LutMatmulOp> {
     if (op.getAccumulation() == LutAccumulation::Exact) {
       AffineExpr n, m, c;
       bindDims(ctx, n, m, c);
-      Value init = filled(rewriter, loc, type, codes, zeroOf(rewriter, loc, i16));
+      Value init =
+          filled(rewriter, loc, type, codes, zeroOf(rewriter, loc, i16));
       auto generic = linalg::GenericOp::create(
           rewriter, loc, type, codes, init,
           ArrayRef<AffineMap>{AffineMap::get(3, 0, {n, c}, ctx),
@@ -345,8 +346,8 @@ struct LutMatmulLowering : OpConversionPattern<LutMatmulOp> {
     }
     AffineMap id = rewriter.getMultiDimIdentityMap(2);
     auto generic = linalg::GenericOp::create(
-        rewriter, loc, type, ValueRange{}, emptyLike(rewriter, loc, type, codes),
-        ArrayRef<AffineMap>{id},
+        rewriter, loc, type, ValueRange{},
+        emptyLike(rewriter, loc, type, codes), ArrayRef<AffineMap>{id},
         ArrayRef<IteratorType>{IteratorType::parallel, IteratorType::parallel},
         [&](OpBuilder &b, Location l, ValueRange) {
           Value row = linalg::IndexOp::create(b, l, 0);

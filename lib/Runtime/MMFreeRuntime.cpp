@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mmfree/Numerics/LMul.h"
+#include "mmfree/Numerics/Maddness.h"
 #include "mmfree/Numerics/Ternary.h"
 
 #include "mlir/ExecutionEngine/CRunnerUtils.h"
@@ -260,6 +261,61 @@ void checkLMul(UnrankedMemRefType<T> *xRef, UnrankedMemRefType<T> *yRef,
   std::fflush(stdout);
 }
 
+/// Re-learns the MADDNESS model the rewrite learned (same calibration rows,
+/// same weights, deterministic), applies it to x and compares every output
+/// bit.
+void checkLut(UnrankedMemRefType<float> *xRef, UnrankedMemRefType<float> *wRef,
+              UnrankedMemRefType<float> *calibRef,
+              UnrankedMemRefType<float> *initRef,
+              UnrankedMemRefType<float> *yRef, int64_t layout,
+              int64_t codebooks, int64_t average) {
+  Dense<float> x = view(xRef), w = view(wRef), calib = view(calibRef),
+               init = view(initRef), y = view(yRef);
+  int64_t n, k, m = x.sizes[0];
+  std::vector<float> wNK = weightsNK(w, layout, n, k);
+  std::vector<float> b(k * n);
+  for (int64_t r = 0; r < k; ++r)
+    for (int64_t c = 0; c < n; ++c)
+      b[r * n + c] = wNK[c * k + r];
+  MaddnessModel model =
+      learnMaddness(calib.data, calib.sizes[0], k, b.data(), n, codebooks);
+  std::vector<uint8_t> codes(m * codebooks);
+  encodeMaddness(model, x.data, m, codes.data());
+  std::vector<float> ref(m * n);
+  if (average) {
+    std::vector<uint8_t> avgs(m * n);
+    lutAverage(model.tables, codes.data(), m, avgs.data());
+    dequantizeAverages(model.tables, avgs.data(), m, ref.data());
+  } else {
+    std::vector<uint16_t> sums(m * n);
+    lutAccumulate(model.tables, codes.data(), m, sums.data());
+    dequantizeSums(model.tables, sums.data(), m, ref.data());
+  }
+  double err = 0, norm = 0;
+  for (int64_t i = 0; i < m * n; ++i) {
+    float want = ref[i] + init.data[i];
+    if (!sameF32(y.data[i], want)) {
+      std::printf("mmfree-check: FAIL at (%" PRId64 ", %" PRId64
+                  "): got %.9g expected %.9g\n",
+                  i / n, i % n, y.data[i], want);
+      std::fflush(stdout);
+      return;
+    }
+    // Error of the approximation against the exact product, for the log.
+    double exact = init.data[i];
+    for (int64_t j = 0; j < k; ++j)
+      exact += double(x.data[(i / n) * k + j]) * wNK[(i % n) * k + j];
+    err += (want - exact) * (want - exact);
+    norm += exact * exact;
+  }
+  std::printf("mmfree-check: PASS lut m=%" PRId64 " n=%" PRId64 " k=%" PRId64
+              " codebooks=%" PRId64 " %s bit-exact (rel. error vs exact "
+              "product %.3f)\n",
+              m, n, k, codebooks, average ? "average" : "exact",
+              std::sqrt(err / norm));
+  std::fflush(stdout);
+}
+
 } // namespace
 
 extern "C" {
@@ -327,6 +383,15 @@ void _mlir_ciface_mmfreeCheckMatmulI8(UnrankedMemRefType<float> *x,
       UnrankedMemRefType<T> *z, int64_t format, int64_t k) {                   \
     checkLMul(x, y, z, format, k);                                             \
   }
+
+void _mlir_ciface_mmfreeCheckLut(UnrankedMemRefType<float> *x,
+                                 UnrankedMemRefType<float> *w,
+                                 UnrankedMemRefType<float> *calib,
+                                 UnrankedMemRefType<float> *init,
+                                 UnrankedMemRefType<float> *y, int64_t layout,
+                                 int64_t codebooks, int64_t average) {
+  checkLut(x, w, calib, init, y, layout, codebooks, average);
+}
 
 // Memrefs of f8/f16/bf16/f32 elements arrive as their bit patterns.
 MMFREE_LMUL_ENTRY_POINTS(8, uint8_t)

@@ -17,8 +17,7 @@ struct NpyMatrix {
 /// Reads a C-ordered 2-D array of little-endian float32 or float64 from a
 /// .npy file (format 1.0 to 3.0). On failure returns false and says why in
 /// `error`.
-bool readNpyMatrix(const std::string &path, NpyMatrix &out,
-                   std::string &error);
+bool readNpyMatrix(const std::string &path, NpyMatrix &out, std::string &error);
 
 } // namespace mmfree::numerics
 

@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 
 #include <string>
+#include <vector>
 
 namespace mmfree {
 
@@ -24,6 +25,11 @@ struct MatmulForm {
 /// The form of `op`, or failure with the reason in `why`.
 mlir::FailureOr<MatmulForm> matchMatmulForm(mlir::linalg::MatmulOp op,
                                             std::string &why);
+
+/// Values of constant weights (dense or dense_resource, f32 or i8, looking
+/// through an arith.sitofp from i8), or failure with the reason in `why`.
+mlir::FailureOr<std::vector<float>> constantWeights(mlir::Value v,
+                                                    std::string &why);
 
 /// Erases `v`'s producer chain (transpose, cast, constant) once unused.
 void eraseDeadProducers(mlir::RewriterBase &rewriter, mlir::Value v);

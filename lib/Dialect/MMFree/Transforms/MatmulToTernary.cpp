@@ -34,55 +34,6 @@ struct TernaryCandidate {
   int64_t n, k;
 };
 
-/// Reads the elements of a constant f32 or i8 tensor attribute (dense or
-/// dense_resource) as floats; nullopt if the attribute is neither.
-static std::optional<std::vector<float>> readFloats(Attribute attr) {
-  if (auto dense = dyn_cast<DenseFPElementsAttr>(attr)) {
-    if (!dense.getElementType().isF32())
-      return std::nullopt;
-    auto values = dense.getValues<float>();
-    return std::vector<float>(values.begin(), values.end());
-  }
-  if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {
-    if (!dense.getElementType().isInteger(8))
-      return std::nullopt;
-    std::vector<float> out;
-    out.reserve(dense.getNumElements());
-    for (const APInt &v : dense.getValues<APInt>())
-      out.push_back(static_cast<float>(v.getSExtValue()));
-    return out;
-  }
-  if (auto res = dyn_cast<DenseF32ResourceElementsAttr>(attr)) {
-    if (std::optional<ArrayRef<float>> data = res.tryGetAsArrayRef())
-      return std::vector<float>(data->begin(), data->end());
-    return std::nullopt;
-  }
-  if (auto res = dyn_cast<DenseI8ResourceElementsAttr>(attr)) {
-    if (std::optional<ArrayRef<int8_t>> data = res.tryGetAsArrayRef())
-      return std::vector<float>(data->begin(), data->end());
-  }
-  return std::nullopt;
-}
-
-/// Constant weight values, looking through an `arith.sitofp` from i8.
-static FailureOr<std::vector<float>> constantWeights(Value v,
-                                                     std::string &why) {
-  if (auto cast = v.getDefiningOp<arith::SIToFPOp>())
-    v = cast.getIn();
-  Attribute attr;
-  if (!matchPattern(v, m_Constant(&attr))) {
-    why = "weights are not a compile-time constant";
-    return failure();
-  }
-  std::optional<std::vector<float>> values = readFloats(attr);
-  if (!values) {
-    why = "weights are a constant of an unsupported kind or element type "
-          "(expected f32 or i8, dense or dense_resource with data)";
-    return failure();
-  }
-  return std::move(*values);
-}
-
 static std::vector<float> transposed(const std::vector<float> &m, int64_t rows,
                                      int64_t cols) {
   std::vector<float> t(m.size());

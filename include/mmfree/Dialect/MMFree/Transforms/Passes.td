@@ -91,4 +91,40 @@ def MulToLMul : Pass<"mmfree-mul-to-lmul", "::mlir::ModuleOp"> {
   ];
 }
 
+def MatmulToLut : Pass<"mmfree-matmul-to-lut", "::mlir::ModuleOp"> {
+  let summary = "Rewrite f32 matmuls with constant weights into MADDNESS "
+                "table lookups, learning the hash and tables at compile time";
+  let description = [{
+    Accepts the matmul forms of the ternary rewrite with f32 operands and
+    constant weights B (K x N). From `calibration`, a .npy file of rows of
+    the activations A (C-ordered float32 or float64, K columns), it learns
+    per codebook a depth-4 hash tree over a contiguous subspace of K, ridge
+    regression prototypes and uint8 tables against B (lib/Numerics), embeds
+    them as constants and emits `mmfree.lut_encode`, `mmfree.lut_matmul` and
+    a rescale `(acc / divisor + offset)`; a nonzero matmul init is added back.
+
+    A missing or malformed calibration file, a column count that differs
+    from K, or more codebooks than K columns fails the pass with an error.
+    Matmuls with runtime weights or non-f32 types get a remark.
+  }];
+  let dependentDialects = ["::mmfree::MMFreeDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
+  let options = [
+    Option<"calibration", "calibration", "std::string", "",
+           "Path of a .npy file of calibration rows of A">,
+    Option<"codebooks", "codebooks", "unsigned", "16",
+           "Number of codebooks (contiguous subspaces of K)">,
+    Option<"accumulation", "accumulation", "::mmfree::LutAccumulation",
+           "::mmfree::LutAccumulation::Exact",
+           "How the table entries are combined",
+           [{::llvm::cl::values(
+             clEnumValN(::mmfree::LutAccumulation::Exact, "exact",
+                        "exact 16-bit sums"),
+             clEnumValN(::mmfree::LutAccumulation::Average, "average",
+                        "pairwise rounding averages (vpavgb), biased"))}]>,
+  ];
+}
+
 #endif // MMFREE_TRANSFORMS_PASSES

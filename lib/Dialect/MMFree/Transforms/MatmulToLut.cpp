@@ -1,0 +1,172 @@
+//===- MatmulToLut.cpp - linalg.matmul -> MADDNESS table lookups ----------===//
+
+#include "MatmulForms.h"
+#include "mmfree/Dialect/MMFree/Transforms/Passes.h"
+#include "mmfree/Numerics/Maddness.h"
+#include "mmfree/Numerics/Npy.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
+
+namespace mmfree {
+#define GEN_PASS_DEF_MATMULTOLUT
+#include "mmfree/Dialect/MMFree/Transforms/Passes.h.inc"
+} // namespace mmfree
+
+using namespace mlir;
+using namespace mmfree;
+
+namespace {
+
+using numerics::kBuckets;
+using numerics::kTreeDepth;
+
+struct MatmulToLutPass : public mmfree::impl::MatmulToLutBase<MatmulToLutPass> {
+  using MatmulToLutBase::MatmulToLutBase;
+
+  numerics::NpyMatrix calib;
+
+  LogicalResult initialize(MLIRContext *ctx) override {
+    std::string error;
+    if (calibration.empty())
+      error = "needs calibration=<rows of A as a .npy file>";
+    else if (!numerics::readNpyMatrix(calibration, calib, error))
+      error = "calibration: " + error;
+    else if (codebooks == 0)
+      error = "codebooks must be positive";
+    if (error.empty())
+      return success();
+    return emitError(UnknownLoc::get(ctx)) << "mmfree-matmul-to-lut: " << error;
+  }
+
+  void runOnOperation() override {
+    SmallVector<linalg::MatmulOp> matmuls;
+    getOperation().walk([&](linalg::MatmulOp op) { matmuls.push_back(op); });
+    IRRewriter rewriter(&getContext());
+    for (linalg::MatmulOp op : matmuls)
+      if (failed(rewrite(rewriter, op)))
+        return signalPassFailure();
+  }
+
+  /// Fails only on errors; matmuls it cannot handle get a remark.
+  LogicalResult rewrite(IRRewriter &rewriter, linalg::MatmulOp op) {
+    std::string why;
+    FailureOr<MatmulForm> form = matchMatmulForm(op, why);
+    auto isF32 = [](Value v) { return getElementTypeOrSelf(v).isF32(); };
+    if (succeeded(form) &&
+        !(isF32(form->lhs) && isF32(form->rhs) && isF32(op.getResult(0))))
+      why = "only f32 matmuls are supported";
+    FailureOr<std::vector<float>> values = failure();
+    if (why.empty())
+      values = constantWeights(form->rhs, why);
+    if (!why.empty()) {
+      op.emitRemark("not rewritten to table lookups: ") << why;
+      return success();
+    }
+    auto wType = cast<RankedTensorType>(form->rhs.getType());
+    int64_t n = wType.getDimSize(form->rhsTransposed ? 0 : 1);
+    int64_t k = wType.getDimSize(form->rhsTransposed ? 1 : 0);
+    if (calib.cols != k)
+      return op.emitError("calibration rows have ")
+             << calib.cols << " columns but this matmul reduces over " << k;
+    if (int64_t(codebooks) > k)
+      return op.emitError("codebooks = ")
+             << codebooks << " exceeds the " << k << " columns of A";
+    bool exact = accumulation == LutAccumulation::Exact;
+    if (exact && codebooks * 255 > 65535)
+      return op.emitError("16-bit sums of ")
+             << codebooks << " codebooks can overflow; use at most 257";
+    // B as K x N, the layout the tables are learned against.
+    std::vector<float> b(k * n);
+    for (int64_t r = 0; r < k; ++r)
+      for (int64_t c = 0; c < n; ++c)
+        b[r * n + c] =
+            form->rhsTransposed ? (*values)[c * k + r] : (*values)[r * n + c];
+    numerics::MaddnessModel model = numerics::learnMaddness(
+        calib.data.data(), calib.rows, k, b.data(), n, codebooks);
+    emit(rewriter, op, *form, model, n);
+    return success();
+  }
+
+  void emit(IRRewriter &rewriter, linalg::MatmulOp op, const MatmulForm &form,
+            const numerics::MaddnessModel &model, int64_t n) {
+    Location loc = op.getLoc();
+    rewriter.setInsertionPoint(op);
+    int64_t books = model.codebooks;
+    std::vector<int32_t> dims;
+    std::vector<float> thresholds;
+    for (const numerics::HashTree &tree : model.trees) {
+      dims.insert(dims.end(), tree.dims, tree.dims + kTreeDepth);
+      for (int t = 0; t < kTreeDepth; ++t)
+        thresholds.insert(thresholds.end(), tree.thresholds[t].begin(),
+                          tree.thresholds[t].end());
+    }
+    auto constant = [&](RankedTensorType type, ArrayRef<char> raw) -> Value {
+      return arith::ConstantOp::create(
+          rewriter, loc, DenseElementsAttr::getFromRawBuffer(type, raw));
+    };
+    auto raw = [](const auto &v) {
+      return ArrayRef<char>(reinterpret_cast<const char *>(v.data()),
+                            v.size() * sizeof(v[0]));
+    };
+    Value dimsV = constant(
+        RankedTensorType::get({books, kTreeDepth}, rewriter.getI32Type()),
+        raw(dims));
+    Value thrV = constant(
+        RankedTensorType::get({books, kBuckets - 1}, rewriter.getF32Type()),
+        raw(thresholds));
+    Value tables = constant(
+        RankedTensorType::get({books, kBuckets, n}, rewriter.getI8Type()),
+        raw(model.tables.lut));
+    auto aType = cast<RankedTensorType>(form.lhs.getType());
+    int64_t rows = aType.getDimSize(0);
+    Value codes = LutEncodeOp::create(
+        rewriter, loc,
+        RankedTensorType::get({rows, books}, rewriter.getI8Type()), form.lhs,
+        dimsV, thrV);
+    bool exact = accumulation == LutAccumulation::Exact;
+    Type accType = exact ? rewriter.getI16Type() : rewriter.getI8Type();
+    Value acc = LutMatmulOp::create(
+        rewriter, loc, RankedTensorType::get({rows, n}, accType), codes, tables,
+        LutAccumulationAttr::get(rewriter.getContext(), accumulation));
+    // y = acc / divisor + offset; divisor is a power of two (exact).
+    float divisor =
+        exact ? model.tables.scale
+              : model.tables.scale / float(numerics::averagedCodebooks(books));
+    auto resultType = cast<RankedTensorType>(op.getResultTypes()[0]);
+    SmallVector<Value> dyn;
+    if (resultType.isDynamicDim(0))
+      dyn.push_back(tensor::DimOp::create(rewriter, loc, form.lhs, 0));
+    Value empty = tensor::EmptyOp::create(rewriter, loc, resultType, dyn);
+    AffineMap id = rewriter.getMultiDimIdentityMap(2);
+    Value y =
+        linalg::GenericOp::create(
+            rewriter, loc, resultType, acc, empty, ArrayRef<AffineMap>{id, id},
+            ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                          utils::IteratorType::parallel},
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value v = arith::UIToFPOp::create(b, l, b.getF32Type(), args[0]);
+              v = arith::DivFOp::create(
+                  b, l, v,
+                  arith::ConstantOp::create(b, l, b.getF32FloatAttr(divisor)));
+              v = arith::AddFOp::create(
+                  b, l, v,
+                  arith::ConstantOp::create(
+                      b, l, b.getF32FloatAttr(model.tables.offset)));
+              linalg::YieldOp::create(b, l, v);
+            })
+            .getResult(0);
+    Value init = op.getDpsInits()[0];
+    if (!isZeroInit(init))
+      y = linalg::AddOp::create(rewriter, loc, ValueRange{y, init},
+                                ValueRange{init})
+              .getResult(0);
+    Value oldB = op.getDpsInputs()[1];
+    rewriter.replaceOp(op, y);
+    eraseDeadProducers(rewriter, oldB);
+  }
+};
+
+} // namespace
