@@ -119,3 +119,44 @@ func.func @lmul_matmul(%a: tensor<2x4xf8E5M2>, %b: tensor<3x4xf8E5M2>, %c: tenso
   %0 = mmfree.lmul_matmul %a, %b, %c {mantissa_bits = 2 : i64, transpose_rhs} : tensor<2x4xf8E5M2>, tensor<3x4xf8E5M2>, tensor<2x3xf32> -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
+
+// -----
+
+// MADDNESS encoding: compares and adds only (the 2 * code is an add).
+// CHECK-LABEL: func @lut_encode
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]
+// CHECK-NOT: arith.mul
+// CHECK-COUNT-4: arith.cmpf ogt
+// CHECK-NOT: arith.mul
+// CHECK: arith.index_cast {{.*}} : index to i8
+func.func @lut_encode(%x: tensor<?x64xf32>, %dims: tensor<8x4xi32>, %thr: tensor<8x15xf32>) -> tensor<?x8xi8> {
+  %codes = mmfree.lut_encode %x, %dims, %thr : tensor<?x64xf32>, tensor<8x4xi32>, tensor<8x15xf32> -> tensor<?x8xi8>
+  return %codes : tensor<?x8xi8>
+}
+
+// -----
+
+// Exact sums: a reduction over codebooks of table reads, widened and added.
+// CHECK-LABEL: func @lut_exact
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK-NOT: arith.mul
+// CHECK:   tensor.extract %arg1
+// CHECK:   arith.extui {{.*}} : i8 to i16
+// CHECK:   arith.addi {{.*}} : i16
+// CHECK-NOT: arith.mul
+func.func @lut_exact(%codes: tensor<?x8xi8>, %t: tensor<8x16x10xi8>) -> tensor<?x10xi16> {
+  %s = mmfree.lut_matmul %codes, %t {accumulation = #mmfree<lut_accumulation exact>} : tensor<?x8xi8>, tensor<8x16x10xi8> -> tensor<?x10xi16>
+  return %s : tensor<?x10xi16>
+}
+
+// -----
+
+// Averages: 3 codebooks padded to 4, so 3 reads and 3 rounding averages.
+// CHECK-LABEL: func @lut_average
+// CHECK-COUNT-3: tensor.extract %arg1
+// CHECK-COUNT-3: arith.shrui
+// CHECK: arith.trunci {{.*}} : i16 to i8
+func.func @lut_average(%codes: tensor<4x3xi8>, %t: tensor<3x16x10xi8>) -> tensor<4x10xi8> {
+  %a = mmfree.lut_matmul %codes, %t {accumulation = #mmfree<lut_accumulation average>} : tensor<4x3xi8>, tensor<3x16x10xi8> -> tensor<4x10xi8>
+  return %a : tensor<4x10xi8>
+}

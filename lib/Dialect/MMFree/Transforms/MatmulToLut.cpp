@@ -73,11 +73,11 @@ struct MatmulToLutPass : public mmfree::impl::MatmulToLutBase<MatmulToLutPass> {
              << calib.cols << " columns but this matmul reduces over " << k;
     if (int64_t(codebooks) > k)
       return op.emitError("codebooks = ")
-             << codebooks << " exceeds the " << k << " columns of A";
+             << unsigned(codebooks) << " exceeds the " << k << " columns of A";
     bool exact = accumulation == LutAccumulation::Exact;
     if (exact && codebooks * 255 > 65535)
       return op.emitError("16-bit sums of ")
-             << codebooks << " codebooks can overflow; use at most 257";
+             << unsigned(codebooks) << " codebooks can overflow; use at most 257";
     // B as K x N, the layout the tables are learned against.
     std::vector<float> b(k * n);
     for (int64_t r = 0; r < k; ++r)
