@@ -34,6 +34,12 @@ static llvm::cl::opt<int> repetitions("repetitions",
                                       llvm::cl::init(11));
 static llvm::cl::opt<std::string> jsonPath("json",
                                            llvm::cl::desc("write JSON here"));
+static llvm::cl::opt<std::string>
+    suite("suite",
+          llvm::cl::desc("lmul (M x N x K matmuls on runtime operands) or "
+                         "lut (N x M x D: rows, outputs, depth; constant "
+                         "weights, MADDNESS with 16 codebooks)"),
+          llvm::cl::init("lmul"));
 
 namespace {
 
@@ -85,6 +91,57 @@ std::vector<uint8_t> encodeAll(const std::vector<float> &v,
   return out;
 }
 
+/// The LUT suite's module: @matmul(A) with B (K x N) a constant blob.
+std::string constantWeightModule(const Shape &s, const std::vector<float> &b) {
+  std::ostringstream os;
+  std::string bt =
+      "tensor<" + std::to_string(s.k) + "x" + std::to_string(s.n) + "xf32>";
+  std::string yt =
+      "tensor<" + std::to_string(s.m) + "x" + std::to_string(s.n) + "xf32>";
+  std::string at =
+      "tensor<" + std::to_string(s.m) + "x" + std::to_string(s.k) + "xf32>";
+  os << "func.func @matmul(%a: " << at << ") -> " << yt << " {\n"
+     << "  %b = arith.constant dense_resource<weights> : " << bt << "\n"
+     << "  %z = arith.constant 0.0 : f32\n"
+     << "  %e = tensor.empty() : " << yt << "\n"
+     << "  %c = linalg.fill ins(%z : f32) outs(%e : " << yt << ") -> " << yt
+     << "\n"
+     << "  %y = linalg.matmul ins(%a, %b : " << at << ", " << bt
+     << ") outs(%c : " << yt << ") -> " << yt << "\n"
+     << "  return %y : " << yt << "\n}\n"
+     << "{-#\n  dialect_resources: {\n    builtin: {\n      weights: "
+        "\"0x04000000";
+  static const char *hex = "0123456789ABCDEF";
+  const auto *bytes = reinterpret_cast<const unsigned char *>(b.data());
+  for (size_t i = 0; i < b.size() * sizeof(float); ++i)
+    os << hex[bytes[i] >> 4] << hex[bytes[i] & 15];
+  os << "\"\n    }\n  }\n#-}\n";
+  return os.str();
+}
+
+/// Writes rows x cols float32 values as a .npy file.
+bool writeNpy(const std::string &path, const std::vector<float> &v,
+              int64_t rows, int64_t cols) {
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" +
+                       std::to_string(rows) + ", " + std::to_string(cols) +
+                       "), }";
+  header.append(64 - (10 + header.size() + 1) % 64, ' ');
+  header += '\n';
+  FILE *f = std::fopen(path.c_str(), "wb");
+  if (!f)
+    return false;
+  unsigned char len[2] = {uint8_t(header.size() & 255),
+                          uint8_t(header.size() >> 8)};
+  std::fwrite("\x93NUMPY\x01\x00", 1, 8, f);
+  std::fwrite(len, 1, 2, f);
+  std::fwrite(header.data(), 1, header.size(), f);
+  std::fwrite(v.data(), sizeof(float), v.size(), f);
+  return std::fclose(f) == 0;
+}
+
+using UnaryFn = void (*)(StridedMemRefType<float, 2> *,
+                         StridedMemRefType<float, 2> *);
+
 using MatmulFn = void (*)(StridedMemRefType<float, 2> *,
                           StridedMemRefType<uint8_t, 2> *,
                           StridedMemRefType<uint8_t, 2> *);
@@ -96,6 +153,69 @@ StridedMemRefType<uint8_t, 2> view(std::vector<uint8_t> &data, int64_t rows,
 }
 
 } // namespace
+
+/// MADDNESS: encode + lookup (+ rescale) of N rows against OpenBLAS sgemm
+/// and our f32 path on the same constant-weight matmul, 16 codebooks
+/// learned from 2,000 N(0, 1) calibration rows.
+int lutSuite(MLIRContext &context, const std::vector<Shape> &shapes) {
+  std::printf("%-18s %-30s %12s %14s %14s\n", "NxMxD", "strategy", "time (ms)",
+              "x our f32", "x OpenBLAS");
+  for (const Shape &s : shapes) {
+    std::mt19937 gen(1);
+    std::normal_distribution<float> normal(0.f, 1.f);
+    std::vector<float> a(s.m * s.k), b(s.k * s.n), c(s.m * s.n),
+        calib(2000 * s.k);
+    for (std::vector<float> *v : {&a, &b, &calib})
+      for (float &x : *v)
+        x = normal(gen);
+    std::string npy = "/tmp/mmfree-bench-calib-" + std::to_string(s.k) + ".npy";
+    if (!writeNpy(npy, calib, 2000, s.k))
+      return 1;
+    std::string source = constantWeightModule(s, b);
+    OwningOpRef<ModuleOp> module =
+        parseSourceString<ModuleOp>(source, &context);
+    if (!module)
+      return 1;
+    const std::pair<std::string, std::string> strategies[] = {
+        {"f32 (mmfree-cpu-pipeline)", "mmfree-cpu-pipeline"},
+        {"lut exact, 16 codebooks", "mmfree-matmul-to-lut{calibration=" + npy +
+                                        " codebooks=16},mmfree-cpu-pipeline"},
+        {"lut average, 16 codebooks",
+         "mmfree-matmul-to-lut{calibration=" + npy +
+             " codebooks=16 accumulation=average},mmfree-cpu-pipeline"},
+    };
+    std::vector<std::unique_ptr<ExecutionEngine>> engines;
+    std::vector<std::function<void()>> runs;
+    StridedMemRefType<float, 2> in = {
+        a.data(), a.data(), 0, {s.m, s.k}, {s.k, 1}};
+    for (const auto &[name, pipeline] : strategies) {
+      engines.push_back(compileAndJit(*module, "matmul", pipeline));
+      auto fn = engines.back() ? reinterpret_cast<UnaryFn>(lookupCInterface(
+                                     *engines.back(), "matmul"))
+                               : nullptr;
+      if (!fn)
+        return 1;
+      runs.push_back([fn, &in] {
+        StridedMemRefType<float, 2> out;
+        fn(&out, &in);
+        free(out.basePtr);
+      });
+    }
+    runs.push_back([&] {
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s.m, s.n, s.k, 1.f,
+                  a.data(), s.k, b.data(), s.n, 0.f, c.data(), s.n);
+    });
+    std::vector<double> times = medianMicrosRoundRobin(runs, repetitions);
+    std::string shape = std::to_string(s.m) + "x" + std::to_string(s.n) + "x" +
+                        std::to_string(s.k);
+    for (size_t i = 0; i < runs.size(); ++i)
+      std::printf("%-18s %-30s %12.3f %13.3fx %13.3fx\n", shape.c_str(),
+                  i < 3 ? strategies[i].first.c_str()
+                        : "OpenBLAS sgemm (1 thread)",
+                  times[i] / 1000, times[0] / times[i], times[3] / times[i]);
+  }
+  return 0;
+}
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
@@ -112,6 +232,16 @@ int main(int argc, char **argv) {
       return 1;
     }
     list.push_back(sh);
+  }
+
+  if (suite == "lut")
+    return lutSuite(
+        *context, list.empty()
+                      ? std::vector<Shape>{{10000, 10, 512}, {10000, 100, 512}}
+                      : list);
+  if (suite != "lmul") {
+    llvm::errs() << "mmfree-bench: unknown --suite '" << suite << "'\n";
+    return 1;
   }
   if (list.empty())
     list.push_back({512, 512, 512});
