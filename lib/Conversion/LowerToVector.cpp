@@ -167,6 +167,7 @@ struct LowerToVectorPass
     RewritePatternSet patterns(&getContext());
     patterns.add<TernaryMatmulToVector>(&getContext());
     populateLMulMatmulToVectorPatterns(patterns);
+    populateLutToVectorPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -77,6 +77,11 @@ std::unique_ptr<ExecutionEngine> compileAndJit(ModuleOp source,
       makeOptimizingTransformer(3, 0, tm->get());
   ExecutionEngineOptions options;
   options.transformer = transformer;
+  // memrefCopy and friends, which bufferized code may call.
+  std::string runnerUtils =
+      (llvm::Twine(MMFREE_MLIR_LIB_DIR) + "/libmlir_c_runner_utils.so").str();
+  llvm::StringRef libs[] = {runnerUtils};
+  options.sharedLibPaths = libs;
   options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
   auto engine = ExecutionEngine::create(*module, options, std::move(*tm));
   if (!engine) {

@@ -22,6 +22,10 @@ namespace mmfree {
 /// The vector kernel of mmfree.lmul_matmul (part of mmfree-lower-to-vector).
 void populateLMulMatmulToVectorPatterns(mlir::RewritePatternSet &patterns);
 
+/// The vector kernels of mmfree.lut_encode and mmfree.lut_matmul (part of
+/// mmfree-lower-to-vector).
+void populateLutToVectorPatterns(mlir::RewritePatternSet &patterns);
+
 /// Registers `mmfree-cpu-pipeline`: mmfree and linalg on tensors down to the
 /// LLVM dialect, bufferized, with ternary contractions vectorized.
 void registerCpuPipeline();

@@ -1,0 +1,239 @@
+//===- LutToVector.cpp - MADDNESS ops -> vector kernels -------------------===//
+//
+// CPU kernels for the MADDNESS ops (part of mmfree-lower-to-vector):
+//  - lut_encode with up to 16 codebooks: one row at a time, the codebooks in
+//    16 lanes; per tree level one gather of the row's split columns, one
+//    gather of each lane's node threshold, a compare and code = code + code
+//    + bit. Codes are written as the row's C bytes.
+//  - lut_matmul: one row at a time, the outputs in 32-lane vectors; per
+//    codebook one load of the table row selected by the code (M bytes),
+//    widened to 16 bits and added, or, for averaging, the codebooks' rows
+//    combined in the rounding-average tree.
+// Both use compares, adds, shifts, loads and gathers only: no multiply.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LMulBuilders.h"
+#include "mmfree/Conversion/Passes.h"
+#include "mmfree/Numerics/Maddness.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+
+using namespace mlir;
+using namespace mmfree;
+
+namespace {
+
+using numerics::kBuckets;
+using numerics::kTreeDepth;
+
+constexpr int64_t kCodebookLanes = 16;
+constexpr int64_t kOutputLanes = 32;
+
+Value index(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+/// The 1-D view of a static 2-D tensor, for gathers by flat index.
+Value flatten(OpBuilder &b, Location loc, Value t) {
+  auto type = cast<RankedTensorType>(t.getType());
+  auto flat = RankedTensorType::get({type.getNumElements()},
+                                    type.getElementType());
+  return tensor::CollapseShapeOp::create(
+      b, loc, flat, t, SmallVector<ReassociationIndices>{{0, 1}});
+}
+
+/// Constant vector<16xi32> [scale * lane + add].
+Value laneVector(OpBuilder &b, Location loc, int64_t scale, int64_t add) {
+  SmallVector<int32_t> v;
+  for (int64_t l = 0; l < kCodebookLanes; ++l)
+    v.push_back(int32_t(scale * l + add));
+  return arith::ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(VectorType::get({kCodebookLanes}, b.getI32Type()),
+                             ArrayRef<int32_t>(v)));
+}
+
+struct LutEncodeToVector : OpRewritePattern<LutEncodeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(LutEncodeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto dimsType = op.getDims().getType();
+    int64_t books = dimsType.getDimSize(0);
+    if (ShapedType::isDynamic(books) || books > kCodebookLanes ||
+        !op.getThresholds().getType().hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs at most 16 codebooks");
+    Location loc = op.getLoc();
+    Type i32 = rewriter.getI32Type(), f32 = rewriter.getF32Type();
+    auto i32Vec = VectorType::get({kCodebookLanes}, i32);
+    auto f32Vec = VectorType::get({kCodebookLanes}, f32);
+    auto i1Vec = VectorType::get({kCodebookLanes}, rewriter.getI1Type());
+    Value dims = flatten(rewriter, loc, op.getDims());
+    Value thresholds = flatten(rewriter, loc, op.getThresholds());
+    Value mask = vector::CreateMaskOp::create(
+        rewriter, loc, i1Vec, ValueRange{index(rewriter, loc, books)});
+    Value zeroI = splat(rewriter, loc, i32Vec, 0);
+    Value zeroF = arith::ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::get(f32Vec, 0.f));
+    // Split column of each lane's tree, per level: dims[c, t].
+    SmallVector<Value> splitCols;
+    for (int64_t t = 0; t < kTreeDepth; ++t)
+      splitCols.push_back(vector::GatherOp::create(
+          rewriter, loc, i32Vec, dims, ValueRange{index(rewriter, loc, 0)},
+          laneVector(rewriter, loc, kTreeDepth, t), mask, zeroI));
+    Value input = op.getInput();
+    auto resultType = op.getCodes().getType();
+    Value rows = tensor::DimOp::create(rewriter, loc, input, 0);
+    SmallVector<Value> dyn;
+    if (resultType.isDynamicDim(0))
+      dyn.push_back(rows);
+    Value init = tensor::EmptyOp::create(rewriter, loc, resultType, dyn);
+    auto loop = scf::ForOp::create(
+        rewriter, loc, index(rewriter, loc, 0), rows, index(rewriter, loc, 1),
+        init, [&](OpBuilder &b, Location l, Value r, ValueRange acc) {
+          Value code = zeroI;
+          for (int64_t t = 0; t < kTreeDepth; ++t) {
+            Value x = vector::GatherOp::create(
+                b, l, f32Vec, input, ValueRange{r, index(b, l, 0)},
+                splitCols[t], mask, zeroF);
+            // Node threshold c * 15 + 2^t - 1 + code.
+            Value node = arith::AddIOp::create(
+                b, l, code,
+                laneVector(b, l, kBuckets - 1, (int64_t(1) << t) - 1));
+            Value thr = vector::GatherOp::create(
+                b, l, f32Vec, thresholds, ValueRange{index(b, l, 0)}, node,
+                mask, zeroF);
+            Value bit = arith::ExtUIOp::create(
+                b, l, i32Vec,
+                arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x, thr));
+            code = arith::AddIOp::create(
+                b, l, arith::AddIOp::create(b, l, code, code), bit);
+          }
+          Value bytes = arith::TruncIOp::create(
+              b, l, VectorType::get({kCodebookLanes}, b.getI8Type()), code);
+          scf::YieldOp::create(
+              b, l,
+              vector::TransferWriteOp::create(b, l, bytes, acc[0],
+                                              ValueRange{r, index(b, l, 0)},
+                                              ArrayRef<bool>{false})
+                  .getResult());
+        });
+    rewriter.replaceOp(op, loop.getResult(0));
+    return success();
+  }
+};
+
+struct LutMatmulToVector : OpRewritePattern<LutMatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(LutMatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    auto tablesType = op.getTables().getType();
+    if (!tablesType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs static tables");
+    Location loc = op.getLoc();
+    int64_t books = tablesType.getDimSize(0), outputs = tablesType.getDimSize(2);
+    bool exact = op.getAccumulation() == LutAccumulation::Exact;
+    Type i8 = rewriter.getI8Type(), i16 = rewriter.getI16Type();
+    auto byteVec = VectorType::get({kOutputLanes}, i8);
+    auto wideVec = VectorType::get({kOutputLanes}, i16);
+    Value codes = op.getCodes(), tables = op.getTables();
+    // Pad the outputs to whole vectors so that every table read is in
+    // bounds (a constant table folds into a padded constant).
+    int64_t paddedOutputs =
+        (outputs + kOutputLanes - 1) / kOutputLanes * kOutputLanes;
+    DenseIntElementsAttr constant;
+    if (paddedOutputs != outputs && matchPattern(tables, m_Constant(&constant))) {
+      SmallVector<int8_t> padded(books * kBuckets * paddedOutputs, 0);
+      auto values = constant.getValues<int8_t>();
+      for (int64_t row = 0; row < books * kBuckets; ++row)
+        for (int64_t o = 0; o < outputs; ++o)
+          padded[row * paddedOutputs + o] = values[row * outputs + o];
+      tables = arith::ConstantOp::create(
+          rewriter, loc,
+          DenseElementsAttr::get(
+              RankedTensorType::get({books, kBuckets, paddedOutputs}, i8),
+              ArrayRef<int8_t>(padded)));
+    } else if (paddedOutputs != outputs) {
+      SmallVector<OpFoldResult> low(3, rewriter.getIndexAttr(0));
+      SmallVector<OpFoldResult> high(3, rewriter.getIndexAttr(0));
+      high[2] = rewriter.getIndexAttr(paddedOutputs - outputs);
+      Value zero = arith::ConstantOp::create(rewriter, loc,
+                                             rewriter.getI8IntegerAttr(0));
+      tables = tensor::PadOp::create(
+          rewriter, loc,
+          RankedTensorType::get({books, kBuckets, paddedOutputs}, i8), tables,
+          ArrayRef<OpFoldResult>(low), ArrayRef<OpFoldResult>(high), zero);
+    }
+    auto resultType = op.getResult().getType();
+    Value rows = tensor::DimOp::create(rewriter, loc, codes, 0);
+    SmallVector<Value> dyn;
+    if (resultType.isDynamicDim(0))
+      dyn.push_back(rows);
+    Value init = tensor::EmptyOp::create(rewriter, loc, resultType, dyn);
+    auto loop = scf::ForOp::create(
+        rewriter, loc, index(rewriter, loc, 0), rows, index(rewriter, loc, 1),
+        init, [&](OpBuilder &b, Location l, Value r, ValueRange acc) {
+          Value pad = arith::ConstantOp::create(b, l, b.getI8IntegerAttr(0));
+          SmallVector<Value> selected; // table row per codebook
+          for (int64_t c = 0; c < books; ++c) {
+            Value code = tensor::ExtractOp::create(
+                b, l, codes, ValueRange{r, index(b, l, c)});
+            selected.push_back(arith::IndexCastUIOp::create(
+                b, l, b.getIndexType(), code));
+          }
+          Value result = acc[0];
+          for (int64_t col = 0; col < outputs; col += kOutputLanes) {
+            SmallVector<Value> entries;
+            for (int64_t c = 0; c < books; ++c)
+              entries.push_back(arith::ExtUIOp::create(
+                  b, l, wideVec,
+                  vector::TransferReadOp::create(
+                      b, l, byteVec, tables,
+                      ValueRange{index(b, l, c), selected[c], index(b, l, col)},
+                      pad, ArrayRef<bool>{true})));
+            Value out;
+            if (exact) {
+              out = entries[0];
+              for (int64_t c = 1; c < books; ++c)
+                out = arith::AddIOp::create(b, l, out, entries[c]);
+            } else {
+              entries.resize(numerics::averagedCodebooks(books),
+                             splat(b, l, wideVec, 0));
+              Value one = splat(b, l, wideVec, 1);
+              while (entries.size() > 1) {
+                SmallVector<Value> next;
+                for (size_t j = 0; j < entries.size(); j += 2)
+                  next.push_back(arith::ShRUIOp::create(
+                      b, l,
+                      arith::AddIOp::create(
+                          b, l,
+                          arith::AddIOp::create(b, l, entries[j],
+                                                entries[j + 1]),
+                          one),
+                      one));
+                entries = std::move(next);
+              }
+              out = arith::TruncIOp::create(b, l, byteVec, entries[0]);
+            }
+            result = vector::TransferWriteOp::create(
+                         b, l, out, result, ValueRange{r, index(b, l, col)},
+                         ArrayRef<bool>{false})
+                         .getResult();
+          }
+          scf::YieldOp::create(b, l, result);
+        });
+    rewriter.replaceOp(op, loop.getResult(0));
+    return success();
+  }
+};
+
+} // namespace
+
+void mmfree::populateLutToVectorPatterns(RewritePatternSet &patterns) {
+  patterns.add<LutEncodeToVector, LutMatmulToVector>(patterns.getContext());
+}
