@@ -42,8 +42,8 @@ Value index(OpBuilder &b, Location loc, int64_t v) {
 /// The 1-D view of a static 2-D tensor, for gathers by flat index.
 Value flatten(OpBuilder &b, Location loc, Value t) {
   auto type = cast<RankedTensorType>(t.getType());
-  auto flat = RankedTensorType::get({type.getNumElements()},
-                                    type.getElementType());
+  auto flat =
+      RankedTensorType::get({type.getNumElements()}, type.getElementType());
   return tensor::CollapseShapeOp::create(
       b, loc, flat, t, SmallVector<ReassociationIndices>{{0, 1}});
 }
@@ -98,16 +98,16 @@ struct LutEncodeToVector : OpRewritePattern<LutEncodeOp> {
         init, [&](OpBuilder &b, Location l, Value r, ValueRange acc) {
           Value code = zeroI;
           for (int64_t t = 0; t < kTreeDepth; ++t) {
-            Value x = vector::GatherOp::create(
-                b, l, f32Vec, input, ValueRange{r, index(b, l, 0)},
-                splitCols[t], mask, zeroF);
+            Value x = vector::GatherOp::create(b, l, f32Vec, input,
+                                               ValueRange{r, index(b, l, 0)},
+                                               splitCols[t], mask, zeroF);
             // Node threshold c * 15 + 2^t - 1 + code.
             Value node = arith::AddIOp::create(
                 b, l, code,
                 laneVector(b, l, kBuckets - 1, (int64_t(1) << t) - 1));
-            Value thr = vector::GatherOp::create(
-                b, l, f32Vec, thresholds, ValueRange{index(b, l, 0)}, node,
-                mask, zeroF);
+            Value thr = vector::GatherOp::create(b, l, f32Vec, thresholds,
+                                                 ValueRange{index(b, l, 0)},
+                                                 node, mask, zeroF);
             Value bit = arith::ExtUIOp::create(
                 b, l, i32Vec,
                 arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x, thr));
@@ -136,7 +136,8 @@ struct LutMatmulToVector : OpRewritePattern<LutMatmulOp> {
     if (!tablesType.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "needs static tables");
     Location loc = op.getLoc();
-    int64_t books = tablesType.getDimSize(0), outputs = tablesType.getDimSize(2);
+    int64_t books = tablesType.getDimSize(0),
+            outputs = tablesType.getDimSize(2);
     bool exact = op.getAccumulation() == LutAccumulation::Exact;
     Type i8 = rewriter.getI8Type(), i16 = rewriter.getI16Type();
     auto byteVec = VectorType::get({kOutputLanes}, i8);
@@ -147,7 +148,8 @@ struct LutMatmulToVector : OpRewritePattern<LutMatmulOp> {
     int64_t paddedOutputs =
         (outputs + kOutputLanes - 1) / kOutputLanes * kOutputLanes;
     DenseIntElementsAttr constant;
-    if (paddedOutputs != outputs && matchPattern(tables, m_Constant(&constant))) {
+    if (paddedOutputs != outputs &&
+        matchPattern(tables, m_Constant(&constant))) {
       SmallVector<int8_t> padded(books * kBuckets * paddedOutputs, 0);
       auto values = constant.getValues<int8_t>();
       for (int64_t row = 0; row < books * kBuckets; ++row)
@@ -183,8 +185,8 @@ struct LutMatmulToVector : OpRewritePattern<LutMatmulOp> {
           for (int64_t c = 0; c < books; ++c) {
             Value code = tensor::ExtractOp::create(
                 b, l, codes, ValueRange{r, index(b, l, c)});
-            selected.push_back(arith::IndexCastUIOp::create(
-                b, l, b.getIndexType(), code));
+            selected.push_back(
+                arith::IndexCastUIOp::create(b, l, b.getIndexType(), code));
           }
           Value result = acc[0];
           for (int64_t col = 0; col < outputs; col += kOutputLanes) {
