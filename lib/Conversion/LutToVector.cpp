@@ -48,6 +48,25 @@ Value flatten(OpBuilder &b, Location loc, Value t) {
       b, loc, flat, t, SmallVector<ReassociationIndices>{{0, 1}});
 }
 
+/// scf.for over the rows of `like` (dimension 0), building a tensor of
+/// `resultType` row by row: `body` gets the row and the tensor so far and
+/// returns the updated tensor.
+Value forEachRow(
+    OpBuilder &b, Location loc, Value like, RankedTensorType resultType,
+    llvm::function_ref<Value(OpBuilder &, Location, Value, Value)> body) {
+  Value rows = tensor::DimOp::create(b, loc, like, 0);
+  SmallVector<Value> dyn;
+  if (resultType.isDynamicDim(0))
+    dyn.push_back(rows);
+  Value init = tensor::EmptyOp::create(b, loc, resultType, dyn);
+  return scf::ForOp::create(
+             b, loc, index(b, loc, 0), rows, index(b, loc, 1), init,
+             [&](OpBuilder &bb, Location l, Value r, ValueRange acc) {
+               scf::YieldOp::create(bb, l, body(bb, l, r, acc[0]));
+             })
+      .getResult(0);
+}
+
 /// Constant vector<16xi32> [scale * lane + add].
 Value laneVector(OpBuilder &b, Location loc, int64_t scale, int64_t add) {
   SmallVector<int32_t> v;
@@ -87,15 +106,9 @@ struct LutEncodeToVector : OpRewritePattern<LutEncodeOp> {
           rewriter, loc, i32Vec, dims, ValueRange{index(rewriter, loc, 0)},
           laneVector(rewriter, loc, kTreeDepth, t), mask, zeroI));
     Value input = op.getInput();
-    auto resultType = op.getCodes().getType();
-    Value rows = tensor::DimOp::create(rewriter, loc, input, 0);
-    SmallVector<Value> dyn;
-    if (resultType.isDynamicDim(0))
-      dyn.push_back(rows);
-    Value init = tensor::EmptyOp::create(rewriter, loc, resultType, dyn);
-    auto loop = scf::ForOp::create(
-        rewriter, loc, index(rewriter, loc, 0), rows, index(rewriter, loc, 1),
-        init, [&](OpBuilder &b, Location l, Value r, ValueRange acc) {
+    Value codes = forEachRow(
+        rewriter, loc, input, op.getCodes().getType(),
+        [&](OpBuilder &b, Location l, Value r, Value result) -> Value {
           Value code = zeroI;
           for (int64_t t = 0; t < kTreeDepth; ++t) {
             Value x = vector::GatherOp::create(b, l, f32Vec, input,
@@ -116,14 +129,12 @@ struct LutEncodeToVector : OpRewritePattern<LutEncodeOp> {
           }
           Value bytes = arith::TruncIOp::create(
               b, l, VectorType::get({kCodebookLanes}, b.getI8Type()), code);
-          scf::YieldOp::create(
-              b, l,
-              vector::TransferWriteOp::create(b, l, bytes, acc[0],
-                                              ValueRange{r, index(b, l, 0)},
-                                              ArrayRef<bool>{false})
-                  .getResult());
+          return vector::TransferWriteOp::create(b, l, bytes, result,
+                                                 ValueRange{r, index(b, l, 0)},
+                                                 ArrayRef<bool>{false})
+              .getResult();
         });
-    rewriter.replaceOp(op, loop.getResult(0));
+    rewriter.replaceOp(op, codes);
     return success();
   }
 };
@@ -171,15 +182,9 @@ struct LutMatmulToVector : OpRewritePattern<LutMatmulOp> {
           RankedTensorType::get({books, kBuckets, paddedOutputs}, i8), tables,
           ArrayRef<OpFoldResult>(low), ArrayRef<OpFoldResult>(high), zero);
     }
-    auto resultType = op.getResult().getType();
-    Value rows = tensor::DimOp::create(rewriter, loc, codes, 0);
-    SmallVector<Value> dyn;
-    if (resultType.isDynamicDim(0))
-      dyn.push_back(rows);
-    Value init = tensor::EmptyOp::create(rewriter, loc, resultType, dyn);
-    auto loop = scf::ForOp::create(
-        rewriter, loc, index(rewriter, loc, 0), rows, index(rewriter, loc, 1),
-        init, [&](OpBuilder &b, Location l, Value r, ValueRange acc) {
+    Value sums = forEachRow(
+        rewriter, loc, codes, op.getResult().getType(),
+        [&](OpBuilder &b, Location l, Value r, Value result) -> Value {
           Value pad = arith::ConstantOp::create(b, l, b.getI8IntegerAttr(0));
           SmallVector<Value> selected; // table row per codebook
           for (int64_t c = 0; c < books; ++c) {
@@ -188,7 +193,6 @@ struct LutMatmulToVector : OpRewritePattern<LutMatmulOp> {
             selected.push_back(
                 arith::IndexCastUIOp::create(b, l, b.getIndexType(), code));
           }
-          Value result = acc[0];
           for (int64_t col = 0; col < outputs; col += kOutputLanes) {
             SmallVector<Value> entries;
             for (int64_t c = 0; c < books; ++c)
@@ -227,9 +231,9 @@ struct LutMatmulToVector : OpRewritePattern<LutMatmulOp> {
                          ArrayRef<bool>{false})
                          .getResult();
           }
-          scf::YieldOp::create(b, l, result);
+          return result;
         });
-    rewriter.replaceOp(op, loop.getResult(0));
+    rewriter.replaceOp(op, sums);
     return success();
   }
 };

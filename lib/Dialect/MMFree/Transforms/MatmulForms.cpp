@@ -90,7 +90,7 @@ FailureOr<std::vector<float>> constantWeights(Value v, std::string &why) {
   return std::move(*values);
 }
 
-void eraseDeadProducers(RewriterBase &rewriter, Value v) {
+static void eraseDeadProducers(RewriterBase &rewriter, Value v) {
   while (Operation *def = v.getDefiningOp()) {
     if (!def->use_empty() ||
         !isa<linalg::TransposeOp, arith::SIToFPOp, arith::ConstantOp>(def))
@@ -103,10 +103,22 @@ void eraseDeadProducers(RewriterBase &rewriter, Value v) {
   }
 }
 
-bool isZeroInit(Value init) {
+static bool isZeroInit(Value init) {
   if (auto fill = init.getDefiningOp<linalg::FillOp>())
     return matchPattern(fill.getInputs()[0], m_AnyZeroFloat());
   return matchPattern(init, m_AnyZeroFloat());
+}
+
+void replaceMatmul(RewriterBase &rewriter, linalg::MatmulOp op, Value y,
+                   bool addInit) {
+  Value init = op.getDpsInits()[0];
+  if (addInit && !isZeroInit(init))
+    y = linalg::AddOp::create(rewriter, op.getLoc(), ValueRange{y, init},
+                              ValueRange{init})
+            .getResult(0);
+  Value weights = op.getDpsInputs()[1];
+  rewriter.replaceOp(op, y);
+  eraseDeadProducers(rewriter, weights);
 }
 
 } // namespace mmfree

@@ -31,11 +31,11 @@ mlir::FailureOr<MatmulForm> matchMatmulForm(mlir::linalg::MatmulOp op,
 mlir::FailureOr<std::vector<float>> constantWeights(mlir::Value v,
                                                     std::string &why);
 
-/// Erases `v`'s producer chain (transpose, cast, constant) once unused.
-void eraseDeadProducers(mlir::RewriterBase &rewriter, mlir::Value v);
-
-/// True when `init` is known to be all zeros (a fill or splat of 0.0).
-bool isZeroInit(mlir::Value init);
+/// Replaces `op` by `y`, first adding the matmul's init back when `addInit`
+/// and it is not known to be zero, then drops the weights' producer chain
+/// (transpose, cast, constant) once unused.
+void replaceMatmul(mlir::RewriterBase &rewriter, mlir::linalg::MatmulOp op,
+                   mlir::Value y, bool addInit);
 
 } // namespace mmfree
 

@@ -91,9 +91,8 @@ struct MatmulToLMulPass
         form.rhsTransposed ? rewriter.getUnitAttr() : nullptr);
     if (outElt != f32)
       result = convertTensor(rewriter, loc, result, outElt);
-    Value oldB = op.getDpsInputs()[1];
-    rewriter.replaceOp(op, result);
-    eraseDeadProducers(rewriter, oldB);
+    // The init is already the accumulator of lmul_matmul.
+    replaceMatmul(rewriter, op, result, /*addInit=*/false);
   }
 };
 

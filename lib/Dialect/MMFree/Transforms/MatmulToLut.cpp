@@ -77,7 +77,8 @@ struct MatmulToLutPass : public mmfree::impl::MatmulToLutBase<MatmulToLutPass> {
     bool exact = accumulation == LutAccumulation::Exact;
     if (exact && codebooks * 255 > 65535)
       return op.emitError("16-bit sums of ")
-             << unsigned(codebooks) << " codebooks can overflow; use at most 257";
+             << unsigned(codebooks)
+             << " codebooks can overflow; use at most 257";
     // B as K x N, the layout the tables are learned against.
     std::vector<float> b(k * n);
     for (int64_t r = 0; r < k; ++r)
@@ -158,14 +159,7 @@ struct MatmulToLutPass : public mmfree::impl::MatmulToLutBase<MatmulToLutPass> {
               linalg::YieldOp::create(b, l, v);
             })
             .getResult(0);
-    Value init = op.getDpsInits()[0];
-    if (!isZeroInit(init))
-      y = linalg::AddOp::create(rewriter, loc, ValueRange{y, init},
-                                ValueRange{init})
-              .getResult(0);
-    Value oldB = op.getDpsInputs()[1];
-    rewriter.replaceOp(op, y);
-    eraseDeadProducers(rewriter, oldB);
+    replaceMatmul(rewriter, op, y, /*addInit=*/true);
   }
 };
 

@@ -139,14 +139,7 @@ struct MatmulToTernaryPass
         rewriter.getI64IntegerAttr(c.k));
     Value y =
         DequantizeOp::create(rewriter, loc, resultType, acc, scales, rowScale);
-    Value init = op.getDpsInits()[0];
-    if (!isZeroInit(init))
-      y = linalg::AddOp::create(rewriter, loc, ValueRange{y, init},
-                                ValueRange{init})
-              .getResult(0);
-    Value oldB = op.getDpsInputs()[1];
-    rewriter.replaceOp(op, y);
-    eraseDeadProducers(rewriter, oldB);
+    replaceMatmul(rewriter, op, y, /*addInit=*/true);
   }
 };
 
