@@ -11,6 +11,8 @@ lib/Numerics and compares every output bit.
 import argparse
 import numpy as np
 
+from gen_common import dense, emit_activations_and_call
+
 p = argparse.ArgumentParser()
 p.add_argument("--m", type=int, required=True)
 p.add_argument("--k", type=int, required=True)
@@ -32,13 +34,11 @@ np.save(a.npy, calib)
 nk = a.form != "plain"
 wshape = (n, k) if nk else (k, n)
 w = (rng.standard_normal(wshape) * 0.1).astype(np.float32)
-rows = ", ".join("[" + ", ".join(f"{v:.9e}" for v in r) + "]" for r in w)
-wattr = f"dense<[{rows}]>"
+wattr = dense(w)
 wtype = f"tensor<{wshape[0]}x{wshape[1]}xf32>"
 blob = (4).to_bytes(4, "little") + calib.astype("<f4").tobytes()
 
 xt, yt = f"tensor<{m}x{k}xf32>", f"tensor<{m}x{n}xf32>"
-xm, ym = f"memref<{m}x{k}xf32>", f"memref<{m}x{n}xf32>"
 ct, cm = f"tensor<{a.calib_rows}x{k}xf32>", f"memref<{a.calib_rows}x{k}xf32>"
 out = []
 emit = out.append
@@ -64,27 +64,7 @@ emit("}")
 emit("func.func private @mmfreeFillRandomF32(memref<*xf32>, i64) attributes {llvm.emit_c_interface}")
 emit("func.func private @mmfreeCheckLut(memref<*xf32>, memref<*xf32>, memref<*xf32>, memref<*xf32>, memref<*xf32>, i64, i64, i64) attributes {llvm.emit_c_interface}")
 emit("func.func @main() {")
-emit(f"  %seed = arith.constant {a.seed} : i64")
-emit(f"  %seed1 = arith.constant {a.seed + 1} : i64")
-emit(f"  %xm = memref.alloc() : {xm}")
-emit(f"  %xu = memref.cast %xm : {xm} to memref<*xf32>")
-emit("  call @mmfreeFillRandomF32(%xu, %seed) : (memref<*xf32>, i64) -> ()")
-emit(f"  %x = bufferization.to_tensor %xm restrict : {xm} to {xt}")
-emit(f"  %cm = memref.alloc() : {ym}")
-emit(f"  %cu = memref.cast %cm : {ym} to memref<*xf32>")
-if a.init == "arg":
-    emit("  call @mmfreeFillRandomF32(%cu, %seed1) : (memref<*xf32>, i64) -> ()")
-    emit(f"  %im = memref.alloc() : {ym}")
-    emit(f"  %iu = memref.cast %im : {ym} to memref<*xf32>")
-    emit("  call @mmfreeFillRandomF32(%iu, %seed1) : (memref<*xf32>, i64) -> ()")
-    emit(f"  %i = bufferization.to_tensor %im restrict writable : {ym} to {yt}")
-    emit(f"  %y = call @kernel(%x, %i) : ({xt}, {yt}) -> {yt}")
-else:
-    emit("  %z = arith.constant 0.0 : f32")
-    emit(f"  linalg.fill ins(%z : f32) outs(%cm : {ym})")
-    emit(f"  %y = call @kernel(%x) : ({xt}) -> {yt}")
-emit(f"  %ymm = bufferization.to_buffer %y read_only : {yt} to {ym}")
-emit(f"  %yu = memref.cast %ymm : {ym} to memref<*xf32>")
+emit_activations_and_call(emit, m, k, n, a.init, a.seed)
 emit(f"  %wc = arith.constant {wattr} : {wtype}")
 emit(f"  %wm = bufferization.to_buffer %wc read_only : {wtype} to memref<{wshape[0]}x{wshape[1]}xf32>")
 emit(f"  %wu = memref.cast %wm : memref<{wshape[0]}x{wshape[1]}xf32> to memref<*xf32>")

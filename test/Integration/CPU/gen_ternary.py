@@ -9,6 +9,8 @@ mmfreeCheckTernary{F32,I8}, which compares them with lib/Numerics.
 import argparse
 import numpy as np
 
+from gen_common import dense, emit_activations_and_call
+
 p = argparse.ArgumentParser()
 p.add_argument("--m", type=int, required=True)
 p.add_argument("--k", type=int, required=True)
@@ -46,8 +48,7 @@ wftype = f"tensor<{wshape[0]}x{wshape[1]}xf32>"
 
 resources = ""
 if a.weights == "dense":
-    rows = ", ".join("[" + ", ".join(f"{v:.9e}" for v in r) + "]" for r in w)
-    wattr = f"dense<[{rows}]>"
+    wattr = dense(w)
 else:
     align = w.dtype.itemsize
     blob = align.to_bytes(4, "little") + w.astype(w.dtype.newbyteorder("<")).tobytes()
@@ -56,7 +57,6 @@ else:
                  + blob.hex().upper() + '"\n    }\n  }\n#-}\n')
 
 xt, yt = f"tensor<{m}x{k}xf32>", f"tensor<{m}x{n}xf32>"
-xm, ym = f"memref<{m}x{k}xf32>", f"memref<{m}x{n}xf32>"
 out = []
 emit = out.append
 kernel_args = f"%x: {xt}" + (f", %init: {yt}" if a.init == "arg" else "")
@@ -91,28 +91,7 @@ wm = f"memref<{wshape[0]}x{wshape[1]}x{welt}>"
 emit("func.func private @mmfreeFillRandomF32(memref<*xf32>, i64) attributes {llvm.emit_c_interface}")
 emit(f"func.func private @{check}(memref<*xf32>, memref<*x{welt}>, memref<*xf32>, memref<*xf32>, i64, i64, i64) attributes {{llvm.emit_c_interface}}")
 emit("func.func @main() {")
-emit(f"  %seed = arith.constant {a.seed} : i64")
-emit(f"  %seed1 = arith.constant {a.seed + 1} : i64")
-emit(f"  %xm = memref.alloc() : {xm}")
-emit(f"  %xu = memref.cast %xm : {xm} to memref<*xf32>")
-emit("  call @mmfreeFillRandomF32(%xu, %seed) : (memref<*xf32>, i64) -> ()")
-emit(f"  %x = bufferization.to_tensor %xm restrict : {xm} to {xt}")
-# The kernel may update its init in place, so the check gets its own copy.
-emit(f"  %cm = memref.alloc() : {ym}")
-emit(f"  %cu = memref.cast %cm : {ym} to memref<*xf32>")
-if a.init == "arg":
-    emit("  call @mmfreeFillRandomF32(%cu, %seed1) : (memref<*xf32>, i64) -> ()")
-    emit(f"  %im = memref.alloc() : {ym}")
-    emit(f"  %iu = memref.cast %im : {ym} to memref<*xf32>")
-    emit("  call @mmfreeFillRandomF32(%iu, %seed1) : (memref<*xf32>, i64) -> ()")
-    emit(f"  %i = bufferization.to_tensor %im restrict writable : {ym} to {yt}")
-    emit(f"  %y = call @kernel(%x, %i) : ({xt}, {yt}) -> {yt}")
-else:
-    emit("  %z = arith.constant 0.0 : f32")
-    emit(f"  linalg.fill ins(%z : f32) outs(%cm : {ym})")
-    emit(f"  %y = call @kernel(%x) : ({xt}) -> {yt}")
-emit(f"  %ym = bufferization.to_buffer %y read_only : {yt} to {ym}")
-emit(f"  %yu = memref.cast %ym : {ym} to memref<*xf32>")
+emit_activations_and_call(emit, m, k, n, a.init, a.seed)
 emit(f"  %wc = arith.constant {wattr} : {wtype}")
 emit(f"  %wm = bufferization.to_buffer %wc read_only : {wtype} to {wm}")
 emit(f"  %wu = memref.cast %wm : {wm} to memref<*x{welt}>")
