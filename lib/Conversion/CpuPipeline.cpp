@@ -16,6 +16,7 @@ using namespace mlir;
 static constexpr const char *kCpuPipeline =
     "mmfree-lower-to-vector,"
     "mmfree-lower-to-linalg,"
+    "func.func(convert-elementwise-to-linalg),"
     "mmfree-vectorize-matmul,"
     "canonicalize,"
     "one-shot-bufferize{bufferize-function-boundaries "

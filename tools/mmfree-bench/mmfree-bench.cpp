@@ -39,9 +39,10 @@ static llvm::cl::opt<std::string> jsonPath("json",
                                            llvm::cl::desc("write JSON here"));
 static llvm::cl::opt<std::string>
     suite("suite",
-          llvm::cl::desc("lmul (M x N x K matmuls on runtime operands) or "
+          llvm::cl::desc("lmul (M x N x K matmuls on runtime operands), "
                          "lut (N x M x D: rows, outputs, depth; constant "
-                         "weights, MADDNESS with 16 codebooks)"),
+                         "weights, MADDNESS with 16 codebooks) or ternary "
+                         "(M x N x K nn.Linear layers, ternary weights)"),
           llvm::cl::init("lmul"));
 
 namespace {
@@ -157,6 +158,121 @@ StridedMemRefType<uint8_t, 2> view(std::vector<uint8_t> &data, int64_t rows,
 
 } // namespace
 
+/// nn.Linear-style modules for the ternary suite: @ternary(x) with N x K
+/// weights in {-1, 0, 1} stored as an i8 blob (converted with sitofp, which
+/// the rewrite sees through), and @dense(x, w) with runtime f32 weights.
+std::string linearModules(const Shape &s, const std::vector<int8_t> &w) {
+  std::ostringstream os;
+  auto t = [](int64_t a, int64_t b, const char *e) {
+    return "tensor<" + std::to_string(a) + "x" + std::to_string(b) + "x" + e +
+           ">";
+  };
+  std::string xt = t(s.m, s.k, "f32"), yt = t(s.m, s.n, "f32"),
+              wt = t(s.n, s.k, "f32"), wi = t(s.n, s.k, "i8"),
+              tt = t(s.k, s.n, "f32");
+  auto body = [&](const std::string &w) {
+    os << "  %z = arith.constant 0.0 : f32\n  %e = tensor.empty() : " << yt
+       << "\n  %c = linalg.fill ins(%z : f32) outs(%e : " << yt << ") -> " << yt
+       << "\n  %te = tensor.empty() : " << tt
+       << "\n  %wt = linalg.transpose ins(" << w << " : " << wt
+       << ") outs(%te : " << tt << ") permutation = [1, 0]\n"
+       << "  %y = linalg.matmul ins(%x, %wt : " << xt << ", " << tt
+       << ") outs(%c : " << yt << ") -> " << yt << "\n  return %y : " << yt
+       << "\n}\n";
+  };
+  os << "func.func @ternary(%x: " << xt << ") -> " << yt << " {\n"
+     << "  %wi = arith.constant dense_resource<weights> : " << wi << "\n"
+     << "  %w = arith.sitofp %wi : " << wi << " to " << wt << "\n";
+  body("%w");
+  os << "func.func @dense(%x: " << xt << ", %w: " << wt << ") -> " << yt
+     << " {\n";
+  body("%w");
+  os << "{-#\n  dialect_resources: {\n    builtin: {\n      weights: "
+        "\"0x01000000";
+  static const char *hex = "0123456789ABCDEF";
+  for (int8_t v : w)
+    os << hex[uint8_t(v) >> 4] << hex[uint8_t(v) & 15];
+  os << "\"\n    }\n  }\n#-}\n";
+  return os.str();
+}
+
+using BinaryFn = void (*)(StridedMemRefType<float, 2> *,
+                          StridedMemRefType<float, 2> *,
+                          StridedMemRefType<float, 2> *);
+
+/// Ternary layers (GEMV and GEMM, weights in cache) against OpenBLAS with 1
+/// and 2 threads and our f32 path on the same layer.
+int ternarySuite(MLIRContext &context, const std::vector<Shape> &shapes) {
+  std::printf("%-16s %-32s %12s %12s %14s %14s\n", "MxNxK", "strategy",
+              "time (ms)", "x our f32", "x OpenBLAS 1T", "x OpenBLAS 2T");
+  for (const Shape &s : shapes) {
+    std::mt19937 gen(1);
+    std::normal_distribution<float> normal(0.f, 1.f);
+    std::vector<int8_t> w(s.n * s.k);
+    std::vector<float> wf(w.size()), x(s.m * s.k), y(s.m * s.n);
+    for (size_t i = 0; i < w.size(); ++i)
+      wf[i] = w[i] = int8_t(int(gen() % 3) - 1);
+    for (float &v : x)
+      v = normal(gen);
+    OwningOpRef<ModuleOp> module =
+        parseSourceString<ModuleOp>(linearModules(s, w), &context);
+    if (!module)
+      return 1;
+    std::unique_ptr<ExecutionEngine> ternary = compileAndJit(
+        *module, "ternary", "mmfree-matmul-to-ternary,mmfree-cpu-pipeline");
+    std::unique_ptr<ExecutionEngine> dense =
+        compileAndJit(*module, "dense", "mmfree-cpu-pipeline");
+    auto ternaryFn =
+        ternary
+            ? reinterpret_cast<UnaryFn>(lookupCInterface(*ternary, "ternary"))
+            : nullptr;
+    auto denseFn =
+        dense ? reinterpret_cast<BinaryFn>(lookupCInterface(*dense, "dense"))
+              : nullptr;
+    if (!ternaryFn || !denseFn)
+      return 1;
+    StridedMemRefType<float, 2> in = {
+        x.data(), x.data(), 0, {s.m, s.k}, {s.k, 1}};
+    StridedMemRefType<float, 2> weights = {
+        wf.data(), wf.data(), 0, {s.n, s.k}, {s.k, 1}};
+    auto blas = [&](int threads) {
+      return [&, threads] {
+        openblas_set_num_threads(threads);
+        if (s.m == 1)
+          cblas_sgemv(CblasRowMajor, CblasNoTrans, s.n, s.k, 1.f, wf.data(),
+                      s.k, x.data(), 1, 0.f, y.data(), 1);
+        else
+          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, s.m, s.n, s.k,
+                      1.f, x.data(), s.k, wf.data(), s.k, 0.f, y.data(), s.n);
+      };
+    };
+    std::vector<std::function<void()>> runs = {
+        [&] {
+          StridedMemRefType<float, 2> out;
+          ternaryFn(&out, &in);
+          free(out.basePtr);
+        },
+        [&] {
+          StridedMemRefType<float, 2> out;
+          denseFn(&out, &in, &weights);
+          free(out.basePtr);
+        },
+        blas(1), blas(2)};
+    std::vector<double> t = medianMicrosRoundRobin(runs, repetitions);
+    openblas_set_num_threads(1);
+    std::string shape = std::to_string(s.m) + "x" + std::to_string(s.n) + "x" +
+                        std::to_string(s.k);
+    const char *names[] = {
+        "ternary int8 (1 thread)", "f32 (mmfree-cpu-pipeline)",
+        s.m == 1 ? "OpenBLAS sgemv, 1 thread" : "OpenBLAS sgemm, 1 thread",
+        s.m == 1 ? "OpenBLAS sgemv, 2 threads" : "OpenBLAS sgemm, 2 threads"};
+    for (size_t i = 0; i < t.size(); ++i)
+      std::printf("%-16s %-32s %12.3f %11.2fx %13.2fx %13.2fx\n", shape.c_str(),
+                  names[i], t[i] / 1000, t[1] / t[i], t[2] / t[i], t[3] / t[i]);
+  }
+  return 0;
+}
+
 /// MADDNESS: encode + lookup (+ rescale) of N rows against OpenBLAS sgemm
 /// and our f32 path on the same constant-weight matmul, 16 codebooks
 /// learned from 2,000 N(0, 1) calibration rows.
@@ -263,6 +379,13 @@ int main(int argc, char **argv) {
         *context, list.empty()
                       ? std::vector<Shape>{{10000, 10, 512}, {10000, 100, 512}}
                       : list);
+  if (suite == "ternary")
+    return ternarySuite(*context, list.empty()
+                                      ? std::vector<Shape>{{1, 4096, 4096},
+                                                           {1, 11008, 4096},
+                                                           {64, 4096, 4096},
+                                                           {256, 4096, 4096}}
+                                      : list);
   if (suite != "lmul") {
     llvm::errs() << "mmfree-bench: unknown --suite '" << suite << "'\n";
     return 1;
