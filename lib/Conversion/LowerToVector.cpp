@@ -1,10 +1,11 @@
 //===- LowerToVector.cpp - mmfree.ternary_matmul -> vector kernel ---------===//
 //
-// CPU fast path for the ternary contraction. For each row m and each group of
-// kRowsPerGroup output channels, a loop over 64-weight blocks keeps
-// 4 x kRowsPerGroup vector accumulators of 16 lanes; one 16-byte weight load
-// per channel is decoded with shift 2j and mask 3 for the four 16-lane slices
-// j of the block, and each activation slice is loaded once for all channels.
+// CPU fast path for the ternary contraction. For each group of
+// kRowsPerGroup rows and kChannelsPerGroup output channels, a loop over
+// 64-weight blocks keeps one 16-lane accumulator per (row, channel); one
+// 16-byte weight load per channel is decoded with shift 2j and mask 3 for the
+// four 16-lane slices j of the block (once for all rows), and each activation
+// slice is loaded once for all channels.
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,6 +34,8 @@ using numerics::kBlockBytes;
 using numerics::kBlockWeights;
 
 /// Output channels that share each activation load.
+constexpr int64_t kChannelsPerGroup = 4;
+/// Rows that share each weight load and decode.
 constexpr int64_t kRowsPerGroup = 4;
 /// 16-lane slices per 64-weight block.
 constexpr int64_t kSlices = kBlockWeights / kBlockBytes;
@@ -61,47 +64,66 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
       dyn.push_back(mSize);
     Value init = tensor::EmptyOp::create(rewriter, loc, resultType, dyn);
 
-    int64_t mainN = n - n % kRowsPerGroup;
-    auto rows = scf::ForOp::create(
-        rewriter, loc, idx(rewriter, loc, 0), mSize, idx(rewriter, loc, 1),
-        init, [&](OpBuilder &b, Location l, Value m, ValueRange iter) {
-          Value result = iter[0];
-          if (mainN > 0)
-            result = channelLoop(b, l, x, w, result, m, 0, mainN, kRowsPerGroup,
-                                 paddedK, accType);
-          if (mainN < n)
-            result = channelLoop(b, l, x, w, result, m, mainN, n, 1, paddedK,
-                                 accType);
-          scf::YieldOp::create(b, l, result);
-        });
-    rewriter.replaceOp(op, rows.getResult(0));
+    // Rows in groups of kRowsPerGroup share each weight load and decode;
+    // channels in groups of kChannelsPerGroup share each activation load.
+    Value groupedRows = arith::AndIOp::create(
+        rewriter, loc, mSize, idx(rewriter, loc, ~(kRowsPerGroup - 1)));
+    auto rowLoop = [&](Value begin, Value end, int64_t rowGroup,
+                       Value init) -> Value {
+      return scf::ForOp::create(
+                 rewriter, loc, begin, end, idx(rewriter, loc, rowGroup), init,
+                 [&](OpBuilder &b, Location l, Value m0, ValueRange iter) {
+                   SmallVector<Value> rows;
+                   for (int64_t r = 0; r < rowGroup; ++r)
+                     rows.push_back(
+                         arith::AddIOp::create(b, l, m0, idx(b, l, r)));
+                   Value result = iter[0];
+                   int64_t mainN = n - n % kChannelsPerGroup;
+                   if (mainN > 0)
+                     result = channelLoop(b, l, x, w, result, rows, 0, mainN,
+                                          kChannelsPerGroup, paddedK, accType);
+                   if (mainN < n)
+                     result = channelLoop(b, l, x, w, result, rows, mainN, n, 1,
+                                          paddedK, accType);
+                   scf::YieldOp::create(b, l, result);
+                 })
+          .getResult(0);
+    };
+    Value result =
+        rowLoop(idx(rewriter, loc, 0), groupedRows, kRowsPerGroup, init);
+    result = rowLoop(groupedRows, mSize, 1, result);
+    rewriter.replaceOp(op, result);
     return success();
   }
 
   /// Loop over channels [begin, end) in groups of `group`, each group
-  /// reducing over all blocks into `group` results of row `m`.
+  /// reducing over all blocks into `group` results of each row in `rows`.
   static Value channelLoop(OpBuilder &b, Location loc, Value x, Value w,
-                           Value result, Value m, int64_t begin, int64_t end,
-                           int64_t group, int64_t paddedK, Type accType) {
+                           Value result, ArrayRef<Value> rows, int64_t begin,
+                           int64_t end, int64_t group, int64_t paddedK,
+                           Type accType) {
     auto loop = scf::ForOp::create(
         b, loc, idx(b, loc, begin), idx(b, loc, end), idx(b, loc, group),
         result, [&](OpBuilder &b, Location l, Value n0, ValueRange iter) {
           SmallVector<Value> sums =
-              reduceGroup(b, l, x, w, m, n0, group, paddedK, accType);
+              reduceGroup(b, l, x, w, rows, n0, group, paddedK, accType);
           Value res = iter[0];
-          for (int64_t r = 0; r < group; ++r) {
-            Value n = arith::AddIOp::create(b, l, n0, idx(b, l, r));
-            res =
-                tensor::InsertOp::create(b, l, sums[r], res, ValueRange{m, n});
-          }
+          for (size_t r = 0; r < rows.size(); ++r)
+            for (int64_t c = 0; c < group; ++c) {
+              Value n = arith::AddIOp::create(b, l, n0, idx(b, l, c));
+              res = tensor::InsertOp::create(b, l, sums[r * group + c], res,
+                                             ValueRange{rows[r], n});
+            }
           scf::YieldOp::create(b, l, res);
         });
     return loop.getResult(0);
   }
 
-  /// sum_k x[m,k] * Wt[n0+r,k] for r < group, as scalars of `accType`.
+  /// sum_k x[m,k] * Wt[n0+c,k] for each row m of `rows` and c < group, as
+  /// scalars of `accType` (row-major). One 16-lane accumulator per (row,
+  /// channel); the four 16-weight slices of a block add into it.
   static SmallVector<Value> reduceGroup(OpBuilder &b, Location loc, Value x,
-                                        Value w, Value m, Value n0,
+                                        Value w, ArrayRef<Value> rows, Value n0,
                                         int64_t group, int64_t paddedK,
                                         Type accType) {
     auto i8 = b.getI8Type();
@@ -110,7 +132,7 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
         {kBlockBytes}, cast<RankedTensorType>(x.getType()).getElementType());
     auto accVec = VectorType::get({kBlockBytes}, accType);
     Value zeroAcc = zeroOf(b, loc, accVec);
-    SmallVector<Value> inits(group * kSlices, zeroAcc);
+    SmallVector<Value> inits(rows.size() * group, zeroAcc);
     auto blocks = scf::ForOp::create(
         b, loc, idx(b, loc, 0), idx(b, loc, paddedK),
         idx(b, loc, kBlockWeights), inits,
@@ -119,8 +141,8 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
           Value block = arith::ShRUIOp::create(bb, l, k0, idx(bb, l, 6));
           Value padI8 = zeroOf(bb, l, i8);
           SmallVector<Value> packed;
-          for (int64_t r = 0; r < group; ++r) {
-            Value n = arith::AddIOp::create(bb, l, n0, idx(bb, l, r));
+          for (int64_t c = 0; c < group; ++c) {
+            Value n = arith::AddIOp::create(bb, l, n0, idx(bb, l, c));
             packed.push_back(vector::TransferReadOp::create(
                 bb, l, byteVec, w, ValueRange{n, block, idx(bb, l, 0)}, padI8,
                 ArrayRef<bool>{true}));
@@ -130,33 +152,29 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
           for (int64_t j = 0; j < kSlices; ++j) {
             Value kj =
                 arith::AddIOp::create(bb, l, k0, idx(bb, l, j * kBlockBytes));
-            Value xs = vector::TransferReadOp::create(bb, l, xVecType, x,
-                                                      ValueRange{m, kj}, padX,
-                                                      ArrayRef<bool>{true});
-            if (isa<IntegerType>(accType))
-              xs = arith::ExtSIOp::create(bb, l, accVec, xs);
+            // The decode (shift 2j, mask) is the same for every row; LLVM
+            // keeps one copy.
             Value shift = arith::ConstantOp::create(
                 bb, l,
                 DenseElementsAttr::get(byteVec,
                                        bb.getI8IntegerAttr(int8_t(2 * j))));
-            for (int64_t r = 0; r < group; ++r)
-              next[r * kSlices + j] = accumulateTernary(
-                  bb, l, next[r * kSlices + j], xs, packed[r], shift);
+            for (size_t r = 0; r < rows.size(); ++r) {
+              Value xs = vector::TransferReadOp::create(
+                  bb, l, xVecType, x, ValueRange{rows[r], kj}, padX,
+                  ArrayRef<bool>{true});
+              if (isa<IntegerType>(accType))
+                xs = arith::ExtSIOp::create(bb, l, accVec, xs);
+              for (int64_t c = 0; c < group; ++c)
+                next[r * group + c] = accumulateTernary(
+                    bb, l, next[r * group + c], xs, packed[c], shift);
+            }
           }
           scf::YieldOp::create(bb, l, next);
         });
     SmallVector<Value> sums;
-    for (int64_t r = 0; r < group; ++r) {
-      Value total = blocks.getResult(r * kSlices);
-      for (int64_t j = 1; j < kSlices; ++j) {
-        Value part = blocks.getResult(r * kSlices + j);
-        total = isa<FloatType>(accType)
-                    ? arith::AddFOp::create(b, loc, total, part).getResult()
-                    : arith::AddIOp::create(b, loc, total, part).getResult();
-      }
+    for (Value total : blocks.getResults())
       sums.push_back(vector::ReductionOp::create(
           b, loc, vector::CombiningKind::ADD, total));
-    }
     return sums;
   }
 };

@@ -1,15 +1,17 @@
 // RUN: mmfree-opt %s -split-input-file --mmfree-lower-to-vector --canonicalize | FileCheck %s
 
-// N = 10: one group of 4 channels sharing each activation load, then a
-// remainder loop of single channels. Each block: one 16-byte weight load per
-// channel, four 16-lane activation loads, decoded by shifts 0, 2, 4, 6.
+// M = 10, N = 10: rows in groups of 4 (then one at a time) sharing each
+// weight load, channels in groups of 4 (then one at a time) sharing each
+// activation load; one accumulator per (row, channel). Each block: one
+// 16-byte weight load per channel, decoded by shifts 0, 2, 4, 6, and four
+// 16-lane activation loads per row.
 // CHECK-LABEL: func @contraction
-// CHECK: scf.for %[[M:.*]] = %c0 to %c2
+// CHECK: scf.for %{{.*}} = %c0 to %c8 step %c4
 // CHECK:   scf.for %{{.*}} = %c0 to %c8 step %c4
 // CHECK:     scf.for %{{.*}} = %c0 to %c128 step %c64 iter_args({{.*}}) -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
 // CHECK-COUNT-4: vector.transfer_read %arg1{{.*}} : tensor<10x2x16xi8>, vector<16xi8>
 // CHECK-NOT: arith.muli
-// CHECK:       vector.transfer_read %{{.*}} : tensor<2x128xi8>, vector<16xi8>
+// CHECK:       vector.transfer_read %{{.*}} : tensor<10x128xi8>, vector<16xi8>
 // CHECK-NOT: arith.muli
 // CHECK:       arith.select {{.*}} : vector<16xi1>, vector<16xi32>
 // CHECK-NOT: arith.muli
@@ -19,11 +21,12 @@
 // CHECK:     tensor.insert
 // CHECK:   scf.for %{{.*}} = %c8 to %c10 step %c1
 // CHECK:     -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
+// CHECK: scf.for %{{.*}} = %c8 to %c10 step %c1
 // CHECK-NOT: arith.muli
 // CHECK: return
-func.func @contraction(%x: tensor<2x100xi8>, %w: tensor<10x2x16xi8>) -> tensor<2x10xi32> {
-  %acc = mmfree.ternary_matmul %x, %w {k = 100 : i64} : tensor<2x100xi8>, tensor<10x2x16xi8> -> tensor<2x10xi32>
-  return %acc : tensor<2x10xi32>
+func.func @contraction(%x: tensor<10x100xi8>, %w: tensor<10x2x16xi8>) -> tensor<10x10xi32> {
+  %acc = mmfree.ternary_matmul %x, %w {k = 100 : i64} : tensor<10x100xi8>, tensor<10x2x16xi8> -> tensor<10x10xi32>
+  return %acc : tensor<10x10xi32>
 }
 
 // -----
