@@ -49,6 +49,11 @@ constexpr int64_t kSignBit = 0x80000000;
 /// Centres the product's f32 bits in u32 (checked for every format and k).
 constexpr int64_t kCentre = 0x3F000000;
 
+/// Which exponent checks the inner loop needs, from one pass over the
+/// operands: none, underflow only (a signed compare on the uncentred sum,
+/// which cannot wrap without overflow), or both (on the sum centred by D).
+enum class Checks { None, Underflow, Both };
+
 /// Constants of the kernel for one format and k, as f32 bit patterns.
 struct KernelConstants {
   numerics::FormatInfo fi;
@@ -201,7 +206,8 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
         arith::OrIOp::create(rewriter, loc, a.anySpecial, b.anySpecial);
     // Without exponent overflow or underflow possible for any pair of
     // nonzero operands, the kernel skips both checks.
-    Value safe = rangeIsSafe(rewriter, loc, c, a, b);
+    Value noOverflow, noUnderflow;
+    std::tie(noOverflow, noUnderflow) = rangeChecks(rewriter, loc, c, a, b);
     auto ifOp = scf::IfOp::create(
         rewriter, loc, special,
         [&](OpBuilder &b, Location l) {
@@ -211,8 +217,9 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
                                                       k, transposed));
         },
         [&](OpBuilder &b, Location l) {
-          scf::YieldOp::create(
-              b, l, fastKernel(b, l, op, c, k, depth, paddedN, safe));
+          scf::YieldOp::create(b, l,
+                               fastKernel(b, l, op, c, k, depth, paddedN,
+                                          noOverflow, noUnderflow));
         });
     rewriter.replaceOp(op, ifOp.getResults());
     return success();
@@ -220,7 +227,8 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
 
   static Value fastKernel(OpBuilder &b, Location loc, LMulMatmulOp op,
                           const KernelConstants &c, unsigned k, int64_t depth,
-                          int64_t paddedN, Value safe) {
+                          int64_t paddedN, Value noOverflow,
+                          Value noUnderflow) {
     bool transposed = op.getTransposeRhs();
     Value mSize = tensor::DimOp::create(b, loc, op.getLhs(), 0);
 
@@ -234,7 +242,7 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
       return arith::ConstantIndexOp::create(bb, loc, v);
     };
     int64_t blockK = std::min(depth, kBlockK);
-    auto loops = [&](OpBuilder &b, Location loc, bool checked) -> Value {
+    auto loops = [&](OpBuilder &b, Location loc, Checks checks) -> Value {
       auto tileLoop = scf::ForOp::create(
           b, loc, idx(b, 0), idx(b, tiles), idx(b, 1), op.getInit(),
           [&](OpBuilder &b1, Location l1, Value tile, ValueRange outer) {
@@ -256,7 +264,7 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
                                    ValueRange in) {
                                  scf::YieldOp::create(
                                      b3, l3,
-                                     rowGroup(b3, l3, c, checked, aSplit, bP, w,
+                                     rowGroup(b3, l3, c, checks, aSplit, bP, w,
                                               in[0], m0, group, tile, n0, k0,
                                               kEnd));
                                })
@@ -273,15 +281,27 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
           });
       return tileLoop.getResult(0);
     };
-    auto ifSafe = scf::IfOp::create(
+    Value safe = arith::AndIOp::create(b, loc, noOverflow, noUnderflow);
+    auto ifOp = scf::IfOp::create(
         b, loc, safe,
         [&](OpBuilder &bb, Location l) {
-          scf::YieldOp::create(bb, l, loops(bb, l, /*checked=*/false));
+          scf::YieldOp::create(bb, l, loops(bb, l, Checks::None));
         },
         [&](OpBuilder &bb, Location l) {
-          scf::YieldOp::create(bb, l, loops(bb, l, /*checked=*/true));
+          Value onlyUnder =
+              scf::IfOp::create(
+                  bb, l, noOverflow,
+                  [&](OpBuilder &b2, Location l2) {
+                    scf::YieldOp::create(b2, l2,
+                                         loops(b2, l2, Checks::Underflow));
+                  },
+                  [&](OpBuilder &b2, Location l2) {
+                    scf::YieldOp::create(b2, l2, loops(b2, l2, Checks::Both));
+                  })
+                  .getResult(0);
+          scf::YieldOp::create(bb, l, onlyUnder);
         });
-    return ifSafe.getResult(0);
+    return ifOp.getResult(0);
   }
 
   /// A -> its truncated magnitude and the selector of B's W plane:
@@ -409,7 +429,7 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
   /// Rows m0 .. m0+group-1 of column tile `tile` over k in [k0, kEnd):
   /// accumulators read from and written back to `result`.
   static Value rowGroup(OpBuilder &b, Location loc, const KernelConstants &c,
-                        bool checked, ValueRange aSplit, Value bP, Value w,
+                        Checks checks, ValueRange aSplit, Value bP, Value w,
                         Value result, Value m0, int64_t group, Value tile,
                         Value n0, Value k0, Value kEnd) {
     auto f32Vec = VectorType::get({kLanes}, b.getF32Type());
@@ -430,8 +450,7 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
         b, loc, k0, kEnd, arith::ConstantIndexOp::create(b, loc, 1), accs,
         [&](OpBuilder &bb, Location l, Value r, ValueRange acc) {
           scf::YieldOp::create(
-              bb, l,
-              step(bb, l, c, checked, aSplit, bP, w, rows, r, tile, acc));
+              bb, l, step(bb, l, c, checks, aSplit, bP, w, rows, r, tile, acc));
         });
     for (size_t g = 0; g < rows.size(); ++g)
       for (size_t v = 0; v < cols.size(); ++v)
@@ -445,7 +464,7 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
   /// acc[g, v] += lmul(A[rows[g], r], B[r, n0 + 16v .. +16]) for the rows g
   /// and the vectors v of column tile `tile` (starting at n0).
   static SmallVector<Value> step(OpBuilder &b, Location loc,
-                                 const KernelConstants &c, bool checked,
+                                 const KernelConstants &c, Checks checks,
                                  ValueRange aSplit, Value bP, Value w,
                                  ArrayRef<Value> rows, Value r, Value tile,
                                  ValueRange acc) {
@@ -464,7 +483,7 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
     for (Value m : rows) {
       Value aMag =
           tensor::ExtractOp::create(b, loc, aSplit[0], ValueRange{m, r});
-      if (checked) // the checks need the sum centred by D
+      if (checks == Checks::Both) // these checks need the sum centred by D
         aMag = arith::AddIOp::create(b, loc, aMag,
                                      i32Const(b, loc, b.getI32Type(), kCentre));
       aMag = vector::BroadcastOp::create(b, loc, i32Vec, aMag);
@@ -473,7 +492,15 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
           tensor::ExtractOp::create(b, loc, aSplit[1], ValueRange{m, r}));
       for (int64_t v = 0; v < kVectorsPerTile; ++v) {
         Value s = arith::AddIOp::create(b, loc, aMag, bTerms[v]);
-        Value bits = checked ? clampExponent(b, loc, c, s, i32Vec) : s;
+        Value bits = s;
+        if (checks == Checks::Both)
+          bits = clampExponent(b, loc, c, s, i32Vec);
+        if (checks == Checks::Underflow) // 0 below the smallest normal
+          bits = arith::SelectOp::create(
+              b, loc,
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, s,
+                                    cst(c.low)),
+              cst(0), s);
         // Sign and zeroing from W[sel]: (bits | sign bit) & W.
         Value lane = arith::ConstantIndexOp::create(b, loc, v * kLanes);
         Value mask = vector::TransferReadOp::create(
@@ -512,10 +539,13 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
     return arith::SelectOp::create(b, loc, normal, bits, cst(0));
   }
 
-  /// True when max|a| + max P <= the largest finite result and min|a| +
-  /// min P >= the smallest normal one over nonzero operands.
-  static Value rangeIsSafe(OpBuilder &b, Location loc, const KernelConstants &c,
-                           const OperandStats &a, const OperandStats &bs) {
+  /// Whether no pair of nonzero operands can overflow (max|a| + max P <= the
+  /// largest finite result) and whether none can underflow (min|a| + min P
+  /// >= the smallest normal one).
+  static std::pair<Value, Value> rangeChecks(OpBuilder &b, Location loc,
+                                             const KernelConstants &c,
+                                             const OperandStats &a,
+                                             const OperandStats &bs) {
     Type i64 = b.getI64Type();
     auto sum = [&](Value x, Value y) -> Value {
       return arith::AddIOp::create(b, loc,
@@ -529,7 +559,7 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
                                              sum(a.max, bs.max), c64(c.high));
     Value noUnderflow = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
                                               sum(a.min, bs.min), c64(c.low));
-    return arith::AndIOp::create(b, loc, noOverflow, noUnderflow);
+    return {noOverflow, noUnderflow};
   }
 };
 
