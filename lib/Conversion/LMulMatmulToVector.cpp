@@ -8,14 +8,15 @@
 //             planes W[sel] = (B's sign xor A's) | (0x7FFFFFFF unless A or B
 //             is zero or subnormal), tile-major so that a tile's block of k
 //             is contiguous.
-// For nonzero operands S = a + P is the product's f32 bits. When one pass
-// over each operand shows that no pair can overflow or underflow, the inner
-// loop over 16 output columns and k in increasing order (the reference
-// order) is
+// For nonzero operands S = a + P is the product's f32 bits. One pass over
+// each operand decides which checks the inner loop over 16 output columns
+// and k in increasing order (the reference order) needs. With none it is
 //   acc += bitcast((S | sign bit) & W[sel])
-// i.e. one add, one three-input logic op and one f32 add. Otherwise S is
-// centred by D in u32, so that one unsigned compare finds underflow and one
-// umin (or compare and select) clamps overflow for every format. Loops run
+// i.e. one add, one three-input logic op and one f32 add; when products can
+// underflow but not overflow, S < smallest normal also selects 0; when they
+// can overflow, S is centred by D in u32, so that one unsigned compare finds
+// underflow and one umin (or compare and select) clamps overflow for every
+// format. Loops run
 // over 32-column tiles, blocks of 128 k (a tile's B block stays in L1), and
 // groups of 4 rows sharing the B loads. Operands holding inf or NaN take the
 // exact per-product generic instead.

@@ -163,7 +163,8 @@ FloatFormat formatFromId(int64_t id) { return static_cast<FloatFormat>(id); }
 /// subnormals, values near the largest finite and near the smallest normal;
 /// mode 1: the same plus 1 in 64 each of inf and NaN; mode 2: normals within
 /// 2^-2..2^2 and 1 in 32 each of zeros and subnormals, so that no product
-/// overflows or underflows.
+/// overflows or underflows; mode 3: mode 0 without the values near the
+/// largest finite, so that products can underflow but not overflow.
 template <typename T>
 void fillRandomBits(UnrankedMemRefType<T> *ref, int64_t seed, int64_t id,
                     int64_t mode) {
@@ -186,7 +187,7 @@ void fillRandomBits(UnrankedMemRefType<T> *ref, int64_t seed, int64_t id,
       bits = 0;
     else if (pick < 4)
       bits = mant ? mant : 1; // subnormal
-    else if (mode != 2 && pick < 6)
+    else if (mode != 2 && mode != 3 && pick < 6)
       bits = fi.maxFinite - (mant & 7);
     else if (mode != 2 && pick < 8)
       bits = (1u << fi.mantissa) | mant; // smallest binade

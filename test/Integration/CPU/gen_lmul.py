@@ -24,11 +24,12 @@ p.add_argument("--depth", type=int, default=16)
 p.add_argument("--form", choices=["plain", "transposed-map", "transpose-op"],
                default="plain")
 p.add_argument("--init", choices=["zero", "arg"], default="zero")
-VALUE_MODES = ["wide", "specials", "moderate"]  # the runtime's fill modes
+VALUE_MODES = ["wide", "specials", "moderate", "small"]  # the runtime's modes
 p.add_argument("--values", choices=VALUE_MODES,
                default="wide", help="wide: zeros, subnormals, huge and tiny "
                "values; specials: also inf and NaN; moderate: no product "
-               "overflows or underflows (the kernel's unchecked path)")
+               "overflows or underflows (the kernel's unchecked loop); small: "
+               "products can underflow but not overflow")
 p.add_argument("--seed", type=int, default=1)
 a = p.parse_args()
 

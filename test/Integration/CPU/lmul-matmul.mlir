@@ -71,3 +71,16 @@
 // U46: mmfree-check: PASS lmul_matmul f8E4M3FN k=3 m=5 n=63 depth=150 bit-exact (0 NaN outputs)
 // RUN: %python %S/gen_lmul.py --format f8E5M2 --k 2 --m 6 --n 64 --depth 150 --values moderate --form transpose-op --init arg --seed 47 | mmfree-opt --mmfree-matmul-to-lmul=mantissa-bits=2 --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=U47
 // U47: mmfree-check: PASS lmul_matmul f8E5M2 k=2 m=6 n=64 depth=150 bit-exact (0 NaN outputs)
+//
+// Products that can underflow but (f32, bf16, f8E4M3FN) not overflow take the
+// loop that only maps underflow to zero.
+// RUN: %python %S/gen_lmul.py --format f32 --k 23 --m 2 --n 81 --depth 90 --values small --form transpose-op --seed 61 | mmfree-opt --mmfree-matmul-to-lmul=mantissa-bits=23 --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=S61
+// S61: mmfree-check: PASS lmul_matmul f32 k=23 m=2 n=81 depth=90 bit-exact
+// RUN: %python %S/gen_lmul.py --format bf16 --k 7 --m 3 --n 82 --depth 90 --values small --form transpose-op --seed 62 | mmfree-opt --mmfree-matmul-to-lmul=mantissa-bits=7 --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=S62
+// S62: mmfree-check: PASS lmul_matmul bf16 k=7 m=3 n=82 depth=90 bit-exact
+// RUN: %python %S/gen_lmul.py --format f16 --k 10 --m 4 --n 83 --depth 90 --values small --form transpose-op --seed 63 | mmfree-opt --mmfree-matmul-to-lmul=mantissa-bits=10 --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=S63
+// S63: mmfree-check: PASS lmul_matmul f16 k=10 m=4 n=83 depth=90 bit-exact
+// RUN: %python %S/gen_lmul.py --format f8E4M3FN --k 3 --m 5 --n 84 --depth 90 --values small --form transpose-op --seed 64 | mmfree-opt --mmfree-matmul-to-lmul=mantissa-bits=3 --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=S64
+// S64: mmfree-check: PASS lmul_matmul f8E4M3FN k=3 m=5 n=84 depth=90 bit-exact
+// RUN: %python %S/gen_lmul.py --format f8E5M2 --k 2 --m 1 --n 85 --depth 90 --values small --form transpose-op --seed 65 | mmfree-opt --mmfree-matmul-to-lmul=mantissa-bits=2 --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=S65
+// S65: mmfree-check: PASS lmul_matmul f8E5M2 k=2 m=1 n=85 depth=90 bit-exact
