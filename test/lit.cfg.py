@@ -27,6 +27,8 @@ config.substitutions.append(
      "mlir-runner -e main -entry-point-result=void -shared-libs=%s,%s" % (
          os.path.join(config.mlir_lib_dir, "libmlir_c_runner_utils.so"),
          os.path.join(config.mmfree_lib_dir, "libmmfree_runtime.so"))))
+config.substitutions.append(
+    ("%mmfree_plugin", os.path.join(config.mmfree_lib_dir, "MMFreePlugin.so")))
 # Debian's python with numpy, as DESIGN.md asks for test scripts.
 config.substitutions.append(("%python", "/usr/bin/python3"))
 
