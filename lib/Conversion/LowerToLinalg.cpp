@@ -28,12 +28,14 @@ namespace {
 
 using utils::IteratorType;
 
-/// tensor.empty of `type`, taking dynamic sizes from dimension 0 of `like`.
+/// tensor.empty of `type`, taking each dynamic size from the same dimension
+/// of `like` (the verifiers keep every other dimension static).
 static Value emptyLike(OpBuilder &b, Location loc, RankedTensorType type,
                        Value like) {
   SmallVector<Value> dyn;
-  if (type.isDynamicDim(0))
-    dyn.push_back(tensor::DimOp::create(b, loc, like, 0));
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      dyn.push_back(tensor::DimOp::create(b, loc, like, d));
   return tensor::EmptyOp::create(b, loc, type, dyn);
 }
 

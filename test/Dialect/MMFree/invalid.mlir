@@ -315,3 +315,27 @@ func.func @lut_code_range(%t: tensor<1x16x2xi8>) {
   %0 = mmfree.lut_matmul %c, %t {accumulation = #mmfree<lut_accumulation exact>} : tensor<2x1xi8>, tensor<1x16x2xi8> -> tensor<2x2xi16>
   return
 }
+
+// -----
+
+func.func @ternary_dynamic_weights(%x: tensor<2x100xi8>, %w: tensor<?x2x16xi8>) {
+  // expected-error @+1 {{expects packed weights with a static shape, got 'tensor<?x2x16xi8>'}}
+  %0 = mmfree.ternary_matmul %x, %w {k = 100 : i64} : tensor<2x100xi8>, tensor<?x2x16xi8> -> tensor<2x?xi32>
+  return
+}
+
+// -----
+
+func.func @lut_dynamic_tables(%c: tensor<4x8xi8>, %t: tensor<8x16x?xi8>) {
+  // expected-error @+1 {{expects tables with a static shape, got 'tensor<8x16x?xi8>'}}
+  %0 = mmfree.lut_matmul %c, %t {accumulation = #mmfree<lut_accumulation exact>} : tensor<4x8xi8>, tensor<8x16x?xi8> -> tensor<4x?xi16>
+  return
+}
+
+// -----
+
+func.func @lut_dynamic_trees(%x: tensor<4x64xf32>, %dims: tensor<?x4xi32>, %thr: tensor<?x15xf32>) {
+  // expected-error @+1 {{expects split dimensions and thresholds with static shapes}}
+  %0 = mmfree.lut_encode %x, %dims, %thr : tensor<4x64xf32>, tensor<?x4xi32>, tensor<?x15xf32> -> tensor<4x?xi8>
+  return
+}

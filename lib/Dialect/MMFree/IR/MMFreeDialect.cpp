@@ -77,6 +77,8 @@ LogicalResult TernaryMatmulOp::verify() {
   if (!compatible(in.getDimSize(1), k))
     return emitOpError("input has ")
            << in.getDimSize(1) << " columns but k = " << k;
+  if (!w.hasStaticShape())
+    return emitOpError("expects packed weights with a static shape, got ") << w;
   if (w.getDimSize(2) != numerics::kBlockBytes)
     return emitOpError("expects packed weights of shape N x ceil(k/64) x 16, "
                        "got ")
@@ -179,6 +181,9 @@ LogicalResult LutEncodeOp::verify() {
   auto in = getInput().getType(), codes = getCodes().getType();
   auto dims = getDims().getType(), thr = getThresholds().getType();
   int64_t c = dims.getDimSize(0);
+  if (!dims.hasStaticShape() || !thr.hasStaticShape())
+    return emitOpError("expects split dimensions and thresholds with static "
+                       "shapes");
   if (dims.getDimSize(1) != numerics::kTreeDepth)
     return emitOpError("expects one split dimension per tree level (C x ")
            << numerics::kTreeDepth << "), got " << dims;
@@ -210,6 +215,8 @@ LogicalResult LutMatmulOp::verify() {
   auto codes = getCodes().getType(), tables = getTables().getType();
   auto result = getResult().getType();
   int64_t c = tables.getDimSize(0);
+  if (!tables.hasStaticShape())
+    return emitOpError("expects tables with a static shape, got ") << tables;
   if (tables.getDimSize(1) != numerics::kBuckets)
     return emitOpError("expects tables of shape C x ")
            << numerics::kBuckets << " x M, got " << tables;
