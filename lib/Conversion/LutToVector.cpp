@@ -2,9 +2,10 @@
 //
 // CPU kernels for the MADDNESS ops (part of mmfree-lower-to-vector):
 //  - lut_encode with up to 16 codebooks: one row at a time, the codebooks in
-//    16 lanes; per tree level one gather of the row's split columns, one
-//    gather of each lane's node threshold, a compare and code = code + code
-//    + bit. Codes are written as the row's C bytes.
+//    16 lanes; per tree level one gather of the row's split columns, the
+//    node threshold chosen by selects on the earlier outcomes among
+//    thresholds loaded once, a compare and code = code + code + bit. Codes
+//    are written as the row's C bytes.
 //  - lut_matmul: one row at a time, the outputs in 32-lane vectors; per
 //    codebook one load of the table row selected by the code (M bytes),
 //    widened to 16 bits and added, or, for averaging, the codebooks' rows
@@ -78,6 +79,20 @@ Value laneVector(OpBuilder &b, Location loc, int64_t scale, int64_t add) {
                              ArrayRef<int32_t>(v)));
 }
 
+/// candidates[node] where the node's bits, most significant first, are the
+/// earlier levels' outcomes: a tree of selects.
+Value selectByOutcomes(OpBuilder &b, Location loc, ArrayRef<Value> candidates,
+                       ArrayRef<Value> outcomes) {
+  if (candidates.size() == 1)
+    return candidates[0];
+  size_t half = candidates.size() / 2;
+  Value low = selectByOutcomes(b, loc, candidates.take_front(half),
+                               outcomes.drop_front());
+  Value high = selectByOutcomes(b, loc, candidates.drop_front(half),
+                                outcomes.drop_front());
+  return arith::SelectOp::create(b, loc, outcomes.front(), high, low);
+}
+
 struct LutEncodeToVector : OpRewritePattern<LutEncodeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(LutEncodeOp op,
@@ -105,27 +120,36 @@ struct LutEncodeToVector : OpRewritePattern<LutEncodeOp> {
       splitCols.push_back(vector::GatherOp::create(
           rewriter, loc, i32Vec, dims, ValueRange{index(rewriter, loc, 0)},
           laneVector(rewriter, loc, kTreeDepth, t), mask, zeroI));
+    // Node j's threshold of every lane's tree, thresholds[c, j], loaded once.
+    SmallVector<Value> nodeThresholds;
+    for (int64_t j = 0; j < kBuckets - 1; ++j)
+      nodeThresholds.push_back(vector::GatherOp::create(
+          rewriter, loc, f32Vec, thresholds,
+          ValueRange{index(rewriter, loc, 0)},
+          laneVector(rewriter, loc, kBuckets - 1, j), mask, zeroF));
     Value input = op.getInput();
     Value codes = forEachRow(
         rewriter, loc, input, op.getCodes().getType(),
         [&](OpBuilder &b, Location l, Value r, Value result) -> Value {
+          // Level t compares against the threshold of the node reached so
+          // far, chosen among its 2^t candidates by the earlier outcomes.
+          SmallVector<Value> outcomes;
           Value code = zeroI;
           for (int64_t t = 0; t < kTreeDepth; ++t) {
             Value x = vector::GatherOp::create(b, l, f32Vec, input,
                                                ValueRange{r, index(b, l, 0)},
                                                splitCols[t], mask, zeroF);
-            // Node threshold c * 15 + 2^t - 1 + code.
-            Value node = arith::AddIOp::create(
-                b, l, code,
-                laneVector(b, l, kBuckets - 1, (int64_t(1) << t) - 1));
-            Value thr = vector::GatherOp::create(b, l, f32Vec, thresholds,
-                                                 ValueRange{index(b, l, 0)},
-                                                 node, mask, zeroF);
-            Value bit = arith::ExtUIOp::create(
-                b, l, i32Vec,
-                arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x, thr));
+            int64_t first = (int64_t(1) << t) - 1;
+            Value thr = selectByOutcomes(
+                b, l,
+                ArrayRef<Value>(nodeThresholds).slice(first, int64_t(1) << t),
+                outcomes);
+            Value above =
+                arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x, thr);
+            outcomes.push_back(above);
             code = arith::AddIOp::create(
-                b, l, arith::AddIOp::create(b, l, code, code), bit);
+                b, l, arith::AddIOp::create(b, l, code, code),
+                arith::ExtUIOp::create(b, l, i32Vec, above));
           }
           Value bytes = arith::TruncIOp::create(
               b, l, VectorType::get({kCodebookLanes}, b.getI8Type()), code);
