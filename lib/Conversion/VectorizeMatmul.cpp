@@ -32,9 +32,40 @@ int64_t tileFor(int64_t size, int64_t preferred) {
   return 1;
 }
 
+/// Reads B through the matmul's indexing map instead of materializing a
+/// linalg.transpose of it (torch-mlir's nn.Linear): the copy of the whole
+/// weight per call would cost more than the product at batch 1.
+void foldWeightTransposes(IRRewriter &rewriter, ModuleOp module) {
+  SmallVector<linalg::MatmulOp> matmuls;
+  module.walk([&](linalg::MatmulOp op) { matmuls.push_back(op); });
+  MLIRContext *ctx = module.getContext();
+  AffineExpr d0, d1, d2;
+  bindDims(ctx, d0, d1, d2);
+  auto map = [&](ArrayRef<AffineExpr> e) {
+    return AffineMap::get(3, 0, e, ctx);
+  };
+  for (linalg::MatmulOp op : matmuls) {
+    auto transpose = op.getDpsInputs()[1].getDefiningOp<linalg::TransposeOp>();
+    if (!transpose || !op.hasPureTensorSemantics() ||
+        transpose.getPermutation() != ArrayRef<int64_t>{1, 0} ||
+        op.getIndexingMapsArray() !=
+            SmallVector<AffineMap>{map({d0, d2}), map({d2, d1}), map({d0, d1})})
+      continue;
+    rewriter.modifyOpInPlace(op, [&] {
+      op->setOperand(1, transpose.getInput());
+      op.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(
+          {map({d0, d2}), map({d1, d2}), map({d0, d1})}));
+    });
+    if (transpose->use_empty())
+      rewriter.eraseOp(transpose);
+  }
+}
+
 struct VectorizeMatmulPass
     : public mmfree::impl::VectorizeMatmulBase<VectorizeMatmulPass> {
   void runOnOperation() override {
+    IRRewriter folder(&getContext());
+    foldWeightTransposes(folder, getOperation());
     SmallVector<linalg::MatmulOp> matmuls;
     getOperation().walk([&](linalg::MatmulOp op) {
       auto type = dyn_cast<RankedTensorType>(

@@ -44,9 +44,12 @@ def VectorizeMatmul : Pass<"mmfree-vectorize-matmul", "::mlir::ModuleOp"> {
     Tiles every static f32 `linalg.matmul` on tensors into 4 x 16 x 16 tiles
     (or the largest power-of-two divisor of each size) with the upstream
     TilingInterface and vectorizes each tile with `linalg::vectorize` into a
-    `vector.contract`. This gives the plain f32 path of `mmfree-cpu-pipeline`
-    vector code, so that timings of the mmfree rewrites are compared with a
-    vectorized baseline. Matmuls with dynamic sizes are left alone.
+    `vector.contract`. A `linalg.transpose` (permutation [1, 0]) feeding B,
+    as torch-mlir emits for nn.Linear, is folded into B's indexing map first
+    instead of being copied. This gives the plain f32 path of
+    `mmfree-cpu-pipeline` vector code, so that timings of the mmfree
+    rewrites are compared with a vectorized baseline. Matmuls with dynamic
+    sizes are left alone.
   }];
   let dependentDialects = ["::mlir::vector::VectorDialect",
                            "::mlir::scf::SCFDialect",
