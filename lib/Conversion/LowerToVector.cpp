@@ -152,8 +152,10 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
           for (int64_t j = 0; j < kSlices; ++j) {
             Value kj =
                 arith::AddIOp::create(bb, l, k0, idx(bb, l, j * kBlockBytes));
-            // The decode (shift 2j, mask) is the same for every row; LLVM
-            // keeps one copy.
+            // One row: test the code bits in place (mask tests, masked adds
+            // and subtracts). Several rows: decode once (shift 2j, mask,
+            // compares; LLVM keeps one copy for all rows) and select, which
+            // keeps fewer values live across the rows.
             Value shift = arith::ConstantOp::create(
                 bb, l,
                 DenseElementsAttr::get(byteVec,
@@ -165,8 +167,12 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
               if (isa<IntegerType>(accType))
                 xs = arith::ExtSIOp::create(bb, l, accVec, xs);
               for (int64_t c = 0; c < group; ++c)
-                next[r * group + c] = accumulateTernary(
-                    bb, l, next[r * group + c], xs, packed[c], shift);
+                next[r * group + c] =
+                    rows.size() == 1
+                        ? accumulateTernarySlice(bb, l, next[r * group + c], xs,
+                                                 packed[c], j)
+                        : accumulateTernary(bb, l, next[r * group + c], xs,
+                                            packed[c], shift);
             }
           }
           scf::YieldOp::create(bb, l, next);

@@ -45,6 +45,29 @@ Value accumulateTernary(OpBuilder &b, Location loc, Value acc, Value x,
   return arith::AddIOp::create(b, loc, acc, term);
 }
 
+Value accumulateTernarySlice(OpBuilder &b, Location loc, Value acc, Value x,
+                             Value packed, int64_t j) {
+  Type codeType = packed.getType();
+  auto isSet = [&](int64_t bit) -> Value {
+    return arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::ne,
+        arith::AndIOp::create(b, loc, packed,
+                              splatConstant(b, loc, codeType, bit << (2 * j))),
+        splatConstant(b, loc, codeType, 0));
+  };
+  bool isFloat = isa<FloatType>(getElementTypeOrSelf(x.getType()));
+  auto add = [&](Value l, Value r) -> Value {
+    return isFloat ? arith::AddFOp::create(b, loc, l, r).getResult()
+                   : arith::AddIOp::create(b, loc, l, r).getResult();
+  };
+  auto sub = [&](Value l, Value r) -> Value {
+    return isFloat ? arith::SubFOp::create(b, loc, l, r).getResult()
+                   : arith::SubIOp::create(b, loc, l, r).getResult();
+  };
+  Value plus = arith::SelectOp::create(b, loc, isSet(1), add(acc, x), acc);
+  return arith::SelectOp::create(b, loc, isSet(2), sub(plus, x), plus);
+}
+
 Value padToBlocks(OpBuilder &b, Location loc, Value input, int64_t k) {
   int64_t padded = numerics::numBlocks(k) * numerics::kBlockWeights;
   if (padded == k)

@@ -22,6 +22,14 @@ mlir::Value accumulateTernary(mlir::OpBuilder &b, mlir::Location loc,
                               mlir::Value acc, mlir::Value x,
                               mlir::Value packed, mlir::Value shift);
 
+/// The same for a slice j known when building: the codes' two bits are
+/// tested in place ((packed & (1 << 2j)) != 0 adds x, (packed & (2 << 2j))
+/// != 0 subtracts it), which vector targets turn into mask tests and masked
+/// adds and subtracts. No multiply.
+mlir::Value accumulateTernarySlice(mlir::OpBuilder &b, mlir::Location loc,
+                                   mlir::Value acc, mlir::Value x,
+                                   mlir::Value packed, int64_t j);
+
 /// Pads the M x K activations with zeros to M x (64 * ceil(K/64)).
 mlir::Value padToBlocks(mlir::OpBuilder &b, mlir::Location loc,
                         mlir::Value input, int64_t k);

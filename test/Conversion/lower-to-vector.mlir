@@ -90,3 +90,23 @@ func.func @lmul_matmul(%a: tensor<5x8xbf16>, %b: tensor<8x40xbf16>, %c: tensor<5
   %0 = mmfree.lmul_matmul %a, %b, %c {mantissa_bits = 7 : i64} : tensor<5x8xbf16>, tensor<8x40xbf16>, tensor<5x40xf32> -> tensor<5x40xf32>
   return %0 : tensor<5x40xf32>
 }
+
+// -----
+
+// A single row (GEMV): the code bits are tested in place, then a select of
+// acc + x and one of (that) - x; still no multiply.
+// CHECK-LABEL: func @gemv
+// CHECK: scf.for {{.*}} -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
+// CHECK-NOT: arith.muli
+// CHECK:   arith.andi {{.*}} : vector<16xi8>
+// CHECK:   arith.cmpi ne, {{.*}} : vector<16xi8>
+// CHECK:   arith.addi {{.*}} : vector<16xi32>
+// CHECK:   arith.select {{.*}} : vector<16xi1>, vector<16xi32>
+// CHECK:   arith.subi {{.*}} : vector<16xi32>
+// CHECK:   arith.select {{.*}} : vector<16xi1>, vector<16xi32>
+// CHECK-NOT: arith.muli
+// CHECK: return
+func.func @gemv(%x: tensor<1x128xi8>, %w: tensor<4x2x16xi8>) -> tensor<1x4xi32> {
+  %acc = mmfree.ternary_matmul %x, %w {k = 128 : i64} : tensor<1x128xi8>, tensor<4x2x16xi8> -> tensor<1x4xi32>
+  return %acc : tensor<1x4xi32>
+}
