@@ -3,9 +3,10 @@
 // CPU fast path for the ternary contraction. For each group of
 // kRowsPerGroup rows and kChannelsPerGroup output channels, a loop over
 // 64-weight blocks keeps one 16-lane accumulator per (row, channel); one
-// 16-byte weight load per channel is decoded with shift 2j and mask 3 for the
-// four 16-lane slices j of the block (once for all rows), and each activation
-// slice is loaded once for all channels.
+// 16-byte weight load per channel is decoded for the four 16-lane slices j
+// of the block (shift 2j and mask 3, once for all rows; a single row tests
+// the two code bits in place instead), and each activation slice is loaded
+// once for all channels. Adds, subtracts and selects only.
 //
 //===----------------------------------------------------------------------===//
 

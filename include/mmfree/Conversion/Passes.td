@@ -22,15 +22,20 @@ def LowerToLinalg : Pass<"mmfree-lower-to-linalg", "::mlir::ModuleOp"> {
 }
 
 def LowerToVector : Pass<"mmfree-lower-to-vector", "::mlir::ModuleOp"> {
-  let summary = "Lower mmfree.ternary_matmul to a vectorized CPU kernel";
+  let summary = "Lower mmfree contractions to vectorized CPU kernels";
   let description = [{
-    Rewrites `mmfree.ternary_matmul` into `scf.for` loops over rows and
-    output channels whose body works on 16-lane vectors: one 16-byte load of
-    packed weights is decoded four times (shift by 2j, mask) into select
-    masks that add, subtract or skip 16 consecutive activations into vector
-    accumulators of the op's accumulator type. Four output channels share
-    each activation load. No multiply appears in the kernel. Other mmfree
-    ops are left for `mmfree-lower-to-linalg`.
+    Rewrites `mmfree.ternary_matmul` into `scf.for` loops whose bodies work on
+    16-lane vectors: groups of 4 rows share each weight load and decode,
+    groups of 4 output channels share each activation load, one 16-byte load
+    of packed weights is decoded four times (shift by 2j, mask) into select
+    masks that add, subtract or skip 16 consecutive activations. No multiply
+    appears in the kernel.
+
+    Also lowers `mmfree.lmul_matmul` (per-operand prologue, integer-add
+    products, f32 sums in increasing k; exact generic for inf/NaN) and the
+    MADDNESS ops `mmfree.lut_encode` (up to 16 codebooks in lanes) and
+    `mmfree.lut_matmul` (outputs in 32-lane vectors). Ops it does not match
+    (dynamic sizes, more codebooks) are left for `mmfree-lower-to-linalg`.
   }];
   let dependentDialects = ["::mlir::vector::VectorDialect",
                            "::mlir::scf::SCFDialect",
