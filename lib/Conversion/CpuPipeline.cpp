@@ -1,8 +1,9 @@
 //===- CpuPipeline.cpp - mmfree-cpu-pipeline ------------------------------===//
 //
-// Tensors with mmfree and linalg ops down to the LLVM dialect: the ternary
-// contraction through the vector kernel, the rest through linalg generics and
-// loops, then One-Shot Bufferize and the upstream conversions to LLVM.
+// Tensors with mmfree and linalg ops down to the LLVM dialect: the mmfree
+// kernels of mmfree-lower-to-vector, f32 matmuls tiled and vectorized, the
+// rest through linalg generics and loops, then One-Shot Bufferize and the
+// upstream conversions to LLVM.
 //
 //===----------------------------------------------------------------------===//
 
@@ -41,9 +42,9 @@ static constexpr const char *kCpuPipeline =
 void mmfree::registerCpuPipeline() {
   PassPipelineRegistration<>(
       "mmfree-cpu-pipeline",
-      "Lower mmfree and linalg on tensors to the LLVM dialect: the ternary "
-      "contraction as a 16-lane vector kernel, everything else through "
-      "linalg loops, bufferized with One-Shot Bufferize",
+      "Lower mmfree and linalg on tensors to the LLVM dialect: the mmfree "
+      "vector kernels, f32 matmuls tiled and vectorized, everything else "
+      "through linalg loops, bufferized with One-Shot Bufferize",
       [](OpPassManager &pm) {
         if (failed(parsePassPipeline(kCpuPipeline, pm)))
           llvm::report_fatal_error("mmfree-cpu-pipeline: bad pipeline text");
