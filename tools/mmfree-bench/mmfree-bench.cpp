@@ -38,6 +38,8 @@ static llvm::cl::opt<int> repetitions("repetitions",
 static llvm::cl::opt<std::string> jsonPath("json",
                                            llvm::cl::desc("write JSON here"));
 static llvm::cl::opt<std::string>
+    plotPath("plot", llvm::cl::desc("write a PNG bar chart here (gnuplot)"));
+static llvm::cl::opt<std::string>
     suite("suite",
           llvm::cl::desc("lmul (M x N x K matmuls on runtime operands), "
                          "lut (N x M x D: rows, outputs, depth; constant "
@@ -59,8 +61,57 @@ struct Strategy {
 
 struct Row {
   std::string shape, strategy;
-  double micros, vsOwnF32, vsBlas;
+  double micros, vsOwnF32, vsBlas; // vsBlas: against single-thread OpenBLAS
 };
+
+/// Writes the rows to --json and a bar chart of their speed against
+/// single-thread OpenBLAS to --plot (PNG, through gnuplot), as asked.
+bool writeOutputs(const std::vector<Row> &rows) {
+  if (!jsonPath.empty()) {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(jsonPath, ec);
+    if (ec) {
+      llvm::errs() << "mmfree-bench: " << ec.message() << "\n";
+      return false;
+    }
+    os << "[\n";
+    for (size_t i = 0; i < rows.size(); ++i)
+      os << "  {\"shape\": \"" << rows[i].shape << "\", \"strategy\": \""
+         << rows[i].strategy << "\", \"median_us\": " << rows[i].micros
+         << ", \"vs_own_f32\": " << rows[i].vsOwnF32
+         << ", \"vs_openblas\": " << rows[i].vsBlas << "}"
+         << (i + 1 < rows.size() ? ",\n" : "\n");
+    os << "]\n";
+  }
+  if (plotPath.empty())
+    return true;
+  std::string data = plotPath + ".dat";
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(data, ec);
+    if (ec) {
+      llvm::errs() << "mmfree-bench: " << ec.message() << "\n";
+      return false;
+    }
+    for (const Row &r : rows)
+      os << "\"" << r.shape << "  " << r.strategy << "\" " << r.vsBlas << "\n";
+  }
+  std::string script =
+      "set terminal pngcairo size 1400,600 font ',9'; set output '" + plotPath +
+      "'; set style fill solid; set boxwidth 0.7; set logscale y; "
+      "set ylabel 'speed / single-thread OpenBLAS (log)'; "
+      "set xtics rotate by -35 scale 0; set bmargin 14; set grid ytics; "
+      "plot '" +
+      data +
+      "' using 0:2:xtic(1) with boxes notitle, 1 with lines lw 2 "
+      "title 'OpenBLAS, 1 thread'";
+  std::string command = "gnuplot -e \"" + script + "\"";
+  if (std::system(command.c_str()) != 0) {
+    llvm::errs() << "mmfree-bench: gnuplot failed\n";
+    return false;
+  }
+  return true;
+}
 
 std::string matmulModule(const Shape &s, llvm::StringRef elt) {
   std::ostringstream os;
@@ -203,6 +254,7 @@ using BinaryFn = void (*)(StridedMemRefType<float, 2> *,
 /// Ternary layers (GEMV and GEMM, weights in cache) against OpenBLAS with 1
 /// and 2 threads and our f32 path on the same layer.
 int ternarySuite(MLIRContext &context, const std::vector<Shape> &shapes) {
+  std::vector<Row> rows;
   std::printf("%-16s %-32s %12s %12s %14s %14s\n", "MxNxK", "strategy",
               "time (ms)", "x our f32", "x OpenBLAS 1T", "x OpenBLAS 2T");
   for (const Shape &s : shapes) {
@@ -266,17 +318,20 @@ int ternarySuite(MLIRContext &context, const std::vector<Shape> &shapes) {
         "ternary int8 (1 thread)", "f32 (mmfree-cpu-pipeline)",
         s.m == 1 ? "OpenBLAS sgemv, 1 thread" : "OpenBLAS sgemm, 1 thread",
         s.m == 1 ? "OpenBLAS sgemv, 2 threads" : "OpenBLAS sgemm, 2 threads"};
-    for (size_t i = 0; i < t.size(); ++i)
+    for (size_t i = 0; i < t.size(); ++i) {
+      rows.push_back({shape, names[i], t[i], t[1] / t[i], t[2] / t[i]});
       std::printf("%-16s %-32s %12.3f %11.2fx %13.2fx %13.2fx\n", shape.c_str(),
                   names[i], t[i] / 1000, t[1] / t[i], t[2] / t[i], t[3] / t[i]);
+    }
   }
-  return 0;
+  return writeOutputs(rows) ? 0 : 1;
 }
 
 /// MADDNESS: encode + lookup (+ rescale) of N rows against OpenBLAS sgemm
 /// and our f32 path on the same constant-weight matmul, 16 codebooks
 /// learned from 2,000 N(0, 1) calibration rows.
 int lutSuite(MLIRContext &context, const std::vector<Shape> &shapes) {
+  std::vector<Row> rows;
   std::printf("%-18s %-30s %12s %14s %14s\n", "NxMxD", "strategy", "time (ms)",
               "x our f32", "x OpenBLAS");
   for (const Shape &s : shapes) {
@@ -327,13 +382,17 @@ int lutSuite(MLIRContext &context, const std::vector<Shape> &shapes) {
     std::vector<double> times = medianMicrosRoundRobin(runs, repetitions);
     std::string shape = std::to_string(s.m) + "x" + std::to_string(s.n) + "x" +
                         std::to_string(s.k);
-    for (size_t i = 0; i < runs.size(); ++i)
+    for (size_t i = 0; i < runs.size(); ++i) {
+      std::string name =
+          i < 3 ? strategies[i].first : "OpenBLAS sgemm (1 thread)";
+      rows.push_back(
+          {shape, name, times[i], times[0] / times[i], times[3] / times[i]});
       std::printf("%-18s %-30s %12.3f %13.3fx %13.3fx\n", shape.c_str(),
-                  i < 3 ? strategies[i].first.c_str()
-                        : "OpenBLAS sgemm (1 thread)",
-                  times[i] / 1000, times[0] / times[i], times[3] / times[i]);
+                  name.c_str(), times[i] / 1000, times[0] / times[i],
+                  times[3] / times[i]);
+    }
   }
-  return 0;
+  return writeOutputs(rows) ? 0 : 1;
 }
 
 /// OpenBLAS 0.3.21 does not recognise every x86 CPU it runs on and then
@@ -465,21 +524,5 @@ int main(int argc, char **argv) {
       report(strategies[i].name, times[i]);
     report("OpenBLAS sgemm (1 thread)", blas);
   }
-  if (!jsonPath.empty()) {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(jsonPath, ec);
-    if (ec) {
-      llvm::errs() << "mmfree-bench: " << ec.message() << "\n";
-      return 1;
-    }
-    os << "[\n";
-    for (size_t i = 0; i < rows.size(); ++i)
-      os << "  {\"shape\": \"" << rows[i].shape << "\", \"strategy\": \""
-         << rows[i].strategy << "\", \"median_us\": " << rows[i].micros
-         << ", \"vs_own_f32\": " << rows[i].vsOwnF32
-         << ", \"vs_openblas\": " << rows[i].vsBlas << "}"
-         << (i + 1 < rows.size() ? ",\n" : "\n");
-    os << "]\n";
-  }
-  return 0;
+  return writeOutputs(rows) ? 0 : 1;
 }
