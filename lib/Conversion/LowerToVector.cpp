@@ -41,10 +41,6 @@ constexpr int64_t kRowsPerGroup = 4;
 /// 16-lane slices per 64-weight block.
 constexpr int64_t kSlices = kBlockWeights / kBlockBytes;
 
-Value idx(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
-
 struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -68,16 +64,18 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     // Rows in groups of kRowsPerGroup share each weight load and decode;
     // channels in groups of kChannelsPerGroup share each activation load.
     Value groupedRows = arith::AndIOp::create(
-        rewriter, loc, mSize, idx(rewriter, loc, ~(kRowsPerGroup - 1)));
+        rewriter, loc, mSize,
+        indexConstant(rewriter, loc, ~(kRowsPerGroup - 1)));
     auto rowLoop = [&](Value begin, Value end, int64_t rowGroup,
                        Value init) -> Value {
       return scf::ForOp::create(
-                 rewriter, loc, begin, end, idx(rewriter, loc, rowGroup), init,
+                 rewriter, loc, begin, end,
+                 indexConstant(rewriter, loc, rowGroup), init,
                  [&](OpBuilder &b, Location l, Value m0, ValueRange iter) {
                    SmallVector<Value> rows;
                    for (int64_t r = 0; r < rowGroup; ++r)
-                     rows.push_back(
-                         arith::AddIOp::create(b, l, m0, idx(b, l, r)));
+                     rows.push_back(arith::AddIOp::create(
+                         b, l, m0, indexConstant(b, l, r)));
                    Value result = iter[0];
                    int64_t mainN = n - n % kChannelsPerGroup;
                    if (mainN > 0)
@@ -90,8 +88,8 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                  })
           .getResult(0);
     };
-    Value result =
-        rowLoop(idx(rewriter, loc, 0), groupedRows, kRowsPerGroup, init);
+    Value result = rowLoop(indexConstant(rewriter, loc, 0), groupedRows,
+                           kRowsPerGroup, init);
     result = rowLoop(groupedRows, mSize, 1, result);
     rewriter.replaceOp(op, result);
     return success();
@@ -104,14 +102,15 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                            int64_t end, int64_t group, int64_t paddedK,
                            Type accType) {
     auto loop = scf::ForOp::create(
-        b, loc, idx(b, loc, begin), idx(b, loc, end), idx(b, loc, group),
-        result, [&](OpBuilder &b, Location l, Value n0, ValueRange iter) {
+        b, loc, indexConstant(b, loc, begin), indexConstant(b, loc, end),
+        indexConstant(b, loc, group), result,
+        [&](OpBuilder &b, Location l, Value n0, ValueRange iter) {
           SmallVector<Value> sums =
               reduceGroup(b, l, x, w, rows, n0, group, paddedK, accType);
           Value res = iter[0];
           for (size_t r = 0; r < rows.size(); ++r)
             for (int64_t c = 0; c < group; ++c) {
-              Value n = arith::AddIOp::create(b, l, n0, idx(b, l, c));
+              Value n = arith::AddIOp::create(b, l, n0, indexConstant(b, l, c));
               res = tensor::InsertOp::create(b, l, sums[r * group + c], res,
                                              ValueRange{rows[r], n});
             }
@@ -135,24 +134,26 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     Value zeroAcc = zeroOf(b, loc, accVec);
     SmallVector<Value> inits(rows.size() * group, zeroAcc);
     auto blocks = scf::ForOp::create(
-        b, loc, idx(b, loc, 0), idx(b, loc, paddedK),
-        idx(b, loc, kBlockWeights), inits,
+        b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, paddedK),
+        indexConstant(b, loc, kBlockWeights), inits,
         [&](OpBuilder &bb, Location l, Value k0, ValueRange accs) {
           // Block index k0 / 64 as a shift: no multiply or divide.
-          Value block = arith::ShRUIOp::create(bb, l, k0, idx(bb, l, 6));
+          Value block =
+              arith::ShRUIOp::create(bb, l, k0, indexConstant(bb, l, 6));
           Value padI8 = zeroOf(bb, l, i8);
           SmallVector<Value> packed;
           for (int64_t c = 0; c < group; ++c) {
-            Value n = arith::AddIOp::create(bb, l, n0, idx(bb, l, c));
+            Value n = arith::AddIOp::create(bb, l, n0, indexConstant(bb, l, c));
             packed.push_back(vector::TransferReadOp::create(
-                bb, l, byteVec, w, ValueRange{n, block, idx(bb, l, 0)}, padI8,
+                bb, l, byteVec, w,
+                ValueRange{n, block, indexConstant(bb, l, 0)}, padI8,
                 ArrayRef<bool>{true}));
           }
           SmallVector<Value> next(accs.begin(), accs.end());
           Value padX = zeroOf(bb, l, xVecType.getElementType());
           for (int64_t j = 0; j < kSlices; ++j) {
-            Value kj =
-                arith::AddIOp::create(bb, l, k0, idx(bb, l, j * kBlockBytes));
+            Value kj = arith::AddIOp::create(
+                bb, l, k0, indexConstant(bb, l, j * kBlockBytes));
             // One row: test the code bits in place (mask tests, masked adds
             // and subtracts). Several rows: decode once (shift 2j, mask,
             // compares; LLVM keeps one copy for all rows) and select, which

@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "LMulBuilders.h"
+#include "TernaryBuilders.h"
 #include "mmfree/Conversion/Passes.h"
 #include "mmfree/Numerics/Maddness.h"
 
@@ -35,10 +36,6 @@ using numerics::kTreeDepth;
 
 constexpr int64_t kCodebookLanes = 16;
 constexpr int64_t kOutputLanes = 32;
-
-Value index(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
 
 /// The 1-D view of a static 2-D tensor, for gathers by flat index.
 Value flatten(OpBuilder &b, Location loc, Value t) {
@@ -61,7 +58,8 @@ Value forEachRow(
     dyn.push_back(rows);
   Value init = tensor::EmptyOp::create(b, loc, resultType, dyn);
   return scf::ForOp::create(
-             b, loc, index(b, loc, 0), rows, index(b, loc, 1), init,
+             b, loc, indexConstant(b, loc, 0), rows, indexConstant(b, loc, 1),
+             init,
              [&](OpBuilder &bb, Location l, Value r, ValueRange acc) {
                scf::YieldOp::create(bb, l, body(bb, l, r, acc[0]));
              })
@@ -110,7 +108,7 @@ struct LutEncodeToVector : OpRewritePattern<LutEncodeOp> {
     Value dims = flatten(rewriter, loc, op.getDims());
     Value thresholds = flatten(rewriter, loc, op.getThresholds());
     Value mask = vector::CreateMaskOp::create(
-        rewriter, loc, i1Vec, ValueRange{index(rewriter, loc, books)});
+        rewriter, loc, i1Vec, ValueRange{indexConstant(rewriter, loc, books)});
     Value zeroI = splat(rewriter, loc, i32Vec, 0);
     Value zeroF = arith::ConstantOp::create(
         rewriter, loc, DenseElementsAttr::get(f32Vec, 0.f));
@@ -118,14 +116,15 @@ struct LutEncodeToVector : OpRewritePattern<LutEncodeOp> {
     SmallVector<Value> splitCols;
     for (int64_t t = 0; t < kTreeDepth; ++t)
       splitCols.push_back(vector::GatherOp::create(
-          rewriter, loc, i32Vec, dims, ValueRange{index(rewriter, loc, 0)},
+          rewriter, loc, i32Vec, dims,
+          ValueRange{indexConstant(rewriter, loc, 0)},
           laneVector(rewriter, loc, kTreeDepth, t), mask, zeroI));
     // Node j's threshold of every lane's tree, thresholds[c, j], loaded once.
     SmallVector<Value> nodeThresholds;
     for (int64_t j = 0; j < kBuckets - 1; ++j)
       nodeThresholds.push_back(vector::GatherOp::create(
           rewriter, loc, f32Vec, thresholds,
-          ValueRange{index(rewriter, loc, 0)},
+          ValueRange{indexConstant(rewriter, loc, 0)},
           laneVector(rewriter, loc, kBuckets - 1, j), mask, zeroF));
     Value input = op.getInput();
     Value codes = forEachRow(
@@ -136,9 +135,9 @@ struct LutEncodeToVector : OpRewritePattern<LutEncodeOp> {
           SmallVector<Value> outcomes;
           Value code = zeroI;
           for (int64_t t = 0; t < kTreeDepth; ++t) {
-            Value x = vector::GatherOp::create(b, l, f32Vec, input,
-                                               ValueRange{r, index(b, l, 0)},
-                                               splitCols[t], mask, zeroF);
+            Value x = vector::GatherOp::create(
+                b, l, f32Vec, input, ValueRange{r, indexConstant(b, l, 0)},
+                splitCols[t], mask, zeroF);
             int64_t first = (int64_t(1) << t) - 1;
             Value thr = selectByOutcomes(
                 b, l,
@@ -153,9 +152,9 @@ struct LutEncodeToVector : OpRewritePattern<LutEncodeOp> {
           }
           Value bytes = arith::TruncIOp::create(
               b, l, VectorType::get({kCodebookLanes}, b.getI8Type()), code);
-          return vector::TransferWriteOp::create(b, l, bytes, result,
-                                                 ValueRange{r, index(b, l, 0)},
-                                                 ArrayRef<bool>{false})
+          return vector::TransferWriteOp::create(
+                     b, l, bytes, result, ValueRange{r, indexConstant(b, l, 0)},
+                     ArrayRef<bool>{false})
               .getResult();
         });
     rewriter.replaceOp(op, codes);
@@ -213,7 +212,7 @@ struct LutMatmulToVector : OpRewritePattern<LutMatmulOp> {
           SmallVector<Value> selected; // table row per codebook
           for (int64_t c = 0; c < books; ++c) {
             Value code = tensor::ExtractOp::create(
-                b, l, codes, ValueRange{r, index(b, l, c)});
+                b, l, codes, ValueRange{r, indexConstant(b, l, c)});
             selected.push_back(
                 arith::IndexCastUIOp::create(b, l, b.getIndexType(), code));
           }
@@ -224,7 +223,8 @@ struct LutMatmulToVector : OpRewritePattern<LutMatmulOp> {
                   b, l, wideVec,
                   vector::TransferReadOp::create(
                       b, l, byteVec, tables,
-                      ValueRange{index(b, l, c), selected[c], index(b, l, col)},
+                      ValueRange{indexConstant(b, l, c), selected[c],
+                                 indexConstant(b, l, col)},
                       pad, ArrayRef<bool>{true})));
             Value out;
             if (exact) {
@@ -250,10 +250,11 @@ struct LutMatmulToVector : OpRewritePattern<LutMatmulOp> {
               }
               out = arith::TruncIOp::create(b, l, byteVec, entries[0]);
             }
-            result = vector::TransferWriteOp::create(
-                         b, l, out, result, ValueRange{r, index(b, l, col)},
-                         ArrayRef<bool>{false})
-                         .getResult();
+            result =
+                vector::TransferWriteOp::create(
+                    b, l, out, result, ValueRange{r, indexConstant(b, l, col)},
+                    ArrayRef<bool>{false})
+                    .getResult();
           }
           return result;
         });

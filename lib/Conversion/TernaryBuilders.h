@@ -34,6 +34,9 @@ mlir::Value accumulateTernarySlice(mlir::OpBuilder &b, mlir::Location loc,
 mlir::Value padToBlocks(mlir::OpBuilder &b, mlir::Location loc,
                         mlir::Value input, int64_t k);
 
+/// An index constant.
+mlir::Value indexConstant(mlir::OpBuilder &b, mlir::Location loc, int64_t v);
+
 /// Zero of `type` (scalar or vector), integer or float.
 mlir::Value zeroOf(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type);
 
