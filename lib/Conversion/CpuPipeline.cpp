@@ -25,6 +25,7 @@ static constexpr const char *kCpuPipeline =
     "buffer-deallocation-pipeline,"
     "convert-bufferization-to-memref,"
     "convert-linalg-to-loops,"
+    "scf-forall-to-for,"
     "convert-vector-to-scf,"
     "expand-strided-metadata,"
     "lower-affine,"

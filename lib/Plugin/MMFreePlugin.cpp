@@ -31,5 +31,6 @@ mlirGetPassPluginInfo() {
             mmfree::registerMMFreeTransformsPasses();
             mmfree::registerMMFreeConversionPasses();
             mmfree::registerCpuPipeline();
+            mmfree::registerGpuPipeline();
           }};
 }

@@ -20,6 +20,7 @@ int main(int argc, char **argv) {
   mmfree::registerMMFreeTransformsPasses();
   mmfree::registerMMFreeConversionPasses();
   mmfree::registerCpuPipeline();
+  mmfree::registerGpuPipeline();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

@@ -5,9 +5,13 @@
 
 #include "mmfree/Dialect/MMFree/IR/MMFree.h"
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Transform/IR/TransformDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
 
@@ -29,6 +33,17 @@ void populateLutToVectorPatterns(mlir::RewritePatternSet &patterns);
 /// Registers `mmfree-cpu-pipeline`: mmfree and linalg on tensors down to the
 /// LLVM dialect, bufferized, with ternary contractions vectorized.
 void registerCpuPipeline();
+
+/// Registers `mmfree-gpu-pipeline`: mmfree on tensors to gpu.binary through
+/// the GPU kernels of mmfree-gpu-tile and the upstream NVVM lowering.
+void registerGpuPipeline();
+
+/// The PTX ISA feature (e.g. "+ptx80") that `chip` needs, or "" when the
+/// GPU pipeline does not target `chip`.
+llvm::StringRef gpuPtxFeatures(llvm::StringRef chip);
+
+/// The ptxas that gpu-module-to-binary will use, or "" if none is found.
+std::string findPtxas(llvm::StringRef toolkit);
 
 } // namespace mmfree
 

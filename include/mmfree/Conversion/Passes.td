@@ -61,4 +61,68 @@ def VectorizeMatmul : Pass<"mmfree-vectorize-matmul", "::mlir::ModuleOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def GpuTile : Pass<"mmfree-gpu-tile", "::mlir::ModuleOp"> {
+  let summary = "Rewrite mmfree contractions into GPU kernels as scf.forall nests";
+  let description = [{
+    Replaces `mmfree.ternary_matmul` (i8 activations), `mmfree.lut_encode`,
+    `mmfree.lut_matmul` and `mmfree.lmul_matmul` with kernels on buffers: an
+    `scf.forall` over thread blocks (`#gpu.block<x/y>`, tagged with
+    `mmfree.gpu_block_dims`) holding sibling `scf.forall` phases over the
+    block's 128 threads (`#gpu.thread<linear_dim_*>`) and staging buffers
+    in workgroup (shared) memory. Ternary: packed weights decoded in
+    registers, 16-byte coalesced weight loads, K split over 32 lanes and
+    reduced through shared memory, 32-bit integer sums. LUT: tables and
+    codes staged in shared memory, one thread per output. L-Mul: one thread
+    per output summing integer-add products in increasing k. No kernel
+    multiplies in its inner loops. Shapes the kernels cannot tile (dynamic
+    sizes, rows too long for shared memory, float-activation ternary) are
+    errors.
+
+    With `host-executable`, staging buffers stay in the default memory
+    space so that `mmfree-cpu-pipeline` runs the very same loops on the CPU
+    (the execution tests compare them bit for bit with lib/Numerics).
+  }];
+  let options = [
+    Option<"hostExecutable", "host-executable", "bool", "false",
+           "Keep staging buffers in the default memory space (CPU execution)">
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def GpuMap : Pass<"mmfree-gpu-map", "::mlir::ModuleOp"> {
+  let summary = "Map the mmfree GPU kernels' scf.forall nests to gpu.launch";
+  let description = [{
+    Applies the upstream transform ops `transform.gpu.map_forall_to_blocks`
+    (generating a `gpu.launch`) and `transform.gpu.map_nested_forall_to_threads`
+    (with barriers between sibling thread phases) to every block-level
+    `scf.forall` that `mmfree-gpu-tile` tagged with `mmfree.gpu_block_dims`.
+    Runs after bufferization.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::transform::TransformDialect"];
+}
+
+def GpuCheckTarget : Pass<"mmfree-gpu-check-target", "::mlir::ModuleOp"> {
+  let summary = "Reject unknown GPU chips and cubin output without ptxas";
+  let description = [{
+    The first pass of `mmfree-gpu-pipeline`: fails with a message when
+    `chip` is not an NVIDIA architecture the pipeline targets (sm_75 to
+    sm_121), when `format` is not `isa` or `bin`, or when `format=bin` and
+    no `ptxas` is found (in `toolkit`/bin when `toolkit` is given, else in
+    $CUDA_HOME/bin, /usr/local/cuda/bin or PATH).
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", "\"sm_80\"", "Target chip">,
+    Option<"format", "format", "std::string", "\"isa\"",
+           "Output format: isa (PTX) or bin (cubin)">,
+    Option<"toolkit", "toolkit", "std::string", "\"\"",
+           "CUDA toolkit directory holding bin/ptxas">
+  ];
+}
+
 #endif // MMFREE_CONVERSION_PASSES
