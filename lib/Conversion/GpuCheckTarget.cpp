@@ -30,8 +30,8 @@ llvm::StringRef gpuPtxFeatures(llvm::StringRef chip) {
   static constexpr llvm::StringLiteral ptx80[] = {
       "sm_75", "sm_80", "sm_86", "sm_87", "sm_89", "sm_90", "sm_90a"};
   static constexpr llvm::StringLiteral ptx88[] = {
-      "sm_100", "sm_100a", "sm_101", "sm_101a", "sm_103", "sm_103a",
-      "sm_120", "sm_120a", "sm_121", "sm_121a"};
+      "sm_100",  "sm_100a", "sm_101",  "sm_101a", "sm_103",
+      "sm_103a", "sm_120",  "sm_120a", "sm_121",  "sm_121a"};
   if (llvm::is_contained(ptx80, chip))
     return "+ptx80";
   if (llvm::is_contained(ptx88, chip))

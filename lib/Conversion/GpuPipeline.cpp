@@ -70,8 +70,8 @@ void buildGpuPipeline(OpPassManager &pm, const GpuPipelineOptions &opts) {
       "convert-math-to-llvm,"
       "canonicalize,cse,"
       "reconcile-unrealized-casts",
-      opts.chip.getValue(), opts.format.getValue(),
-      opts.toolkit.getValue(), features.empty() ? "+ptx80" : features, bare);
+      opts.chip.getValue(), opts.format.getValue(), opts.toolkit.getValue(),
+      features.empty() ? "+ptx80" : features, bare);
   if (failed(parsePassPipeline(text, pm)))
     llvm::report_fatal_error("mmfree-gpu-pipeline: bad pipeline text");
 }

@@ -77,6 +77,12 @@ public:
         tensor, /*read_only=*/true);
   }
 
+  /// `buf` with dimensions grouped as `groups`, so that loops over a
+  /// flattened index address it without multiplies.
+  Value collapse(Value buf, ArrayRef<ReassociationIndices> groups) {
+    return memref::CollapseShapeOp::create(rw, loc, buf, groups);
+  }
+
   Value allocResult(RankedTensorType type) {
     return memref::AllocOp::create(
         rw, loc, MemRefType::get(type.getShape(), type.getElementType()),
@@ -84,8 +90,8 @@ public:
   }
 
   Value asTensor(Value buf, Type type) {
-    return bufferization::ToTensorOp::create(rw, loc, type, buf,
-                                             rw.getUnitAttr(), rw.getUnitAttr());
+    return bufferization::ToTensorOp::create(
+        rw, loc, type, buf, rw.getUnitAttr(), rw.getUnitAttr());
   }
 
   /// A per-block staging buffer: a private global, in workgroup memory
@@ -165,9 +171,8 @@ public:
     auto ifOp = scf::IfOp::create(
         b, loc, inBounds,
         [&](OpBuilder &bb, Location l) {
-          scf::YieldOp::create(bb, l,
-                               memref::LoadOp::create(bb, l, mem, indices)
-                                   .getResult());
+          scf::YieldOp::create(
+              bb, l, memref::LoadOp::create(bb, l, mem, indices).getResult());
         },
         [&](OpBuilder &bb, Location l) {
           scf::YieldOp::create(bb, l, zeroOf(bb, l, elt));
@@ -213,7 +218,8 @@ struct TernaryTiles {
 };
 FailureOr<TernaryTiles> ternaryTiles(TernaryMatmulOp op, std::string &why) {
   auto in = cast<RankedTensorType>(op.getInput().getType());
-  int64_t blocks = cast<RankedTensorType>(op.getWeights().getType()).getDimSize(1);
+  int64_t blocks =
+      cast<RankedTensorType>(op.getWeights().getType()).getDimSize(1);
   int64_t m = in.getDimSize(0);
   if (!in.getElementType().isInteger(8)) {
     why = "float activations are not mapped to the GPU (use "
@@ -245,7 +251,8 @@ Value buildTernary(KernelBuilder &kb, TernaryMatmulOp op) {
   auto resultType = cast<RankedTensorType>(op.getType());
   int64_t m = inType.getDimSize(0), k = op.getK();
   int64_t n = resultType.getDimSize(1);
-  int64_t blocks = cast<RankedTensorType>(op.getWeights().getType()).getDimSize(1);
+  int64_t blocks =
+      cast<RankedTensorType>(op.getWeights().getType()).getDimSize(1);
   int64_t kPadded = blocks * 64;
   Type resultElt = resultType.getElementType();
   Type accElt = resultElt.getIntOrFloatBitWidth() > 32
@@ -271,8 +278,8 @@ Value buildTernary(KernelBuilder &kb, TernaryMatmulOp op) {
         Value rowOk = kb.lt(b, row, m);
         kb.loop(b, tid[0], kb.idx(b, kPadded), kThreads,
                 [&](OpBuilder &b, Value col) {
-                  Value v = kb.loadOrZero(b, kb.both(b, rowOk, kb.lt(b, col, k)),
-                                          x, {row, col});
+                  Value v = kb.loadOrZero(
+                      b, kb.both(b, rowOk, kb.lt(b, col, k)), x, {row, col});
                   memref::StoreOp::create(b, kb.loc, v, xs,
                                           ValueRange{kb.idx(b, r), col});
                 });
@@ -280,66 +287,67 @@ Value buildTernary(KernelBuilder &kb, TernaryMatmulOp op) {
     });
 
     // Lane s of channel c: weight blocks s, s + lanes, ...
-    kb.threads(b, {lanes, channels}, [&](OpBuilder &b, Location loc,
-                                         ValueRange ids) {
-      Value lane = ids[0], ch = ids[1];
-      Value chan = kb.add(b, n0, ch);
-      Value end = arith::SelectOp::create(b, loc, kb.lt(b, chan, n),
-                                          kb.idx(b, blocks), kb.idx(b, 0));
-      SmallVector<Value> zeros(rows, zeroOf(b, loc, accElt));
-      auto blockLoop = scf::ForOp::create(
-          b, loc, lane, end, kb.idx(b, lanes), zeros,
-          [&](OpBuilder &b, Location loc, Value t, ValueRange accIn) {
-            SmallVector<Value> acc(accIn);
-            llvm::MaybeAlign align;
-            if (!kb.hostExecutable)
-              align = llvm::Align(16);
-            Value packed = vector::LoadOp::create(
-                b, loc, VectorType::get({16}, i8), w,
-                ValueRange{chan, t, kb.idx(b, 0)}, /*nontemporal=*/false,
-                align);
-            Value base = kb.mul(b, t, 64);
-            for (int64_t j = 0; j < 4; ++j) {
-              for (int64_t byte = 0; byte < 16; ++byte) {
-                Value code = vector::ExtractOp::create(b, loc, packed, byte);
-                Value col = kb.add(b, base, 16 * j + byte);
-                for (int64_t r = 0; r < rows; ++r) {
-                  Value xv = memref::LoadOp::create(
-                      b, loc, xs, ValueRange{kb.idx(b, r), col});
-                  xv = arith::ExtSIOp::create(b, loc, accElt, xv);
-                  acc[r] = accumulateTernarySlice(b, loc, acc[r], xv, code, j);
+    kb.threads(
+        b, {lanes, channels}, [&](OpBuilder &b, Location loc, ValueRange ids) {
+          Value lane = ids[0], ch = ids[1];
+          Value chan = kb.add(b, n0, ch);
+          Value end = arith::SelectOp::create(b, loc, kb.lt(b, chan, n),
+                                              kb.idx(b, blocks), kb.idx(b, 0));
+          SmallVector<Value> zeros(rows, zeroOf(b, loc, accElt));
+          auto blockLoop = scf::ForOp::create(
+              b, loc, lane, end, kb.idx(b, lanes), zeros,
+              [&](OpBuilder &b, Location loc, Value t, ValueRange accIn) {
+                SmallVector<Value> acc(accIn);
+                llvm::MaybeAlign align;
+                if (!kb.hostExecutable)
+                  align = llvm::Align(16);
+                Value packed =
+                    vector::LoadOp::create(b, loc, VectorType::get({16}, i8), w,
+                                           ValueRange{chan, t, kb.idx(b, 0)},
+                                           /*nontemporal=*/false, align);
+                Value base = kb.mul(b, t, 64);
+                for (int64_t j = 0; j < 4; ++j) {
+                  for (int64_t byte = 0; byte < 16; ++byte) {
+                    Value code =
+                        vector::ExtractOp::create(b, loc, packed, byte);
+                    Value col = kb.add(b, base, 16 * j + byte);
+                    for (int64_t r = 0; r < rows; ++r) {
+                      Value xv = memref::LoadOp::create(
+                          b, loc, xs, ValueRange{kb.idx(b, r), col});
+                      xv = arith::ExtSIOp::create(b, loc, accElt, xv);
+                      acc[r] =
+                          accumulateTernarySlice(b, loc, acc[r], xv, code, j);
+                    }
+                  }
                 }
-              }
-            }
-            scf::YieldOp::create(b, loc, acc);
-          });
-      for (int64_t r = 0; r < rows; ++r)
-        memref::StoreOp::create(b, loc, blockLoop.getResult(r), partial,
-                                ValueRange{ch, lane, kb.idx(b, r)});
-    });
+                scf::YieldOp::create(b, loc, acc);
+              });
+          for (int64_t r = 0; r < rows; ++r)
+            memref::StoreOp::create(b, loc, blockLoop.getResult(r), partial,
+                                    ValueRange{ch, lane, kb.idx(b, r)});
+        });
 
     // Reduce the lanes' partial sums; consecutive threads store
     // consecutive channels.
-    kb.threads(b, {channels}, [&](OpBuilder &b, Location loc,
-                                  ValueRange ids) {
+    kb.threads(b, {channels}, [&](OpBuilder &b, Location loc, ValueRange ids) {
       Value ch = ids[0];
       Value chan = kb.add(b, n0, ch);
       for (int64_t r = 0; r < rows; ++r) {
         Value row = kb.add(b, m0, r);
-        kb.ifThen(b, kb.both(b, kb.lt(b, chan, n), kb.lt(b, row, m)),
-                  [&](OpBuilder &b) {
-                    Value sum = zeroOf(b, loc, accElt);
-                    for (int64_t s = 0; s < lanes; ++s)
-                      sum = arith::AddIOp::create(
-                          b, loc, sum,
-                          memref::LoadOp::create(
-                              b, loc, partial,
-                              ValueRange{ch, kb.idx(b, s), kb.idx(b, r)}));
-                    if (resultElt != accElt)
-                      sum = arith::TruncIOp::create(b, loc, resultElt, sum);
-                    memref::StoreOp::create(b, loc, sum, out,
-                                            ValueRange{row, chan});
-                  });
+        kb.ifThen(
+            b, kb.both(b, kb.lt(b, chan, n), kb.lt(b, row, m)),
+            [&](OpBuilder &b) {
+              Value sum = zeroOf(b, loc, accElt);
+              for (int64_t s = 0; s < lanes; ++s)
+                sum = arith::AddIOp::create(
+                    b, loc, sum,
+                    memref::LoadOp::create(
+                        b, loc, partial,
+                        ValueRange{ch, kb.idx(b, s), kb.idx(b, r)}));
+              if (resultElt != accElt)
+                sum = arith::TruncIOp::create(b, loc, resultElt, sum);
+              memref::StoreOp::create(b, loc, sum, out, ValueRange{row, chan});
+            });
       }
     });
   });
@@ -354,73 +362,75 @@ Value buildLutEncode(KernelBuilder &kb, LutEncodeOp op, int64_t tileRows) {
   MLIRContext *ctx = op.getContext();
   Type i32 = IntegerType::get(ctx, 32), f32 = Float32Type::get(ctx);
 
-  Value x = kb.buffer(op.getInput()), dims = kb.buffer(op.getDims()),
-        thr = kb.buffer(op.getThresholds());
+  Value x = kb.buffer(op.getInput());
+  Value dims = kb.collapse(kb.buffer(op.getDims()), {{0, 1}});
+  Value thr = kb.collapse(kb.buffer(op.getThresholds()), {{0, 1}});
   Value out = kb.allocResult(resultType);
   kb.blocks({ceilDiv(rows, tileRows)}, [&](OpBuilder &b, Location loc,
                                            ValueRange bid) {
     Value r0 = kb.mul(b, bid[0], tileRows);
     Value xs = kb.shared(b, f32, {tileRows, dim});
-    Value ds = kb.shared(b, i32, {books, 4});
-    Value ts = kb.shared(b, f32, {books, 16});
+    Value ds = kb.shared(b, i32, {books * 4});
+    Value ts = kb.shared(b, f32, {books * 15});
 
     kb.threads(b, {kThreads}, [&](OpBuilder &b, Location loc, ValueRange tid) {
       for (int64_t r = 0; r < tileRows; ++r) {
         Value row = kb.add(b, r0, r);
         Value ok = kb.lt(b, row, rows);
-        kb.loop(b, tid[0], kb.idx(b, dim), kThreads, [&](OpBuilder &b, Value d) {
-          memref::StoreOp::create(b, loc, kb.loadOrZero(b, ok, x, {row, d}),
-                                  xs, ValueRange{kb.idx(b, r), d});
-        });
+        kb.loop(
+            b, tid[0], kb.idx(b, dim), kThreads, [&](OpBuilder &b, Value d) {
+              memref::StoreOp::create(b, loc, kb.loadOrZero(b, ok, x, {row, d}),
+                                      xs, ValueRange{kb.idx(b, r), d});
+            });
       }
-      kb.loop(b, tid[0], kb.idx(b, books * 16), kThreads,
-              [&](OpBuilder &b, Value i) {
-                Value c = arith::ShRUIOp::create(b, loc, i, kb.idx(b, 4));
-                Value q = arith::AndIOp::create(b, loc, i, kb.idx(b, 15));
-                kb.ifThen(b, kb.lt(b, q, 4), [&](OpBuilder &b) {
+      auto copy = [&](Value from, Value to, int64_t size) {
+        kb.loop(b, tid[0], kb.idx(b, size), kThreads,
+                [&](OpBuilder &b, Value i) {
                   memref::StoreOp::create(
-                      b, loc, memref::LoadOp::create(b, loc, dims, ValueRange{c, q}),
-                      ds, ValueRange{c, q});
+                      b, loc, memref::LoadOp::create(b, loc, from, i), to, i);
                 });
-                kb.ifThen(b, kb.lt(b, q, 15), [&](OpBuilder &b) {
-                  memref::StoreOp::create(
-                      b, loc, memref::LoadOp::create(b, loc, thr, ValueRange{c, q}),
-                      ts, ValueRange{c, q});
-                });
-              });
+      };
+      copy(dims, ds, books * 4);
+      copy(thr, ts, books * 15);
     });
 
-    kb.threads(b, {books, tileRows}, [&](OpBuilder &b, Location loc,
-                                         ValueRange ids) {
-      Value c = ids[0], r = ids[1];
-      Value row = kb.add(b, r0, r);
-      kb.ifThen(b, kb.lt(b, row, rows), [&](OpBuilder &b) {
-        Value code = zeroOf(b, loc, i32);
-        for (int64_t level = 0; level < 4; ++level) {
-          Value node = arith::AddIOp::create(
-              b, loc, arith::IndexCastOp::create(b, loc, b.getIndexType(), code),
-              kb.idx(b, (1 << level) - 1));
-          Value d = arith::IndexCastOp::create(
-              b, loc, b.getIndexType(),
-              memref::LoadOp::create(b, loc, ds,
-                                     ValueRange{c, kb.idx(b, level)}));
-          Value v = memref::LoadOp::create(b, loc, xs, ValueRange{r, d});
-          Value t = memref::LoadOp::create(b, loc, ts, ValueRange{c, node});
-          Value bit = arith::ExtUIOp::create(
-              b, loc, i32,
-              arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, v, t));
-          code = arith::OrIOp::create(
-              b, loc,
-              arith::ShLIOp::create(b, loc, code,
-                                    arith::ConstantIntOp::create(b, loc, i32, 1)),
-              bit);
-        }
-        memref::StoreOp::create(
-            b, loc,
-            arith::TruncIOp::create(b, loc, resultType.getElementType(), code),
-            out, ValueRange{row, c});
-      });
-    });
+    kb.threads(
+        b, {books, tileRows}, [&](OpBuilder &b, Location loc, ValueRange ids) {
+          Value c = ids[0], r = ids[1];
+          Value row = kb.add(b, r0, r);
+          kb.ifThen(b, kb.lt(b, row, rows), [&](OpBuilder &b) {
+            Value firstDim = kb.mul(b, c, 4), firstNode = kb.mul(b, c, 15);
+            Value code = zeroOf(b, loc, i32);
+            for (int64_t level = 0; level < 4; ++level) {
+              Value node = kb.add(b,
+                                  kb.add(b, firstNode,
+                                         arith::IndexCastOp::create(
+                                             b, loc, b.getIndexType(), code)),
+                                  (1 << level) - 1);
+              Value d = arith::IndexCastOp::create(
+                  b, loc, b.getIndexType(),
+                  memref::LoadOp::create(b, loc, ds,
+                                         kb.add(b, firstDim, level)));
+              Value v = memref::LoadOp::create(b, loc, xs, ValueRange{r, d});
+              Value t = memref::LoadOp::create(b, loc, ts, node);
+              Value bit = arith::ExtUIOp::create(
+                  b, loc, i32,
+                  arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, v,
+                                        t));
+              code = arith::OrIOp::create(
+                  b, loc,
+                  arith::ShLIOp::create(
+                      b, loc, code,
+                      arith::ConstantIntOp::create(b, loc, i32, 1)),
+                  bit);
+            }
+            memref::StoreOp::create(
+                b, loc,
+                arith::TruncIOp::create(b, loc, resultType.getElementType(),
+                                        code),
+                out, ValueRange{row, c});
+          });
+        });
   });
   return kb.asTensor(out, resultType);
 }
@@ -433,93 +443,107 @@ Value buildLutMatmul(KernelBuilder &kb, LutMatmulOp op) {
   bool average = op.getAccumulation() == LutAccumulation::Average;
   MLIRContext *ctx = op.getContext();
   Type i8 = IntegerType::get(ctx, 8), i16 = IntegerType::get(ctx, 16);
-  const int64_t tileOuts =
-      std::min<int64_t>(32, llvm::PowerOf2Ceil(outs));
+  const int64_t tileOuts = std::min<int64_t>(32, llvm::PowerOf2Ceil(outs));
   const int64_t tileRows = kThreads / tileOuts;
   const int64_t stride = llvm::PowerOf2Ceil(books);
 
-  Value codes = kb.buffer(op.getCodes()), tables = kb.buffer(op.getTables());
+  Value codes = kb.buffer(op.getCodes());
+  Value tables = kb.collapse(kb.buffer(op.getTables()), {{0, 1}, {2}});
   Value out = kb.allocResult(resultType);
-  kb.blocks({ceilDiv(outs, tileOuts), ceilDiv(rows, tileRows)},
-            [&](OpBuilder &b, Location loc, ValueRange bid) {
-    Value o0 = kb.mul(b, bid[0], tileOuts), r0 = kb.mul(b, bid[1], tileRows);
-    Value tabs = kb.shared(b, i8, {books * 16, tileOuts});
-    Value cs = kb.shared(b, i8, {tileRows, stride});
+  kb.blocks(
+      {ceilDiv(outs, tileOuts), ceilDiv(rows, tileRows)},
+      [&](OpBuilder &b, Location loc, ValueRange bid) {
+        Value o0 = kb.mul(b, bid[0], tileOuts),
+              r0 = kb.mul(b, bid[1], tileRows);
+        Value tabs = kb.shared(b, i8, {books * 16, tileOuts});
+        Value cs = kb.shared(b, i8, {tileRows, stride});
 
-    // The tables' slice of this block's outputs: lane m reads output o0 + m
-    // of consecutive table rows.
-    kb.threads(b, {tileOuts, kThreads / tileOuts},
-               [&](OpBuilder &b, Location loc, ValueRange ids) {
-      Value m = ids[0];
-      Value o = kb.add(b, o0, m);
-      Value ok = kb.lt(b, o, outs);
-      kb.loop(b, ids[1], kb.idx(b, books * 16), kThreads / tileOuts,
-              [&](OpBuilder &b, Value cq) {
-                Value c = arith::ShRUIOp::create(b, loc, cq, kb.idx(b, 4));
-                Value q = arith::AndIOp::create(b, loc, cq, kb.idx(b, 15));
-                memref::StoreOp::create(
-                    b, loc, kb.loadOrZero(b, ok, tables, {c, q, o}), tabs,
-                    ValueRange{cq, m});
-              });
-    });
-    kb.threads(b, {kThreads}, [&](OpBuilder &b, Location loc, ValueRange tid) {
-      int64_t shift = llvm::Log2_64(stride);
-      kb.loop(b, tid[0], kb.idx(b, tileRows * stride), kThreads,
-              [&](OpBuilder &b, Value i) {
-                Value r = arith::ShRUIOp::create(b, loc, i, kb.idx(b, shift));
-                Value c = arith::AndIOp::create(b, loc, i, kb.idx(b, stride - 1));
-                Value row = kb.add(b, r0, r);
-                Value ok = kb.both(b, kb.lt(b, row, rows), kb.lt(b, c, books));
-                memref::StoreOp::create(b, loc,
-                                        kb.loadOrZero(b, ok, codes, {row, c}),
-                                        cs, ValueRange{r, c});
-              });
-    });
+        // The tables' slice of this block's outputs: lane m reads output o0 + m
+        // of consecutive table rows.
+        kb.threads(b, {tileOuts, kThreads / tileOuts},
+                   [&](OpBuilder &b, Location loc, ValueRange ids) {
+                     Value m = ids[0];
+                     Value o = kb.add(b, o0, m);
+                     Value ok = kb.lt(b, o, outs);
+                     kb.loop(b, ids[1], kb.idx(b, books * 16),
+                             kThreads / tileOuts, [&](OpBuilder &b, Value cq) {
+                               memref::StoreOp::create(
+                                   b, loc,
+                                   kb.loadOrZero(b, ok, tables, {cq, o}), tabs,
+                                   ValueRange{cq, m});
+                             });
+                   });
+        kb.threads(
+            b, {kThreads}, [&](OpBuilder &b, Location loc, ValueRange tid) {
+              int64_t shift = llvm::Log2_64(stride);
+              kb.loop(b, tid[0], kb.idx(b, tileRows * stride), kThreads,
+                      [&](OpBuilder &b, Value i) {
+                        Value r =
+                            arith::ShRUIOp::create(b, loc, i, kb.idx(b, shift));
+                        Value c = arith::AndIOp::create(b, loc, i,
+                                                        kb.idx(b, stride - 1));
+                        Value row = kb.add(b, r0, r);
+                        Value ok =
+                            kb.both(b, kb.lt(b, row, rows), kb.lt(b, c, books));
+                        memref::StoreOp::create(
+                            b, loc, kb.loadOrZero(b, ok, codes, {row, c}), cs,
+                            ValueRange{r, c});
+                      });
+            });
 
-    kb.threads(b, {tileOuts, tileRows}, [&](OpBuilder &b, Location loc,
-                                            ValueRange ids) {
-      Value m = ids[0], r = ids[1];
-      Value o = kb.add(b, o0, m), row = kb.add(b, r0, r);
-      kb.ifThen(b, kb.both(b, kb.lt(b, o, outs), kb.lt(b, row, rows)),
-                [&](OpBuilder &b) {
-        SmallVector<Value> entries;
-        for (int64_t c = 0; c < books; ++c) {
-          Value code = memref::LoadOp::create(b, loc, cs,
-                                              ValueRange{r, kb.idx(b, c)});
-          code = arith::AndIOp::create(
-              b, loc, arith::IndexCastUIOp::create(b, loc, b.getIndexType(), code),
-              kb.idx(b, 15));
-          Value e = memref::LoadOp::create(
-              b, loc, tabs, ValueRange{kb.add(b, code, 16 * c), m});
-          entries.push_back(arith::ExtUIOp::create(b, loc, i16, e));
-        }
-        Value result;
-        if (!average) {
-          result = entries[0];
-          for (int64_t c = 1; c < books; ++c)
-            result = arith::AddIOp::create(b, loc, result, entries[c]);
-        } else {
-          // Pairwise rounding averages over C padded with zeros to a power
-          // of two, as vpavgb trees combine them.
-          entries.resize(llvm::PowerOf2Ceil(books), zeroOf(b, loc, i16));
-          Value one = arith::ConstantIntOp::create(b, loc, i16, 1);
-          while (entries.size() > 1) {
-            SmallVector<Value> next;
-            for (size_t i = 0; i < entries.size(); i += 2) {
-              Value s = arith::AddIOp::create(
-                  b, loc, arith::AddIOp::create(b, loc, entries[i],
-                                                entries[i + 1]),
-                  one);
-              next.push_back(arith::ShRUIOp::create(b, loc, s, one));
-            }
-            entries = std::move(next);
-          }
-          result = arith::TruncIOp::create(b, loc, i8, entries[0]);
-        }
-        memref::StoreOp::create(b, loc, result, out, ValueRange{row, o});
+        kb.threads(
+            b, {tileOuts, tileRows},
+            [&](OpBuilder &b, Location loc, ValueRange ids) {
+              Value m = ids[0], r = ids[1];
+              Value o = kb.add(b, o0, m), row = kb.add(b, r0, r);
+              kb.ifThen(
+                  b, kb.both(b, kb.lt(b, o, outs), kb.lt(b, row, rows)),
+                  [&](OpBuilder &b) {
+                    SmallVector<Value> entries;
+                    for (int64_t c = 0; c < books; ++c) {
+                      Value code = memref::LoadOp::create(
+                          b, loc, cs, ValueRange{r, kb.idx(b, c)});
+                      code = arith::AndIOp::create(
+                          b, loc,
+                          arith::IndexCastUIOp::create(b, loc, b.getIndexType(),
+                                                       code),
+                          kb.idx(b, 15));
+                      Value e = memref::LoadOp::create(
+                          b, loc, tabs, ValueRange{kb.add(b, code, 16 * c), m});
+                      entries.push_back(arith::ExtUIOp::create(b, loc, i16, e));
+                    }
+                    Value result;
+                    if (!average) {
+                      result = entries[0];
+                      for (int64_t c = 1; c < books; ++c)
+                        result =
+                            arith::AddIOp::create(b, loc, result, entries[c]);
+                    } else {
+                      // Pairwise rounding averages over C padded with zeros to
+                      // a power of two, as vpavgb trees combine them.
+                      entries.resize(llvm::PowerOf2Ceil(books),
+                                     zeroOf(b, loc, i16));
+                      Value one = arith::ConstantIntOp::create(b, loc, i16, 1);
+                      while (entries.size() > 1) {
+                        SmallVector<Value> next;
+                        for (size_t i = 0; i < entries.size(); i += 2) {
+                          Value s = arith::AddIOp::create(
+                              b, loc,
+                              arith::AddIOp::create(b, loc, entries[i],
+                                                    entries[i + 1]),
+                              one);
+                          next.push_back(
+                              arith::ShRUIOp::create(b, loc, s, one));
+                        }
+                        entries = std::move(next);
+                      }
+                      result = arith::TruncIOp::create(b, loc, i8, entries[0]);
+                    }
+                    memref::StoreOp::create(b, loc, result, out,
+                                            ValueRange{row, o});
+                  });
+            });
       });
-    });
-  });
   return kb.asTensor(out, resultType);
 }
 
@@ -547,23 +571,24 @@ Value buildLMulMatmul(KernelBuilder &kb, LMulMatmulOp op) {
       return kb.both(b, kb.lt(b, col, n), kb.lt(b, row, m));
     };
 
-    kb.threads(b, {tileN, tileM}, [&](OpBuilder &b, Location loc,
-                                      ValueRange ids) {
-      Value col = kb.add(b, n0, ids[0]), row = kb.add(b, m0, ids[1]);
-      memref::StoreOp::create(
-          b, loc, kb.loadOrZero(b, inOutput(b, col, row), init, {row, col}),
-          acc, ValueRange{ids[1], ids[0]});
-    });
+    kb.threads(
+        b, {tileN, tileM}, [&](OpBuilder &b, Location loc, ValueRange ids) {
+          Value col = kb.add(b, n0, ids[0]), row = kb.add(b, m0, ids[1]);
+          memref::StoreOp::create(
+              b, loc, kb.loadOrZero(b, inOutput(b, col, row), init, {row, col}),
+              acc, ValueRange{ids[1], ids[0]});
+        });
 
     kb.loop(b, kb.idx(b, 0), kb.idx(b, k), chunk, [&](OpBuilder &b, Value k0) {
-      kb.threads(b, {chunk, tileM}, [&](OpBuilder &b, Location loc,
-                                        ValueRange ids) {
-        Value kk = ids[0], r = ids[1];
-        Value row = kb.add(b, m0, r), col = kb.add(b, k0, kk);
-        Value ok = kb.both(b, kb.lt(b, row, m), kb.lt(b, col, k));
-        memref::StoreOp::create(b, loc, kb.loadOrZero(b, ok, lhs, {row, col}),
-                                as, ValueRange{r, kk});
-      });
+      kb.threads(
+          b, {chunk, tileM}, [&](OpBuilder &b, Location loc, ValueRange ids) {
+            Value kk = ids[0], r = ids[1];
+            Value row = kb.add(b, m0, r), col = kb.add(b, k0, kk);
+            Value ok = kb.both(b, kb.lt(b, row, m), kb.lt(b, col, k));
+            memref::StoreOp::create(b, loc,
+                                    kb.loadOrZero(b, ok, lhs, {row, col}), as,
+                                    ValueRange{r, kk});
+          });
       // Consecutive lanes read consecutive addresses of either layout.
       kb.threads(b, {32, 4}, [&](OpBuilder &b, Location loc, ValueRange ids) {
         kb.loop(b, ids[1], kb.idx(b, transposed ? tileN : chunk), 4,
@@ -575,43 +600,46 @@ Value buildLMulMatmul(KernelBuilder &kb, LMulMatmulOp op) {
                   SmallVector<Value> at{kIdx, nIdx};
                   if (transposed)
                     std::swap(at[0], at[1]);
-                  memref::StoreOp::create(b, loc,
-                                          kb.loadOrZero(b, ok, rhs, at), bs,
-                                          ValueRange{kk, nn});
+                  memref::StoreOp::create(b, loc, kb.loadOrZero(b, ok, rhs, at),
+                                          bs, ValueRange{kk, nn});
                 });
       });
       // Only the chunk's real k: adding a +0 product past K could turn a
       // -0 sum into +0.
-      kb.threads(b, {tileN, tileM}, [&](OpBuilder &b, Location loc,
-                                        ValueRange ids) {
-        Value nn = ids[0], r = ids[1];
-        Value left = arith::SubIOp::create(b, loc, kb.idx(b, k), k0);
-        Value end = arith::MinUIOp::create(b, loc, left, kb.idx(b, chunk));
-        Value start = memref::LoadOp::create(b, loc, acc, ValueRange{r, nn});
-        auto sum = scf::ForOp::create(
-            b, loc, kb.idx(b, 0), end, kb.idx(b, 1), ValueRange{start},
-            [&](OpBuilder &b, Location loc, Value kk, ValueRange s) {
-              Value a = memref::LoadOp::create(b, loc, as, ValueRange{r, kk});
-              Value w = memref::LoadOp::create(b, loc, bs, ValueRange{kk, nn});
-              Value p = buildLMulToF32(b, loc, a, w, bits);
-              scf::YieldOp::create(
-                  b, loc, arith::AddFOp::create(b, loc, s[0], p).getResult());
-            });
-        memref::StoreOp::create(b, loc, sum.getResult(0), acc,
-                                ValueRange{r, nn});
-      });
+      kb.threads(
+          b, {tileN, tileM}, [&](OpBuilder &b, Location loc, ValueRange ids) {
+            Value nn = ids[0], r = ids[1];
+            Value left = arith::SubIOp::create(b, loc, kb.idx(b, k), k0);
+            Value end = arith::MinUIOp::create(b, loc, left, kb.idx(b, chunk));
+            Value start =
+                memref::LoadOp::create(b, loc, acc, ValueRange{r, nn});
+            auto sum = scf::ForOp::create(
+                b, loc, kb.idx(b, 0), end, kb.idx(b, 1), ValueRange{start},
+                [&](OpBuilder &b, Location loc, Value kk, ValueRange s) {
+                  Value a =
+                      memref::LoadOp::create(b, loc, as, ValueRange{r, kk});
+                  Value w =
+                      memref::LoadOp::create(b, loc, bs, ValueRange{kk, nn});
+                  Value p = buildLMulToF32(b, loc, a, w, bits);
+                  scf::YieldOp::create(
+                      b, loc,
+                      arith::AddFOp::create(b, loc, s[0], p).getResult());
+                });
+            memref::StoreOp::create(b, loc, sum.getResult(0), acc,
+                                    ValueRange{r, nn});
+          });
     });
 
-    kb.threads(b, {tileN, tileM}, [&](OpBuilder &b, Location loc,
-                                      ValueRange ids) {
-      Value col = kb.add(b, n0, ids[0]), row = kb.add(b, m0, ids[1]);
-      kb.ifThen(b, inOutput(b, col, row), [&](OpBuilder &b) {
-        memref::StoreOp::create(
-            b, loc,
-            memref::LoadOp::create(b, loc, acc, ValueRange{ids[1], ids[0]}),
-            out, ValueRange{row, col});
-      });
-    });
+    kb.threads(
+        b, {tileN, tileM}, [&](OpBuilder &b, Location loc, ValueRange ids) {
+          Value col = kb.add(b, n0, ids[0]), row = kb.add(b, m0, ids[1]);
+          kb.ifThen(b, inOutput(b, col, row), [&](OpBuilder &b) {
+            memref::StoreOp::create(
+                b, loc,
+                memref::LoadOp::create(b, loc, acc, ValueRange{ids[1], ids[0]}),
+                out, ValueRange{row, col});
+          });
+        });
   });
   return kb.asTensor(out, resultType);
 }
@@ -620,9 +648,9 @@ Value buildLMulMatmul(KernelBuilder &kb, LMulMatmulOp op) {
 int64_t encodeTileRows(LutEncodeOp op) {
   auto type = cast<RankedTensorType>(op.getInput().getType());
   int64_t books = cast<RankedTensorType>(op.getType()).getDimSize(1);
-  return std::min<int64_t>(
-      {kThreads / books, kSharedBytes / (4 * type.getDimSize(1)),
-       type.getDimSize(0)});
+  return std::min<int64_t>({kThreads / books,
+                            kSharedBytes / (4 * type.getDimSize(1)),
+                            type.getDimSize(0)});
 }
 
 /// Why `op` cannot become a GPU kernel, or an empty string.
@@ -646,7 +674,8 @@ std::string untileable(Operation *op) {
     return "";
   }
   if (auto lut = dyn_cast<LutMatmulOp>(op)) {
-    int64_t books = cast<RankedTensorType>(lut.getCodes().getType()).getDimSize(1);
+    int64_t books =
+        cast<RankedTensorType>(lut.getCodes().getType()).getDimSize(1);
     if (books * 16 * 32 > kSharedBytes)
       return llvm::formatv("{0} codebooks' tables exceed the {1} bytes of "
                            "shared memory the kernel uses (at most 64)",
@@ -655,8 +684,7 @@ std::string untileable(Operation *op) {
   return "";
 }
 
-template <typename OpTy>
-struct TileToGpu : OpRewritePattern<OpTy> {
+template <typename OpTy> struct TileToGpu : OpRewritePattern<OpTy> {
   TileToGpu(MLIRContext *ctx, bool hostExecutable)
       : OpRewritePattern<OpTy>(ctx), hostExecutable(hostExecutable) {}
 
@@ -705,8 +733,8 @@ struct GpuTilePass : mmfree::impl::GpuTileBase<GpuTilePass> {
     GreedyRewriteConfig config;
     config.setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled);
     config.enableFolding(false);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
-                                     config)))
+    if (failed(
+            applyPatternsGreedily(getOperation(), std::move(patterns), config)))
       signalPassFailure();
   }
 };

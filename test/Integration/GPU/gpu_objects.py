@@ -2,7 +2,8 @@
 """Extracts the objects (PTX text or cubin) embedded in the gpu.binary ops
 that mmfree-opt prints, and checks PTX kernels' loops.
 
-  gpu_objects.py extract IN.mlir OUT     # first object, decoded, to OUT
+  gpu_objects.py extract IN.mlir OUT [NAME]  # object of binary NAME (or
+                                             # the first), decoded, to OUT
   gpu_objects.py loops IN.ptx            # per loop: instruction counts
 
 `loops` prints one line per loop (a label reached by a backward branch):
@@ -40,8 +41,8 @@ def decode(s):
     return bytes(out)
 
 
-def extract(text):
-    start = text.find("gpu.binary @")
+def extract(text, name=""):
+    start = text.find("gpu.binary @" + name)
     if start < 0:
         sys.exit("no gpu.binary found")
     # The object is the longest string of the first binary (the target's
@@ -66,10 +67,12 @@ def loops(ptx):
             bm = re.search(r"\bbra(?:\.uni)?\s+(\$L__\w+);", line)
             if bm and bm.group(1) in labels and labels[bm.group(1)] < i:
                 spans.append((bm.group(1), labels[bm.group(1)], i))
+        # A loop ends at its last backward branch.
+        ends = {}
         for label, start, end in spans:
-            inner = not any(s > start and e < end or (s >= start and e < end
-                                                      and l != label)
-                            for l, s, e in spans)
+            ends[label] = (start, max(end, ends.get(label, (0, 0))[1]))
+        for label, (start, end) in ends.items():
+            inner = not any(s > start and e < end for s, e in ends.values())
             found.append((name, label, lines[start:end + 1], inner))
     return found
 
@@ -82,7 +85,8 @@ def count(lines, op):
 def main():
     cmd = sys.argv[1]
     if cmd == "extract":
-        data = extract(open(sys.argv[2]).read())
+        data = extract(open(sys.argv[2]).read(),
+                       sys.argv[4] + " " if len(sys.argv) > 4 else "")
         open(sys.argv[3], "wb").write(data)
         return 0
     forbid = []
