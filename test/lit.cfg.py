@@ -38,3 +38,15 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.mmfree_tools_dir, config.llvm_tools_dir]
 tools = ["mmfree-opt", "mlir-runner", "mlir-opt", "mlir-translate"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# GPU tests: PTX objects are pulled out of gpu.binary by gpu_objects.py;
+# those that assemble with ptxas need it (else they are unsupported).
+config.substitutions.append(
+    ("%gpu_objects", "/usr/bin/python3 " + os.path.join(
+        config.test_source_root, "Integration", "GPU", "gpu_objects.py")))
+import shutil
+ptxas = shutil.which(
+    "ptxas", path=os.environ.get("PATH", "") + os.pathsep + "/usr/local/cuda/bin")
+if ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))

@@ -51,6 +51,7 @@ void buildGpuPipeline(OpPassManager &pm, const GpuPipelineOptions &opts) {
       "convert-linalg-to-loops,"
       "mmfree-gpu-map,"
       "convert-nvgpu-to-nvvm,"
+      "gpu-launch-sink-index-computations,"
       "gpu-kernel-outlining,"
       "symbol-dce,"
       "convert-vector-to-scf,"

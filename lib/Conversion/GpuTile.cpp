@@ -305,22 +305,31 @@ Value buildTernary(KernelBuilder &kb, TernaryMatmulOp op) {
                     vector::LoadOp::create(b, loc, VectorType::get({16}, i8), w,
                                            ValueRange{chan, t, kb.idx(b, 0)},
                                            /*nontemporal=*/false, align);
+                // The four 2-bit slices in a loop, the 16 bytes unrolled:
+                // 64 weights x rows unrolled would not fit in registers.
                 Value base = kb.mul(b, t, 64);
-                for (int64_t j = 0; j < 4; ++j) {
-                  for (int64_t byte = 0; byte < 16; ++byte) {
-                    Value code =
-                        vector::ExtractOp::create(b, loc, packed, byte);
-                    Value col = kb.add(b, base, 16 * j + byte);
-                    for (int64_t r = 0; r < rows; ++r) {
-                      Value xv = memref::LoadOp::create(
-                          b, loc, xs, ValueRange{kb.idx(b, r), col});
-                      xv = arith::ExtSIOp::create(b, loc, accElt, xv);
-                      acc[r] =
-                          accumulateTernarySlice(b, loc, acc[r], xv, code, j);
-                    }
-                  }
-                }
-                scf::YieldOp::create(b, loc, acc);
+                auto slices = scf::ForOp::create(
+                    b, loc, kb.idx(b, 0), kb.idx(b, 4), kb.idx(b, 1), acc,
+                    [&](OpBuilder &b, Location loc, Value j, ValueRange in) {
+                      SmallVector<Value> acc(in);
+                      Value shift = arith::IndexCastOp::create(b, loc, i8,
+                                                               kb.add(b, j, j));
+                      Value first = kb.add(b, base, kb.mul(b, j, 16));
+                      for (int64_t byte = 0; byte < 16; ++byte) {
+                        Value code =
+                            vector::ExtractOp::create(b, loc, packed, byte);
+                        Value col = kb.add(b, first, byte);
+                        for (int64_t r = 0; r < rows; ++r) {
+                          Value xv = memref::LoadOp::create(
+                              b, loc, xs, ValueRange{kb.idx(b, r), col});
+                          xv = arith::ExtSIOp::create(b, loc, accElt, xv);
+                          acc[r] = accumulateTernary(b, loc, acc[r], xv, code,
+                                                     shift);
+                        }
+                      }
+                      scf::YieldOp::create(b, loc, acc);
+                    });
+                scf::YieldOp::create(b, loc, slices.getResults());
               });
           for (int64_t r = 0; r < rows; ++r)
             memref::StoreOp::create(b, loc, blockLoop.getResult(r), partial,
