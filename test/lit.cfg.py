@@ -36,7 +36,7 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.mmfree_tools_dir, config.llvm_tools_dir]
-tools = ["mmfree-opt", "mlir-runner", "mlir-opt", "mlir-translate"]
+tools = ["mmfree-opt", "mmfree-gpu-launch", "mlir-runner", "mlir-opt", "mlir-translate"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # GPU tests: PTX objects are pulled out of gpu.binary by gpu_objects.py;
@@ -50,3 +50,10 @@ ptxas = shutil.which(
 if ptxas:
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
+
+# The CUDA launcher exists where a toolkit was found at configure time.
+if os.path.exists(os.path.join(config.mmfree_tools_dir, "mmfree-gpu-launch")):
+    config.available_features.add("gpu-launcher")
+    config.substitutions.append(
+        ("%cuda_stub_dir",
+         os.path.join(config.mmfree_lib_dir, "cuda-stub")))
