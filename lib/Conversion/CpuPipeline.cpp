@@ -10,19 +10,23 @@
 #include "mmfree/Conversion/Passes.h"
 
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir;
 
 static constexpr const char *kCpuPipeline =
-    "mmfree-lower-to-vector,"
+    "mmfree-lower-to-vector{{lut-shuffle={0}},"
     "mmfree-lower-to-linalg,"
     "func.func(convert-elementwise-to-linalg),"
     "mmfree-vectorize-matmul,"
+    "mmfree-vectorize-elementwise,"
     "canonicalize,"
-    "one-shot-bufferize{bufferize-function-boundaries "
+    "one-shot-bufferize{{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-deallocation-pipeline,"
+    "mmfree-lower-shuffle-bytes,"
     "convert-bufferization-to-memref,"
     "convert-linalg-to-loops,"
     "scf-forall-to-for,"
@@ -30,7 +34,7 @@ static constexpr const char *kCpuPipeline =
     "expand-strided-metadata,"
     "lower-affine,"
     "convert-scf-to-cf,"
-    "convert-vector-to-llvm{vector-contract-lowering=outerproduct},"
+    "convert-vector-to-llvm{{vector-contract-lowering=outerproduct},"
     "finalize-memref-to-llvm,"
     "convert-math-to-llvm,"
     "convert-arith-to-llvm,"
@@ -40,14 +44,26 @@ static constexpr const char *kCpuPipeline =
     "convert-ub-to-llvm,"
     "reconcile-unrealized-casts";
 
+namespace {
+struct CpuPipelineOptions : PassPipelineOptions<CpuPipelineOptions> {
+  Option<std::string> lutShuffle{
+      *this, "lut-shuffle",
+      llvm::cl::desc("Byte shuffles for MADDNESS lookups: host, avx512bw, "
+                     "avx2 or none"),
+      llvm::cl::init("host")};
+};
+} // namespace
+
 void mmfree::registerCpuPipeline() {
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<CpuPipelineOptions>(
       "mmfree-cpu-pipeline",
       "Lower mmfree and linalg on tensors to the LLVM dialect: the mmfree "
       "vector kernels, f32 matmuls tiled and vectorized, everything else "
       "through linalg loops, bufferized with One-Shot Bufferize",
-      [](OpPassManager &pm) {
-        if (failed(parsePassPipeline(kCpuPipeline, pm)))
+      [](OpPassManager &pm, const CpuPipelineOptions &options) {
+        std::string text =
+            llvm::formatv(kCpuPipeline, options.lutShuffle.getValue());
+        if (failed(parsePassPipeline(text, pm)))
           llvm::report_fatal_error("mmfree-cpu-pipeline: bad pipeline text");
       });
 }

@@ -12,7 +12,10 @@
 
 #include "TernaryBuilders.h"
 #include "mmfree/Conversion/Passes.h"
+
 #include "mmfree/Numerics/Ternary.h"
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/TargetParser/Host.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -189,14 +192,37 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
 
 struct LowerToVectorPass
     : public mmfree::impl::LowerToVectorBase<LowerToVectorPass> {
+  using LowerToVectorBase::LowerToVectorBase;
+
   void runOnOperation() override {
+    int64_t shuffleLanes = lutShuffleLanes(lutShuffle);
+    if (shuffleLanes < 0) {
+      getOperation().emitError()
+          << "mmfree-lower-to-vector: unknown lut-shuffle '" << lutShuffle
+          << "'; expected host, avx512bw, avx2 or none";
+      return signalPassFailure();
+    }
     RewritePatternSet patterns(&getContext());
     patterns.add<TernaryMatmulToVector>(&getContext());
     populateLMulMatmulToVectorPatterns(patterns);
-    populateLutToVectorPatterns(patterns);
+    populateLutToVectorPatterns(patterns, shuffleLanes);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
 };
 
 } // namespace
+
+int64_t mmfree::lutShuffleLanes(llvm::StringRef option) {
+  if (option == "host") {
+    // Generated code runs where it is compiled (mlir-runner, the JIT):
+    // select by what this CPU has.
+    llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+    return features.lookup("avx512bw") ? 64 : features.lookup("avx2") ? 32 : 0;
+  }
+  return llvm::StringSwitch<int64_t>(option)
+      .Case("avx512bw", 64)
+      .Case("avx2", 32)
+      .Case("none", 0)
+      .Default(-1);
+}

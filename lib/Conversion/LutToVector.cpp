@@ -10,7 +10,10 @@
 //    codebook one load of the table row selected by the code (M bytes),
 //    widened to 16 bits and added, or, for averaging, the codebooks' rows
 //    combined in the rounding-average tree.
-// Both use compares, adds, shifts, loads and gathers only: no multiply.
+//  - lut_matmul with at most 32 outputs on x86 with AVX2 or AVX-512BW:
+//    rows in 32 or 64 byte lanes, one vpshufb per (output, codebook) looks
+//    up every row's entry in the 16-entry table column.
+// All use compares, adds, shifts, loads, shuffles and gathers: no multiply.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,6 +23,9 @@
 #include "mmfree/Numerics/Maddness.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -36,6 +42,7 @@ using numerics::kTreeDepth;
 
 constexpr int64_t kCodebookLanes = 16;
 constexpr int64_t kOutputLanes = 32;
+constexpr int64_t kShuffleMaxOutputs = 32;
 
 /// The 1-D view of a static 2-D tensor, for gathers by flat index.
 Value flatten(OpBuilder &b, Location loc, Value t) {
@@ -263,8 +270,179 @@ struct LutMatmulToVector : OpRewritePattern<LutMatmulOp> {
   }
 };
 
+/// Byte-shuffle lookups (vpshufb), rows in lanes, for few outputs: per
+/// block of `lanes` rows the codes are transposed codebook-major once; per
+/// output and codebook, the 16-entry table column is broadcast to every
+/// 128-bit lane and one shuffle looks up all rows' entries, which are
+/// widened and added (or averaged as bytes). Each output column of the
+/// block is then stored row by row. With many outputs the loads of
+/// LutMatmulToVector (outputs in lanes) do the same lookups with
+/// contiguous stores, so this kernel takes at most kShuffleMaxOutputs.
+struct LutMatmulToShuffles : OpRewritePattern<LutMatmulOp> {
+  LutMatmulToShuffles(MLIRContext *ctx, int64_t lanes)
+      : OpRewritePattern(ctx, /*benefit=*/2), lanes(lanes) {}
+
+  LogicalResult matchAndRewrite(LutMatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    auto codesType = op.getCodes().getType();
+    auto tablesType = op.getTables().getType();
+    auto resultType = op.getResult().getType();
+    if (!codesType.hasStaticShape() || !tablesType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    int64_t rows = codesType.getDimSize(0), books = codesType.getDimSize(1),
+            outputs = tablesType.getDimSize(2);
+    if (outputs > kShuffleMaxOutputs)
+      return rewriter.notifyMatchFailure(op, "many outputs: loads are better");
+    Location loc = op.getLoc();
+    bool exact = op.getAccumulation() == LutAccumulation::Exact;
+    Type i8 = rewriter.getI8Type(), i16 = rewriter.getI16Type();
+    auto byteVec = VectorType::get({lanes}, i8);
+    auto wideVec = VectorType::get({lanes}, i16);
+    Type elt = resultType.getElementType();
+
+    // Tables output-major, [M][C][16], so each lookup loads 16 bytes.
+    auto transposedType = RankedTensorType::get({outputs, books, kBuckets}, i8);
+    Value tables;
+    DenseIntElementsAttr constant;
+    if (matchPattern(op.getTables(), m_Constant(&constant))) {
+      auto values = constant.getValues<int8_t>();
+      SmallVector<int8_t> t(constant.getNumElements());
+      for (int64_t c = 0; c < books; ++c)
+        for (int64_t q = 0; q < kBuckets; ++q)
+          for (int64_t m = 0; m < outputs; ++m)
+            t[(m * books + c) * kBuckets + q] =
+                values[(c * kBuckets + q) * outputs + m];
+      tables = arith::ConstantOp::create(
+          rewriter, loc,
+          DenseElementsAttr::get(transposedType, ArrayRef<int8_t>(t)));
+    } else {
+      Value empty =
+          tensor::EmptyOp::create(rewriter, loc, transposedType, ValueRange());
+      tables = linalg::TransposeOp::create(rewriter, loc, op.getTables(), empty,
+                                           ArrayRef<int64_t>{2, 0, 1})
+                   .getResult()[0];
+    }
+    auto bufferOf = [&](Value t) {
+      auto type = cast<RankedTensorType>(t.getType());
+      return bufferization::ToBufferOp::create(
+          rewriter, loc,
+          MemRefType::get(type.getShape(), type.getElementType()), t,
+          /*read_only=*/true);
+    };
+    Value codes = bufferOf(op.getCodes()), tabs = bufferOf(tables);
+    Value out = memref::AllocOp::create(
+        rewriter, loc, MemRefType::get(resultType.getShape(), elt),
+        rewriter.getI64IntegerAttr(64));
+    SmallVector<int64_t> broadcast;
+    for (int64_t i = 0; i < lanes; ++i)
+      broadcast.push_back(i % kBuckets);
+
+    auto idx = [&](OpBuilder &b, int64_t v) {
+      return indexConstant(b, loc, v);
+    };
+    scf::ForOp::create(
+        rewriter, loc, idx(rewriter, 0), idx(rewriter, rows),
+        idx(rewriter, lanes), ValueRange(),
+        [&](OpBuilder &b, Location l, Value r0, ValueRange) {
+          Value pad = arith::ConstantOp::create(b, l, b.getI8IntegerAttr(0));
+          Value block = vector::TransferReadOp::create(
+              b, l, VectorType::get({lanes, books}, i8), codes,
+              ValueRange{r0, idx(b, 0)}, pad, ArrayRef<bool>{false, true});
+          Value byBook =
+              vector::TransposeOp::create(b, l, block, ArrayRef<int64_t>{1, 0});
+          SmallVector<Value> codeVecs;
+          for (int64_t c = 0; c < books; ++c)
+            codeVecs.push_back(vector::ExtractOp::create(b, l, byBook, c));
+          Value left = arith::SubIOp::create(b, l, idx(b, rows), r0);
+          Value full = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge,
+                                             left, idx(b, lanes));
+          scf::ForOp::create(
+              b, l, idx(b, 0), idx(b, outputs), idx(b, 1), ValueRange(),
+              [&](OpBuilder &b, Location l, Value m, ValueRange) {
+                SmallVector<Value> entries;
+                for (int64_t c = 0; c < books; ++c) {
+                  Value t = vector::LoadOp::create(
+                      b, l, VectorType::get({kBuckets}, i8), tabs,
+                      ValueRange{m, idx(b, c), idx(b, 0)});
+                  Value wide = vector::ShuffleOp::create(b, l, t, t, broadcast);
+                  entries.push_back(
+                      ShuffleBytesOp::create(b, l, wide, codeVecs[c]));
+                }
+                Value result;
+                if (exact) {
+                  result = arith::ExtUIOp::create(b, l, wideVec, entries[0]);
+                  for (int64_t c = 1; c < books; ++c)
+                    result = arith::AddIOp::create(
+                        b, l, result,
+                        arith::ExtUIOp::create(b, l, wideVec, entries[c]));
+                } else {
+                  // Rounding byte averages level by level (vpavgb).
+                  entries.resize(numerics::averagedCodebooks(books),
+                                 splat(b, l, byteVec, 0));
+                  Value one = splat(b, l, wideVec, 1);
+                  while (entries.size() > 1) {
+                    SmallVector<Value> next;
+                    for (size_t j = 0; j < entries.size(); j += 2) {
+                      Value s = arith::AddIOp::create(
+                          b, l,
+                          arith::AddIOp::create(
+                              b, l,
+                              arith::ExtUIOp::create(b, l, wideVec, entries[j]),
+                              arith::ExtUIOp::create(b, l, wideVec,
+                                                     entries[j + 1])),
+                          one);
+                      next.push_back(arith::TruncIOp::create(
+                          b, l, byteVec, arith::ShRUIOp::create(b, l, s, one)));
+                    }
+                    entries = std::move(next);
+                  }
+                  result = entries[0];
+                }
+                // Column m of the block, row by row.
+                scf::IfOp::create(
+                    b, l, full,
+                    [&](OpBuilder &b, Location l) {
+                      for (int64_t i = 0; i < lanes; ++i)
+                        memref::StoreOp::create(
+                            b, l, vector::ExtractOp::create(b, l, result, i),
+                            out,
+                            ValueRange{
+                                arith::AddIOp::create(b, l, r0, idx(b, i)), m});
+                      scf::YieldOp::create(b, l);
+                    },
+                    [&](OpBuilder &b, Location l) {
+                      scf::ForOp::create(
+                          b, l, idx(b, 0), left, idx(b, 1), ValueRange(),
+                          [&](OpBuilder &b, Location l, Value i, ValueRange) {
+                            memref::StoreOp::create(
+                                b, l,
+                                vector::ExtractOp::create(b, l, result,
+                                                          OpFoldResult(i)),
+                                out,
+                                ValueRange{arith::AddIOp::create(b, l, r0, i),
+                                           m});
+                            scf::YieldOp::create(b, l);
+                          });
+                      scf::YieldOp::create(b, l);
+                    });
+                scf::YieldOp::create(b, l);
+              });
+          scf::YieldOp::create(b, l);
+        });
+    rewriter.replaceOp(op, bufferization::ToTensorOp::create(
+                               rewriter, loc, resultType, out,
+                               rewriter.getUnitAttr(), rewriter.getUnitAttr()));
+    return success();
+  }
+
+  int64_t lanes;
+};
+
 } // namespace
 
-void mmfree::populateLutToVectorPatterns(RewritePatternSet &patterns) {
+void mmfree::populateLutToVectorPatterns(RewritePatternSet &patterns,
+                                         int64_t shuffleLanes) {
   patterns.add<LutEncodeToVector, LutMatmulToVector>(patterns.getContext());
+  if (shuffleLanes)
+    patterns.add<LutMatmulToShuffles>(patterns.getContext(), shuffleLanes);
 }

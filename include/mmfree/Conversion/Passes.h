@@ -7,6 +7,7 @@
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -27,8 +28,14 @@ namespace mmfree {
 void populateLMulMatmulToVectorPatterns(mlir::RewritePatternSet &patterns);
 
 /// The vector kernels of mmfree.lut_encode and mmfree.lut_matmul (part of
-/// mmfree-lower-to-vector).
-void populateLutToVectorPatterns(mlir::RewritePatternSet &patterns);
+/// mmfree-lower-to-vector); `shuffleLanes` (32: AVX2, 64: AVX-512BW, 0:
+/// none) enables the vpshufb lookups for lut_matmul with few outputs.
+void populateLutToVectorPatterns(mlir::RewritePatternSet &patterns,
+                                 int64_t shuffleLanes);
+
+/// Byte-shuffle lanes for the lut_matmul kernel from a `lut-shuffle` option
+/// value (host, avx512bw, avx2, none); -1 for an unknown value.
+int64_t lutShuffleLanes(llvm::StringRef option);
 
 /// Registers `mmfree-cpu-pipeline`: mmfree and linalg on tensors down to the
 /// LLVM dialect, bufferized, with ternary contractions vectorized.

@@ -34,13 +34,22 @@ def LowerToVector : Pass<"mmfree-lower-to-vector", "::mlir::ModuleOp"> {
     Also lowers `mmfree.lmul_matmul` (per-operand prologue, integer-add
     products, f32 sums in increasing k; exact generic for inf/NaN) and the
     MADDNESS ops `mmfree.lut_encode` (up to 16 codebooks in lanes) and
-    `mmfree.lut_matmul` (outputs in 32-lane vectors). Ops it does not match
-    (dynamic sizes, more codebooks) are left for `mmfree-lower-to-linalg`.
+    `mmfree.lut_matmul` (outputs in 32-lane vectors; with at most 32
+    outputs and x86 byte shuffles, rows in 32 or 64 lanes and one vpshufb
+    per output and codebook). Ops it does not match (dynamic sizes, more
+    codebooks) are left for `mmfree-lower-to-linalg`.
   }];
+  let options = [
+    Option<"lutShuffle", "lut-shuffle", "std::string", "\"host\"",
+           "Byte shuffles for lut_matmul lookups: host (this CPU's features), "
+           "avx512bw (64 lanes), avx2 (32 lanes) or none (portable loads)">
+  ];
   let dependentDialects = ["::mlir::vector::VectorDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::arith::ArithDialect",
-                           "::mlir::tensor::TensorDialect"];
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::bufferization::BufferizationDialect"];
 }
 
 def VectorizeMatmul : Pass<"mmfree-vectorize-matmul", "::mlir::ModuleOp"> {
@@ -59,6 +68,35 @@ def VectorizeMatmul : Pass<"mmfree-vectorize-matmul", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::vector::VectorDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect"];
+}
+
+def VectorizeElementwise : Pass<"mmfree-vectorize-elementwise",
+                                "::mlir::ModuleOp"> {
+  let summary = "Tile and vectorize static elementwise linalg.generic ops";
+  let description = [{
+    Tiles every all-parallel `linalg.generic` on tensors with static sizes
+    and projected-permutation maps into single rows of its innermost loop
+    (whole rows up to 128 elements, else the largest power-of-two divisor up
+    to 32; upstream TilingInterface) and vectorizes each tile with
+    `linalg::vectorize`. Used by `mmfree-cpu-pipeline` so that the work around the mmfree
+    kernels (dequantize, the MADDNESS rescale, activation quantization, bias
+    adds) is vector code rather than scalar loops. Ops it cannot tile or
+    vectorize are left for `convert-linalg-to-loops`.
+  }];
+  let dependentDialects = ["::mlir::vector::VectorDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def LowerShuffleBytes : Pass<"mmfree-lower-shuffle-bytes", "::mlir::ModuleOp"> {
+  let summary = "Lower mmfree.shuffle_bytes to the LLVM x86 pshufb intrinsics";
+  let description = [{
+    Replaces `mmfree.shuffle_bytes` on 16, 32 or 64 bytes with
+    `llvm.call_intrinsic` of `llvm.x86.ssse3.pshuf.b.128`,
+    `llvm.x86.avx2.pshuf.b` or `llvm.x86.avx512.pshuf.b.512`. Runs after
+    bufferization (the intrinsic call declares no memory effects).
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
 def GpuTile : Pass<"mmfree-gpu-tile", "::mlir::ModuleOp"> {

@@ -132,7 +132,8 @@ struct MatmulToLutPass : public mmfree::impl::MatmulToLutBase<MatmulToLutPass> {
     Value acc = LutMatmulOp::create(
         rewriter, loc, RankedTensorType::get({rows, n}, accType), codes, tables,
         LutAccumulationAttr::get(rewriter.getContext(), accumulation));
-    // y = acc / divisor + offset; divisor is a power of two (exact).
+    // y = acc / divisor + offset; divisor is a power of two, so multiplying
+    // by its inverse is the same division, exactly, without a divider.
     float divisor =
         exact ? model.tables.scale
               : model.tables.scale / float(numerics::averagedCodebooks(books));
@@ -149,9 +150,10 @@ struct MatmulToLutPass : public mmfree::impl::MatmulToLutBase<MatmulToLutPass> {
                                           utils::IteratorType::parallel},
             [&](OpBuilder &b, Location l, ValueRange args) {
               Value v = arith::UIToFPOp::create(b, l, b.getF32Type(), args[0]);
-              v = arith::DivFOp::create(
+              v = arith::MulFOp::create(
                   b, l, v,
-                  arith::ConstantOp::create(b, l, b.getF32FloatAttr(divisor)));
+                  arith::ConstantOp::create(b, l,
+                                            b.getF32FloatAttr(1.f / divisor)));
               v = arith::AddFOp::create(
                   b, l, v,
                   arith::ConstantOp::create(

@@ -208,4 +208,25 @@ def MMFree_LutMatmulOp : MMFree_Op<"lut_matmul", [Pure]> {
   let hasVerifier = 1;
 }
 
+def MMFree_ByteVector : VectorOfLengthAndType<[16, 32, 64], [I8]>;
+
+def MMFree_ShuffleBytesOp : MMFree_Op<"shuffle_bytes", [Pure,
+    AllTypesMatch<["table", "indices", "result"]>]> {
+  let summary = "16-entry byte lookup in every 128-bit lane (x86 pshufb)";
+  let description = [{
+    `result[i] = indices[i] & 0x80 ? 0 : table[16 * (i / 16) + (indices[i] & 15)]`
+    on 16, 32 or 64 bytes. `mmfree-lower-to-vector` emits it for MADDNESS
+    lookups only when the target has the instruction (SSSE3, AVX2,
+    AVX-512BW); `mmfree-lower-shuffle-bytes` turns it into the LLVM x86
+    intrinsic after bufferization.
+
+    ```mlir
+    %v = mmfree.shuffle_bytes %table, %codes : vector<32xi8>
+    ```
+  }];
+  let arguments = (ins MMFree_ByteVector:$table, MMFree_ByteVector:$indices);
+  let results = (outs MMFree_ByteVector:$result);
+  let assemblyFormat = "$table `,` $indices attr-dict `:` type($result)";
+}
+
 #endif // MMFREE_OPS

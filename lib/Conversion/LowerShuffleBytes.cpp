@@ -1,0 +1,52 @@
+//===- LowerShuffleBytes.cpp - mmfree.shuffle_bytes -> x86 pshufb ---------===//
+//
+// The byte shuffle of the MADDNESS lookups becomes the x86 intrinsic of its
+// width. It stays an mmfree op until after bufferization because
+// llvm.call_intrinsic declares no memory effects, which buffer deallocation
+// rejects.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mmfree/Conversion/Passes.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
+
+namespace mmfree {
+#define GEN_PASS_DEF_LOWERSHUFFLEBYTES
+#include "mmfree/Conversion/Passes.h.inc"
+} // namespace mmfree
+
+using namespace mlir;
+using namespace mmfree;
+
+namespace {
+
+struct ShuffleBytesToIntrinsic : OpRewritePattern<ShuffleBytesOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ShuffleBytesOp op,
+                                PatternRewriter &rewriter) const override {
+    int64_t lanes = op.getType().getNumElements();
+    StringRef name = lanes == 64   ? "llvm.x86.avx512.pshuf.b.512"
+                     : lanes == 32 ? "llvm.x86.avx2.pshuf.b"
+                                   : "llvm.x86.ssse3.pshuf.b.128";
+    rewriter.replaceOp(op, LLVM::CallIntrinsicOp::create(
+                               rewriter, op.getLoc(), op.getType(),
+                               rewriter.getStringAttr(name),
+                               ValueRange{op.getTable(), op.getIndices()})
+                               ->getResults());
+    return success();
+  }
+};
+
+struct LowerShuffleBytesPass
+    : public mmfree::impl::LowerShuffleBytesBase<LowerShuffleBytesPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<ShuffleBytesToIntrinsic>(&getContext());
+    walkAndApplyPatterns(getOperation(), std::move(patterns));
+  }
+};
+
+} // namespace

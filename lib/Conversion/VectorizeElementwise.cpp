@@ -1,0 +1,84 @@
+//===- VectorizeElementwise.cpp - vectorize elementwise linalg.generic ----===//
+//
+// Elementwise work around the mmfree kernels (dequantize, MADDNESS rescale,
+// activation quantization, bias adds) would otherwise become scalar loops:
+// one million outputs of a 10000 x 100 layer then cost more than the
+// lookups. Each static all-parallel linalg.generic on tensors is tiled with
+// the upstream TilingInterface into single rows of its innermost loop (whole
+// rows up to 128 elements, else the largest power-of-two divisor up to 32)
+// and each tile vectorized with linalg::vectorize.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mmfree/Conversion/Passes.h"
+
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mmfree {
+#define GEN_PASS_DEF_VECTORIZEELEMENTWISE
+#include "mmfree/Conversion/Passes.h.inc"
+} // namespace mmfree
+
+using namespace mlir;
+
+namespace {
+
+constexpr int64_t kLanes = 32;
+constexpr int64_t kMaxRow = 128;
+
+bool isStaticElementwise(linalg::GenericOp op) {
+  return op.hasPureTensorSemantics() && op.getNumLoops() > 0 &&
+         op.getNumParallelLoops() == op.getNumLoops() &&
+         llvm::all_of(op.getIndexingMapsArray(),
+                      [](AffineMap m) { return m.isProjectedPermutation(); }) &&
+         llvm::none_of(op.getStaticLoopRanges(), ShapedType::isDynamic);
+}
+
+/// Static tiles only (masked vectorization of generics that read through
+/// permuted maps is not supported upstream): a whole short row, else the
+/// largest power-of-two divisor up to 32.
+int64_t innerTile(int64_t size) {
+  if (size <= kMaxRow)
+    return size;
+  for (int64_t t = kLanes; t > 1; t /= 2)
+    if (size % t == 0)
+      return t;
+  return 1;
+}
+
+struct VectorizeElementwisePass
+    : public mmfree::impl::VectorizeElementwiseBase<VectorizeElementwisePass> {
+  void runOnOperation() override {
+    SmallVector<linalg::GenericOp> ops;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (isStaticElementwise(op))
+        ops.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (linalg::GenericOp op : ops) {
+      SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+      SmallVector<int64_t> tiles(ranges.size(), 1);
+      tiles.back() = innerTile(ranges.back());
+      scf::SCFTilingOptions options;
+      options.setTileSizes(getAsIndexOpFoldResult(&getContext(), tiles));
+      rewriter.setInsertionPoint(op);
+      FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+          rewriter, cast<TilingInterface>(op.getOperation()), options);
+      if (failed(tiled))
+        continue; // left for convert-linalg-to-loops
+      rewriter.replaceOp(op, tiled->replacements);
+      for (Operation *tile : tiled->tiledOps) {
+        rewriter.setInsertionPoint(tile);
+        FailureOr<linalg::VectorizationResult> vec =
+            linalg::vectorize(rewriter, tile);
+        if (succeeded(vec))
+          rewriter.replaceOp(tile, vec->replacements);
+      }
+    }
+  }
+};
+
+} // namespace
