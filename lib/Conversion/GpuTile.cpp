@@ -366,7 +366,9 @@ Value buildTernary(KernelBuilder &kb, TernaryMatmulOp op) {
 Value buildLutEncode(KernelBuilder &kb, LutEncodeOp op, int64_t tileRows) {
   auto inType = cast<RankedTensorType>(op.getInput().getType());
   auto resultType = cast<RankedTensorType>(op.getType());
-  int64_t rows = inType.getDimSize(0), dim = inType.getDimSize(1);
+  bool transposed = op.getTransposeInput();
+  int64_t rows = inType.getDimSize(transposed ? 1 : 0),
+          dim = inType.getDimSize(transposed ? 0 : 1);
   int64_t books = resultType.getDimSize(1);
   MLIRContext *ctx = op.getContext();
   Type i32 = IntegerType::get(ctx, 32), f32 = Float32Type::get(ctx);
@@ -386,11 +388,13 @@ Value buildLutEncode(KernelBuilder &kb, LutEncodeOp op, int64_t tileRows) {
       for (int64_t r = 0; r < tileRows; ++r) {
         Value row = kb.add(b, r0, r);
         Value ok = kb.lt(b, row, rows);
-        kb.loop(
-            b, tid[0], kb.idx(b, dim), kThreads, [&](OpBuilder &b, Value d) {
-              memref::StoreOp::create(b, loc, kb.loadOrZero(b, ok, x, {row, d}),
-                                      xs, ValueRange{kb.idx(b, r), d});
-            });
+        kb.loop(b, tid[0], kb.idx(b, dim), kThreads,
+                [&](OpBuilder &b, Value d) {
+                  Value v = transposed ? kb.loadOrZero(b, ok, x, {d, row})
+                                       : kb.loadOrZero(b, ok, x, {row, d});
+                  memref::StoreOp::create(b, loc, v, xs,
+                                          ValueRange{kb.idx(b, r), d});
+                });
       }
       auto copy = [&](Value from, Value to, int64_t size) {
         kb.loop(b, tid[0], kb.idx(b, size), kThreads,

@@ -286,7 +286,10 @@ struct LutEncodeLowering : OpConversionPattern<LutEncodeOp> {
                 b, l, b.getIndexType(),
                 tensor::ExtractOp::create(b, l, dims,
                                           ValueRange{book, index(t)}));
-            Value v = tensor::ExtractOp::create(b, l, x, ValueRange{row, dim});
+            Value v = tensor::ExtractOp::create(b, l, x,
+                                                op.getTransposeInput()
+                                                    ? ValueRange{dim, row}
+                                                    : ValueRange{row, dim});
             Value node = arith::AddIOp::create(b, l, code, index((1 << t) - 1));
             Value thr = tensor::ExtractOp::create(b, l, thresholds,
                                                   ValueRange{book, node});

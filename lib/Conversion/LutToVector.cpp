@@ -6,6 +6,8 @@
 //    node threshold chosen by selects on the earlier outcomes among
 //    thresholds loaded once, a compare and code = code + code + bit. Codes
 //    are written as the row's C bytes.
+//  - lut_encode of column-major rows (transpose_input): 16 rows in lanes,
+//    contiguous loads of the split columns only.
 //  - lut_matmul: one row at a time, the outputs in 32-lane vectors; per
 //    codebook one load of the table row selected by the code (M bytes),
 //    widened to 16 bits and added, or, for averaging, the codebooks' rows
@@ -43,6 +45,7 @@ using numerics::kTreeDepth;
 constexpr int64_t kCodebookLanes = 16;
 constexpr int64_t kOutputLanes = 32;
 constexpr int64_t kShuffleMaxOutputs = 32;
+constexpr int64_t kRowLanes = 16;
 
 /// The 1-D view of a static 2-D tensor, for gathers by flat index.
 Value flatten(OpBuilder &b, Location loc, Value t) {
@@ -104,7 +107,8 @@ struct LutEncodeToVector : OpRewritePattern<LutEncodeOp> {
                                 PatternRewriter &rewriter) const override {
     auto dimsType = op.getDims().getType();
     int64_t books = dimsType.getDimSize(0);
-    if (ShapedType::isDynamic(books) || books > kCodebookLanes ||
+    if (op.getTransposeInput() || ShapedType::isDynamic(books) ||
+        books > kCodebookLanes ||
         !op.getThresholds().getType().hasStaticShape())
       return rewriter.notifyMatchFailure(op, "needs at most 16 codebooks");
     Location loc = op.getLoc();
@@ -164,6 +168,99 @@ struct LutEncodeToVector : OpRewritePattern<LutEncodeOp> {
                      ArrayRef<bool>{false})
               .getResult();
         });
+    rewriter.replaceOp(op, codes);
+    return success();
+  }
+};
+
+/// Encoding from column-major rows (transpose_input): 16 rows in lanes. Per
+/// codebook and level one contiguous load of the split column's 16 values,
+/// compared with each lane's node threshold, chosen among the level's
+/// constants by the earlier outcomes; the 16 x C codes are transposed in
+/// registers and stored row by row. Reads only the split columns.
+struct LutEncodeColumnsToVector : OpRewritePattern<LutEncodeOp> {
+  LutEncodeColumnsToVector(MLIRContext *ctx)
+      : OpRewritePattern(ctx, /*benefit=*/2) {}
+
+  LogicalResult matchAndRewrite(LutEncodeOp op,
+                                PatternRewriter &rewriter) const override {
+    DenseIntElementsAttr dimValues;
+    DenseFPElementsAttr thrValues;
+    if (!op.getTransposeInput() ||
+        !matchPattern(op.getDims(), m_Constant(&dimValues)) ||
+        !matchPattern(op.getThresholds(), m_Constant(&thrValues)))
+      return rewriter.notifyMatchFailure(
+          op, "needs transpose_input and constant trees");
+    Location loc = op.getLoc();
+    int64_t books = op.getDims().getType().getDimSize(0);
+    auto f32Vec = VectorType::get({kRowLanes}, rewriter.getF32Type());
+    auto i32Vec = VectorType::get({kRowLanes}, rewriter.getI32Type());
+    auto byteVec = VectorType::get({kRowLanes}, rewriter.getI8Type());
+    SmallVector<int64_t> dims;
+    for (const APInt &v : dimValues.getValues<APInt>())
+      dims.push_back(v.getSExtValue());
+    SmallVector<float> thresholds(thrValues.getValues<float>());
+
+    Value input = op.getInput();
+    RankedTensorType codesType = op.getCodes().getType();
+    Value rows = tensor::DimOp::create(rewriter, loc, input, 1);
+    SmallVector<Value> dyn;
+    if (codesType.isDynamicDim(0))
+      dyn.push_back(rows);
+    Value init = tensor::EmptyOp::create(rewriter, loc, codesType, dyn);
+    auto idx = [&](OpBuilder &b, int64_t v) {
+      return indexConstant(b, loc, v);
+    };
+    Value codes =
+        scf::ForOp::create(
+            rewriter, loc, idx(rewriter, 0), rows, idx(rewriter, kRowLanes),
+            ValueRange{init},
+            [&](OpBuilder &b, Location l, Value r0, ValueRange acc) {
+              Value pad =
+                  arith::ConstantOp::create(b, l, b.getF32FloatAttr(0.f));
+              Value block = arith::ConstantOp::create(
+                  b, l,
+                  DenseElementsAttr::get(
+                      VectorType::get({books, kRowLanes}, b.getI8Type()),
+                      b.getI8IntegerAttr(0)));
+              for (int64_t c = 0; c < books; ++c) {
+                SmallVector<Value> outcomes;
+                Value code = splat(b, l, i32Vec, 0);
+                for (int64_t t = 0; t < kTreeDepth; ++t) {
+                  Value x = vector::TransferReadOp::create(
+                      b, l, f32Vec, input,
+                      ValueRange{idx(b, dims[c * kTreeDepth + t]), r0}, pad,
+                      ArrayRef<bool>{false});
+                  int64_t first = (int64_t(1) << t) - 1;
+                  SmallVector<Value> candidates;
+                  for (int64_t j = 0; j < (int64_t(1) << t); ++j)
+                    candidates.push_back(arith::ConstantOp::create(
+                        b, l,
+                        DenseElementsAttr::get(
+                            f32Vec,
+                            thresholds[c * (kBuckets - 1) + first + j])));
+                  Value thr = selectByOutcomes(b, l, candidates, outcomes);
+                  Value above = arith::CmpFOp::create(
+                      b, l, arith::CmpFPredicate::OGT, x, thr);
+                  outcomes.push_back(above);
+                  code = arith::AddIOp::create(
+                      b, l, arith::AddIOp::create(b, l, code, code),
+                      arith::ExtUIOp::create(b, l, i32Vec, above));
+                }
+                block = vector::InsertOp::create(
+                    b, l, arith::TruncIOp::create(b, l, byteVec, code), block,
+                    c);
+              }
+              Value byRow = vector::TransposeOp::create(
+                  b, l, block, ArrayRef<int64_t>{1, 0});
+              Value written =
+                  vector::TransferWriteOp::create(b, l, byRow, acc[0],
+                                                  ValueRange{r0, idx(b, 0)},
+                                                  ArrayRef<bool>{false, true})
+                      .getResult();
+              scf::YieldOp::create(b, l, written);
+            })
+            .getResult(0);
     rewriter.replaceOp(op, codes);
     return success();
   }
@@ -442,7 +539,8 @@ struct LutMatmulToShuffles : OpRewritePattern<LutMatmulOp> {
 
 void mmfree::populateLutToVectorPatterns(RewritePatternSet &patterns,
                                          int64_t shuffleLanes) {
-  patterns.add<LutEncodeToVector, LutMatmulToVector>(patterns.getContext());
+  patterns.add<LutEncodeToVector, LutEncodeColumnsToVector, LutMatmulToVector>(
+      patterns.getContext());
   if (shuffleLanes)
     patterns.add<LutMatmulToShuffles>(patterns.getContext(), shuffleLanes);
 }

@@ -147,7 +147,10 @@ std::vector<uint8_t> encodeAll(const std::vector<float> &v,
 }
 
 /// The LUT suite's module: @matmul(A) with B (K x N) a constant blob.
-std::string constantWeightModule(const Shape &s, const std::vector<float> &b) {
+/// With `columnMajorA`, @matmul takes A's transpose (K x M, BLAS
+/// column-major A) and transposes it back with linalg.transpose.
+std::string constantWeightModule(const Shape &s, const std::vector<float> &b,
+                                 bool columnMajorA = false) {
   std::ostringstream os;
   std::string bt =
       "tensor<" + std::to_string(s.k) + "x" + std::to_string(s.n) + "xf32>";
@@ -155,8 +158,16 @@ std::string constantWeightModule(const Shape &s, const std::vector<float> &b) {
       "tensor<" + std::to_string(s.m) + "x" + std::to_string(s.n) + "xf32>";
   std::string at =
       "tensor<" + std::to_string(s.m) + "x" + std::to_string(s.k) + "xf32>";
-  os << "func.func @matmul(%a: " << at << ") -> " << yt << " {\n"
-     << "  %b = arith.constant dense_resource<weights> : " << bt << "\n"
+  std::string att =
+      "tensor<" + std::to_string(s.k) + "x" + std::to_string(s.m) + "xf32>";
+  if (columnMajorA)
+    os << "func.func @matmul(%at: " << att << ") -> " << yt << " {\n"
+       << "  %ae = tensor.empty() : " << at << "\n"
+       << "  %a = linalg.transpose ins(%at : " << att << ") outs(%ae : " << at
+       << ") permutation = [1, 0]\n";
+  else
+    os << "func.func @matmul(%a: " << at << ") -> " << yt << " {\n";
+  os << "  %b = arith.constant dense_resource<weights> : " << bt << "\n"
      << "  %z = arith.constant 0.0 : f32\n"
      << "  %e = tensor.empty() : " << yt << "\n"
      << "  %c = linalg.fill ins(%z : f32) outs(%e : " << yt << ") -> " << yt
@@ -345,33 +356,50 @@ int lutSuite(MLIRContext &context, const std::vector<Shape> &shapes) {
     std::string npy = "/tmp/mmfree-bench-calib-" + std::to_string(s.k) + ".npy";
     if (!writeNpy(npy, calib, 2000, s.k))
       return 1;
-    std::string source = constantWeightModule(s, b);
-    OwningOpRef<ModuleOp> module =
-        parseSourceString<ModuleOp>(source, &context);
-    if (!module)
+    std::vector<float> aT(s.k * s.m);
+    for (int64_t i = 0; i < s.m; ++i)
+      for (int64_t j = 0; j < s.k; ++j)
+        aT[j * s.m + i] = a[i * s.k + j];
+    OwningOpRef<ModuleOp> rowMajor =
+        parseSourceString<ModuleOp>(constantWeightModule(s, b), &context);
+    OwningOpRef<ModuleOp> columnMajor = parseSourceString<ModuleOp>(
+        constantWeightModule(s, b, /*columnMajorA=*/true), &context);
+    if (!rowMajor || !columnMajor)
       return 1;
-    const std::pair<std::string, std::string> strategies[] = {
-        {"f32 (mmfree-cpu-pipeline)", "mmfree-cpu-pipeline"},
-        {"lut exact, 16 codebooks", "mmfree-matmul-to-lut{calibration=" + npy +
-                                        " codebooks=16},mmfree-cpu-pipeline"},
+    std::string lut =
+        "mmfree-matmul-to-lut{calibration=" + npy + " codebooks=16";
+    struct LutStrategy {
+      std::string name, pipeline;
+      bool columnMajorA;
+    };
+    const LutStrategy strategies[] = {
+        {"f32 (mmfree-cpu-pipeline)", "mmfree-cpu-pipeline", false},
+        {"lut exact, 16 codebooks", lut + "},mmfree-cpu-pipeline", false},
         {"lut average, 16 codebooks",
-         "mmfree-matmul-to-lut{calibration=" + npy +
-             " codebooks=16 accumulation=average},mmfree-cpu-pipeline"},
+         lut + " accumulation=average},mmfree-cpu-pipeline", false},
+        {"lut exact, column-major A", lut + "},mmfree-cpu-pipeline", true},
+        {"lut average, column-major A",
+         lut + " accumulation=average},mmfree-cpu-pipeline", true},
     };
     std::vector<std::unique_ptr<ExecutionEngine>> engines;
     std::vector<std::function<void()>> runs;
     StridedMemRefType<float, 2> in = {
         a.data(), a.data(), 0, {s.m, s.k}, {s.k, 1}};
-    for (const auto &[name, pipeline] : strategies) {
-      engines.push_back(compileAndJit(*module, "matmul", pipeline));
+    StridedMemRefType<float, 2> inT = {
+        aT.data(), aT.data(), 0, {s.k, s.m}, {s.m, 1}};
+    for (const LutStrategy &strategy : strategies) {
+      engines.push_back(
+          compileAndJit(strategy.columnMajorA ? *columnMajor : *rowMajor,
+                        "matmul", strategy.pipeline));
       auto fn = engines.back() ? reinterpret_cast<UnaryFn>(lookupCInterface(
                                      *engines.back(), "matmul"))
                                : nullptr;
       if (!fn)
         return 1;
-      runs.push_back([fn, &in] {
+      StridedMemRefType<float, 2> *arg = strategy.columnMajorA ? &inT : &in;
+      runs.push_back([fn, arg] {
         StridedMemRefType<float, 2> out;
-        fn(&out, &in);
+        fn(&out, arg);
         free(out.basePtr);
       });
     }
@@ -382,14 +410,15 @@ int lutSuite(MLIRContext &context, const std::vector<Shape> &shapes) {
     std::vector<double> times = medianMicrosRoundRobin(runs, repetitions);
     std::string shape = std::to_string(s.m) + "x" + std::to_string(s.n) + "x" +
                         std::to_string(s.k);
+    const size_t blas = runs.size() - 1;
     for (size_t i = 0; i < runs.size(); ++i) {
       std::string name =
-          i < 3 ? strategies[i].first : "OpenBLAS sgemm (1 thread)";
+          i < blas ? strategies[i].name : "OpenBLAS sgemm (1 thread)";
       rows.push_back(
-          {shape, name, times[i], times[0] / times[i], times[3] / times[i]});
+          {shape, name, times[i], times[0] / times[i], times[blas] / times[i]});
       std::printf("%-18s %-30s %12.3f %13.3fx %13.3fx\n", shape.c_str(),
                   name.c_str(), times[i] / 1000, times[0] / times[i],
-                  times[3] / times[i]);
+                  times[blas] / times[i]);
     }
   }
   return writeOutputs(rows) ? 0 : 1;

@@ -8,11 +8,12 @@ def dense(array):
     return f"dense<[{rows}]>"
 
 
-def emit_activations_and_call(emit, m, k, n, init, seed):
+def emit_activations_and_call(emit, m, k, n, init, seed, column_major=False):
     """In @main: random activations %x (unranked view %xu), the init the
     check must add (%cu: zeros, or the same random values the kernel gets,
     in a copy since the kernel may update its init in place), the call of
-    @kernel, and its result as %yu."""
+    @kernel, and its result as %yu. With `column_major` the kernel gets the
+    activations' transpose (K x M)."""
     xt, yt = f"tensor<{m}x{k}xf32>", f"tensor<{m}x{n}xf32>"
     xm, ym = f"memref<{m}x{k}xf32>", f"memref<{m}x{n}xf32>"
     fill = "call @mmfreeFillRandomF32({}, {}) : (memref<*xf32>, i64) -> ()"
@@ -21,7 +22,13 @@ def emit_activations_and_call(emit, m, k, n, init, seed):
     emit(f"  %xm = memref.alloc() : {xm}")
     emit(f"  %xu = memref.cast %xm : {xm} to memref<*xf32>")
     emit("  " + fill.format("%xu", "%seed"))
-    emit(f"  %x = bufferization.to_tensor %xm restrict : {xm} to {xt}")
+    if column_major:
+        emit(f"  %x0 = bufferization.to_tensor %xm restrict : {xm} to {xt}")
+        emit(f"  %xe = tensor.empty() : tensor<{k}x{m}xf32>")
+        emit(f"  %x = linalg.transpose ins(%x0 : {xt}) outs(%xe : tensor<{k}x{m}xf32>) permutation = [1, 0]")
+        xt = f"tensor<{k}x{m}xf32>"
+    else:
+        emit(f"  %x = bufferization.to_tensor %xm restrict : {xm} to {xt}")
     emit(f"  %cm = memref.alloc() : {ym}")
     emit(f"  %cu = memref.cast %cm : {ym} to memref<*xf32>")
     if init == "arg":

@@ -20,6 +20,10 @@ p.add_argument("--n", type=int, required=True)
 p.add_argument("--form", choices=["plain", "transposed-map", "transpose-op"],
                default="plain")
 p.add_argument("--init", choices=["zero", "arg"], default="zero")
+p.add_argument("--a-layout", choices=["row-major", "column-major"],
+               default="row-major",
+               help="column-major: @kernel takes A's transpose (K x M) and "
+                    "transposes it back with linalg.transpose")
 p.add_argument("--codebooks", type=int, default=8)
 p.add_argument("--accumulation", choices=["exact", "average"], default="exact")
 p.add_argument("--calib-rows", type=int, default=512)
@@ -42,8 +46,13 @@ xt, yt = f"tensor<{m}x{k}xf32>", f"tensor<{m}x{n}xf32>"
 ct, cm = f"tensor<{a.calib_rows}x{k}xf32>", f"memref<{a.calib_rows}x{k}xf32>"
 out = []
 emit = out.append
-args = f"%x: {xt}" + (f", %init: {yt}" if a.init == "arg" else "")
+colmajor = a.a_layout == "column-major"
+xarg = f"%xt: tensor<{k}x{m}xf32>" if colmajor else f"%x: {xt}"
+args = xarg + (f", %init: {yt}" if a.init == "arg" else "")
 emit(f"func.func @kernel({args}) -> {yt} {{")
+if colmajor:
+    emit(f"  %xe = tensor.empty() : {xt}")
+    emit(f"  %x = linalg.transpose ins(%xt : tensor<{k}x{m}xf32>) outs(%xe : {xt}) permutation = [1, 0]")
 emit(f"  %w = arith.constant {wattr} : {wtype}")
 if a.init == "zero":
     emit("  %zero = arith.constant 0.0 : f32")
@@ -64,7 +73,7 @@ emit("}")
 emit("func.func private @mmfreeFillRandomF32(memref<*xf32>, i64) attributes {llvm.emit_c_interface}")
 emit("func.func private @mmfreeCheckLut(memref<*xf32>, memref<*xf32>, memref<*xf32>, memref<*xf32>, memref<*xf32>, i64, i64, i64) attributes {llvm.emit_c_interface}")
 emit("func.func @main() {")
-emit_activations_and_call(emit, m, k, n, a.init, a.seed)
+emit_activations_and_call(emit, m, k, n, a.init, a.seed, colmajor)
 emit(f"  %wc = arith.constant {wattr} : {wtype}")
 emit(f"  %wm = bufferization.to_buffer %wc read_only : {wtype} to memref<{wshape[0]}x{wshape[1]}xf32>")
 emit(f"  %wu = memref.cast %wm : memref<{wshape[0]}x{wshape[1]}xf32> to memref<*xf32>")

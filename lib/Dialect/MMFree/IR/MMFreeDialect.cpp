@@ -181,6 +181,9 @@ LogicalResult LutEncodeOp::verify() {
   auto in = getInput().getType(), codes = getCodes().getType();
   auto dims = getDims().getType(), thr = getThresholds().getType();
   int64_t c = dims.getDimSize(0);
+  bool transposed = getTransposeInput();
+  int64_t rows = in.getDimSize(transposed ? 1 : 0),
+          cols = in.getDimSize(transposed ? 0 : 1);
   if (!dims.hasStaticShape() || !thr.hasStaticShape())
     return emitOpError("expects split dimensions and thresholds with static "
                        "shapes");
@@ -191,23 +194,21 @@ LogicalResult LutEncodeOp::verify() {
       thr.getDimSize(1) != numerics::kBuckets - 1)
     return emitOpError("expects C x ")
            << numerics::kBuckets - 1 << " node thresholds, got " << thr;
-  if (!compatible(codes.getDimSize(0), in.getDimSize(0)) ||
+  if (!compatible(codes.getDimSize(0), rows) ||
       !compatible(codes.getDimSize(1), c))
     return emitOpError("codes shape ")
-           << codes << " does not match N = " << in.getDimSize(0)
-           << ", C = " << c;
-  if (!ShapedType::isDynamic(c) && !ShapedType::isDynamic(in.getDimSize(1)) &&
-      c > in.getDimSize(1))
+           << codes << " does not match N = " << rows << ", C = " << c;
+  if (!ShapedType::isDynamic(c) && !ShapedType::isDynamic(cols) && c > cols)
     return emitOpError("has ")
-           << c << " codebooks for only " << in.getDimSize(1) << " columns";
+           << c << " codebooks for only " << cols << " columns";
   DenseIntElementsAttr dimValues;
   if (matchPattern(getDims(), m_Constant(&dimValues)) &&
-      !ShapedType::isDynamic(in.getDimSize(1)))
+      !ShapedType::isDynamic(cols))
     for (const APInt &v : dimValues.getValues<APInt>())
-      if (v.getSExtValue() < 0 || v.getSExtValue() >= in.getDimSize(1))
+      if (v.getSExtValue() < 0 || v.getSExtValue() >= cols)
         return emitOpError("split dimension ")
-               << v.getSExtValue() << " is outside the input's "
-               << in.getDimSize(1) << " columns";
+               << v.getSExtValue() << " is outside the input's " << cols
+               << " columns";
   return success();
 }
 

@@ -123,10 +123,18 @@ struct MatmulToLutPass : public mmfree::impl::MatmulToLutBase<MatmulToLutPass> {
         raw(model.tables.lut));
     auto aType = cast<RankedTensorType>(form.lhs.getType());
     int64_t rows = aType.getDimSize(0);
+    // A produced column-major (a linalg.transpose of D x N): encoding reads
+    // the split columns as contiguous rows of the transpose's input.
+    Value encoded = form.lhs;
+    auto aTranspose = form.lhs.getDefiningOp<linalg::TransposeOp>();
+    bool columnMajor =
+        aTranspose && aTranspose.getPermutation() == ArrayRef<int64_t>{1, 0};
+    if (columnMajor)
+      encoded = aTranspose.getInput();
     Value codes = LutEncodeOp::create(
         rewriter, loc,
-        RankedTensorType::get({rows, books}, rewriter.getI8Type()), form.lhs,
-        dimsV, thrV);
+        RankedTensorType::get({rows, books}, rewriter.getI8Type()), encoded,
+        dimsV, thrV, columnMajor);
     bool exact = accumulation == LutAccumulation::Exact;
     Type accType = exact ? rewriter.getI16Type() : rewriter.getI8Type();
     Value acc = LutMatmulOp::create(

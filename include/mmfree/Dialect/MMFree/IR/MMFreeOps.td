@@ -165,7 +165,10 @@ def MMFree_LutEncodeOp : MMFree_Op<"lut_encode", [Pure]> {
     For each row of `input` (N x D) and codebook c, walks the depth-4 tree
     of c: `code = 2 * code + (x[dims[c, t]] > thresholds[c, 2^t - 1 + code])`
     for levels t = 0..3, giving codes in [0, 16) as i8 (N x C).
-    `thresholds` holds each tree's 15 node thresholds in heap order.
+    `thresholds` holds each tree's 15 node thresholds in heap order. With
+    `transpose_input`, `input` is D x N (each column of the rows stored
+    contiguously, as BLAS column-major A) and read as its transpose: the
+    split columns are then contiguous rows.
 
     ```mlir
     %codes = mmfree.lut_encode %x, %dims, %thr
@@ -173,7 +176,7 @@ def MMFree_LutEncodeOp : MMFree_Op<"lut_encode", [Pure]> {
     ```
   }];
   let arguments = (ins F32Tensor2D:$input, 2DTensorOf<[I32]>:$dims,
-                       F32Tensor2D:$thresholds);
+                       F32Tensor2D:$thresholds, UnitAttr:$transpose_input);
   let results = (outs 2DTensorOf<[I8]>:$codes);
   let assemblyFormat = [{
     $input `,` $dims `,` $thresholds attr-dict `:` type($input) `,`
