@@ -339,3 +339,19 @@ func.func @lut_dynamic_trees(%x: tensor<4x64xf32>, %dims: tensor<?x4xi32>, %thr:
   %0 = mmfree.lut_encode %x, %dims, %thr : tensor<4x64xf32>, tensor<?x4xi32>, tensor<?x15xf32> -> tensor<4x?xi8>
   return
 }
+
+// -----
+
+func.func @lut_column_major_shape(%xt: tensor<64x4xf32>, %dims: tensor<8x4xi32>, %thr: tensor<8x15xf32>) {
+  // expected-error @+1 {{codes shape 'tensor<64x8xi8>' does not match N = 4, C = 8}}
+  %0 = mmfree.lut_encode %xt, %dims, %thr {transpose_input} : tensor<64x4xf32>, tensor<8x4xi32>, tensor<8x15xf32> -> tensor<64x8xi8>
+  return
+}
+
+// -----
+
+func.func @shuffle_bytes_width(%t: vector<8xi8>) {
+  // expected-error @+1 {{operand #0 must be vector of 8-bit signless integer values of length 16/32/64}}
+  %0 = mmfree.shuffle_bytes %t, %t : vector<8xi8>
+  return
+}

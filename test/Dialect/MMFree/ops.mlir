@@ -53,3 +53,17 @@ func.func @lut(%x: tensor<?x64xf32>, %dims: tensor<8x4xi32>, %thr: tensor<8x15xf
   %a = mmfree.lut_matmul %codes, %t {accumulation = #mmfree<lut_accumulation average>} : tensor<?x8xi8>, tensor<8x16x10xi8> -> tensor<?x10xi8>
   return %s, %a : tensor<?x10xi16>, tensor<?x10xi8>
 }
+
+// CHECK-LABEL: func @lut_column_major
+func.func @lut_column_major(%xt: tensor<64x?xf32>, %dims: tensor<8x4xi32>, %thr: tensor<8x15xf32>) -> tensor<?x8xi8> {
+  // CHECK: mmfree.lut_encode %{{.*}}, %{{.*}}, %{{.*}} {transpose_input} : tensor<64x?xf32>, tensor<8x4xi32>, tensor<8x15xf32> -> tensor<?x8xi8>
+  %codes = mmfree.lut_encode %xt, %dims, %thr {transpose_input} : tensor<64x?xf32>, tensor<8x4xi32>, tensor<8x15xf32> -> tensor<?x8xi8>
+  return %codes : tensor<?x8xi8>
+}
+
+// CHECK-LABEL: func @shuffle_bytes
+func.func @shuffle_bytes(%t: vector<32xi8>, %i: vector<32xi8>) -> vector<32xi8> {
+  // CHECK: mmfree.shuffle_bytes %{{.*}}, %{{.*}} : vector<32xi8>
+  %r = mmfree.shuffle_bytes %t, %i : vector<32xi8>
+  return %r : vector<32xi8>
+}

@@ -46,3 +46,7 @@
 // The check can fail: per-channel weights checked as per-tensor.
 // RUN: %python %S/gen_ternary.py --m 3 --k 100 --n 7 --seed 2 | mmfree-opt --mmfree-matmul-to-ternary=scale=per-channel --mmfree-gpu-tile=host-executable --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=NEG
 // NEG: mmfree-check: FAIL at (0, 0)
+//
+// Column-major activations in the GPU encode kernel.
+// RUN: %python %S/gen_lut.py --m 40 --k 64 --n 7 --codebooks 8 --a-layout column-major --npy %t-5.npy --seed 5 | mmfree-opt --mmfree-matmul-to-lut="calibration=%t-5.npy codebooks=8" --mmfree-gpu-tile=host-executable --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=L5
+// L5: mmfree-check: PASS lut m=40 n=7 k=64 codebooks=8 exact bit-exact

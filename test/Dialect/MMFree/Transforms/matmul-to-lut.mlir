@@ -29,7 +29,7 @@
 // CHECK: %[[ACC:.*]] = mmfree.lut_matmul %[[CODES]], %[[TAB]] {accumulation = #mmfree<lut_accumulation exact>} : tensor<?x3xi8>, tensor<3x16x5xi8> -> tensor<?x5xi16>
 // CHECK: linalg.generic {{.*}} ins(%[[ACC]] : tensor<?x5xi16>)
 // CHECK:   arith.uitofp
-// CHECK:   arith.divf
+// CHECK:   arith.mulf
 // CHECK:   arith.addf
 // AVG-LABEL: func @linear
 // AVG: mmfree.lut_matmul {{.*}} {accumulation = #mmfree<lut_accumulation average>} : tensor<?x4xi8>, tensor<4x16x5xi8> -> tensor<?x5xi8>
@@ -56,6 +56,23 @@ func.func @bias(%x: tensor<2x12xf32>, %init: tensor<2x3xf32>) -> tensor<2x3xf32>
   %w = arith.constant dense<0.25> : tensor<12x3xf32>
   %y = linalg.matmul ins(%x, %w : tensor<2x12xf32>, tensor<12x3xf32>) outs(%init : tensor<2x3xf32>) -> tensor<2x3xf32>
   return %y : tensor<2x3xf32>
+}
+
+// -----
+
+// Column-major activations (A produced as the transpose of a K x N tensor):
+// encoding reads the transpose's input.
+// CHECK-LABEL: func @column_major
+// CHECK: mmfree.lut_encode %arg0, %{{.*}}, %{{.*}} {transpose_input} : tensor<12x7xf32>, tensor<3x4xi32>, tensor<3x15xf32> -> tensor<7x3xi8>
+func.func @column_major(%xt: tensor<12x7xf32>) -> tensor<7x3xf32> {
+  %w = arith.constant dense<0.25> : tensor<12x3xf32>
+  %e = tensor.empty() : tensor<7x12xf32>
+  %x = linalg.transpose ins(%xt : tensor<12x7xf32>) outs(%e : tensor<7x12xf32>) permutation = [1, 0]
+  %z = arith.constant 0.0 : f32
+  %ce = tensor.empty() : tensor<7x3xf32>
+  %c = linalg.fill ins(%z : f32) outs(%ce : tensor<7x3xf32>) -> tensor<7x3xf32>
+  %y = linalg.matmul ins(%x, %w : tensor<7x12xf32>, tensor<12x3xf32>) outs(%c : tensor<7x3xf32>) -> tensor<7x3xf32>
+  return %y : tensor<7x3xf32>
 }
 
 // -----

@@ -1,0 +1,13 @@
+// RUN: mmfree-opt %s --mmfree-lower-shuffle-bytes | FileCheck %s
+
+// CHECK-LABEL: func @widths
+// CHECK: llvm.call_intrinsic "llvm.x86.ssse3.pshuf.b.128"(%{{.*}}, %{{.*}}) : (vector<16xi8>, vector<16xi8>) -> vector<16xi8>
+// CHECK: llvm.call_intrinsic "llvm.x86.avx2.pshuf.b"(%{{.*}}, %{{.*}}) : (vector<32xi8>, vector<32xi8>) -> vector<32xi8>
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512.pshuf.b.512"(%{{.*}}, %{{.*}}) : (vector<64xi8>, vector<64xi8>) -> vector<64xi8>
+// CHECK-NOT: mmfree.shuffle_bytes
+func.func @widths(%a: vector<16xi8>, %b: vector<32xi8>, %c: vector<64xi8>) -> (vector<16xi8>, vector<32xi8>, vector<64xi8>) {
+  %0 = mmfree.shuffle_bytes %a, %a : vector<16xi8>
+  %1 = mmfree.shuffle_bytes %b, %b : vector<32xi8>
+  %2 = mmfree.shuffle_bytes %c, %c : vector<64xi8>
+  return %0, %1, %2 : vector<16xi8>, vector<32xi8>, vector<64xi8>
+}

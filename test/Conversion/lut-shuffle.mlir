@@ -1,0 +1,44 @@
+// RUN: mmfree-opt %s --mmfree-lower-to-vector=lut-shuffle=avx512bw | FileCheck %s --check-prefix=AVX512
+// RUN: mmfree-opt %s --mmfree-lower-to-vector=lut-shuffle=avx2 | FileCheck %s --check-prefix=AVX2
+// RUN: mmfree-opt %s --mmfree-lower-to-vector=lut-shuffle=none | FileCheck %s --check-prefix=NONE
+// RUN: not mmfree-opt %s --mmfree-lower-to-vector=lut-shuffle=neon 2>&1 | FileCheck %s --check-prefix=BAD
+
+// Few outputs: rows in 64 (AVX-512BW) or 32 (AVX2) byte lanes, codes
+// transposed codebook-major, one byte shuffle per output and codebook; no
+// multiply. Without shuffles, table rows are loaded by address.
+// AVX512-LABEL: func @few_outputs
+// AVX512: vector.transfer_read {{.*}} : memref<100x8xi8>, vector<64x8xi8>
+// AVX512: vector.transpose {{.*}} [1, 0] : vector<64x8xi8> to vector<8x64xi8>
+// AVX512: mmfree.shuffle_bytes {{.*}} : vector<64xi8>
+// AVX512-NOT: arith.muli
+// AVX2: mmfree.shuffle_bytes {{.*}} : vector<32xi8>
+// NONE-NOT: mmfree.shuffle_bytes
+// BAD: error: mmfree-lower-to-vector: unknown lut-shuffle 'neon'; expected host, avx512bw, avx2 or none
+func.func @few_outputs(%c: tensor<100x8xi8>, %t: tensor<8x16x10xi8>) -> tensor<100x10xi16> {
+  %s = mmfree.lut_matmul %c, %t {accumulation = #mmfree<lut_accumulation exact>}
+      : tensor<100x8xi8>, tensor<8x16x10xi8> -> tensor<100x10xi16>
+  return %s : tensor<100x10xi16>
+}
+
+// Many outputs keep the loads (contiguous stores of whole rows).
+// AVX512-LABEL: func @many_outputs
+// AVX512-NOT: mmfree.shuffle_bytes
+// AVX512: return
+func.func @many_outputs(%c: tensor<100x8xi8>, %t: tensor<8x16x40xi8>) -> tensor<100x40xi16> {
+  %s = mmfree.lut_matmul %c, %t {accumulation = #mmfree<lut_accumulation exact>}
+      : tensor<100x8xi8>, tensor<8x16x40xi8> -> tensor<100x40xi16>
+  return %s : tensor<100x40xi16>
+}
+
+// Column-major rows: contiguous loads of the split columns, 16 rows in lanes.
+// AVX512-LABEL: func @column_major
+// AVX512: vector.transfer_read {{.*}} : tensor<64x?xf32>, vector<16xf32>
+// AVX512: arith.cmpf ogt, {{.*}} : vector<16xf32>
+// AVX512: vector.transpose {{.*}} [1, 0] : vector<2x16xi8> to vector<16x2xi8>
+func.func @column_major(%xt: tensor<64x?xf32>) -> tensor<?x2xi8> {
+  %dims = arith.constant dense<[[0, 1, 2, 3], [4, 5, 6, 63]]> : tensor<2x4xi32>
+  %thr = arith.constant dense<0.5> : tensor<2x15xf32>
+  %codes = mmfree.lut_encode %xt, %dims, %thr {transpose_input}
+      : tensor<64x?xf32>, tensor<2x4xi32>, tensor<2x15xf32> -> tensor<?x2xi8>
+  return %codes : tensor<?x2xi8>
+}
