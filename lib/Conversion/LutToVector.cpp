@@ -6,7 +6,7 @@
 //    node threshold chosen by selects on the earlier outcomes among
 //    thresholds loaded once, a compare and code = code + code + bit. Codes
 //    are written as the row's C bytes.
-//  - lut_encode of column-major rows (transpose_input): 16 rows in lanes,
+//  - lut_encode of column-major rows (transpose_input): 32 rows in lanes,
 //    contiguous loads of the split columns only.
 //  - lut_matmul: one row at a time, the outputs in 32-lane vectors; per
 //    codebook one load of the table row selected by the code (M bytes),
@@ -45,7 +45,7 @@ using numerics::kTreeDepth;
 constexpr int64_t kCodebookLanes = 16;
 constexpr int64_t kOutputLanes = 32;
 constexpr int64_t kShuffleMaxOutputs = 32;
-constexpr int64_t kRowLanes = 16;
+constexpr int64_t kRowLanes = 32;
 
 /// The 1-D view of a static 2-D tensor, for gathers by flat index.
 Value flatten(OpBuilder &b, Location loc, Value t) {
@@ -173,8 +173,8 @@ struct LutEncodeToVector : OpRewritePattern<LutEncodeOp> {
   }
 };
 
-/// Encoding from column-major rows (transpose_input): 16 rows in lanes. Per
-/// codebook and level one contiguous load of the split column's 16 values,
+/// Encoding from column-major rows (transpose_input): 32 rows in lanes. Per
+/// codebook and level one contiguous load of the split column's 32 values,
 /// compared with each lane's node threshold, chosen among the level's
 /// constants by the earlier outcomes; the 16 x C codes are transposed in
 /// registers and stored row by row. Reads only the split columns.

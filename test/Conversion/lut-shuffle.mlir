@@ -30,11 +30,11 @@ func.func @many_outputs(%c: tensor<100x8xi8>, %t: tensor<8x16x40xi8>) -> tensor<
   return %s : tensor<100x40xi16>
 }
 
-// Column-major rows: contiguous loads of the split columns, 16 rows in lanes.
+// Column-major rows: contiguous loads of the split columns, 32 rows in lanes.
 // AVX512-LABEL: func @column_major
-// AVX512: vector.transfer_read {{.*}} : tensor<64x?xf32>, vector<16xf32>
-// AVX512: arith.cmpf ogt, {{.*}} : vector<16xf32>
-// AVX512: vector.transpose {{.*}} [1, 0] : vector<2x16xi8> to vector<16x2xi8>
+// AVX512: vector.transfer_read {{.*}} : tensor<64x?xf32>, vector<32xf32>
+// AVX512: arith.cmpf ogt, {{.*}} : vector<32xf32>
+// AVX512: vector.transpose {{.*}} [1, 0] : vector<2x32xi8> to vector<32x2xi8>
 func.func @column_major(%xt: tensor<64x?xf32>) -> tensor<?x2xi8> {
   %dims = arith.constant dense<[[0, 1, 2, 3], [4, 5, 6, 63]]> : tensor<2x4xi32>
   %thr = arith.constant dense<0.5> : tensor<2x15xf32>
