@@ -371,9 +371,9 @@ struct LutMatmulToVector : OpRewritePattern<LutMatmulOp> {
 /// block of `lanes` rows the codes are transposed codebook-major once; per
 /// output and codebook, the 16-entry table column is broadcast to every
 /// 128-bit lane and one shuffle looks up all rows' entries, which are
-/// widened and added (or averaged as bytes). The block's M output columns
-/// are transposed in registers and stored as rows. With many outputs the
-/// loads of LutMatmulToVector (outputs in lanes) do the same lookups with
+/// widened and added (or averaged as bytes). Each output column of the
+/// block is then stored row by row. With many outputs the loads of
+/// LutMatmulToVector (outputs in lanes) do the same lookups with
 /// contiguous stores, so this kernel takes at most kShuffleMaxOutputs.
 struct LutMatmulToShuffles : OpRewritePattern<LutMatmulOp> {
   LutMatmulToShuffles(MLIRContext *ctx, int64_t lanes)
@@ -450,60 +450,80 @@ struct LutMatmulToShuffles : OpRewritePattern<LutMatmulOp> {
           SmallVector<Value> codeVecs;
           for (int64_t c = 0; c < books; ++c)
             codeVecs.push_back(vector::ExtractOp::create(b, l, byBook, c));
-          // All outputs of the block in registers, transposed to rows and
-          // stored as the block's rows (the tail masked).
-          Value columns = arith::ConstantOp::create(
-              b, l,
-              DenseElementsAttr::get(VectorType::get({outputs, lanes}, elt),
-                                     b.getIntegerAttr(elt, 0)));
-          for (int64_t mo = 0; mo < outputs; ++mo) {
-            Value m = idx(b, mo);
-            SmallVector<Value> entries;
-            for (int64_t c = 0; c < books; ++c) {
-              Value t = vector::LoadOp::create(
-                  b, l, VectorType::get({kBuckets}, i8), tabs,
-                  ValueRange{m, idx(b, c), idx(b, 0)});
-              Value wide = vector::ShuffleOp::create(b, l, t, t, broadcast);
-              entries.push_back(
-                  ShuffleBytesOp::create(b, l, wide, codeVecs[c]));
-            }
-            Value result;
-            if (exact) {
-              result = arith::ExtUIOp::create(b, l, wideVec, entries[0]);
-              for (int64_t c = 1; c < books; ++c)
-                result = arith::AddIOp::create(
-                    b, l, result,
-                    arith::ExtUIOp::create(b, l, wideVec, entries[c]));
-            } else {
-              // Rounding byte averages level by level (vpavgb).
-              entries.resize(numerics::averagedCodebooks(books),
-                             splat(b, l, byteVec, 0));
-              Value one = splat(b, l, wideVec, 1);
-              while (entries.size() > 1) {
-                SmallVector<Value> next;
-                for (size_t j = 0; j < entries.size(); j += 2) {
-                  Value s = arith::AddIOp::create(
-                      b, l,
-                      arith::AddIOp::create(
-                          b, l,
-                          arith::ExtUIOp::create(b, l, wideVec, entries[j]),
-                          arith::ExtUIOp::create(b, l, wideVec,
-                                                 entries[j + 1])),
-                      one);
-                  next.push_back(arith::TruncIOp::create(
-                      b, l, byteVec, arith::ShRUIOp::create(b, l, s, one)));
+          Value left = arith::SubIOp::create(b, l, idx(b, rows), r0);
+          Value full = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge,
+                                             left, idx(b, lanes));
+          scf::ForOp::create(
+              b, l, idx(b, 0), idx(b, outputs), idx(b, 1), ValueRange(),
+              [&](OpBuilder &b, Location l, Value m, ValueRange) {
+                SmallVector<Value> entries;
+                for (int64_t c = 0; c < books; ++c) {
+                  Value t = vector::LoadOp::create(
+                      b, l, VectorType::get({kBuckets}, i8), tabs,
+                      ValueRange{m, idx(b, c), idx(b, 0)});
+                  Value wide = vector::ShuffleOp::create(b, l, t, t, broadcast);
+                  entries.push_back(
+                      ShuffleBytesOp::create(b, l, wide, codeVecs[c]));
                 }
-                entries = std::move(next);
-              }
-              result = entries[0];
-            }
-            columns = vector::InsertOp::create(b, l, result, columns, mo);
-          }
-          Value byRow = vector::TransposeOp::create(b, l, columns,
-                                                    ArrayRef<int64_t>{1, 0});
-          vector::TransferWriteOp::create(b, l, byRow, out,
-                                          ValueRange{r0, idx(b, 0)},
-                                          ArrayRef<bool>{false, true});
+                Value result;
+                if (exact) {
+                  result = arith::ExtUIOp::create(b, l, wideVec, entries[0]);
+                  for (int64_t c = 1; c < books; ++c)
+                    result = arith::AddIOp::create(
+                        b, l, result,
+                        arith::ExtUIOp::create(b, l, wideVec, entries[c]));
+                } else {
+                  // Rounding byte averages level by level (vpavgb).
+                  entries.resize(numerics::averagedCodebooks(books),
+                                 splat(b, l, byteVec, 0));
+                  Value one = splat(b, l, wideVec, 1);
+                  while (entries.size() > 1) {
+                    SmallVector<Value> next;
+                    for (size_t j = 0; j < entries.size(); j += 2) {
+                      Value s = arith::AddIOp::create(
+                          b, l,
+                          arith::AddIOp::create(
+                              b, l,
+                              arith::ExtUIOp::create(b, l, wideVec, entries[j]),
+                              arith::ExtUIOp::create(b, l, wideVec,
+                                                     entries[j + 1])),
+                          one);
+                      next.push_back(arith::TruncIOp::create(
+                          b, l, byteVec, arith::ShRUIOp::create(b, l, s, one)));
+                    }
+                    entries = std::move(next);
+                  }
+                  result = entries[0];
+                }
+                // Column m of the block, row by row.
+                scf::IfOp::create(
+                    b, l, full,
+                    [&](OpBuilder &b, Location l) {
+                      for (int64_t i = 0; i < lanes; ++i)
+                        memref::StoreOp::create(
+                            b, l, vector::ExtractOp::create(b, l, result, i),
+                            out,
+                            ValueRange{
+                                arith::AddIOp::create(b, l, r0, idx(b, i)), m});
+                      scf::YieldOp::create(b, l);
+                    },
+                    [&](OpBuilder &b, Location l) {
+                      scf::ForOp::create(
+                          b, l, idx(b, 0), left, idx(b, 1), ValueRange(),
+                          [&](OpBuilder &b, Location l, Value i, ValueRange) {
+                            memref::StoreOp::create(
+                                b, l,
+                                vector::ExtractOp::create(b, l, result,
+                                                          OpFoldResult(i)),
+                                out,
+                                ValueRange{arith::AddIOp::create(b, l, r0, i),
+                                           m});
+                            scf::YieldOp::create(b, l);
+                          });
+                      scf::YieldOp::create(b, l);
+                    });
+                scf::YieldOp::create(b, l);
+              });
           scf::YieldOp::create(b, l);
         });
     rewriter.replaceOp(op, bufferization::ToTensorOp::create(
