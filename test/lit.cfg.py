@@ -57,3 +57,15 @@ if os.path.exists(os.path.join(config.mmfree_tools_dir, "mmfree-gpu-launch")):
     config.substitutions.append(
         ("%cuda_stub_dir",
          os.path.join(config.mmfree_lib_dir, "cuda-stub")))
+
+# Tests that force one x86 kernel need the host to have its instructions.
+try:
+    with open("/proc/cpuinfo") as f:
+        flags = next((l.split(":", 1)[1].split() for l in f
+                      if l.startswith("flags")), [])
+except OSError:
+    flags = []
+for flag, feature in (("avx2", "avx2"), ("avx512bw", "avx512bw"),
+                      ("avx512_vnni", "avx512vnni")):
+    if flag in flags:
+        config.available_features.add(feature)

@@ -17,7 +17,7 @@
 using namespace mlir;
 
 static constexpr const char *kCpuPipeline =
-    "mmfree-lower-to-vector{{lut-shuffle={0}},"
+    "mmfree-lower-to-vector{{lut-shuffle={0} ternary-dots={1}},"
     "mmfree-lower-to-linalg,"
     "func.func(convert-elementwise-to-linalg),"
     "mmfree-vectorize-matmul,"
@@ -26,7 +26,7 @@ static constexpr const char *kCpuPipeline =
     "one-shot-bufferize{{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-deallocation-pipeline,"
-    "mmfree-lower-shuffle-bytes,"
+    "mmfree-lower-x86-ops,"
     "convert-bufferization-to-memref,"
     "convert-linalg-to-loops,"
     "scf-forall-to-for,"
@@ -51,6 +51,11 @@ struct CpuPipelineOptions : PassPipelineOptions<CpuPipelineOptions> {
       llvm::cl::desc("Byte shuffles for MADDNESS lookups: host, avx512bw, "
                      "avx2 or none"),
       llvm::cl::init("host")};
+  Option<std::string> ternaryDots{
+      *this, "ternary-dots",
+      llvm::cl::desc("Byte dot products for the i8 ternary kernel: host, "
+                     "avx512vnni or none"),
+      llvm::cl::init("host")};
 };
 } // namespace
 
@@ -62,7 +67,8 @@ void mmfree::registerCpuPipeline() {
       "through linalg loops, bufferized with One-Shot Bufferize",
       [](OpPassManager &pm, const CpuPipelineOptions &options) {
         std::string text =
-            llvm::formatv(kCpuPipeline, options.lutShuffle.getValue());
+            llvm::formatv(kCpuPipeline, options.lutShuffle.getValue(),
+                          options.ternaryDots.getValue());
         if (failed(parsePassPipeline(text, pm)))
           llvm::report_fatal_error("mmfree-cpu-pipeline: bad pipeline text");
       });

@@ -395,8 +395,8 @@ struct LowerToLinalgPass
     MLIRContext *ctx = &getContext();
     ConversionTarget target(*ctx);
     target.addIllegalDialect<MMFreeDialect>();
-    // A vector-level op of the CPU kernels, lowered after bufferization.
-    target.addLegalOp<ShuffleBytesOp>();
+    // Vector-level ops of the CPU kernels, lowered after bufferization.
+    target.addLegalOp<ShuffleBytesOp, DotBytesOp>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(ctx);
     patterns.add<QuantizeRowsLowering, TernaryMatmulLowering,

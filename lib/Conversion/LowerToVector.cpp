@@ -8,6 +8,12 @@
 // the two code bits in place instead), and each activation slice is loaded
 // once for all channels. Adds, subtracts and selects only.
 //
+// With AVX-512 VNNI (option ternary-dots), a second kernel: the 16 bytes of
+// a block are broadcast to 64, shifted per 128-bit lane by 2j (and 2j + 1)
+// and masked to the 0/1 bytes of the +1 (and -1) weights, in activation
+// order; two vpdpbusd (mmfree.dot_bytes) per row add the selected 64
+// activations into 16 i32 lanes each. Rows in pairs share the decode.
+//
 //===----------------------------------------------------------------------===//
 
 #include "TernaryBuilders.h"
@@ -44,13 +50,23 @@ constexpr int64_t kRowsPerGroup = 4;
 /// 16-lane slices per 64-weight block.
 constexpr int64_t kSlices = kBlockWeights / kBlockBytes;
 
+/// Rows that share each decode in the VNNI kernel (2 x 4 channels x 2
+/// signs = 16 zmm accumulators).
+constexpr int64_t kDotRowsPerGroup = 2;
+
 struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
-  using OpRewritePattern::OpRewritePattern;
+  TernaryMatmulToVector(MLIRContext *ctx, bool dots)
+      : OpRewritePattern(ctx), dots(dots) {}
 
   LogicalResult matchAndRewrite(TernaryMatmulOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     int64_t k = op.getK();
+    Type accElt = op.getResult().getType().getElementType();
+    bool useDots = dots &&
+                   op.getInput().getType().getElementType().isInteger(8) &&
+                   (accElt.isInteger(16) || accElt.isInteger(32));
+    const int64_t rowsPerGroup = useDots ? kDotRowsPerGroup : kRowsPerGroup;
     int64_t paddedK = numerics::numBlocks(k) * kBlockWeights;
     Value x = padToBlocks(rewriter, loc, op.getInput(), k);
     Value w = op.getWeights();
@@ -68,7 +84,7 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     // channels in groups of kChannelsPerGroup share each activation load.
     Value groupedRows = arith::AndIOp::create(
         rewriter, loc, mSize,
-        indexConstant(rewriter, loc, ~(kRowsPerGroup - 1)));
+        indexConstant(rewriter, loc, ~(rowsPerGroup - 1)));
     auto rowLoop = [&](Value begin, Value end, int64_t rowGroup,
                        Value init) -> Value {
       return scf::ForOp::create(
@@ -80,19 +96,24 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                      rows.push_back(arith::AddIOp::create(
                          b, l, m0, indexConstant(b, l, r)));
                    Value result = iter[0];
-                   int64_t mainN = n - n % kChannelsPerGroup;
+                   // A single row of the VNNI kernel has the registers for
+                   // twice the channels (more weight streams in flight).
+                   int64_t channels = useDots && rowGroup == 1
+                                          ? 2 * kChannelsPerGroup
+                                          : kChannelsPerGroup;
+                   int64_t mainN = n - n % channels;
                    if (mainN > 0)
                      result = channelLoop(b, l, x, w, result, rows, 0, mainN,
-                                          kChannelsPerGroup, paddedK, accType);
+                                          channels, paddedK, accType, useDots);
                    if (mainN < n)
                      result = channelLoop(b, l, x, w, result, rows, mainN, n, 1,
-                                          paddedK, accType);
+                                          paddedK, accType, useDots);
                    scf::YieldOp::create(b, l, result);
                  })
           .getResult(0);
     };
     Value result = rowLoop(indexConstant(rewriter, loc, 0), groupedRows,
-                           kRowsPerGroup, init);
+                           rowsPerGroup, init);
     result = rowLoop(groupedRows, mSize, 1, result);
     rewriter.replaceOp(op, result);
     return success();
@@ -103,13 +124,16 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
   static Value channelLoop(OpBuilder &b, Location loc, Value x, Value w,
                            Value result, ArrayRef<Value> rows, int64_t begin,
                            int64_t end, int64_t group, int64_t paddedK,
-                           Type accType) {
+                           Type accType, bool useDots) {
     auto loop = scf::ForOp::create(
         b, loc, indexConstant(b, loc, begin), indexConstant(b, loc, end),
         indexConstant(b, loc, group), result,
         [&](OpBuilder &b, Location l, Value n0, ValueRange iter) {
           SmallVector<Value> sums =
-              reduceGroup(b, l, x, w, rows, n0, group, paddedK, accType);
+              useDots
+                  ? reduceGroupDots(b, l, x, w, rows, n0, group, paddedK,
+                                    accType)
+                  : reduceGroup(b, l, x, w, rows, n0, group, paddedK, accType);
           Value res = iter[0];
           for (size_t r = 0; r < rows.size(); ++r)
             for (int64_t c = 0; c < group; ++c) {
@@ -188,6 +212,91 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
           b, loc, vector::CombiningKind::ADD, total));
     return sums;
   }
+
+  /// The VNNI form of reduceGroup: per block and channel the +1 and -1
+  /// weights as 0/1 bytes in activation order, then per row two byte dot
+  /// products (u8 mask x s8 activation) into 16 i32 lanes; the result is
+  /// the plus lanes' sum minus the minus lanes' sum.
+  static SmallVector<Value> reduceGroupDots(OpBuilder &b, Location loc, Value x,
+                                            Value w, ArrayRef<Value> rows,
+                                            Value n0, int64_t group,
+                                            int64_t paddedK, Type accType) {
+    Type i8 = b.getI8Type(), i32 = b.getI32Type(), i64 = b.getI64Type();
+    auto packedVec = VectorType::get({kBlockBytes}, i8);
+    auto byteVec = VectorType::get({kBlockWeights}, i8);
+    auto qwordVec = VectorType::get({kBlockWeights / 8}, i64);
+    auto accVec = VectorType::get({kBlockWeights / 4}, i32);
+    SmallVector<int64_t> broadcast;
+    for (int64_t j = 0; j < kSlices; ++j)
+      for (int64_t byte = 0; byte < kBlockBytes; ++byte)
+        broadcast.push_back(byte);
+    // Qwords 2j and 2j + 1 hold slice j: shifted right by 2j, bit 0 of each
+    // byte is its bit 2j (its +1 bit); by 2j + 1, its -1 bit.
+    SmallVector<int64_t> plusShift, minusShift;
+    for (int64_t q = 0; q < kBlockWeights / 8; ++q) {
+      plusShift.push_back(2 * (q / 2));
+      minusShift.push_back(2 * (q / 2) + 1);
+    }
+    auto qwords = [&](OpBuilder &bb, Location l, ArrayRef<int64_t> v) {
+      return arith::ConstantOp::create(
+          bb, l, DenseElementsAttr::get(qwordVec, ArrayRef<int64_t>(v)));
+    };
+    SmallVector<Value> inits(2 * rows.size() * group, zeroOf(b, loc, accVec));
+    auto blocks = scf::ForOp::create(
+        b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, paddedK),
+        indexConstant(b, loc, kBlockWeights), inits,
+        [&](OpBuilder &bb, Location l, Value k0, ValueRange accs) {
+          Value block =
+              arith::ShRUIOp::create(bb, l, k0, indexConstant(bb, l, 6));
+          Value pad = zeroOf(bb, l, i8);
+          Value one = arith::ConstantOp::create(
+              bb, l, DenseElementsAttr::get(byteVec, bb.getI8IntegerAttr(1)));
+          SmallVector<Value> xs;
+          for (Value row : rows)
+            xs.push_back(vector::TransferReadOp::create(
+                bb, l, byteVec, x, ValueRange{row, k0}, pad,
+                ArrayRef<bool>{true}));
+          SmallVector<Value> next(accs.begin(), accs.end());
+          for (int64_t c = 0; c < group; ++c) {
+            Value n = arith::AddIOp::create(bb, l, n0, indexConstant(bb, l, c));
+            Value packed = vector::TransferReadOp::create(
+                bb, l, packedVec, w,
+                ValueRange{n, block, indexConstant(bb, l, 0)}, pad,
+                ArrayRef<bool>{true});
+            Value wide = vector::BitCastOp::create(
+                bb, l, qwordVec,
+                vector::ShuffleOp::create(bb, l, packed, packed, broadcast));
+            auto bits = [&](ArrayRef<int64_t> shift) {
+              Value shifted =
+                  arith::ShRUIOp::create(bb, l, wide, qwords(bb, l, shift));
+              return arith::AndIOp::create(
+                  bb, l, vector::BitCastOp::create(bb, l, byteVec, shifted),
+                  one);
+            };
+            Value plus = bits(plusShift), minus = bits(minusShift);
+            for (size_t r = 0; r < rows.size(); ++r) {
+              size_t at = 2 * (r * group + c);
+              next[at] = DotBytesOp::create(bb, l, next[at], plus, xs[r]);
+              next[at + 1] =
+                  DotBytesOp::create(bb, l, next[at + 1], minus, xs[r]);
+            }
+          }
+          scf::YieldOp::create(bb, l, next);
+        });
+    SmallVector<Value> sums;
+    for (size_t i = 0; i < inits.size(); i += 2) {
+      Value diff = arith::SubIOp::create(b, loc, blocks.getResult(i),
+                                         blocks.getResult(i + 1));
+      Value sum =
+          vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, diff);
+      if (accType != i32)
+        sum = arith::TruncIOp::create(b, loc, accType, sum);
+      sums.push_back(sum);
+    }
+    return sums;
+  }
+
+  bool dots;
 };
 
 struct LowerToVectorPass
@@ -203,7 +312,14 @@ struct LowerToVectorPass
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
-    patterns.add<TernaryMatmulToVector>(&getContext());
+    int64_t dotLanes = ternaryDotLanes(ternaryDots);
+    if (dotLanes < 0) {
+      getOperation().emitError()
+          << "mmfree-lower-to-vector: unknown ternary-dots '" << ternaryDots
+          << "'; expected host, avx512vnni or none";
+      return signalPassFailure();
+    }
+    patterns.add<TernaryMatmulToVector>(&getContext(), dotLanes > 0);
     populateLMulMatmulToVectorPatterns(patterns);
     populateLutToVectorPatterns(patterns, shuffleLanes);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
@@ -212,6 +328,18 @@ struct LowerToVectorPass
 };
 
 } // namespace
+
+int64_t mmfree::ternaryDotLanes(llvm::StringRef option) {
+  if (option == "host") {
+    llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+    return features.lookup("avx512vnni") && features.lookup("avx512bw") ? 16
+                                                                        : 0;
+  }
+  return llvm::StringSwitch<int64_t>(option)
+      .Case("avx512vnni", 16)
+      .Case("none", 0)
+      .Default(-1);
+}
 
 int64_t mmfree::lutShuffleLanes(llvm::StringRef option) {
   if (option == "host") {

@@ -33,6 +33,10 @@ void populateLMulMatmulToVectorPatterns(mlir::RewritePatternSet &patterns);
 void populateLutToVectorPatterns(mlir::RewritePatternSet &patterns,
                                  int64_t shuffleLanes);
 
+/// i32 lanes of the VNNI ternary kernel from a `ternary-dots` option value
+/// (host, avx512vnni, none): 16 or 0; -1 for an unknown value.
+int64_t ternaryDotLanes(llvm::StringRef option);
+
 /// Byte-shuffle lanes for the lut_matmul kernel from a `lut-shuffle` option
 /// value (host, avx512bw, avx2, none); -1 for an unknown value.
 int64_t lutShuffleLanes(llvm::StringRef option);

@@ -25,7 +25,9 @@ def LowerToVector : Pass<"mmfree-lower-to-vector", "::mlir::ModuleOp"> {
   let summary = "Lower mmfree contractions to vectorized CPU kernels";
   let description = [{
     Rewrites `mmfree.ternary_matmul` into `scf.for` loops whose bodies work on
-    16-lane vectors: groups of 4 rows share each weight load and decode,
+    16-lane vectors (with `ternary-dots=avx512vnni`, i8 activations: 0/1
+    byte masks of the +1 and -1 weights and two `mmfree.dot_bytes` per row
+    and block instead): groups of 4 rows share each weight load and decode,
     groups of 4 output channels share each activation load, one 16-byte load
     of packed weights is decoded four times (shift by 2j, mask) into select
     masks that add, subtract or skip 16 consecutive activations. No multiply
@@ -42,7 +44,10 @@ def LowerToVector : Pass<"mmfree-lower-to-vector", "::mlir::ModuleOp"> {
   let options = [
     Option<"lutShuffle", "lut-shuffle", "std::string", "\"host\"",
            "Byte shuffles for lut_matmul lookups: host (this CPU's features), "
-           "avx512bw (64 lanes), avx2 (32 lanes) or none (portable loads)">
+           "avx512bw (64 lanes), avx2 (32 lanes) or none (portable loads)">,
+    Option<"ternaryDots", "ternary-dots", "std::string", "\"host\"",
+           "Byte dot products for the i8 ternary kernel: host (this CPU's "
+           "features), avx512vnni or none (add/sub selects)">
   ];
   let dependentDialects = ["::mlir::vector::VectorDialect",
                            "::mlir::scf::SCFDialect",
@@ -88,12 +93,13 @@ def VectorizeElementwise : Pass<"mmfree-vectorize-elementwise",
                            "::mlir::tensor::TensorDialect"];
 }
 
-def LowerShuffleBytes : Pass<"mmfree-lower-shuffle-bytes", "::mlir::ModuleOp"> {
-  let summary = "Lower mmfree.shuffle_bytes to the LLVM x86 pshufb intrinsics";
+def LowerX86Ops : Pass<"mmfree-lower-x86-ops", "::mlir::ModuleOp"> {
+  let summary = "Lower mmfree's x86 vector ops to LLVM intrinsics";
   let description = [{
     Replaces `mmfree.shuffle_bytes` on 16, 32 or 64 bytes with
     `llvm.call_intrinsic` of `llvm.x86.ssse3.pshuf.b.128`,
-    `llvm.x86.avx2.pshuf.b` or `llvm.x86.avx512.pshuf.b.512`. Runs after
+    `llvm.x86.avx2.pshuf.b` or `llvm.x86.avx512.pshuf.b.512`, and
+    `mmfree.dot_bytes` with `llvm.x86.avx512.vpdpbusd.512`. Runs after
     bufferization (the intrinsic call declares no memory effects).
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];

@@ -355,3 +355,11 @@ func.func @shuffle_bytes_width(%t: vector<8xi8>) {
   %0 = mmfree.shuffle_bytes %t, %t : vector<8xi8>
   return
 }
+
+// -----
+
+func.func @dot_bytes_width(%acc: vector<8xi32>, %a: vector<64xi8>) {
+  // expected-error @+1 {{operand #0 must be vector of 32-bit signless integer values of length 16}}
+  %0 = mmfree.dot_bytes %acc, %a, %a : vector<8xi32>, vector<64xi8>
+  return
+}

@@ -67,3 +67,10 @@ func.func @shuffle_bytes(%t: vector<32xi8>, %i: vector<32xi8>) -> vector<32xi8> 
   %r = mmfree.shuffle_bytes %t, %i : vector<32xi8>
   return %r : vector<32xi8>
 }
+
+// CHECK-LABEL: func @dot_bytes
+func.func @dot_bytes(%acc: vector<16xi32>, %a: vector<64xi8>) -> vector<16xi32> {
+  // CHECK: mmfree.dot_bytes %{{.*}}, %{{.*}}, %{{.*}} : vector<16xi32>, vector<64xi8>
+  %r = mmfree.dot_bytes %acc, %a, %a : vector<16xi32>, vector<64xi8>
+  return %r : vector<16xi32>
+}

@@ -17,18 +17,7 @@
 // RUN: %python %S/gen_lut.py --m 100 --k 512 --n 10 --codebooks 16 --calib-rows 1000 --npy %t-7.npy --seed 7 | mmfree-opt --mmfree-matmul-to-lut="calibration=%t-7.npy codebooks=16 accumulation=exact" --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=L7
 // L7: mmfree-check: PASS lut m=100 n=10 k=512 codebooks=16 exact bit-exact
 //
-// The byte-shuffle lookups (rows in 64 or 32 lanes, vpshufb) against the
-// portable loads, exact and average, and column-major activations (encode
-// reading only the split columns), bit for bit.
-// RUN: %python %S/gen_lut.py --m 70 --k 48 --n 12 --codebooks 4 --accumulation average --form transposed-map --npy %t-s1.npy --seed 11 > %t-s1.mlir
-// RUN: mmfree-opt %t-s1.mlir --mmfree-matmul-to-lut="calibration=%t-s1.npy codebooks=4 accumulation=average" --mmfree-cpu-pipeline=lut-shuffle=avx512bw | %run_cpu | FileCheck %s --check-prefix=S1
-// RUN: mmfree-opt %t-s1.mlir --mmfree-matmul-to-lut="calibration=%t-s1.npy codebooks=4 accumulation=average" --mmfree-cpu-pipeline=lut-shuffle=avx2 | %run_cpu | FileCheck %s --check-prefix=S1
-// RUN: mmfree-opt %t-s1.mlir --mmfree-matmul-to-lut="calibration=%t-s1.npy codebooks=4 accumulation=average" --mmfree-cpu-pipeline=lut-shuffle=none | %run_cpu | FileCheck %s --check-prefix=S1
-// S1: mmfree-check: PASS lut m=70 n=12 k=48 codebooks=4 average bit-exact
-// RUN: %python %S/gen_lut.py --m 130 --k 100 --n 32 --codebooks 7 --init arg --npy %t-s2.npy --seed 12 > %t-s2.mlir
-// RUN: mmfree-opt %t-s2.mlir --mmfree-matmul-to-lut="calibration=%t-s2.npy codebooks=7" --mmfree-cpu-pipeline=lut-shuffle=avx512bw | %run_cpu | FileCheck %s --check-prefix=S2
-// RUN: mmfree-opt %t-s2.mlir --mmfree-matmul-to-lut="calibration=%t-s2.npy codebooks=7" --mmfree-cpu-pipeline=lut-shuffle=avx2 | %run_cpu | FileCheck %s --check-prefix=S2
-// S2: mmfree-check: PASS lut m=130 n=32 k=100 codebooks=7 exact bit-exact
+// Column-major activations (encode reading only the split columns).
 // RUN: %python %S/gen_lut.py --m 33 --k 100 --n 5 --codebooks 5 --a-layout column-major --init arg --npy %t-c1.npy --seed 13 > %t-c1.mlir
 // RUN: mmfree-opt %t-c1.mlir --mmfree-matmul-to-lut="calibration=%t-c1.npy codebooks=5" --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=C1
 // RUN: mmfree-opt %t-c1.mlir --mmfree-matmul-to-lut="calibration=%t-c1.npy codebooks=5" --mmfree-lower-to-linalg --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=C1

@@ -220,7 +220,7 @@ def MMFree_ShuffleBytesOp : MMFree_Op<"shuffle_bytes", [Pure,
     `result[i] = indices[i] & 0x80 ? 0 : table[16 * (i / 16) + (indices[i] & 15)]`
     on 16, 32 or 64 bytes. `mmfree-lower-to-vector` emits it for MADDNESS
     lookups only when the target has the instruction (SSSE3, AVX2,
-    AVX-512BW); `mmfree-lower-shuffle-bytes` turns it into the LLVM x86
+    AVX-512BW); `mmfree-lower-x86-ops` turns it into the LLVM x86
     intrinsic after bufferization.
 
     ```mlir
@@ -230,6 +230,26 @@ def MMFree_ShuffleBytesOp : MMFree_Op<"shuffle_bytes", [Pure,
   let arguments = (ins MMFree_ByteVector:$table, MMFree_ByteVector:$indices);
   let results = (outs MMFree_ByteVector:$result);
   let assemblyFormat = "$table `,` $indices attr-dict `:` type($result)";
+}
+
+def MMFree_DotBytesOp : MMFree_Op<"dot_bytes", [Pure,
+    AllTypesMatch<["acc", "result"]>, AllTypesMatch<["lhs", "rhs"]>]> {
+  let summary = "unsigned x signed byte dot products into i32 lanes (vpdpbusd)";
+  let description = [{
+    `result[i] = acc[i] + sum_{j<4} zext(lhs[4i+j]) * sext(rhs[4i+j])` on 16
+    i32 lanes and 64 bytes, wrapping. The ternary CPU kernel emits it with
+    0/1 masks as `lhs` (it selects and adds activations) when the target has
+    AVX-512 VNNI; `mmfree-lower-x86-ops` turns it into the intrinsic.
+
+    ```mlir
+    %s = mmfree.dot_bytes %acc, %mask, %x : vector<16xi32>, vector<64xi8>
+    ```
+  }];
+  let arguments = (ins VectorOfLengthAndType<[16], [I32]>:$acc,
+                       VectorOfLengthAndType<[64], [I8]>:$lhs,
+                       VectorOfLengthAndType<[64], [I8]>:$rhs);
+  let results = (outs VectorOfLengthAndType<[16], [I32]>:$result);
+  let assemblyFormat = "$acc `,` $lhs `,` $rhs attr-dict `:` type($acc) `,` type($lhs)";
 }
 
 #endif // MMFREE_OPS

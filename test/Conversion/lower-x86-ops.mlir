@@ -1,4 +1,4 @@
-// RUN: mmfree-opt %s --mmfree-lower-shuffle-bytes | FileCheck %s
+// RUN: mmfree-opt %s --mmfree-lower-x86-ops | FileCheck %s
 
 // CHECK-LABEL: func @widths
 // CHECK: llvm.call_intrinsic "llvm.x86.ssse3.pshuf.b.128"(%{{.*}}, %{{.*}}) : (vector<16xi8>, vector<16xi8>) -> vector<16xi8>
@@ -10,4 +10,11 @@ func.func @widths(%a: vector<16xi8>, %b: vector<32xi8>, %c: vector<64xi8>) -> (v
   %1 = mmfree.shuffle_bytes %b, %b : vector<32xi8>
   %2 = mmfree.shuffle_bytes %c, %c : vector<64xi8>
   return %0, %1, %2 : vector<16xi8>, vector<32xi8>, vector<64xi8>
+}
+
+// CHECK-LABEL: func @dot
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%{{.*}}, %{{.*}}, %{{.*}}) : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
+func.func @dot(%acc: vector<16xi32>, %a: vector<64xi8>, %b: vector<64xi8>) -> vector<16xi32> {
+  %0 = mmfree.dot_bytes %acc, %a, %b : vector<16xi32>, vector<64xi8>
+  return %0 : vector<16xi32>
 }

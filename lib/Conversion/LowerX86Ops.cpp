@@ -1,4 +1,4 @@
-//===- LowerShuffleBytes.cpp - mmfree.shuffle_bytes -> x86 pshufb ---------===//
+//===- LowerX86Ops.cpp - mmfree.shuffle_bytes -> x86 pshufb ---------===//
 //
 // The byte shuffle of the MADDNESS lookups becomes the x86 intrinsic of its
 // width. It stays an mmfree op until after bufferization because
@@ -14,7 +14,7 @@
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
 namespace mmfree {
-#define GEN_PASS_DEF_LOWERSHUFFLEBYTES
+#define GEN_PASS_DEF_LOWERX86OPS
 #include "mmfree/Conversion/Passes.h.inc"
 } // namespace mmfree
 
@@ -40,11 +40,24 @@ struct ShuffleBytesToIntrinsic : OpRewritePattern<ShuffleBytesOp> {
   }
 };
 
-struct LowerShuffleBytesPass
-    : public mmfree::impl::LowerShuffleBytesBase<LowerShuffleBytesPass> {
+struct DotBytesToIntrinsic : OpRewritePattern<DotBytesOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(DotBytesOp op,
+                                PatternRewriter &rewriter) const override {
+    rewriter.replaceOp(
+        op, LLVM::CallIntrinsicOp::create(
+                rewriter, op.getLoc(), op.getType(),
+                rewriter.getStringAttr("llvm.x86.avx512.vpdpbusd.512"),
+                ValueRange{op.getAcc(), op.getLhs(), op.getRhs()})
+                ->getResults());
+    return success();
+  }
+};
+
+struct LowerX86OpsPass : public mmfree::impl::LowerX86OpsBase<LowerX86OpsPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<ShuffleBytesToIntrinsic>(&getContext());
+    patterns.add<ShuffleBytesToIntrinsic, DotBytesToIntrinsic>(&getContext());
     walkAndApplyPatterns(getOperation(), std::move(patterns));
   }
 };

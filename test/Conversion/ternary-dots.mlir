@@ -1,0 +1,32 @@
+// RUN: mmfree-opt %s --mmfree-lower-to-vector=ternary-dots=avx512vnni | FileCheck %s --check-prefix=VNNI
+// RUN: mmfree-opt %s --mmfree-lower-to-vector=ternary-dots=none | FileCheck %s --check-prefix=NONE
+// RUN: not mmfree-opt %s --mmfree-lower-to-vector=ternary-dots=amx 2>&1 | FileCheck %s --check-prefix=BAD
+
+// With VNNI, per block and channel one 16-byte load broadcast to 64 bytes,
+// shifted per qword by 2j (+1) and masked to 0/1 bytes, then one byte dot
+// product per sign and row; the result is the plus sum minus the minus sum.
+// VNNI-LABEL: func @gemv
+// VNNI: arith.constant dense<[0, 0, 2, 2, 4, 4, 6, 6]> : vector<8xi64>
+// VNNI: vector.shuffle {{.*}} : vector<16xi8>, vector<16xi8>
+// VNNI: arith.shrui {{.*}} : vector<8xi64>
+// VNNI: mmfree.dot_bytes {{.*}} : vector<16xi32>, vector<64xi8>
+// VNNI: arith.subi {{.*}} : vector<16xi32>
+// VNNI: vector.reduction <add>
+// VNNI: arith.trunci {{.*}} : i32 to i16
+// NONE-NOT: mmfree.dot_bytes
+// BAD: error: mmfree-lower-to-vector: unknown ternary-dots 'amx'; expected host, avx512vnni or none
+func.func @gemv(%x: tensor<1x200xi8>, %w: tensor<16x4x16xi8>) -> tensor<1x16xi16> {
+  %acc = mmfree.ternary_matmul %x, %w {k = 200 : i64}
+      : tensor<1x200xi8>, tensor<16x4x16xi8> -> tensor<1x16xi16>
+  return %acc : tensor<1x16xi16>
+}
+
+// Float activations keep the add/sub kernel.
+// VNNI-LABEL: func @float_rows
+// VNNI-NOT: mmfree.dot_bytes
+// VNNI: return
+func.func @float_rows(%x: tensor<2x64xf32>, %w: tensor<8x1x16xi8>) -> tensor<2x8xf32> {
+  %acc = mmfree.ternary_matmul %x, %w {k = 64 : i64}
+      : tensor<2x64xf32>, tensor<8x1x16xi8> -> tensor<2x8xf32>
+  return %acc : tensor<2x8xf32>
+}

@@ -1,0 +1,14 @@
+// The byte-shuffle lookups of mmfree-cpu-pipeline (rows in 64 or 32 lanes,
+// vpshufb) against the portable loads, exact and average, compared bit for
+// bit with lib/Numerics like lut.mlir.
+//
+// REQUIRES: avx512bw, avx2
+// RUN: %python %S/gen_lut.py --m 70 --k 48 --n 12 --codebooks 4 --accumulation average --form transposed-map --npy %t-s1.npy --seed 11 > %t-s1.mlir
+// RUN: mmfree-opt %t-s1.mlir --mmfree-matmul-to-lut="calibration=%t-s1.npy codebooks=4 accumulation=average" --mmfree-cpu-pipeline=lut-shuffle=avx512bw | %run_cpu | FileCheck %s --check-prefix=S1
+// RUN: mmfree-opt %t-s1.mlir --mmfree-matmul-to-lut="calibration=%t-s1.npy codebooks=4 accumulation=average" --mmfree-cpu-pipeline=lut-shuffle=avx2 | %run_cpu | FileCheck %s --check-prefix=S1
+// RUN: mmfree-opt %t-s1.mlir --mmfree-matmul-to-lut="calibration=%t-s1.npy codebooks=4 accumulation=average" --mmfree-cpu-pipeline=lut-shuffle=none | %run_cpu | FileCheck %s --check-prefix=S1
+// S1: mmfree-check: PASS lut m=70 n=12 k=48 codebooks=4 average bit-exact
+// RUN: %python %S/gen_lut.py --m 130 --k 100 --n 32 --codebooks 7 --init arg --npy %t-s2.npy --seed 12 > %t-s2.mlir
+// RUN: mmfree-opt %t-s2.mlir --mmfree-matmul-to-lut="calibration=%t-s2.npy codebooks=7" --mmfree-cpu-pipeline=lut-shuffle=avx512bw | %run_cpu | FileCheck %s --check-prefix=S2
+// RUN: mmfree-opt %t-s2.mlir --mmfree-matmul-to-lut="calibration=%t-s2.npy codebooks=7" --mmfree-cpu-pipeline=lut-shuffle=avx2 | %run_cpu | FileCheck %s --check-prefix=S2
+// S2: mmfree-check: PASS lut m=130 n=32 k=100 codebooks=7 exact bit-exact
