@@ -43,10 +43,12 @@ void *lookupCInterface(mlir::ExecutionEngine &engine, llvm::StringRef function);
 double medianMicros(const std::function<void()> &run, int reps);
 
 /// Median wall times of `reps` rounds that call each of `runs` once in turn
-/// (after one warm-up round), so that noise hits all of them alike.
+/// (after one warm-up round), so that noise hits all of them alike. With
+/// `warm`, each timed call directly follows an untimed one of the same run
+/// (its data in cache whatever the other runs touched).
 std::vector<double>
-medianMicrosRoundRobin(const std::vector<std::function<void()>> &runs,
-                       int reps);
+medianMicrosRoundRobin(const std::vector<std::function<void()>> &runs, int reps,
+                       bool warm = false);
 
 } // namespace mmfree
 
