@@ -17,7 +17,7 @@
 using namespace mlir;
 
 static constexpr const char *kCpuPipeline =
-    "mmfree-lower-to-vector{{lut-shuffle={0} ternary-dots={1}},"
+    "mmfree-lower-to-vector{{lut-shuffle={0} ternary-dots={1} threads={2}},"
     "mmfree-lower-to-linalg,"
     "func.func(convert-elementwise-to-linalg),"
     "mmfree-vectorize-matmul,"
@@ -58,6 +58,10 @@ struct CpuPipelineOptions : PassPipelineOptions<CpuPipelineOptions> {
       llvm::cl::desc("Byte dot products for the i8 ternary kernel: host, "
                      "avx512vnni or none"),
       llvm::cl::init("host")};
+  Option<int64_t> threads{
+      *this, "threads",
+      llvm::cl::desc("Threads for the ternary kernel (OpenMP)"),
+      llvm::cl::init(1)};
 };
 } // namespace
 
@@ -68,9 +72,9 @@ void mmfree::registerCpuPipeline() {
       "vector kernels, f32 matmuls tiled and vectorized, everything else "
       "through linalg loops, bufferized with One-Shot Bufferize",
       [](OpPassManager &pm, const CpuPipelineOptions &options) {
-        std::string text =
-            llvm::formatv(kCpuPipeline, options.lutShuffle.getValue(),
-                          options.ternaryDots.getValue());
+        std::string text = llvm::formatv(
+            kCpuPipeline, options.lutShuffle.getValue(),
+            options.ternaryDots.getValue(), options.threads.getValue());
         if (failed(parsePassPipeline(text, pm)))
           llvm::report_fatal_error("mmfree-cpu-pipeline: bad pipeline text");
       });

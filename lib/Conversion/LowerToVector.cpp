@@ -24,6 +24,8 @@
 #include "llvm/TargetParser/Host.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -55,8 +57,8 @@ constexpr int64_t kSlices = kBlockWeights / kBlockBytes;
 constexpr int64_t kDotRowsPerGroup = 2;
 
 struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
-  TernaryMatmulToVector(MLIRContext *ctx, bool dots)
-      : OpRewritePattern(ctx), dots(dots) {}
+  TernaryMatmulToVector(MLIRContext *ctx, bool dots, int64_t threads)
+      : OpRewritePattern(ctx), dots(dots), threads(threads) {}
 
   LogicalResult matchAndRewrite(TernaryMatmulOp op,
                                 PatternRewriter &rewriter) const override {
@@ -78,6 +80,15 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     SmallVector<Value> dyn;
     if (resultType.isDynamicDim(0))
       dyn.push_back(mSize);
+    // Every chunk of channels holds whole groups (of either row grouping).
+    int64_t widest = 2 * kChannelsPerGroup;
+    if (threads > 1 && n % (threads * widest) == 0) {
+      rewriter.replaceOp(op,
+                         threadedKernel(rewriter, loc, x, w, mSize, resultType,
+                                        rowsPerGroup, kChannelsPerGroup,
+                                        paddedK, useDots));
+      return success();
+    }
     Value init = tensor::EmptyOp::create(rewriter, loc, resultType, dyn);
 
     // Rows in groups of kRowsPerGroup share each weight load and decode;
@@ -296,7 +307,83 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     return sums;
   }
 
+  /// Threads: the channels in as many contiguous chunks, one scf.parallel
+  /// iteration each (OpenMP), every chunk writing its own columns of the
+  /// result buffer. Used when the chunks hold whole channel groups.
+  Value threadedKernel(PatternRewriter &rewriter, Location loc, Value x,
+                       Value w, Value mSize, RankedTensorType resultType,
+                       int64_t rowsPerGroup, int64_t channels, int64_t paddedK,
+                       bool useDots) const {
+    Type accType = resultType.getElementType();
+    int64_t n = resultType.getDimSize(1), chunk = n / threads;
+    auto bufferOf = [&](Value t) {
+      auto type = cast<RankedTensorType>(t.getType());
+      return bufferization::ToBufferOp::create(
+          rewriter, loc,
+          MemRefType::get(type.getShape(), type.getElementType()), t,
+          /*read_only=*/true);
+    };
+    Value xm = bufferOf(x), wm = bufferOf(w);
+    SmallVector<Value> dyn;
+    if (resultType.isDynamicDim(0))
+      dyn.push_back(mSize);
+    Value out = memref::AllocOp::create(
+        rewriter, loc, MemRefType::get(resultType.getShape(), accType), dyn,
+        rewriter.getI64IntegerAttr(64));
+    Value groupedRows = arith::AndIOp::create(
+        rewriter, loc, mSize,
+        indexConstant(rewriter, loc, ~(rowsPerGroup - 1)));
+    scf::ParallelOp::create(
+        rewriter, loc, ValueRange{indexConstant(rewriter, loc, 0)},
+        ValueRange{indexConstant(rewriter, loc, threads)},
+        ValueRange{indexConstant(rewriter, loc, 1)},
+        [&](OpBuilder &b, Location l, ValueRange ivs) {
+          Value c0 =
+              arith::MulIOp::create(b, l, ivs[0], indexConstant(b, l, chunk));
+          auto rowLoop = [&](Value begin, Value end, int64_t rowGroup) {
+            int64_t group =
+                useDots && rowGroup == 1 ? 2 * kChannelsPerGroup : channels;
+            scf::ForOp::create(
+                b, l, begin, end, indexConstant(b, l, rowGroup), ValueRange(),
+                [&](OpBuilder &b, Location l, Value m0, ValueRange) {
+                  SmallVector<Value> rows;
+                  for (int64_t r = 0; r < rowGroup; ++r)
+                    rows.push_back(arith::AddIOp::create(
+                        b, l, m0, indexConstant(b, l, r)));
+                  scf::ForOp::create(
+                      b, l, c0,
+                      arith::AddIOp::create(b, l, c0,
+                                            indexConstant(b, l, chunk)),
+                      indexConstant(b, l, group), ValueRange(),
+                      [&](OpBuilder &b, Location l, Value n0, ValueRange) {
+                        SmallVector<Value> sums =
+                            useDots ? reduceGroupDots(b, l, xm, wm, rows, n0,
+                                                      group, paddedK, accType)
+                                    : reduceGroup(b, l, xm, wm, rows, n0, group,
+                                                  paddedK, accType);
+                        for (size_t r = 0; r < rows.size(); ++r)
+                          for (int64_t c = 0; c < group; ++c)
+                            memref::StoreOp::create(
+                                b, l, sums[r * group + c], out,
+                                ValueRange{
+                                    rows[r],
+                                    arith::AddIOp::create(
+                                        b, l, n0, indexConstant(b, l, c))});
+                        scf::YieldOp::create(b, l);
+                      });
+                  scf::YieldOp::create(b, l);
+                });
+          };
+          rowLoop(indexConstant(b, l, 0), groupedRows, rowsPerGroup);
+          rowLoop(groupedRows, mSize, 1);
+        });
+    return bufferization::ToTensorOp::create(rewriter, loc, resultType, out,
+                                             rewriter.getUnitAttr(),
+                                             rewriter.getUnitAttr());
+  }
+
   bool dots;
+  int64_t threads;
 };
 
 struct LowerToVectorPass
@@ -319,7 +406,12 @@ struct LowerToVectorPass
           << "'; expected host, avx512vnni or none";
       return signalPassFailure();
     }
-    patterns.add<TernaryMatmulToVector>(&getContext(), dotLanes > 0);
+    if (threads < 1) {
+      getOperation().emitError()
+          << "mmfree-lower-to-vector: threads must be at least 1";
+      return signalPassFailure();
+    }
+    patterns.add<TernaryMatmulToVector>(&getContext(), dotLanes > 0, threads);
     populateLMulMatmulToVectorPatterns(patterns);
     populateLutToVectorPatterns(patterns, shuffleLanes);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

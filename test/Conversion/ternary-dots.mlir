@@ -30,3 +30,15 @@ func.func @float_rows(%x: tensor<2x64xf32>, %w: tensor<8x1x16xi8>) -> tensor<2x8
       : tensor<2x64xf32>, tensor<8x1x16xi8> -> tensor<2x8xf32>
   return %acc : tensor<2x8xf32>
 }
+
+// RUN: mmfree-opt %s --mmfree-lower-to-vector="ternary-dots=avx512vnni threads=2" | FileCheck %s --check-prefix=THREADS
+// RUN: not mmfree-opt %s --mmfree-lower-to-vector=threads=0 2>&1 | FileCheck %s --check-prefix=ZERO
+// Threads: the 16 channels in 2 chunks of 8, an scf.parallel over them
+// writing the result buffer; N = 8 is not a multiple of 16: no threads.
+// THREADS-LABEL: func @gemv
+// THREADS: scf.parallel (%{{.*}}) = (%c0) to (%c2) step (%c1)
+// THREADS: mmfree.dot_bytes
+// THREADS: memref.store
+// THREADS-LABEL: func @float_rows
+// THREADS-NOT: scf.parallel
+// ZERO: error: mmfree-lower-to-vector: threads must be at least 1

@@ -16,6 +16,7 @@
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/TargetSelect.h"
 
@@ -42,6 +43,7 @@ std::unique_ptr<MLIRContext> createToolContext() {
   registerAllExtensions(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  registerOpenMPDialectTranslation(registry);
   registry.insert<MMFreeDialect>();
   return std::make_unique<MLIRContext>(registry);
 }
@@ -80,7 +82,9 @@ std::unique_ptr<ExecutionEngine> compileAndJit(ModuleOp source,
   // memrefCopy and friends, which bufferized code may call.
   std::string runnerUtils =
       (llvm::Twine(MMFREE_MLIR_LIB_DIR) + "/libmlir_c_runner_utils.so").str();
-  llvm::StringRef libs[] = {runnerUtils};
+  // The OpenMP runtime for kernels with threads.
+  std::string openmp = (llvm::Twine(MMFREE_MLIR_LIB_DIR) + "/libomp.so").str();
+  llvm::StringRef libs[] = {runnerUtils, openmp};
   options.sharedLibPaths = libs;
   options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
   auto engine = ExecutionEngine::create(*module, options, std::move(*tm));

@@ -309,10 +309,15 @@ bool streamedGemv(MLIRContext &context, const Shape &s,
     return false;
   std::unique_ptr<ExecutionEngine> engine =
       compileAndJit(*module, "gemv", "mmfree-cpu-pipeline");
+  std::unique_ptr<ExecutionEngine> engine2 =
+      compileAndJit(*module, "gemv", "mmfree-cpu-pipeline{threads=2}");
   auto gemv = engine
                   ? reinterpret_cast<GemvFn>(lookupCInterface(*engine, "gemv"))
                   : nullptr;
-  if (!gemv)
+  auto gemv2 =
+      engine2 ? reinterpret_cast<GemvFn>(lookupCInterface(*engine2, "gemv"))
+              : nullptr;
+  if (!gemv || !gemv2)
     return false;
   int64_t blocks = numerics::numBlocks(s.k);
   std::vector<uint8_t> packed = numerics::packTernary(w.data(), s.n, s.k);
@@ -335,21 +340,23 @@ bool streamedGemv(MLIRContext &context, const Shape &s,
                   xv.data(), 1, 0.f, y.data(), 1);
     };
   };
+  auto ternary = [&](GemvFn fn) {
+    return [&, fn] {
+      std::vector<uint8_t> &m =
+          packedCopies[nextPacked++ % packedCopies.size()];
+      StridedMemRefType<int8_t, 3> weights = {
+          reinterpret_cast<int8_t *>(m.data()),
+          reinterpret_cast<int8_t *>(m.data()),
+          0,
+          {s.n, blocks, 16},
+          {blocks * 16, 16, 1}};
+      StridedMemRefType<float, 2> out;
+      fn(&out, &in, &weights);
+      free(out.basePtr);
+    };
+  };
   std::vector<std::function<void()>> runs = {
-      [&] {
-        std::vector<uint8_t> &m =
-            packedCopies[nextPacked++ % packedCopies.size()];
-        StridedMemRefType<int8_t, 3> weights = {
-            reinterpret_cast<int8_t *>(m.data()),
-            reinterpret_cast<int8_t *>(m.data()),
-            0,
-            {s.n, blocks, 16},
-            {blocks * 16, 16, 1}};
-        StridedMemRefType<float, 2> out;
-        gemv(&out, &in, &weights);
-        free(out.basePtr);
-      },
-      blas(1), blas(2),
+      ternary(gemv), blas(1), blas(2),
       [&] { // one thread reading a float copy: the bandwidth
         const std::vector<float> &m =
             floatCopies[nextRead++ % floatCopies.size()];
@@ -358,7 +365,8 @@ bool streamedGemv(MLIRContext &context, const Shape &s,
         for (size_t i = 0; i < m.size() / 2; ++i)
           acc += p[i];
         sink = sink + acc;
-      }};
+      },
+      ternary(gemv2)};
   std::vector<double> t = medianMicrosRoundRobin(runs, repetitions);
   openblas_set_num_threads(1);
   double bandwidth = double(wf.size() * sizeof(float)) / t[3]; // bytes/us
@@ -375,6 +383,7 @@ bool streamedGemv(MLIRContext &context, const Shape &s,
       {"ternary int8 (1 thread)", t[0]},
       {"OpenBLAS sgemv, 1 thread", t[1]},
       {"OpenBLAS sgemv, 2 threads", t[2]},
+      {"ternary int8 (2 threads)", t[4]},
       {"bound: 2-bit weights / bandwidth", bound}};
   for (const auto &[name, time] : results) {
     rows.push_back({shape, name, time, 0, t[1] / time});
@@ -405,16 +414,23 @@ int ternarySuite(MLIRContext &context, const std::vector<Shape> &shapes) {
       return 1;
     std::unique_ptr<ExecutionEngine> ternary = compileAndJit(
         *module, "ternary", "mmfree-matmul-to-ternary,mmfree-cpu-pipeline");
+    std::unique_ptr<ExecutionEngine> ternary2 = compileAndJit(
+        *module, "ternary",
+        "mmfree-matmul-to-ternary,mmfree-cpu-pipeline{threads=2}");
     std::unique_ptr<ExecutionEngine> dense =
         compileAndJit(*module, "dense", "mmfree-cpu-pipeline");
     auto ternaryFn =
         ternary
             ? reinterpret_cast<UnaryFn>(lookupCInterface(*ternary, "ternary"))
             : nullptr;
+    auto ternary2Fn =
+        ternary2
+            ? reinterpret_cast<UnaryFn>(lookupCInterface(*ternary2, "ternary"))
+            : nullptr;
     auto denseFn =
         dense ? reinterpret_cast<BinaryFn>(lookupCInterface(*dense, "dense"))
               : nullptr;
-    if (!ternaryFn || !denseFn)
+    if (!ternaryFn || !ternary2Fn || !denseFn)
       return 1;
     StridedMemRefType<float, 2> in = {
         x.data(), x.data(), 0, {s.m, s.k}, {s.k, 1}};
@@ -442,7 +458,12 @@ int ternarySuite(MLIRContext &context, const std::vector<Shape> &shapes) {
           denseFn(&out, &in, &weights);
           free(out.basePtr);
         },
-        blas(1), blas(2)};
+        blas(1), blas(2),
+        [&] {
+          StridedMemRefType<float, 2> out;
+          ternary2Fn(&out, &in);
+          free(out.basePtr);
+        }};
     std::vector<double> t =
         medianMicrosRoundRobin(runs, repetitions, /*warm=*/true);
     openblas_set_num_threads(1);
@@ -451,7 +472,8 @@ int ternarySuite(MLIRContext &context, const std::vector<Shape> &shapes) {
     const char *names[] = {
         "ternary int8 (1 thread)", "f32 (mmfree-cpu-pipeline)",
         s.m == 1 ? "OpenBLAS sgemv, 1 thread" : "OpenBLAS sgemm, 1 thread",
-        s.m == 1 ? "OpenBLAS sgemv, 2 threads" : "OpenBLAS sgemm, 2 threads"};
+        s.m == 1 ? "OpenBLAS sgemv, 2 threads" : "OpenBLAS sgemm, 2 threads",
+        "ternary int8 (2 threads)"};
     for (size_t i = 0; i < t.size(); ++i) {
       rows.push_back({shape, names[i], t[i], t[1] / t[i], t[2] / t[i]});
       std::printf("%-16s %-32s %12.3f %11.2fx %13.2fx %13.2fx\n", shape.c_str(),

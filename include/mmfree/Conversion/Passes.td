@@ -47,7 +47,11 @@ def LowerToVector : Pass<"mmfree-lower-to-vector", "::mlir::ModuleOp"> {
            "avx512bw (64 lanes), avx2 (32 lanes) or none (portable loads)">,
     Option<"ternaryDots", "ternary-dots", "std::string", "\"host\"",
            "Byte dot products for the i8 ternary kernel: host (this CPU's "
-           "features), avx512vnni or none (add/sub selects)">
+           "features), avx512vnni or none (add/sub selects)">,
+    Option<"threads", "threads", "int64_t", "1",
+           "Threads for the ternary kernel: output channels in as many "
+           "chunks, an scf.parallel (OpenMP in mmfree-cpu-pipeline) over "
+           "them, when N is a multiple of 8 x threads">
   ];
   let dependentDialects = ["::mlir::vector::VectorDialect",
                            "::mlir::scf::SCFDialect",

@@ -27,3 +27,10 @@
 // The check itself can fail: per-channel weights checked as per-tensor.
 // RUN: %python %S/gen_ternary.py --m 3 --k 100 --n 7 --seed 2 | mmfree-opt --mmfree-matmul-to-ternary=scale=per-channel --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=NEG
 // NEG: mmfree-check: FAIL at (0, 0)
+//
+// Two threads (channels in two chunks, scf.parallel -> OpenMP), the add/sub
+// kernel; ternary-vnni.mlir has the VNNI kernel with threads.
+// RUN: %python %S/gen_ternary.py --m 9 --k 300 --n 48 --form transpose-op --seed 31 | mmfree-opt --mmfree-matmul-to-ternary --mmfree-cpu-pipeline="ternary-dots=none threads=2" | %run_cpu | FileCheck %s --check-prefix=P1
+// P1: mmfree-check: PASS m=9 n=48 k=300 mode=int8 bit-exact
+// RUN: %python %S/gen_ternary.py --m 1 --k 4096 --n 64 --seed 32 | mmfree-opt --mmfree-matmul-to-ternary --mmfree-cpu-pipeline="ternary-dots=none threads=2" | %run_cpu | FileCheck %s --check-prefix=P2
+// P2: mmfree-check: PASS m=1 n=64 k=4096 mode=int8 bit-exact

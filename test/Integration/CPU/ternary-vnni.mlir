@@ -14,3 +14,9 @@
 // V4: mmfree-check: PASS m=7 n=17 k=200 mode=int8 bit-exact
 // RUN: %python %S/gen_ternary.py --m 64 --k 16 --n 64 --seed 24 | mmfree-opt --mmfree-matmul-to-ternary --mmfree-cpu-pipeline=ternary-dots=none | %run_cpu | FileCheck %s --check-prefix=V5
 // V5: mmfree-check: PASS m=64 n=64 k=16 mode=int8 bit-exact
+//
+// With two threads.
+// RUN: %python %S/gen_ternary.py --m 5 --k 200 --n 64 --seed 25 | mmfree-opt --mmfree-matmul-to-ternary --mmfree-cpu-pipeline="ternary-dots=avx512vnni threads=2" | %run_cpu | FileCheck %s --check-prefix=V6
+// V6: mmfree-check: PASS m=5 n=64 k=200 mode=int8 bit-exact
+// RUN: %python %S/gen_ternary.py --m 1 --k 4096 --n 32 --seed 26 | mmfree-opt --mmfree-matmul-to-ternary --mmfree-cpu-pipeline="ternary-dots=avx512vnni threads=2" | %run_cpu | FileCheck %s --check-prefix=V7
+// V7: mmfree-check: PASS m=1 n=32 k=4096 mode=int8 bit-exact
