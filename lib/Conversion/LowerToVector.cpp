@@ -29,6 +29,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -55,6 +56,8 @@ constexpr int64_t kSlices = kBlockWeights / kBlockBytes;
 /// Rows that share each decode in the VNNI kernel (2 x 4 channels x 2
 /// signs = 16 zmm accumulators).
 constexpr int64_t kDotRowsPerGroup = 2;
+/// Channels whose blocks the VNNI kernel's constant weights interleave.
+constexpr int64_t kInterleave = 8;
 
 struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
   TernaryMatmulToVector(MLIRContext *ctx, bool dots, int64_t threads)
@@ -80,6 +83,12 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     SmallVector<Value> dyn;
     if (resultType.isDynamicDim(0))
       dyn.push_back(mSize);
+    // Constant weights for the VNNI kernel are interleaved by groups of 8
+    // channels, [N/8][T][8][16], so that a channel group reads one stream.
+    DenseIntElementsAttr packedWeights;
+    if (useDots && n % kInterleave == 0 &&
+        matchPattern(w, m_Constant(&packedWeights)))
+      w = interleaveWeights(rewriter, loc, packedWeights);
     // Every chunk of channels holds whole groups (of either row grouping).
     int64_t widest = 2 * kChannelsPerGroup;
     if (threads > 1 && n % (threads * widest) == 0) {
@@ -269,11 +278,23 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                 ArrayRef<bool>{true}));
           SmallVector<Value> next(accs.begin(), accs.end());
           for (int64_t c = 0; c < group; ++c) {
-            Value n = arith::AddIOp::create(bb, l, n0, indexConstant(bb, l, c));
+            SmallVector<Value> at;
+            if (cast<ShapedType>(w.getType()).getRank() == 4) {
+              // Interleaved [N/8][T][8][16]: the group's blocks are adjacent.
+              at = {
+                  arith::ShRUIOp::create(bb, l, n0, indexConstant(bb, l, 3)),
+                  block,
+                  arith::AddIOp::create(
+                      bb, l,
+                      arith::AndIOp::create(bb, l, n0, indexConstant(bb, l, 7)),
+                      indexConstant(bb, l, c)),
+                  indexConstant(bb, l, 0)};
+            } else {
+              at = {arith::AddIOp::create(bb, l, n0, indexConstant(bb, l, c)),
+                    block, indexConstant(bb, l, 0)};
+            }
             Value packed = vector::TransferReadOp::create(
-                bb, l, packedVec, w,
-                ValueRange{n, block, indexConstant(bb, l, 0)}, pad,
-                ArrayRef<bool>{true});
+                bb, l, packedVec, w, at, pad, SmallVector<bool>(1, true));
             Value wide = vector::BitCastOp::create(
                 bb, l, qwordVec,
                 vector::ShuffleOp::create(bb, l, packed, packed, broadcast));
@@ -305,6 +326,26 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
       sums.push_back(sum);
     }
     return sums;
+  }
+
+  static Value interleaveWeights(PatternRewriter &rewriter, Location loc,
+                                 DenseIntElementsAttr packed) {
+    auto type = cast<RankedTensorType>(packed.getType());
+    int64_t n = type.getDimSize(0), blocks = type.getDimSize(1);
+    auto values = packed.getValues<int8_t>();
+    std::vector<int8_t> out(type.getNumElements());
+    for (int64_t ch = 0; ch < n; ++ch)
+      for (int64_t t = 0; t < blocks; ++t)
+        for (int64_t byte = 0; byte < kBlockBytes; ++byte)
+          out[(((ch / kInterleave) * blocks + t) * kInterleave +
+               ch % kInterleave) *
+                  kBlockBytes +
+              byte] = values[(ch * blocks + t) * kBlockBytes + byte];
+    auto outType = RankedTensorType::get(
+        {n / kInterleave, blocks, kInterleave, kBlockBytes},
+        rewriter.getI8Type());
+    return arith::ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::get(outType, ArrayRef<int8_t>(out)));
   }
 
   /// Threads: the channels in as many contiguous chunks, one scf.parallel

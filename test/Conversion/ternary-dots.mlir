@@ -42,3 +42,17 @@ func.func @float_rows(%x: tensor<2x64xf32>, %w: tensor<8x1x16xi8>) -> tensor<2x8
 // THREADS-LABEL: func @float_rows
 // THREADS-NOT: scf.parallel
 // ZERO: error: mmfree-lower-to-vector: threads must be at least 1
+
+// RUN: mmfree-opt %s --mmfree-lower-to-vector=ternary-dots=avx512vnni | FileCheck %s --check-prefix=LAYOUT
+// Constant weights are interleaved by 8 channels for the VNNI kernel, so a
+// channel group reads one contiguous stream.
+// THREADS-LABEL: func @constant_weights
+// LAYOUT-LABEL: func @constant_weights
+// LAYOUT: arith.constant dense<{{.*}}> : tensor<2x1x8x16xi8>
+// LAYOUT: vector.transfer_read {{.*}} : tensor<2x1x8x16xi8>, vector<16xi8>
+func.func @constant_weights(%x: tensor<1x64xi8>) -> tensor<1x16xi32> {
+  %w = arith.constant dense<1> : tensor<16x1x16xi8>
+  %acc = mmfree.ternary_matmul %x, %w {k = 64 : i64}
+      : tensor<1x64xi8>, tensor<16x1x16xi8> -> tensor<1x16xi32>
+  return %acc : tensor<1x16xi32>
+}
