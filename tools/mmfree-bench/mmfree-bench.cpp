@@ -98,10 +98,10 @@ bool writeOutputs(const std::vector<Row> &rows) {
       os << "\"" << r.shape << "  " << r.strategy << "\" " << r.vsBlas << "\n";
   }
   std::string script =
-      "set terminal pngcairo size 1400,600 font ',9'; set output '" + plotPath +
+      "set terminal pngcairo size 1900,800 font ',9'; set output '" + plotPath +
       "'; set style fill solid; set boxwidth 0.7; set logscale y; "
       "set ylabel 'speed / single-thread OpenBLAS (log)'; "
-      "set xtics rotate by -35 scale 0; set bmargin 14; set grid ytics; "
+      "set xtics rotate by -35 scale 0; set bmargin 22; set rmargin 16; set grid ytics; "
       "plot '" +
       data +
       "' using 0:2:xtic(1) with boxes notitle, 1 with lines lw 2 "
