@@ -53,9 +53,9 @@ constexpr int64_t kRowsPerGroup = 4;
 /// 16-lane slices per 64-weight block.
 constexpr int64_t kSlices = kBlockWeights / kBlockBytes;
 
-/// Rows that share each decode in the VNNI kernel (2 x 4 channels x 2
-/// signs = 16 zmm accumulators).
-constexpr int64_t kDotRowsPerGroup = 2;
+/// Rows that share each decode in the VNNI kernel (4 rows x 4 channels + 4
+/// weight sums = 20 zmm accumulators).
+constexpr int64_t kDotRowsPerGroup = 4;
 /// Channels whose blocks the VNNI kernel's constant weights interleave.
 constexpr int64_t kInterleave = 8;
 
@@ -234,9 +234,12 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
   }
 
   /// The VNNI form of reduceGroup: per block and channel the +1 and -1
-  /// weights as 0/1 bytes in activation order, then per row two byte dot
-  /// products (u8 mask x s8 activation) into 16 i32 lanes; the result is
-  /// the plus lanes' sum minus the minus lanes' sum.
+  /// weights as 0/1 bytes in activation order. One row: two byte dot
+  /// products (u8 mask x s8 activation) into 16 i32 lanes, the result the
+  /// plus lanes' sum minus the minus lanes'. Several rows: the weights as
+  /// s8 {-1, 0, 1} (plus - minus) and one dot product per row with the
+  /// activation biased to u8 (x ^ 0x80 = x + 128), whose extra 128 * sum(w)
+  /// one more dot per channel (ones x w), shared by the rows, removes.
   static SmallVector<Value> reduceGroupDots(OpBuilder &b, Location loc, Value x,
                                             Value w, ArrayRef<Value> rows,
                                             Value n0, int64_t group,
@@ -261,7 +264,11 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
       return arith::ConstantOp::create(
           bb, l, DenseElementsAttr::get(qwordVec, ArrayRef<int64_t>(v)));
     };
-    SmallVector<Value> inits(2 * rows.size() * group, zeroOf(b, loc, accVec));
+    // Accumulators: one row: (plus, minus) per channel; several rows: one
+    // per (row, channel), then one weight sum per channel.
+    const bool biased = rows.size() > 1;
+    size_t accs = biased ? (rows.size() + 1) * group : 2 * group;
+    SmallVector<Value> inits(accs, zeroOf(b, loc, accVec));
     auto blocks = scf::ForOp::create(
         b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, paddedK),
         indexConstant(b, loc, kBlockWeights), inits,
@@ -271,11 +278,16 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
           Value pad = zeroOf(bb, l, i8);
           Value one = arith::ConstantOp::create(
               bb, l, DenseElementsAttr::get(byteVec, bb.getI8IntegerAttr(1)));
+          Value bias = arith::ConstantOp::create(
+              bb, l,
+              DenseElementsAttr::get(byteVec, bb.getI8IntegerAttr(-128)));
           SmallVector<Value> xs;
-          for (Value row : rows)
-            xs.push_back(vector::TransferReadOp::create(
-                bb, l, byteVec, x, ValueRange{row, k0}, pad,
-                ArrayRef<bool>{true}));
+          for (Value row : rows) {
+            Value xv = vector::TransferReadOp::create(bb, l, byteVec, x,
+                                                      ValueRange{row, k0}, pad,
+                                                      ArrayRef<bool>{true});
+            xs.push_back(biased ? arith::XOrIOp::create(bb, l, xv, bias) : xv);
+          }
           SmallVector<Value> next(accs.begin(), accs.end());
           for (int64_t c = 0; c < group; ++c) {
             SmallVector<Value> at;
@@ -306,25 +318,43 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                   one);
             };
             Value plus = bits(plusShift), minus = bits(minusShift);
-            for (size_t r = 0; r < rows.size(); ++r) {
-              size_t at = 2 * (r * group + c);
-              next[at] = DotBytesOp::create(bb, l, next[at], plus, xs[r]);
-              next[at + 1] =
-                  DotBytesOp::create(bb, l, next[at + 1], minus, xs[r]);
+            if (biased) {
+              Value wv = arith::SubIOp::create(bb, l, plus, minus);
+              size_t sumAt = rows.size() * group + c;
+              next[sumAt] = DotBytesOp::create(bb, l, next[sumAt], one, wv);
+              for (size_t r = 0; r < rows.size(); ++r) {
+                size_t at = r * group + c;
+                next[at] = DotBytesOp::create(bb, l, next[at], xs[r], wv);
+              }
+              continue;
             }
+            next[2 * c] = DotBytesOp::create(bb, l, next[2 * c], plus, xs[0]);
+            next[2 * c + 1] =
+                DotBytesOp::create(bb, l, next[2 * c + 1], minus, xs[0]);
           }
           scf::YieldOp::create(bb, l, next);
         });
+    auto total = [&](Value v) -> Value {
+      return vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, v);
+    };
     SmallVector<Value> sums;
-    for (size_t i = 0; i < inits.size(); i += 2) {
-      Value diff = arith::SubIOp::create(b, loc, blocks.getResult(i),
-                                         blocks.getResult(i + 1));
-      Value sum =
-          vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, diff);
-      if (accType != i32)
-        sum = arith::TruncIOp::create(b, loc, accType, sum);
-      sums.push_back(sum);
-    }
+    for (size_t r = 0; r < rows.size(); ++r)
+      for (int64_t c = 0; c < group; ++c) {
+        Value sum;
+        if (biased) {
+          Value weights = total(blocks.getResult(rows.size() * group + c));
+          Value excess = arith::ShLIOp::create(
+              b, loc, weights, arith::ConstantIntOp::create(b, loc, i32, 7));
+          sum = arith::SubIOp::create(
+              b, loc, total(blocks.getResult(r * group + c)), excess);
+        } else {
+          sum = total(arith::SubIOp::create(b, loc, blocks.getResult(2 * c),
+                                            blocks.getResult(2 * c + 1)));
+        }
+        if (accType != i32)
+          sum = arith::TruncIOp::create(b, loc, accType, sum);
+        sums.push_back(sum);
+      }
     return sums;
   }
 

@@ -56,3 +56,18 @@ func.func @constant_weights(%x: tensor<1x64xi8>) -> tensor<1x16xi32> {
       : tensor<1x64xi8>, tensor<16x1x16xi8> -> tensor<1x16xi32>
   return %acc : tensor<1x16xi32>
 }
+
+// RUN: mmfree-opt %s --mmfree-lower-to-vector=ternary-dots=avx512vnni | FileCheck %s --check-prefix=ROWS
+// Four rows: s8 weights (plus - minus), activations biased to u8, one dot
+// per row and one weight-sum dot per channel; 128 x sum(w) removed.
+// ROWS-LABEL: func @four_rows
+// ROWS: arith.xori {{.*}} : vector<64xi8>
+// ROWS: arith.subi {{.*}} : vector<64xi8>
+// ROWS-COUNT-5: mmfree.dot_bytes
+// ROWS: arith.shli {{.*}} : i32
+// ROWS: arith.subi {{.*}} : i32
+func.func @four_rows(%x: tensor<4x64xi8>, %w: tensor<4x1x16xi8>) -> tensor<4x4xi32> {
+  %acc = mmfree.ternary_matmul %x, %w {k = 64 : i64}
+      : tensor<4x64xi8>, tensor<4x1x16xi8> -> tensor<4x4xi32>
+  return %acc : tensor<4x4xi32>
+}
