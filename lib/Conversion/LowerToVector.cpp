@@ -11,8 +11,10 @@
 // With AVX-512 VNNI (option ternary-dots), a second kernel: the 16 bytes of
 // a block are broadcast to 64, shifted per 128-bit lane by 2j (and 2j + 1)
 // and masked to the 0/1 bytes of the +1 (and -1) weights, in activation
-// order; two vpdpbusd (mmfree.dot_bytes) per row add the selected 64
-// activations into 16 i32 lanes each. Rows in pairs share the decode.
+// order. A single row takes two vpdpbusd (mmfree.dot_bytes) per block and
+// channel; rows in fours share the decode as s8 weights against u8-biased
+// activations, one vpdpbusd each. Constant weights are interleaved by 8
+// channels; `threads` splits the channels over an scf.parallel.
 //
 //===----------------------------------------------------------------------===//
 
