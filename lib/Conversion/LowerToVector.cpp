@@ -60,6 +60,8 @@ constexpr int64_t kSlices = kBlockWeights / kBlockBytes;
 constexpr int64_t kDotRowsPerGroup = 4;
 /// Channels whose blocks the VNNI kernel's constant weights interleave.
 constexpr int64_t kInterleave = 8;
+/// How many 64-weight blocks ahead the VNNI kernel prefetches weights.
+constexpr int64_t kPrefetchBlocks = 16;
 
 struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
   TernaryMatmulToVector(MLIRContext *ctx, bool dots, int64_t threads)
@@ -91,6 +93,13 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     if (useDots && n % kInterleave == 0 &&
         matchPattern(w, m_Constant(&packedWeights)))
       w = interleaveWeights(rewriter, loc, packedWeights);
+    if (useDots) {
+      auto type = cast<RankedTensorType>(w.getType());
+      w = bufferization::ToBufferOp::create(
+          rewriter, loc,
+          MemRefType::get(type.getShape(), type.getElementType()), w,
+          /*read_only=*/true);
+    }
     // Every chunk of channels holds whole groups (of either row grouping).
     int64_t widest = 2 * kChannelsPerGroup;
     if (threads > 1 && n % (threads * widest) == 0) {
@@ -290,6 +299,8 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                                                       ArrayRef<bool>{true});
             xs.push_back(biased ? arith::XOrIOp::create(bb, l, xv, bias) : xv);
           }
+          if (isa<MemRefType>(w.getType()))
+            prefetchWeights(bb, l, w, n0, block, group);
           SmallVector<Value> next(accs.begin(), accs.end());
           for (int64_t c = 0; c < group; ++c) {
             SmallVector<Value> at;
@@ -360,6 +371,29 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     return sums;
   }
 
+  /// Asks for the weight lines kPrefetchBlocks blocks ahead of `block`:
+  /// one core's hardware prefetch does not keep the group's streams busy.
+  static void prefetchWeights(OpBuilder &b, Location loc, Value w, Value n0,
+                              Value block, int64_t group) {
+    Value ahead = arith::AddIOp::create(b, loc, block,
+                                        indexConstant(b, loc, kPrefetchBlocks));
+    auto prefetch = [&](ValueRange at) {
+      memref::PrefetchOp::create(b, loc, w, at, b.getBoolAttr(false),
+                                 b.getI32IntegerAttr(3), b.getBoolAttr(true));
+    };
+    Value zero = indexConstant(b, loc, 0);
+    if (cast<MemRefType>(w.getType()).getRank() == 4) {
+      // A group's blocks are adjacent: 8 x 16 bytes, two lines.
+      Value g = arith::ShRUIOp::create(b, loc, n0, indexConstant(b, loc, 3));
+      prefetch({g, ahead, zero, zero});
+      prefetch({g, ahead, indexConstant(b, loc, 4), zero});
+      return;
+    }
+    for (int64_t c = 0; c < group; ++c)
+      prefetch({arith::AddIOp::create(b, loc, n0, indexConstant(b, loc, c)),
+                ahead, zero});
+  }
+
   static Value interleaveWeights(PatternRewriter &rewriter, Location loc,
                                  DenseIntElementsAttr packed) {
     auto type = cast<RankedTensorType>(packed.getType());
@@ -396,7 +430,8 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
           MemRefType::get(type.getShape(), type.getElementType()), t,
           /*read_only=*/true);
     };
-    Value xm = bufferOf(x), wm = bufferOf(w);
+    Value xm = bufferOf(x);
+    Value wm = isa<MemRefType>(w.getType()) ? w : bufferOf(w);
     SmallVector<Value> dyn;
     if (resultType.isDynamicDim(0))
       dyn.push_back(mSize);

@@ -49,7 +49,7 @@ func.func @float_rows(%x: tensor<2x64xf32>, %w: tensor<8x1x16xi8>) -> tensor<2x8
 // THREADS-LABEL: func @constant_weights
 // LAYOUT-LABEL: func @constant_weights
 // LAYOUT: arith.constant dense<{{.*}}> : tensor<2x1x8x16xi8>
-// LAYOUT: vector.transfer_read {{.*}} : tensor<2x1x8x16xi8>, vector<16xi8>
+// LAYOUT: vector.transfer_read {{.*}} : memref<2x1x8x16xi8>, vector<16xi8>
 func.func @constant_weights(%x: tensor<1x64xi8>) -> tensor<1x16xi32> {
   %w = arith.constant dense<1> : tensor<16x1x16xi8>
   %acc = mmfree.ternary_matmul %x, %w {k = 64 : i64}
@@ -70,4 +70,18 @@ func.func @four_rows(%x: tensor<4x64xi8>, %w: tensor<4x1x16xi8>) -> tensor<4x4xi
   %acc = mmfree.ternary_matmul %x, %w {k = 64 : i64}
       : tensor<4x64xi8>, tensor<4x1x16xi8> -> tensor<4x4xi32>
   return %acc : tensor<4x4xi32>
+}
+
+// RUN: mmfree-opt %s --mmfree-lower-to-vector=ternary-dots=avx512vnni | FileCheck %s --check-prefix=PREFETCH
+// The weight streams are prefetched 16 blocks ahead (two lines of an
+// interleaved group).
+// PREFETCH-LABEL: func @prefetch
+// PREFETCH: memref.prefetch {{.*}}[{{.*}}], read, locality<3>, data : memref<2x32x8x16xi8>
+// PREFETCH: memref.prefetch {{.*}}[{{.*}}], read, locality<3>, data : memref<2x32x8x16xi8>
+// PREFETCH: mmfree.dot_bytes
+func.func @prefetch(%x: tensor<1x2048xi8>) -> tensor<1x16xi32> {
+  %w = arith.constant dense<1> : tensor<16x32x16xi8>
+  %acc = mmfree.ternary_matmul %x, %w {k = 2048 : i64}
+      : tensor<1x2048xi8>, tensor<16x32x16xi8> -> tensor<1x16xi32>
+  return %acc : tensor<1x16xi32>
 }
