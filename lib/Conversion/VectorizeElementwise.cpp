@@ -10,12 +10,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "TileAndVectorize.h"
 #include "mmfree/Conversion/Passes.h"
-
-#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
-#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
-#include "mlir/Dialect/Utils/StaticValueUtils.h"
-#include "mlir/IR/PatternMatch.h"
 
 namespace mmfree {
 #define GEN_PASS_DEF_VECTORIZEELEMENTWISE
@@ -62,21 +58,7 @@ struct VectorizeElementwisePass
       SmallVector<int64_t> ranges = op.getStaticLoopRanges();
       SmallVector<int64_t> tiles(ranges.size(), 1);
       tiles.back() = innerTile(ranges.back());
-      scf::SCFTilingOptions options;
-      options.setTileSizes(getAsIndexOpFoldResult(&getContext(), tiles));
-      rewriter.setInsertionPoint(op);
-      FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
-          rewriter, cast<TilingInterface>(op.getOperation()), options);
-      if (failed(tiled))
-        continue; // left for convert-linalg-to-loops
-      rewriter.replaceOp(op, tiled->replacements);
-      for (Operation *tile : tiled->tiledOps) {
-        rewriter.setInsertionPoint(tile);
-        FailureOr<linalg::VectorizationResult> vec =
-            linalg::vectorize(rewriter, tile);
-        if (succeeded(vec))
-          rewriter.replaceOp(tile, vec->replacements);
-      }
+      mmfree::tileAndVectorize(rewriter, op, tiles, /*namedContraction=*/false);
     }
   }
 };

@@ -7,12 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "TileAndVectorize.h"
 #include "mmfree/Conversion/Passes.h"
-
-#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
-#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
-#include "mlir/Dialect/Utils/StaticValueUtils.h"
-#include "mlir/IR/PatternMatch.h"
 
 namespace mmfree {
 #define GEN_PASS_DEF_VECTORIZEMATMUL
@@ -82,25 +78,7 @@ struct VectorizeMatmulPass
       SmallVector<int64_t> tiles = {tileFor(ranges[0], 4),
                                     tileFor(ranges[1], 16),
                                     tileFor(ranges[2], 16)};
-      scf::SCFTilingOptions options;
-      options.setTileSizes(getAsIndexOpFoldResult(&getContext(), tiles));
-      rewriter.setInsertionPoint(op);
-      FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
-          rewriter, cast<TilingInterface>(op.getOperation()), options);
-      if (failed(tiled))
-        continue; // left for convert-linalg-to-loops
-      rewriter.replaceOp(op, tiled->replacements);
-      for (Operation *tile : tiled->tiledOps) {
-        rewriter.setInsertionPoint(tile);
-        FailureOr<linalg::VectorizationResult> vec = linalg::vectorize(
-            rewriter, tile, /*inputVectorSizes=*/{},
-            /*inputScalableVecDims=*/{}, /*vectorizeNDExtract=*/false,
-            /*flatten1DDepthwiseConv=*/false,
-            /*assumeDynamicDimsMatchVecSizes=*/false,
-            /*createNamedContraction=*/true);
-        if (succeeded(vec))
-          rewriter.replaceOp(tile, vec->replacements);
-      }
+      mmfree::tileAndVectorize(rewriter, op, tiles, /*namedContraction=*/true);
     }
   }
 };
