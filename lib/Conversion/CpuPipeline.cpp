@@ -17,7 +17,8 @@
 using namespace mlir;
 
 static constexpr const char *kCpuPipeline =
-    "mmfree-lower-to-vector{{lut-shuffle={0} ternary-dots={1} threads={2}},"
+    "mmfree-lower-to-vector{{lut-shuffle={0} ternary-dots={1} "
+    "ternary-lookup={3} threads={2}},"
     "mmfree-lower-to-linalg,"
     "func.func(convert-elementwise-to-linalg),"
     "mmfree-vectorize-matmul,"
@@ -58,6 +59,11 @@ struct CpuPipelineOptions : PassPipelineOptions<CpuPipelineOptions> {
       llvm::cl::desc("Byte dot products for the i8 ternary kernel: host, "
                      "avx512vnni or none"),
       llvm::cl::init("host")};
+  Option<std::string> ternaryLookup{
+      *this, "ternary-lookup",
+      llvm::cl::desc("T-MAC-style lookups for the i8 ternary kernel: auto, "
+                     "avx512bw, avx2 or none"),
+      llvm::cl::init("auto")};
   Option<int64_t> threads{
       *this, "threads",
       llvm::cl::desc("Threads for the ternary kernel (OpenMP)"),
@@ -74,7 +80,8 @@ void mmfree::registerCpuPipeline() {
       [](OpPassManager &pm, const CpuPipelineOptions &options) {
         std::string text = llvm::formatv(
             kCpuPipeline, options.lutShuffle.getValue(),
-            options.ternaryDots.getValue(), options.threads.getValue());
+            options.ternaryDots.getValue(), options.threads.getValue(),
+            options.ternaryLookup.getValue());
         if (failed(parsePassPipeline(text, pm)))
           llvm::report_fatal_error("mmfree-cpu-pipeline: bad pipeline text");
       });

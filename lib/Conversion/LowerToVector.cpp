@@ -519,6 +519,21 @@ struct LowerToVectorPass
           << "mmfree-lower-to-vector: threads must be at least 1";
       return signalPassFailure();
     }
+    // Cost model (vector ops per weight-row product, 64-lane targets): the
+    // select kernel ~0.31, table lookups ~0.055 plus 3 per activation per
+    // row for the tables, VNNI ~0.11 for one row and ~0.043 for four. So:
+    // VNNI where the CPU has it, else lookups where it has byte shuffles.
+    int64_t lookupLanes = ternaryLookup == "auto"
+                              ? (dotLanes > 0 ? 0 : lutShuffleLanes("host"))
+                              : lutShuffleLanes(ternaryLookup);
+    if (lookupLanes < 0 || ternaryLookup == "host") {
+      getOperation().emitError()
+          << "mmfree-lower-to-vector: unknown ternary-lookup '" << ternaryLookup
+          << "'; expected auto, avx512bw, avx2 or none";
+      return signalPassFailure();
+    }
+    if (lookupLanes > 0 && threads == 1)
+      populateTernaryLookupPatterns(patterns, lookupLanes);
     patterns.add<TernaryMatmulToVector>(&getContext(), dotLanes > 0, threads);
     populateLMulMatmulToVectorPatterns(patterns);
     populateLutToVectorPatterns(patterns, shuffleLanes);

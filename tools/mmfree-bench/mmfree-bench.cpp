@@ -40,6 +40,11 @@ static llvm::cl::opt<std::string> jsonPath("json",
                                            llvm::cl::desc("write JSON here"));
 static llvm::cl::opt<std::string>
     plotPath("plot", llvm::cl::desc("write a PNG bar chart here (gnuplot)"));
+static llvm::cl::opt<std::string> ternaryOptions(
+    "ternary-options",
+    llvm::cl::desc("mmfree-cpu-pipeline options for the ternary layers, e.g. "
+                   "\"ternary-dots=none ternary-lookup=avx512bw\""),
+    llvm::cl::init(""));
 static llvm::cl::opt<std::string>
     suite("suite",
           llvm::cl::desc("lmul (M x N x K matmuls on runtime operands), "
@@ -101,7 +106,8 @@ bool writeOutputs(const std::vector<Row> &rows) {
       "set terminal pngcairo size 1900,800 font ',9'; set output '" + plotPath +
       "'; set style fill solid; set boxwidth 0.7; set logscale y; "
       "set ylabel 'speed / single-thread OpenBLAS (log)'; "
-      "set xtics rotate by -35 scale 0; set bmargin 22; set rmargin 16; set grid ytics; "
+      "set xtics rotate by -35 scale 0; set bmargin 22; set rmargin 16; set "
+      "grid ytics; "
       "plot '" +
       data +
       "' using 0:2:xtic(1) with boxes notitle, 1 with lines lw 2 "
@@ -307,10 +313,10 @@ bool streamedGemv(MLIRContext &context, const Shape &s,
       parseSourceString<ModuleOp>(packedGemvModule(s), &context);
   if (!module)
     return false;
-  std::unique_ptr<ExecutionEngine> engine =
-      compileAndJit(*module, "gemv", "mmfree-cpu-pipeline");
-  std::unique_ptr<ExecutionEngine> engine2 =
-      compileAndJit(*module, "gemv", "mmfree-cpu-pipeline{threads=2}");
+  std::unique_ptr<ExecutionEngine> engine = compileAndJit(
+      *module, "gemv", "mmfree-cpu-pipeline{" + ternaryOptions + "}");
+  std::unique_ptr<ExecutionEngine> engine2 = compileAndJit(
+      *module, "gemv", "mmfree-cpu-pipeline{" + ternaryOptions + " threads=2}");
   auto gemv = engine
                   ? reinterpret_cast<GemvFn>(lookupCInterface(*engine, "gemv"))
                   : nullptr;
