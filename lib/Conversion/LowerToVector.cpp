@@ -519,10 +519,11 @@ struct LowerToVectorPass
           << "mmfree-lower-to-vector: threads must be at least 1";
       return signalPassFailure();
     }
-    // Cost model (vector ops per weight-row product, 64-lane targets): the
-    // select kernel ~0.31, table lookups ~0.055 plus 3 per activation per
-    // row for the tables, VNNI ~0.11 for one row and ~0.043 for four. So:
-    // VNNI where the CPU has it, else lookups where it has byte shuffles.
+    // Cost model, from mmfree-bench on an AVX-512 machine (each kernel
+    // forced, one thread): GEMV 11008x4096 VNNI 1.0 ms, add/sub selects
+    // 3.3 ms, lookups 4.7 ms; GEMM 256x4096x4096 VNNI 36 ms, lookups 146 ms,
+    // selects 222 ms. So: VNNI where the CPU has it; else lookups (where it
+    // has byte shuffles) for 4 rows or more, selects below.
     int64_t lookupLanes = ternaryLookup == "auto"
                               ? (dotLanes > 0 ? 0 : lutShuffleLanes("host"))
                               : lutShuffleLanes(ternaryLookup);
@@ -533,7 +534,8 @@ struct LowerToVectorPass
       return signalPassFailure();
     }
     if (lookupLanes > 0 && threads == 1)
-      populateTernaryLookupPatterns(patterns, lookupLanes);
+      populateTernaryLookupPatterns(patterns, lookupLanes,
+                                    ternaryLookup == "auto" ? 4 : 1);
     patterns.add<TernaryMatmulToVector>(&getContext(), dotLanes > 0, threads);
     populateLMulMatmulToVectorPatterns(patterns);
     populateLutToVectorPatterns(patterns, shuffleLanes);

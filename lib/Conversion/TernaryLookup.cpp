@@ -57,8 +57,8 @@ std::vector<int8_t> bitPlanes(DenseIntElementsAttr packed, int64_t n,
 }
 
 struct TernaryMatmulToLookups : OpRewritePattern<TernaryMatmulOp> {
-  TernaryMatmulToLookups(MLIRContext *ctx, int64_t lanes)
-      : OpRewritePattern(ctx, /*benefit=*/3), lanes(lanes) {}
+  TernaryMatmulToLookups(MLIRContext *ctx, int64_t lanes, int64_t minRows)
+      : OpRewritePattern(ctx, /*benefit=*/3), lanes(lanes), minRows(minRows) {}
 
   LogicalResult matchAndRewrite(TernaryMatmulOp op,
                                 PatternRewriter &rewriter) const override {
@@ -66,6 +66,9 @@ struct TernaryMatmulToLookups : OpRewritePattern<TernaryMatmulOp> {
     Type accType = resultType.getElementType();
     int64_t n = resultType.getDimSize(1);
     DenseIntElementsAttr packed;
+    int64_t m = resultType.getDimSize(0);
+    if (minRows > 1 && (ShapedType::isDynamic(m) || m < minRows))
+      return rewriter.notifyMatchFailure(op, "too few rows for lookups");
     if (!op.getInput().getType().getElementType().isInteger(8) ||
         !(accType.isInteger(16) || accType.isInteger(32)) || n % lanes != 0 ||
         !matchPattern(op.getWeights(), m_Constant(&packed)))
@@ -233,12 +236,12 @@ struct TernaryMatmulToLookups : OpRewritePattern<TernaryMatmulOp> {
     return success();
   }
 
-  int64_t lanes;
+  int64_t lanes, minRows;
 };
 
 } // namespace
 
 void mmfree::populateTernaryLookupPatterns(RewritePatternSet &patterns,
-                                           int64_t lanes) {
-  patterns.add<TernaryMatmulToLookups>(patterns.getContext(), lanes);
+                                           int64_t lanes, int64_t minRows) {
+  patterns.add<TernaryMatmulToLookups>(patterns.getContext(), lanes, minRows);
 }

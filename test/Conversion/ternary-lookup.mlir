@@ -24,3 +24,17 @@ func.func @gemv(%x: tensor<1x64xi8>) -> tensor<1x64xi32> {
       : tensor<1x64xi8>, tensor<64x1x16xi8> -> tensor<1x64xi32>
   return %acc : tensor<1x64xi32>
 }
+
+// RUN: mmfree-opt %s --mmfree-lower-to-vector="ternary-dots=none ternary-lookup=auto" | FileCheck %s --check-prefix=AUTO
+// The cost model without VNNI: lookups for 4 rows or more, selects below
+// (this host has AVX-512BW, so auto finds byte shuffles only where the CPU
+// has them; on other hosts both functions keep the select kernel).
+// AUTO-LABEL: func @gemv
+// AUTO-NOT: mmfree.shuffle_bytes
+// AUTO-LABEL: func @four_rows
+func.func @four_rows(%x: tensor<4x64xi8>) -> tensor<4x64xi32> {
+  %w = arith.constant dense<6> : tensor<64x1x16xi8>
+  %acc = mmfree.ternary_matmul %x, %w {k = 64 : i64}
+      : tensor<4x64xi8>, tensor<64x1x16xi8> -> tensor<4x64xi32>
+  return %acc : tensor<4x64xi32>
+}

@@ -418,11 +418,12 @@ int ternarySuite(MLIRContext &context, const std::vector<Shape> &shapes) {
         parseSourceString<ModuleOp>(linearModules(s, w), &context);
     if (!module)
       return 1;
-    std::unique_ptr<ExecutionEngine> ternary = compileAndJit(
-        *module, "ternary", "mmfree-matmul-to-ternary,mmfree-cpu-pipeline");
-    std::unique_ptr<ExecutionEngine> ternary2 = compileAndJit(
-        *module, "ternary",
-        "mmfree-matmul-to-ternary,mmfree-cpu-pipeline{threads=2}");
+    std::string pipeline =
+        "mmfree-matmul-to-ternary,mmfree-cpu-pipeline{" + ternaryOptions;
+    std::unique_ptr<ExecutionEngine> ternary =
+        compileAndJit(*module, "ternary", pipeline + "}");
+    std::unique_ptr<ExecutionEngine> ternary2 =
+        compileAndJit(*module, "ternary", pipeline + " threads=2}");
     std::unique_ptr<ExecutionEngine> dense =
         compileAndJit(*module, "dense", "mmfree-cpu-pipeline");
     auto ternaryFn =
