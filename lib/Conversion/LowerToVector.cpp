@@ -520,10 +520,10 @@ struct LowerToVectorPass
       return signalPassFailure();
     }
     // Cost model, from mmfree-bench on an AVX-512 machine (each kernel
-    // forced, one thread): GEMV 11008x4096 VNNI 1.0 ms, add/sub selects
-    // 3.3 ms, lookups 4.7 ms; GEMM 256x4096x4096 VNNI 36 ms, lookups 146 ms,
-    // selects 222 ms. So: VNNI where the CPU has it; else lookups (where it
-    // has byte shuffles) for 4 rows or more, selects below.
+    // forced, one thread): GEMV 11008x4096 VNNI 1.0 ms, lookups 1.7 ms,
+    // add/sub selects 3.3 ms; GEMM 256x4096x4096 VNNI 36 ms, lookups
+    // 101 ms, selects 222 ms. So: VNNI where the CPU has it, else lookups
+    // where it has byte shuffles, else selects.
     int64_t lookupLanes = ternaryLookup == "auto"
                               ? (dotLanes > 0 ? 0 : lutShuffleLanes("host"))
                               : lutShuffleLanes(ternaryLookup);
@@ -534,8 +534,7 @@ struct LowerToVectorPass
       return signalPassFailure();
     }
     if (lookupLanes > 0 && threads == 1)
-      populateTernaryLookupPatterns(patterns, lookupLanes,
-                                    ternaryLookup == "auto" ? 4 : 1);
+      populateTernaryLookupPatterns(patterns, lookupLanes);
     patterns.add<TernaryMatmulToVector>(&getContext(), dotLanes > 0, threads);
     populateLMulMatmulToVectorPatterns(patterns);
     populateLutToVectorPatterns(patterns, shuffleLanes);

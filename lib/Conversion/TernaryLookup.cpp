@@ -6,10 +6,11 @@
 // sums of every subset of x[4g..4g+3] (exact in i16, |sum| <= 512), split
 // into low and high bytes. Per group and 32/64 channels (lanes), one byte
 // holds the channels' p nibble and q nibble (2 bits per weight, laid out
-// [K/4][N] at compile time); four byte shuffles (mmfree.shuffle_bytes,
-// vpshufb) look up p's and q's sums for every lane, which are recombined
-// into i16, subtracted and added in i16 for 32 groups at a time (|sum| <=
-// 16384), then in i32. Shuffles, shifts, masks, adds: no multiply.
+// [N/lanes][K/4][lanes] at compile time: one stream per chunk); four byte
+// shuffles (mmfree.shuffle_bytes, vpshufb) look up p's and q's sums for every
+// lane, which are recombined into i16, subtracted and added in i16 for 32
+// groups at a time (|sum| <= 16384), then in i32. Shuffles, shifts, masks,
+// adds: no multiply.
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,10 +36,11 @@ constexpr int64_t kGroup = 4;      // activations per table
 constexpr int64_t kEntries = 16;   // subsets of a group
 constexpr int64_t kI16Groups = 32; // groups summed in i16 before widening
 
-/// [K/4][N] bytes: bit i of the low nibble is set when weight 4g+i of the
-/// channel is +1, of the high nibble when it is -1.
+/// [N/lanes][K/4][lanes] bytes (each chunk of channels reads one
+/// contiguous stream): bit i of the low nibble is set when weight 4g+i of
+/// the channel is +1, of the high nibble when it is -1.
 std::vector<int8_t> bitPlanes(DenseIntElementsAttr packed, int64_t n,
-                              int64_t blocks) {
+                              int64_t blocks, int64_t lanes) {
   auto values = packed.getValues<int8_t>();
   int64_t groups = blocks * numerics::kBlockWeights / kGroup;
   std::vector<int8_t> planes(groups * n, 0);
@@ -47,7 +49,8 @@ std::vector<int8_t> bitPlanes(DenseIntElementsAttr packed, int64_t n,
       int64_t t = k / 64, j = (k % 64) / 16, b = k % 16;
       int code = (uint8_t(values[(ch * blocks + t) * 16 + b]) >> (2 * j)) & 3;
       int bit = int(k % kGroup);
-      int8_t &byte = planes[(k / kGroup) * n + ch];
+      int8_t &byte =
+          planes[((ch / lanes) * groups + k / kGroup) * lanes + ch % lanes];
       if (code == 1)
         byte = int8_t(byte | (1 << bit));
       else if (code == 2)
@@ -57,8 +60,8 @@ std::vector<int8_t> bitPlanes(DenseIntElementsAttr packed, int64_t n,
 }
 
 struct TernaryMatmulToLookups : OpRewritePattern<TernaryMatmulOp> {
-  TernaryMatmulToLookups(MLIRContext *ctx, int64_t lanes, int64_t minRows)
-      : OpRewritePattern(ctx, /*benefit=*/3), lanes(lanes), minRows(minRows) {}
+  TernaryMatmulToLookups(MLIRContext *ctx, int64_t lanes)
+      : OpRewritePattern(ctx, /*benefit=*/3), lanes(lanes) {}
 
   LogicalResult matchAndRewrite(TernaryMatmulOp op,
                                 PatternRewriter &rewriter) const override {
@@ -66,9 +69,6 @@ struct TernaryMatmulToLookups : OpRewritePattern<TernaryMatmulOp> {
     Type accType = resultType.getElementType();
     int64_t n = resultType.getDimSize(1);
     DenseIntElementsAttr packed;
-    int64_t m = resultType.getDimSize(0);
-    if (minRows > 1 && (ShapedType::isDynamic(m) || m < minRows))
-      return rewriter.notifyMatchFailure(op, "too few rows for lookups");
     if (!op.getInput().getType().getElementType().isInteger(8) ||
         !(accType.isInteger(16) || accType.isInteger(32)) || n % lanes != 0 ||
         !matchPattern(op.getWeights(), m_Constant(&packed)))
@@ -95,11 +95,12 @@ struct TernaryMatmulToLookups : OpRewritePattern<TernaryMatmulOp> {
           /*read_only=*/true);
     };
 
-    std::vector<int8_t> planeBytes = bitPlanes(packed, n, blocks);
+    std::vector<int8_t> planeBytes = bitPlanes(packed, n, blocks, lanes);
     Value planes = bufferOf(arith::ConstantOp::create(
         rewriter, loc,
-        DenseElementsAttr::get(RankedTensorType::get({groups, n}, i8),
-                               ArrayRef<int8_t>(planeBytes))));
+        DenseElementsAttr::get(
+            RankedTensorType::get({n / lanes, groups, lanes}, i8),
+            ArrayRef<int8_t>(planeBytes))));
     Value x = bufferOf(padToBlocks(rewriter, loc, op.getInput(), op.getK()));
     Value rows = memref::DimOp::create(rewriter, loc, x, 0);
     SmallVector<Value> dyn;
@@ -163,6 +164,7 @@ struct TernaryMatmulToLookups : OpRewritePattern<TernaryMatmulOp> {
           scf::ForOp::create(
               b, l, idx(b, 0), idx(b, n), idx(b, lanes), ValueRange(),
               [&](OpBuilder &b, Location l, Value c0, ValueRange) {
+                Value chunk = arith::DivUIOp::create(b, l, c0, idx(b, lanes));
                 Value nibble = splat(b, l, byteVec, 15);
                 Value four = splat(b, l, byteVec, 4);
                 Value eight = splat(b, l, wideVec, 8);
@@ -179,7 +181,8 @@ struct TernaryMatmulToLookups : OpRewritePattern<TernaryMatmulOp> {
                           [&](OpBuilder &b, Location l, Value g,
                               ValueRange acc16) {
                             Value codes = vector::LoadOp::create(
-                                b, l, byteVec, planes, ValueRange{g, c0});
+                                b, l, byteVec, planes,
+                                ValueRange{chunk, g, idx(b, 0)});
                             Value p =
                                 arith::AndIOp::create(b, l, codes, nibble);
                             Value q = arith::AndIOp::create(
@@ -236,12 +239,12 @@ struct TernaryMatmulToLookups : OpRewritePattern<TernaryMatmulOp> {
     return success();
   }
 
-  int64_t lanes, minRows;
+  int64_t lanes;
 };
 
 } // namespace
 
 void mmfree::populateTernaryLookupPatterns(RewritePatternSet &patterns,
-                                           int64_t lanes, int64_t minRows) {
-  patterns.add<TernaryMatmulToLookups>(patterns.getContext(), lanes, minRows);
+                                           int64_t lanes) {
+  patterns.add<TernaryMatmulToLookups>(patterns.getContext(), lanes);
 }

@@ -50,9 +50,9 @@ def LowerToVector : Pass<"mmfree-lower-to-vector", "::mlir::ModuleOp"> {
            "features), avx512vnni or none (add/sub selects)">,
     Option<"ternaryLookup", "ternary-lookup", "std::string", "\"auto\"",
            "T-MAC-style table lookups for the i8 ternary kernel: auto (cost "
-           "model: without the VNNI kernel, on CPUs with byte shuffles, for "
-           "4 rows or more), avx512bw (64 lanes), avx2 (32 lanes) or none; "
-           "one thread only">,
+           "model: when the VNNI kernel is not used, on CPUs with byte "
+           "shuffles), avx512bw (64 lanes), avx2 (32 lanes) or none; one "
+           "thread only">,
     Option<"threads", "threads", "int64_t", "1",
            "Threads for the ternary kernel: output channels in as many "
            "chunks, an scf.parallel (OpenMP in mmfree-cpu-pipeline) over "
