@@ -533,8 +533,8 @@ struct LowerToVectorPass
           << "'; expected auto, avx512bw, avx2 or none";
       return signalPassFailure();
     }
-    if (lookupLanes > 0 && threads == 1)
-      populateTernaryLookupPatterns(patterns, lookupLanes);
+    if (lookupLanes > 0)
+      populateTernaryLookupPatterns(patterns, lookupLanes, threads);
     patterns.add<TernaryMatmulToVector>(&getContext(), dotLanes > 0, threads);
     populateLMulMatmulToVectorPatterns(patterns);
     populateLutToVectorPatterns(patterns, shuffleLanes);

@@ -60,8 +60,8 @@ std::vector<int8_t> bitPlanes(DenseIntElementsAttr packed, int64_t n,
 }
 
 struct TernaryMatmulToLookups : OpRewritePattern<TernaryMatmulOp> {
-  TernaryMatmulToLookups(MLIRContext *ctx, int64_t lanes)
-      : OpRewritePattern(ctx, /*benefit=*/3), lanes(lanes) {}
+  TernaryMatmulToLookups(MLIRContext *ctx, int64_t lanes, int64_t threads)
+      : OpRewritePattern(ctx, /*benefit=*/3), lanes(lanes), threads(threads) {}
 
   LogicalResult matchAndRewrite(TernaryMatmulOp op,
                                 PatternRewriter &rewriter) const override {
@@ -70,11 +70,12 @@ struct TernaryMatmulToLookups : OpRewritePattern<TernaryMatmulOp> {
     int64_t n = resultType.getDimSize(1);
     DenseIntElementsAttr packed;
     if (!op.getInput().getType().getElementType().isInteger(8) ||
-        !(accType.isInteger(16) || accType.isInteger(32)) || n % lanes != 0 ||
+        !(accType.isInteger(16) || accType.isInteger(32)) ||
+        n % (lanes * threads) != 0 ||
         !matchPattern(op.getWeights(), m_Constant(&packed)))
       return rewriter.notifyMatchFailure(
           op, "needs i8 activations, i16/i32 sums, constant weights and N a "
-              "multiple of the lanes");
+              "multiple of the lanes times the threads");
     Location loc = op.getLoc();
     int64_t blocks = op.getWeights().getType().getDimSize(1);
     int64_t groups = blocks * numerics::kBlockWeights / kGroup;
@@ -109,9 +110,11 @@ struct TernaryMatmulToLookups : OpRewritePattern<TernaryMatmulOp> {
     Value out = memref::AllocOp::create(
         rewriter, loc, MemRefType::get(resultType.getShape(), accType), dyn,
         rewriter.getI64IntegerAttr(64));
+    // Every row's tables first, so that threads can share them.
     Value tables = memref::AllocOp::create(
-        rewriter, loc, MemRefType::get({groups, 2 * kEntries}, i8),
-        rewriter.getI64IntegerAttr(64));
+        rewriter, loc,
+        MemRefType::get({ShapedType::kDynamic, groups, 2 * kEntries}, i8),
+        ValueRange{rows}, rewriter.getI64IntegerAttr(64));
     // Subset masks: entry s includes activation i when bit i of s is set.
     SmallVector<Value> subsetMasks;
     for (int64_t i = 0; i < kGroup; ++i) {
@@ -156,95 +159,120 @@ struct TernaryMatmulToLookups : OpRewritePattern<TernaryMatmulOp> {
                     b, l, VectorType::get({kEntries}, i8),
                     arith::ShRSIOp::create(b, l, table, eight));
                 vector::StoreOp::create(b, l, low, tables,
-                                        ValueRange{g, idx(b, 0)});
+                                        ValueRange{m, g, idx(b, 0)});
                 vector::StoreOp::create(b, l, high, tables,
-                                        ValueRange{g, idx(b, kEntries)});
-                scf::YieldOp::create(b, l);
-              });
-          scf::ForOp::create(
-              b, l, idx(b, 0), idx(b, n), idx(b, lanes), ValueRange(),
-              [&](OpBuilder &b, Location l, Value c0, ValueRange) {
-                Value chunk = arith::DivUIOp::create(b, l, c0, idx(b, lanes));
-                Value nibble = splat(b, l, byteVec, 15);
-                Value four = splat(b, l, byteVec, 4);
-                Value eight = splat(b, l, wideVec, 8);
-                auto sums = scf::ForOp::create(
-                    b, l, idx(b, 0), idx(b, groups), idx(b, kI16Groups),
-                    ValueRange{zeroOf(b, l, sumVec)},
-                    [&](OpBuilder &b, Location l, Value g0, ValueRange acc) {
-                      Value end = arith::MinUIOp::create(
-                          b, l, idx(b, groups),
-                          arith::AddIOp::create(b, l, g0, idx(b, kI16Groups)));
-                      auto inner = scf::ForOp::create(
-                          b, l, g0, end, idx(b, 1),
-                          ValueRange{zeroOf(b, l, wideVec)},
-                          [&](OpBuilder &b, Location l, Value g,
-                              ValueRange acc16) {
-                            Value codes = vector::LoadOp::create(
-                                b, l, byteVec, planes,
-                                ValueRange{chunk, g, idx(b, 0)});
-                            Value p =
-                                arith::AndIOp::create(b, l, codes, nibble);
-                            Value q = arith::AndIOp::create(
-                                b, l, arith::ShRUIOp::create(b, l, codes, four),
-                                nibble);
-                            auto half = [&](int64_t at) {
-                              Value t = vector::LoadOp::create(
-                                  b, l, VectorType::get({kEntries}, i8), tables,
-                                  ValueRange{g, idx(b, at)});
-                              return vector::ShuffleOp::create(b, l, t, t,
-                                                               broadcast)
-                                  .getResult();
-                            };
-                            Value low = half(0), high = half(kEntries);
-                            auto lookup = [&](Value index) -> Value {
-                              Value lo =
-                                  ShuffleBytesOp::create(b, l, low, index);
-                              Value hi =
-                                  ShuffleBytesOp::create(b, l, high, index);
-                              return arith::OrIOp::create(
-                                  b, l,
-                                  arith::ExtUIOp::create(b, l, wideVec, lo),
-                                  arith::ShLIOp::create(
-                                      b, l,
-                                      arith::ExtSIOp::create(b, l, wideVec, hi),
-                                      eight));
-                            };
-                            Value next = arith::AddIOp::create(
-                                b, l, acc16[0],
-                                arith::SubIOp::create(b, l, lookup(p),
-                                                      lookup(q)));
-                            scf::YieldOp::create(b, l, next);
-                          });
-                      scf::YieldOp::create(
-                          b, l,
-                          arith::AddIOp::create(
-                              b, l, acc[0],
-                              arith::ExtSIOp::create(b, l, sumVec,
-                                                     inner.getResult(0)))
-                              .getResult());
-                    });
-                Value result = sums.getResult(0);
-                if (accType != i32)
-                  result = arith::TruncIOp::create(
-                      b, l, VectorType::get({lanes}, accType), result);
-                vector::StoreOp::create(b, l, result, out, ValueRange{m, c0});
+                                        ValueRange{m, g, idx(b, kEntries)});
                 scf::YieldOp::create(b, l);
               });
           scf::YieldOp::create(b, l);
         });
+
+    // Channels [begin, end) of every row.
+    auto channelRange = [&](OpBuilder &b, Location l, Value begin, Value end) {
+      scf::ForOp::create(
+          b, l, idx(b, 0), rows, idx(b, 1), ValueRange(),
+          [&](OpBuilder &b, Location l, Value m, ValueRange) {
+            scf::ForOp::create(
+                b, l, begin, end, idx(b, lanes), ValueRange(),
+                [&](OpBuilder &b, Location l, Value c0, ValueRange) {
+                  Value chunk = arith::DivUIOp::create(b, l, c0, idx(b, lanes));
+                  Value nibble = splat(b, l, byteVec, 15);
+                  Value four = splat(b, l, byteVec, 4);
+                  Value eight = splat(b, l, wideVec, 8);
+                  auto sums = scf::ForOp::create(
+                      b, l, idx(b, 0), idx(b, groups), idx(b, kI16Groups),
+                      ValueRange{zeroOf(b, l, sumVec)},
+                      [&](OpBuilder &b, Location l, Value g0, ValueRange acc) {
+                        Value end = arith::MinUIOp::create(
+                            b, l, idx(b, groups),
+                            arith::AddIOp::create(b, l, g0,
+                                                  idx(b, kI16Groups)));
+                        auto inner = scf::ForOp::create(
+                            b, l, g0, end, idx(b, 1),
+                            ValueRange{zeroOf(b, l, wideVec)},
+                            [&](OpBuilder &b, Location l, Value g,
+                                ValueRange acc16) {
+                              Value codes = vector::LoadOp::create(
+                                  b, l, byteVec, planes,
+                                  ValueRange{chunk, g, idx(b, 0)});
+                              Value p =
+                                  arith::AndIOp::create(b, l, codes, nibble);
+                              Value q = arith::AndIOp::create(
+                                  b, l,
+                                  arith::ShRUIOp::create(b, l, codes, four),
+                                  nibble);
+                              auto half = [&](int64_t at) {
+                                Value t = vector::LoadOp::create(
+                                    b, l, VectorType::get({kEntries}, i8),
+                                    tables, ValueRange{m, g, idx(b, at)});
+                                return vector::ShuffleOp::create(b, l, t, t,
+                                                                 broadcast)
+                                    .getResult();
+                              };
+                              Value low = half(0), high = half(kEntries);
+                              auto lookup = [&](Value index) -> Value {
+                                Value lo =
+                                    ShuffleBytesOp::create(b, l, low, index);
+                                Value hi =
+                                    ShuffleBytesOp::create(b, l, high, index);
+                                return arith::OrIOp::create(
+                                    b, l,
+                                    arith::ExtUIOp::create(b, l, wideVec, lo),
+                                    arith::ShLIOp::create(
+                                        b, l,
+                                        arith::ExtSIOp::create(b, l, wideVec,
+                                                               hi),
+                                        eight));
+                              };
+                              Value next = arith::AddIOp::create(
+                                  b, l, acc16[0],
+                                  arith::SubIOp::create(b, l, lookup(p),
+                                                        lookup(q)));
+                              scf::YieldOp::create(b, l, next);
+                            });
+                        scf::YieldOp::create(
+                            b, l,
+                            arith::AddIOp::create(
+                                b, l, acc[0],
+                                arith::ExtSIOp::create(b, l, sumVec,
+                                                       inner.getResult(0)))
+                                .getResult());
+                      });
+                  Value result = sums.getResult(0);
+                  if (accType != i32)
+                    result = arith::TruncIOp::create(
+                        b, l, VectorType::get({lanes}, accType), result);
+                  vector::StoreOp::create(b, l, result, out, ValueRange{m, c0});
+                  scf::YieldOp::create(b, l);
+                });
+            scf::YieldOp::create(b, l);
+          });
+    };
+    if (threads == 1) {
+      channelRange(rewriter, loc, idx(rewriter, 0), idx(rewriter, n));
+    } else {
+      int64_t chunk = n / threads;
+      scf::ParallelOp::create(
+          rewriter, loc, ValueRange{idx(rewriter, 0)},
+          ValueRange{idx(rewriter, threads)}, ValueRange{idx(rewriter, 1)},
+          [&](OpBuilder &b, Location l, ValueRange ivs) {
+            Value begin = arith::MulIOp::create(b, l, ivs[0], idx(b, chunk));
+            channelRange(b, l, begin,
+                         arith::AddIOp::create(b, l, begin, idx(b, chunk)));
+          });
+    }
     rewriter.replaceOp(op, bufferization::ToTensorOp::create(
                                rewriter, loc, resultType, out,
                                rewriter.getUnitAttr(), rewriter.getUnitAttr()));
     return success();
   }
 
-  int64_t lanes;
+  int64_t lanes, threads;
 };
 
 } // namespace
 
 void mmfree::populateTernaryLookupPatterns(RewritePatternSet &patterns,
-                                           int64_t lanes) {
-  patterns.add<TernaryMatmulToLookups>(patterns.getContext(), lanes);
+                                           int64_t lanes, int64_t threads) {
+  patterns.add<TernaryMatmulToLookups>(patterns.getContext(), lanes, threads);
 }

@@ -34,9 +34,10 @@ void populateLutToVectorPatterns(mlir::RewritePatternSet &patterns,
                                  int64_t shuffleLanes);
 
 /// The T-MAC-style ternary kernel (bit-plane tables, byte shuffles) with
-/// `lanes` (32 or 64) channels per shuffle; part of mmfree-lower-to-vector.
+/// `lanes` (32 or 64) channels per shuffle, the channels split over
+/// `threads` (scf.parallel); part of mmfree-lower-to-vector.
 void populateTernaryLookupPatterns(mlir::RewritePatternSet &patterns,
-                                   int64_t lanes);
+                                   int64_t lanes, int64_t threads);
 
 /// i32 lanes of the VNNI ternary kernel from a `ternary-dots` option value
 /// (host, avx512vnni, none): 16 or 0; -1 for an unknown value.

@@ -51,8 +51,7 @@ def LowerToVector : Pass<"mmfree-lower-to-vector", "::mlir::ModuleOp"> {
     Option<"ternaryLookup", "ternary-lookup", "std::string", "\"auto\"",
            "T-MAC-style table lookups for the i8 ternary kernel: auto (cost "
            "model: when the VNNI kernel is not used, on CPUs with byte "
-           "shuffles), avx512bw (64 lanes), avx2 (32 lanes) or none; one "
-           "thread only">,
+           "shuffles), avx512bw (64 lanes), avx2 (32 lanes) or none">,
     Option<"threads", "threads", "int64_t", "1",
            "Threads for the ternary kernel: output channels in as many "
            "chunks, an scf.parallel (OpenMP in mmfree-cpu-pipeline) over "

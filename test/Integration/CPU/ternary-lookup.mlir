@@ -23,3 +23,9 @@
 // L5: mmfree-check: PASS m=2 n=32 k=200 mode=int8 bit-exact
 // RUN: %python %S/gen_ternary.py --m 2 --k 200 --n 20 --seed 10 | mmfree-opt --mmfree-matmul-to-ternary --mmfree-cpu-pipeline="ternary-dots=none ternary-lookup=avx512bw" | %run_cpu | FileCheck %s --check-prefix=L6
 // L6: mmfree-check: PASS m=2 n=20 k=200 mode=int8 bit-exact
+//
+// With two threads (the channels split over an scf.parallel, OpenMP).
+// RUN: %python %S/gen_ternary.py --m 5 --k 300 --n 256 --form transpose-op --seed 11 | mmfree-opt --mmfree-matmul-to-ternary --mmfree-cpu-pipeline="ternary-dots=none ternary-lookup=avx512bw threads=2" | %run_cpu | FileCheck %s --check-prefix=T1
+// T1: mmfree-check: PASS m=5 n=256 k=300 mode=int8 bit-exact
+// RUN: %python %S/gen_ternary.py --m 1 --k 4096 --n 64 --seed 12 | mmfree-opt --mmfree-matmul-to-ternary --mmfree-cpu-pipeline="ternary-dots=none ternary-lookup=avx2 threads=2" | %run_cpu | FileCheck %s --check-prefix=T2
+// T2: mmfree-check: PASS m=1 n=64 k=4096 mode=int8 bit-exact
