@@ -25,12 +25,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BufferBuilders.h"
 #include "LMulBuilders.h"
 #include "TernaryBuilders.h"
 #include "mmfree/Conversion/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -70,12 +70,7 @@ public:
   Value idx(OpBuilder &b, int64_t v) { return indexConstant(b, loc, v); }
 
   /// A buffer view of a tensor operand.
-  Value buffer(Value tensor) {
-    auto type = cast<RankedTensorType>(tensor.getType());
-    return bufferization::ToBufferOp::create(
-        rw, loc, MemRefType::get(type.getShape(), type.getElementType()),
-        tensor, /*read_only=*/true);
-  }
+  Value buffer(Value tensor) { return readOnlyBuffer(rw, loc, tensor); }
 
   /// `buf` with dimensions grouped as `groups`, so that loops over a
   /// flattened index address it without multiplies.
@@ -84,14 +79,11 @@ public:
   }
 
   Value allocResult(RankedTensorType type) {
-    return memref::AllocOp::create(
-        rw, loc, MemRefType::get(type.getShape(), type.getElementType()),
-        rw.getI64IntegerAttr(64));
+    return resultBuffer(rw, loc, type);
   }
 
   Value asTensor(Value buf, Type type) {
-    return bufferization::ToTensorOp::create(
-        rw, loc, type, buf, rw.getUnitAttr(), rw.getUnitAttr());
+    return resultTensor(rw, loc, type, buf);
   }
 
   /// A per-block staging buffer: a private global, in workgroup memory

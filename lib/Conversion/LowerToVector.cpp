@@ -18,6 +18,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BufferBuilders.h"
 #include "TernaryBuilders.h"
 #include "mmfree/Conversion/Passes.h"
 
@@ -26,7 +27,6 @@
 #include "llvm/TargetParser/Host.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -93,13 +93,8 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     if (useDots && n % kInterleave == 0 &&
         matchPattern(w, m_Constant(&packedWeights)))
       w = interleaveWeights(rewriter, loc, packedWeights);
-    if (useDots) {
-      auto type = cast<RankedTensorType>(w.getType());
-      w = bufferization::ToBufferOp::create(
-          rewriter, loc,
-          MemRefType::get(type.getShape(), type.getElementType()), w,
-          /*read_only=*/true);
-    }
+    if (useDots)
+      w = readOnlyBuffer(rewriter, loc, w);
     // Every chunk of channels holds whole groups (of either row grouping).
     int64_t widest = 2 * kChannelsPerGroup;
     if (threads > 1 && n % (threads * widest) == 0) {
@@ -423,21 +418,13 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                        bool useDots) const {
     Type accType = resultType.getElementType();
     int64_t n = resultType.getDimSize(1), chunk = n / threads;
-    auto bufferOf = [&](Value t) {
-      auto type = cast<RankedTensorType>(t.getType());
-      return bufferization::ToBufferOp::create(
-          rewriter, loc,
-          MemRefType::get(type.getShape(), type.getElementType()), t,
-          /*read_only=*/true);
-    };
-    Value xm = bufferOf(x);
-    Value wm = isa<MemRefType>(w.getType()) ? w : bufferOf(w);
+    Value xm = readOnlyBuffer(rewriter, loc, x);
+    Value wm =
+        isa<MemRefType>(w.getType()) ? w : readOnlyBuffer(rewriter, loc, w);
     SmallVector<Value> dyn;
     if (resultType.isDynamicDim(0))
       dyn.push_back(mSize);
-    Value out = memref::AllocOp::create(
-        rewriter, loc, MemRefType::get(resultType.getShape(), accType), dyn,
-        rewriter.getI64IntegerAttr(64));
+    Value out = resultBuffer(rewriter, loc, resultType, dyn);
     Value groupedRows = arith::AndIOp::create(
         rewriter, loc, mSize,
         indexConstant(rewriter, loc, ~(rowsPerGroup - 1)));
@@ -485,9 +472,7 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
           rowLoop(indexConstant(b, l, 0), groupedRows, rowsPerGroup);
           rowLoop(groupedRows, mSize, 1);
         });
-    return bufferization::ToTensorOp::create(rewriter, loc, resultType, out,
-                                             rewriter.getUnitAttr(),
-                                             rewriter.getUnitAttr());
+    return resultTensor(rewriter, loc, resultType, out);
   }
 
   bool dots;

@@ -19,13 +19,13 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BufferBuilders.h"
 #include "LMulBuilders.h"
 #include "TernaryBuilders.h"
 #include "mmfree/Conversion/Passes.h"
 #include "mmfree/Numerics/Maddness.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -395,7 +395,6 @@ struct LutMatmulToShuffles : OpRewritePattern<LutMatmulOp> {
     Type i8 = rewriter.getI8Type(), i16 = rewriter.getI16Type();
     auto byteVec = VectorType::get({lanes}, i8);
     auto wideVec = VectorType::get({lanes}, i16);
-    Type elt = resultType.getElementType();
 
     // Tables output-major, [M][C][16], so each lookup loads 16 bytes.
     auto transposedType = RankedTensorType::get({outputs, books, kBuckets}, i8);
@@ -419,17 +418,9 @@ struct LutMatmulToShuffles : OpRewritePattern<LutMatmulOp> {
                                            ArrayRef<int64_t>{2, 0, 1})
                    .getResult()[0];
     }
-    auto bufferOf = [&](Value t) {
-      auto type = cast<RankedTensorType>(t.getType());
-      return bufferization::ToBufferOp::create(
-          rewriter, loc,
-          MemRefType::get(type.getShape(), type.getElementType()), t,
-          /*read_only=*/true);
-    };
-    Value codes = bufferOf(op.getCodes()), tabs = bufferOf(tables);
-    Value out = memref::AllocOp::create(
-        rewriter, loc, MemRefType::get(resultType.getShape(), elt),
-        rewriter.getI64IntegerAttr(64));
+    Value codes = readOnlyBuffer(rewriter, loc, op.getCodes());
+    Value tabs = readOnlyBuffer(rewriter, loc, tables);
+    Value out = resultBuffer(rewriter, loc, resultType);
     SmallVector<int64_t> broadcast;
     for (int64_t i = 0; i < lanes; ++i)
       broadcast.push_back(i % kBuckets);
@@ -526,9 +517,7 @@ struct LutMatmulToShuffles : OpRewritePattern<LutMatmulOp> {
               });
           scf::YieldOp::create(b, l);
         });
-    rewriter.replaceOp(op, bufferization::ToTensorOp::create(
-                               rewriter, loc, resultType, out,
-                               rewriter.getUnitAttr(), rewriter.getUnitAttr()));
+    rewriter.replaceOp(op, resultTensor(rewriter, loc, resultType, out));
     return success();
   }
 

@@ -14,13 +14,13 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BufferBuilders.h"
 #include "LMulBuilders.h"
 #include "TernaryBuilders.h"
 #include "mmfree/Conversion/Passes.h"
 #include "mmfree/Numerics/Ternary.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -88,28 +88,22 @@ struct TernaryMatmulToLookups : OpRewritePattern<TernaryMatmulOp> {
     auto idx = [&](OpBuilder &b, int64_t v) {
       return indexConstant(b, loc, v);
     };
-    auto bufferOf = [&](Value t) {
-      auto type = cast<RankedTensorType>(t.getType());
-      return bufferization::ToBufferOp::create(
-          rewriter, loc,
-          MemRefType::get(type.getShape(), type.getElementType()), t,
-          /*read_only=*/true);
-    };
 
     std::vector<int8_t> planeBytes = bitPlanes(packed, n, blocks, lanes);
-    Value planes = bufferOf(arith::ConstantOp::create(
+    Value planes = readOnlyBuffer(
         rewriter, loc,
-        DenseElementsAttr::get(
-            RankedTensorType::get({n / lanes, groups, lanes}, i8),
-            ArrayRef<int8_t>(planeBytes))));
-    Value x = bufferOf(padToBlocks(rewriter, loc, op.getInput(), op.getK()));
+        arith::ConstantOp::create(
+            rewriter, loc,
+            DenseElementsAttr::get(
+                RankedTensorType::get({n / lanes, groups, lanes}, i8),
+                ArrayRef<int8_t>(planeBytes))));
+    Value x = readOnlyBuffer(
+        rewriter, loc, padToBlocks(rewriter, loc, op.getInput(), op.getK()));
     Value rows = memref::DimOp::create(rewriter, loc, x, 0);
     SmallVector<Value> dyn;
     if (resultType.isDynamicDim(0))
       dyn.push_back(rows);
-    Value out = memref::AllocOp::create(
-        rewriter, loc, MemRefType::get(resultType.getShape(), accType), dyn,
-        rewriter.getI64IntegerAttr(64));
+    Value out = resultBuffer(rewriter, loc, resultType, dyn);
     // Every row's tables first, so that threads can share them.
     Value tables = memref::AllocOp::create(
         rewriter, loc,
@@ -261,9 +255,7 @@ struct TernaryMatmulToLookups : OpRewritePattern<TernaryMatmulOp> {
                          arith::AddIOp::create(b, l, begin, idx(b, chunk)));
           });
     }
-    rewriter.replaceOp(op, bufferization::ToTensorOp::create(
-                               rewriter, loc, resultType, out,
-                               rewriter.getUnitAttr(), rewriter.getUnitAttr()));
+    rewriter.replaceOp(op, resultTensor(rewriter, loc, resultType, out));
     return success();
   }
 
