@@ -96,12 +96,11 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     if (useDots)
       w = readOnlyBuffer(rewriter, loc, w);
     // Every chunk of channels holds whole groups (of either row grouping).
-    int64_t widest = 2 * kChannelsPerGroup;
+    int64_t widest = channelGroup(/*useDots=*/true, /*rowGroup=*/1);
     if (threads > 1 && n % (threads * widest) == 0) {
       rewriter.replaceOp(op,
                          threadedKernel(rewriter, loc, x, w, mSize, resultType,
-                                        rowsPerGroup, kChannelsPerGroup,
-                                        paddedK, useDots));
+                                        rowsPerGroup, paddedK, useDots));
       return success();
     }
     Value init = tensor::EmptyOp::create(rewriter, loc, resultType, dyn);
@@ -122,11 +121,7 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                      rows.push_back(arith::AddIOp::create(
                          b, l, m0, indexConstant(b, l, r)));
                    Value result = iter[0];
-                   // A single row of the VNNI kernel has the registers for
-                   // twice the channels (more weight streams in flight).
-                   int64_t channels = useDots && rowGroup == 1
-                                          ? 2 * kChannelsPerGroup
-                                          : kChannelsPerGroup;
+                   int64_t channels = channelGroup(useDots, rowGroup);
                    int64_t mainN = n - n % channels;
                    if (mainN > 0)
                      result = channelLoop(b, l, x, w, result, rows, 0, mainN,
@@ -143,6 +138,12 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     result = rowLoop(groupedRows, mSize, 1, result);
     rewriter.replaceOp(op, result);
     return success();
+  }
+
+  /// Channels per group: a single row of the VNNI kernel has the registers
+  /// for twice the channels (more weight streams in flight).
+  static int64_t channelGroup(bool useDots, int64_t rowGroup) {
+    return useDots && rowGroup == 1 ? 2 * kChannelsPerGroup : kChannelsPerGroup;
   }
 
   /// Loop over channels [begin, end) in groups of `group`, each group
@@ -414,7 +415,7 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
   /// result buffer. Used when the chunks hold whole channel groups.
   Value threadedKernel(PatternRewriter &rewriter, Location loc, Value x,
                        Value w, Value mSize, RankedTensorType resultType,
-                       int64_t rowsPerGroup, int64_t channels, int64_t paddedK,
+                       int64_t rowsPerGroup, int64_t paddedK,
                        bool useDots) const {
     Type accType = resultType.getElementType();
     int64_t n = resultType.getDimSize(1), chunk = n / threads;
@@ -436,8 +437,7 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
           Value c0 =
               arith::MulIOp::create(b, l, ivs[0], indexConstant(b, l, chunk));
           auto rowLoop = [&](Value begin, Value end, int64_t rowGroup) {
-            int64_t group =
-                useDots && rowGroup == 1 ? 2 * kChannelsPerGroup : channels;
+            int64_t group = channelGroup(useDots, rowGroup);
             scf::ForOp::create(
                 b, l, begin, end, indexConstant(b, l, rowGroup), ValueRange(),
                 [&](OpBuilder &b, Location l, Value m0, ValueRange) {
