@@ -95,6 +95,17 @@ TEST(Ternary, PackRoundTripAndLayout) {
   EXPECT_EQ(packTernary(one.data(), 1, 64)[1], 0b1000);
 }
 
+TEST(Ternary, OffsetCodesAreWeightPlusOne) {
+  for (int8_t w : {-1, 0, 1}) {
+    int8_t v[64] = {};
+    v[0] = v[16] = v[32] = v[48] = w;
+    uint8_t byte = packTernary(v, 1, 64)[0];
+    EXPECT_EQ(offsetCode(byte & 3), w + 1);
+    // All four codes of the byte, each w + 1.
+    EXPECT_EQ(offsetCodes(byte), (w + 1) * 0b01010101);
+  }
+}
+
 TEST(Ternary, UnpackRejectsInvalidCodes) {
   std::vector<uint8_t> packed(16, 0);
   std::vector<int8_t> out(64);

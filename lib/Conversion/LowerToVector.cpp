@@ -56,12 +56,12 @@ constexpr int64_t kRowsPerGroup = 4;
 constexpr int64_t kSlices = kBlockWeights / kBlockBytes;
 
 /// Rows that share each decode in the VNNI kernel (4 rows x 4 channels + 4
-/// weight sums = 20 zmm accumulators).
+/// activation sums = 20 zmm accumulators).
 constexpr int64_t kDotRowsPerGroup = 4;
 /// Channels whose blocks the VNNI kernel's constant weights interleave.
 constexpr int64_t kInterleave = 8;
 /// How many 64-weight blocks ahead the VNNI kernel prefetches weights.
-constexpr int64_t kPrefetchBlocks = 16;
+constexpr int64_t kPrefetchBlocks = 32;
 
 struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
   TernaryMatmulToVector(MLIRContext *ctx, bool dots, int64_t threads)
@@ -240,13 +240,13 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     return sums;
   }
 
-  /// The VNNI form of reduceGroup: per block and channel the +1 and -1
-  /// weights as 0/1 bytes in activation order. One row: two byte dot
-  /// products (u8 mask x s8 activation) into 16 i32 lanes, the result the
-  /// plus lanes' sum minus the minus lanes'. Several rows: the weights as
-  /// s8 {-1, 0, 1} (plus - minus) and one dot product per row with the
-  /// activation biased to u8 (x ^ 0x80 = x + 128), whose extra 128 * sum(w)
-  /// one more dot per channel (ones x w), shared by the rows, removes.
+  /// The VNNI form of reduceGroup: per block and channel the weights as
+  /// bytes w + 1 in {0, 1, 2}, in activation order (the block's 16 bytes
+  /// broadcast to 64, shifted per qword by 2j, masked to 2 bits; weights in
+  /// the standard codes are mapped by one byte shuffle, interleaved constant
+  /// weights are stored offset). One vpdpbusd per (row, channel) adds
+  /// sum (w + 1) x; one more per row, shared by the channels, gives the
+  /// sum x to remove.
   static SmallVector<Value> reduceGroupDots(OpBuilder &b, Location loc, Value x,
                                             Value w, ArrayRef<Value> rows,
                                             Value n0, int64_t group,
@@ -256,26 +256,21 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     auto byteVec = VectorType::get({kBlockWeights}, i8);
     auto qwordVec = VectorType::get({kBlockWeights / 8}, i64);
     auto accVec = VectorType::get({kBlockWeights / 4}, i32);
+    const bool interleaved = cast<ShapedType>(w.getType()).getRank() == 4;
     SmallVector<int64_t> broadcast;
     for (int64_t j = 0; j < kSlices; ++j)
       for (int64_t byte = 0; byte < kBlockBytes; ++byte)
         broadcast.push_back(byte);
-    // Qwords 2j and 2j + 1 hold slice j: shifted right by 2j, bit 0 of each
-    // byte is its bit 2j (its +1 bit); by 2j + 1, its -1 bit.
-    SmallVector<int64_t> plusShift, minusShift;
-    for (int64_t q = 0; q < kBlockWeights / 8; ++q) {
-      plusShift.push_back(2 * (q / 2));
-      minusShift.push_back(2 * (q / 2) + 1);
-    }
-    auto qwords = [&](OpBuilder &bb, Location l, ArrayRef<int64_t> v) {
-      return arith::ConstantOp::create(
-          bb, l, DenseElementsAttr::get(qwordVec, ArrayRef<int64_t>(v)));
-    };
-    // Accumulators: one row: (plus, minus) per channel; several rows: one
-    // per (row, channel), then one weight sum per channel.
-    const bool biased = rows.size() > 1;
-    size_t accs = biased ? (rows.size() + 1) * group : 2 * group;
-    SmallVector<Value> inits(accs, zeroOf(b, loc, accVec));
+    // Qwords 2j and 2j + 1 hold slice j, whose code is at bit 2j.
+    SmallVector<int64_t> shifts;
+    for (int64_t q = 0; q < kBlockWeights / 8; ++q)
+      shifts.push_back(2 * (q / 2));
+    // Standard codes 0 (0), 1 (+1), 2 (-1) to w + 1.
+    SmallVector<int8_t> offsetCodes;
+    for (int64_t i = 0; i < kBlockWeights; ++i)
+      offsetCodes.push_back(int8_t(numerics::offsetCode(i % 16 & 3)));
+    // Accumulators: one per (row, channel), then one activation sum per row.
+    SmallVector<Value> inits((group + 1) * rows.size(), zeroOf(b, loc, accVec));
     auto blocks = scf::ForOp::create(
         b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, paddedK),
         indexConstant(b, loc, kBlockWeights), inits,
@@ -283,24 +278,29 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
           Value block =
               arith::ShRUIOp::create(bb, l, k0, indexConstant(bb, l, 6));
           Value pad = zeroOf(bb, l, i8);
-          Value one = arith::ConstantOp::create(
-              bb, l, DenseElementsAttr::get(byteVec, bb.getI8IntegerAttr(1)));
-          Value bias = arith::ConstantOp::create(
+          auto bytes = [&](ArrayRef<int8_t> v) {
+            return arith::ConstantOp::create(
+                bb, l, DenseElementsAttr::get(byteVec, v));
+          };
+          Value one = bytes(SmallVector<int8_t>(kBlockWeights, 1));
+          Value three = bytes(SmallVector<int8_t>(kBlockWeights, 3));
+          Value shift = arith::ConstantOp::create(
               bb, l,
-              DenseElementsAttr::get(byteVec, bb.getI8IntegerAttr(-128)));
+              DenseElementsAttr::get(qwordVec, ArrayRef<int64_t>(shifts)));
+          SmallVector<Value> next(accs.begin(), accs.end());
           SmallVector<Value> xs;
-          for (Value row : rows) {
-            Value xv = vector::TransferReadOp::create(bb, l, byteVec, x,
-                                                      ValueRange{row, k0}, pad,
-                                                      ArrayRef<bool>{true});
-            xs.push_back(biased ? arith::XOrIOp::create(bb, l, xv, bias) : xv);
+          for (auto [r, row] : llvm::enumerate(rows)) {
+            xs.push_back(vector::TransferReadOp::create(
+                bb, l, byteVec, x, ValueRange{row, k0}, pad,
+                ArrayRef<bool>{true}));
+            size_t sumAt = rows.size() * group + r;
+            next[sumAt] = DotBytesOp::create(bb, l, next[sumAt], one, xs[r]);
           }
           if (isa<MemRefType>(w.getType()))
             prefetchWeights(bb, l, w, n0, block, group);
-          SmallVector<Value> next(accs.begin(), accs.end());
           for (int64_t c = 0; c < group; ++c) {
             SmallVector<Value> at;
-            if (cast<ShapedType>(w.getType()).getRank() == 4) {
+            if (interleaved) {
               // Interleaved [N/8][T][8][16]: the group's blocks are adjacent.
               at = {
                   arith::ShRUIOp::create(bb, l, n0, indexConstant(bb, l, 3)),
@@ -319,75 +319,76 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
             Value wide = vector::BitCastOp::create(
                 bb, l, qwordVec,
                 vector::ShuffleOp::create(bb, l, packed, packed, broadcast));
-            auto bits = [&](ArrayRef<int64_t> shift) {
-              Value shifted =
-                  arith::ShRUIOp::create(bb, l, wide, qwords(bb, l, shift));
-              return arith::AndIOp::create(
-                  bb, l, vector::BitCastOp::create(bb, l, byteVec, shifted),
-                  one);
-            };
-            Value plus = bits(plusShift), minus = bits(minusShift);
-            if (biased) {
-              Value wv = arith::SubIOp::create(bb, l, plus, minus);
-              size_t sumAt = rows.size() * group + c;
-              next[sumAt] = DotBytesOp::create(bb, l, next[sumAt], one, wv);
-              for (size_t r = 0; r < rows.size(); ++r) {
-                size_t at = r * group + c;
-                next[at] = DotBytesOp::create(bb, l, next[at], xs[r], wv);
-              }
-              continue;
+            Value weights = arith::AndIOp::create(
+                bb, l,
+                vector::BitCastOp::create(
+                    bb, l, byteVec, arith::ShRUIOp::create(bb, l, wide, shift)),
+                three);
+            if (!interleaved)
+              weights =
+                  ShuffleBytesOp::create(bb, l, bytes(offsetCodes), weights);
+            for (size_t r = 0; r < rows.size(); ++r) {
+              size_t at = r * group + c;
+              next[at] = DotBytesOp::create(bb, l, next[at], weights, xs[r]);
             }
-            next[2 * c] = DotBytesOp::create(bb, l, next[2 * c], plus, xs[0]);
-            next[2 * c + 1] =
-                DotBytesOp::create(bb, l, next[2 * c + 1], minus, xs[0]);
           }
           scf::YieldOp::create(bb, l, next);
         });
-    auto total = [&](Value v) -> Value {
-      return vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, v);
-    };
     SmallVector<Value> sums;
-    for (size_t r = 0; r < rows.size(); ++r)
+    for (size_t r = 0; r < rows.size(); ++r) {
+      Value rowSum = blocks.getResult(rows.size() * group + r);
       for (int64_t c = 0; c < group; ++c) {
-        Value sum;
-        if (biased) {
-          Value weights = total(blocks.getResult(rows.size() * group + c));
-          Value excess = arith::ShLIOp::create(
-              b, loc, weights, arith::ConstantIntOp::create(b, loc, i32, 7));
-          sum = arith::SubIOp::create(
-              b, loc, total(blocks.getResult(r * group + c)), excess);
-        } else {
-          sum = total(arith::SubIOp::create(b, loc, blocks.getResult(2 * c),
-                                            blocks.getResult(2 * c + 1)));
-        }
+        Value sum = vector::ReductionOp::create(
+            b, loc, vector::CombiningKind::ADD,
+            arith::SubIOp::create(b, loc, blocks.getResult(r * group + c),
+                                  rowSum));
         if (accType != i32)
           sum = arith::TruncIOp::create(b, loc, accType, sum);
         sums.push_back(sum);
       }
+    }
     return sums;
   }
 
-  /// Asks for the weight lines kPrefetchBlocks blocks ahead of `block`:
-  /// one core's hardware prefetch does not keep the group's streams busy.
+  /// Asks for the weight lines that the same channel slot reads
+  /// kPrefetchBlocks iterations later, in this group or, near its end, the
+  /// next one (a group's streams are only T blocks long): one core's
+  /// hardware prefetch does not keep the streams busy.
   static void prefetchWeights(OpBuilder &b, Location loc, Value w, Value n0,
                               Value block, int64_t group) {
+    auto type = cast<MemRefType>(w.getType());
+    bool interleaved = type.getRank() == 4;
+    int64_t blocks = type.getDimSize(1);
+    int64_t slots =
+        interleaved ? type.getDimSize(0) * kInterleave : type.getDimSize(0);
     Value ahead = arith::AddIOp::create(b, loc, block,
                                         indexConstant(b, loc, kPrefetchBlocks));
-    auto prefetch = [&](ValueRange at) {
-      memref::PrefetchOp::create(b, loc, w, at, b.getBoolAttr(false),
+    Value t = indexConstant(b, loc, blocks);
+    Value nextGroups = arith::DivUIOp::create(b, loc, ahead, t);
+    Value at = arith::RemUIOp::create(b, loc, ahead, t);
+    // The channel the slot will hold, clamped to the last one.
+    Value first = arith::MinUIOp::create(
+        b, loc,
+        arith::AddIOp::create(
+            b, loc, n0,
+            arith::MulIOp::create(b, loc, nextGroups,
+                                  indexConstant(b, loc, group))),
+        indexConstant(b, loc, slots - group));
+    auto prefetch = [&](ValueRange index) {
+      memref::PrefetchOp::create(b, loc, w, index, b.getBoolAttr(false),
                                  b.getI32IntegerAttr(3), b.getBoolAttr(true));
     };
     Value zero = indexConstant(b, loc, 0);
-    if (cast<MemRefType>(w.getType()).getRank() == 4) {
+    if (interleaved) {
       // A group's blocks are adjacent: 8 x 16 bytes, two lines.
-      Value g = arith::ShRUIOp::create(b, loc, n0, indexConstant(b, loc, 3));
-      prefetch({g, ahead, zero, zero});
-      prefetch({g, ahead, indexConstant(b, loc, 4), zero});
+      Value g = arith::ShRUIOp::create(b, loc, first, indexConstant(b, loc, 3));
+      prefetch({g, at, zero, zero});
+      prefetch({g, at, indexConstant(b, loc, 4), zero});
       return;
     }
     for (int64_t c = 0; c < group; ++c)
-      prefetch({arith::AddIOp::create(b, loc, n0, indexConstant(b, loc, c)),
-                ahead, zero});
+      prefetch({arith::AddIOp::create(b, loc, first, indexConstant(b, loc, c)),
+                at, zero});
   }
 
   static Value interleaveWeights(PatternRewriter &rewriter, Location loc,
@@ -402,7 +403,9 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
           out[(((ch / kInterleave) * blocks + t) * kInterleave +
                ch % kInterleave) *
                   kBlockBytes +
-              byte] = values[(ch * blocks + t) * kBlockBytes + byte];
+              byte] =
+              numerics::offsetCodes(
+                  values[(ch * blocks + t) * kBlockBytes + byte]);
     auto outType = RankedTensorType::get(
         {n / kInterleave, blocks, kInterleave, kBlockBytes},
         rewriter.getI8Type());

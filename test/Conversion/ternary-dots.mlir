@@ -3,12 +3,16 @@
 // RUN: not mmfree-opt %s --mmfree-lower-to-vector=ternary-dots=amx 2>&1 | FileCheck %s --check-prefix=BAD
 
 // With VNNI, per block and channel one 16-byte load broadcast to 64 bytes,
-// shifted per qword by 2j (+1) and masked to 0/1 bytes, then one byte dot
-// product per sign and row; the result is the plus sum minus the minus sum.
+// shifted per qword by 2j and masked to 2-bit codes, which one byte shuffle
+// maps to w + 1 (runtime weights); one byte dot product per row and channel,
+// one more per row for the activation sum to subtract.
 // VNNI-LABEL: func @gemv
 // VNNI: arith.constant dense<[0, 0, 2, 2, 4, 4, 6, 6]> : vector<8xi64>
+// VNNI: mmfree.dot_bytes {{.*}} : vector<16xi32>, vector<64xi8>
 // VNNI: vector.shuffle {{.*}} : vector<16xi8>, vector<16xi8>
 // VNNI: arith.shrui {{.*}} : vector<8xi64>
+// VNNI: arith.andi {{.*}} : vector<64xi8>
+// VNNI: mmfree.shuffle_bytes {{.*}} : vector<64xi8>
 // VNNI: mmfree.dot_bytes {{.*}} : vector<16xi32>, vector<64xi8>
 // VNNI: arith.subi {{.*}} : vector<16xi32>
 // VNNI: vector.reduction <add>
@@ -45,11 +49,14 @@ func.func @float_rows(%x: tensor<2x64xf32>, %w: tensor<8x1x16xi8>) -> tensor<2x8
 
 // RUN: mmfree-opt %s --mmfree-lower-to-vector=ternary-dots=avx512vnni | FileCheck %s --check-prefix=LAYOUT
 // Constant weights are interleaved by 8 channels for the VNNI kernel, so a
-// channel group reads one contiguous stream.
+// channel group reads one contiguous stream, and stored as w + 1 (packed
+// byte 0b01 = codes +1, 0, 0, 0 becomes 0b01010110 = 86): no shuffle.
 // THREADS-LABEL: func @constant_weights
 // LAYOUT-LABEL: func @constant_weights
-// LAYOUT: arith.constant dense<{{.*}}> : tensor<2x1x8x16xi8>
+// LAYOUT: arith.constant dense<86> : tensor<2x1x8x16xi8>
 // LAYOUT: vector.transfer_read {{.*}} : memref<2x1x8x16xi8>, vector<16xi8>
+// LAYOUT-NOT: mmfree.shuffle_bytes
+// LAYOUT: return
 func.func @constant_weights(%x: tensor<1x64xi8>) -> tensor<1x16xi32> {
   %w = arith.constant dense<1> : tensor<16x1x16xi8>
   %acc = mmfree.ternary_matmul %x, %w {k = 64 : i64}
@@ -58,14 +65,15 @@ func.func @constant_weights(%x: tensor<1x64xi8>) -> tensor<1x16xi32> {
 }
 
 // RUN: mmfree-opt %s --mmfree-lower-to-vector=ternary-dots=avx512vnni | FileCheck %s --check-prefix=ROWS
-// Four rows: s8 weights (plus - minus), activations biased to u8, one dot
-// per row and one weight-sum dot per channel; 128 x sum(w) removed.
+// Four rows share each decode: four activation-sum dots, then one dot per
+// row and channel; the sums are subtracted before the lane reduction.
 // ROWS-LABEL: func @four_rows
-// ROWS: arith.xori {{.*}} : vector<64xi8>
-// ROWS: arith.subi {{.*}} : vector<64xi8>
-// ROWS-COUNT-5: mmfree.dot_bytes
-// ROWS: arith.shli {{.*}} : i32
-// ROWS: arith.subi {{.*}} : i32
+// ROWS-NOT: arith.xori
+// ROWS-COUNT-4: mmfree.dot_bytes
+// ROWS: mmfree.shuffle_bytes
+// ROWS-COUNT-4: mmfree.dot_bytes
+// ROWS: arith.subi {{.*}} : vector<16xi32>
+// ROWS: vector.reduction <add>
 func.func @four_rows(%x: tensor<4x64xi8>, %w: tensor<4x1x16xi8>) -> tensor<4x4xi32> {
   %acc = mmfree.ternary_matmul %x, %w {k = 64 : i64}
       : tensor<4x64xi8>, tensor<4x1x16xi8> -> tensor<4x4xi32>

@@ -56,6 +56,20 @@ inline int64_t numBlocks(int64_t k) {
   return (k + kBlockWeights - 1) / kBlockWeights;
 }
 
+/// A weight's code as w + 1 in {0, 1, 2}, the form the VNNI kernel adds
+/// with one unsigned byte dot product: 0b00 -> 1, 0b01 -> 2, 0b10 -> 0.
+constexpr uint8_t offsetCode(uint8_t code) {
+  return code == 1 ? 2 : code == 2 ? 0 : 1;
+}
+
+/// offsetCode applied to each of the four codes of a packed byte.
+constexpr uint8_t offsetCodes(uint8_t packed) {
+  uint8_t out = 0;
+  for (int j = 0; j < 4; ++j)
+    out |= offsetCode((packed >> (2 * j)) & 3) << (2 * j);
+  return out;
+}
+
 /// Packs N x K ternary values into N x numBlocks(K) x 16 bytes.
 std::vector<uint8_t> packTernary(const int8_t *values, int64_t n, int64_t k);
 

@@ -1,6 +1,8 @@
-// The AVX-512 VNNI kernel (0/1 byte masks, vpdpbusd) against the add/sub
-// kernel: K from one block to 4096, rows in pairs and alone, channel groups
-// of 8 (one row) and 4 (pairs) with tails, i16 and i32 accumulators.
+// The AVX-512 VNNI kernel (weights as w + 1 bytes, vpdpbusd) against the
+// reference: K from one block to 4096, rows in fours and alone, channel
+// groups of 8 (one row) and 4 (four rows) with tails, interleaved constant
+// weights (N a multiple of 8) and per-channel ones, i16 and i32
+// accumulators.
 // Compared bit for bit with lib/Numerics, like ternary-int8.mlir.
 //
 // REQUIRES: avx512vnni
@@ -14,6 +16,8 @@
 // V4: mmfree-check: PASS m=7 n=17 k=200 mode=int8 bit-exact
 // RUN: %python %S/gen_ternary.py --m 64 --k 16 --n 64 --seed 24 | mmfree-opt --mmfree-matmul-to-ternary --mmfree-cpu-pipeline=ternary-dots=none | %run_cpu | FileCheck %s --check-prefix=V5
 // V5: mmfree-check: PASS m=64 n=64 k=16 mode=int8 bit-exact
+// RUN: %python %S/gen_ternary.py --m 6 --k 256 --n 16 --seed 27 | mmfree-opt --mmfree-matmul-to-ternary --mmfree-cpu-pipeline=ternary-dots=avx512vnni | %run_cpu | FileCheck %s --check-prefix=V8
+// V8: mmfree-check: PASS m=6 n=16 k=256 mode=int8 bit-exact
 //
 // With two threads.
 // RUN: %python %S/gen_ternary.py --m 5 --k 200 --n 64 --seed 25 | mmfree-opt --mmfree-matmul-to-ternary --mmfree-cpu-pipeline="ternary-dots=avx512vnni threads=2" | %run_cpu | FileCheck %s --check-prefix=V6
