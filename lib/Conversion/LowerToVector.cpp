@@ -9,12 +9,14 @@
 // once for all channels. Adds, subtracts and selects only.
 //
 // With AVX-512 VNNI (option ternary-dots), a second kernel: the 16 bytes of
-// a block are broadcast to 64, shifted per 128-bit lane by 2j (and 2j + 1)
-// and masked to the 0/1 bytes of the +1 (and -1) weights, in activation
-// order. A single row takes two vpdpbusd (mmfree.dot_bytes) per block and
-// channel; rows in fours share the decode as s8 weights against u8-biased
-// activations, one vpdpbusd each. Constant weights are interleaved by 8
-// channels; `threads` splits the channels over an scf.parallel.
+// a block are broadcast to 64 and decoded to bytes w + 1 in {0, 1, 2} in
+// activation order; one vpdpbusd (mmfree.dot_bytes) per row and channel
+// adds sum (w + 1) x, one more per row gives the sum x to subtract. Rows in
+// fours share each decode. Constant weights are interleaved by 8 channels
+// and stored as w + 1, so the decode is one mask (slice j stays at bits 2j,
+// its lanes are shifted back at the end); runtime weights take a shift, a
+// mask and a byte shuffle. `threads` splits the channels over an
+// scf.parallel.
 //
 //===----------------------------------------------------------------------===//
 
@@ -60,6 +62,9 @@ constexpr int64_t kSlices = kBlockWeights / kBlockBytes;
 constexpr int64_t kDotRowsPerGroup = 4;
 /// Channels whose blocks the VNNI kernel's constant weights interleave.
 constexpr int64_t kInterleave = 8;
+/// Interleaved weights are decoded to (w + 1) * 4^j, whose dot products
+/// must fit in i32 lanes: below 2^15 blocks of 2^16 at most.
+constexpr int64_t kMaxScaledK = int64_t(1) << 21;
 /// How many 64-weight blocks ahead the VNNI kernel prefetches weights.
 constexpr int64_t kPrefetchBlocks = 32;
 
@@ -90,7 +95,7 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     // Constant weights for the VNNI kernel are interleaved by groups of 8
     // channels, [N/8][T][8][16], so that a channel group reads one stream.
     DenseIntElementsAttr packedWeights;
-    if (useDots && n % kInterleave == 0 &&
+    if (useDots && n % kInterleave == 0 && paddedK < kMaxScaledK &&
         matchPattern(w, m_Constant(&packedWeights)))
       w = interleaveWeights(rewriter, loc, packedWeights);
     if (useDots)
@@ -265,6 +270,13 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     SmallVector<int64_t> shifts;
     for (int64_t q = 0; q < kBlockWeights / 8; ++q)
       shifts.push_back(2 * (q / 2));
+    // Interleaved: slice j's codes in place; i32 lane i sums slice i / 4.
+    SmallVector<int8_t> sliceMasks;
+    SmallVector<int32_t> laneShifts;
+    for (int64_t i = 0; i < kBlockWeights; ++i)
+      sliceMasks.push_back(int8_t(3 << 2 * (i / kBlockBytes)));
+    for (int64_t i = 0; i < kBlockWeights / 4; ++i)
+      laneShifts.push_back(int32_t(2 * (i / 4)));
     // Standard codes 0 (0), 1 (+1), 2 (-1) to w + 1.
     SmallVector<int8_t> offsetCodes;
     for (int64_t i = 0; i < kBlockWeights; ++i)
@@ -316,17 +328,21 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
             }
             Value packed = vector::TransferReadOp::create(
                 bb, l, packedVec, w, at, pad, SmallVector<bool>(1, true));
-            Value wide = vector::BitCastOp::create(
-                bb, l, qwordVec,
-                vector::ShuffleOp::create(bb, l, packed, packed, broadcast));
-            Value weights = arith::AndIOp::create(
-                bb, l,
-                vector::BitCastOp::create(
-                    bb, l, byteVec, arith::ShRUIOp::create(bb, l, wide, shift)),
-                three);
-            if (!interleaved)
-              weights =
-                  ShuffleBytesOp::create(bb, l, bytes(offsetCodes), weights);
+            Value wide =
+                vector::ShuffleOp::create(bb, l, packed, packed, broadcast);
+            Value weights;
+            if (interleaved) {
+              weights = arith::AndIOp::create(bb, l, wide, bytes(sliceMasks));
+            } else {
+              Value shifted = arith::ShRUIOp::create(
+                  bb, l, vector::BitCastOp::create(bb, l, qwordVec, wide),
+                  shift);
+              weights = ShuffleBytesOp::create(
+                  bb, l, bytes(offsetCodes),
+                  arith::AndIOp::create(
+                      bb, l, vector::BitCastOp::create(bb, l, byteVec, shifted),
+                      three));
+            }
             for (size_t r = 0; r < rows.size(); ++r) {
               size_t at = r * group + c;
               next[at] = DotBytesOp::create(bb, l, next[at], weights, xs[r]);
@@ -338,10 +354,17 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     for (size_t r = 0; r < rows.size(); ++r) {
       Value rowSum = blocks.getResult(rows.size() * group + r);
       for (int64_t c = 0; c < group; ++c) {
+        Value acc = blocks.getResult(r * group + c);
+        if (interleaved)
+          acc = arith::ShRSIOp::create(
+              b, loc, acc,
+              arith::ConstantOp::create(
+                  b, loc,
+                  DenseElementsAttr::get(accVec,
+                                         ArrayRef<int32_t>(laneShifts))));
         Value sum = vector::ReductionOp::create(
             b, loc, vector::CombiningKind::ADD,
-            arith::SubIOp::create(b, loc, blocks.getResult(r * group + c),
-                                  rowSum));
+            arith::SubIOp::create(b, loc, acc, rowSum));
         if (accType != i32)
           sum = arith::TruncIOp::create(b, loc, accType, sum);
         sums.push_back(sum);

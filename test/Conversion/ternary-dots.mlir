@@ -50,12 +50,19 @@ func.func @float_rows(%x: tensor<2x64xf32>, %w: tensor<8x1x16xi8>) -> tensor<2x8
 // RUN: mmfree-opt %s --mmfree-lower-to-vector=ternary-dots=avx512vnni | FileCheck %s --check-prefix=LAYOUT
 // Constant weights are interleaved by 8 channels for the VNNI kernel, so a
 // channel group reads one contiguous stream, and stored as w + 1 (packed
-// byte 0b01 = codes +1, 0, 0, 0 becomes 0b01010110 = 86): no shuffle.
+// byte 0b01 = codes +1, 0, 0, 0 becomes 0b01010110 = 86). Slice j is only
+// masked in place (bytes (w + 1) * 4^j, mask 3 << 2j: -64 is 0xC0); lanes
+// of slice j are shifted back by 2j before the activation sum goes.
 // THREADS-LABEL: func @constant_weights
 // LAYOUT-LABEL: func @constant_weights
+// LAYOUT: arith.constant dense<[3, 3, {{.*}}, 12, {{.*}}, 48, {{.*}}, -64]> : vector<64xi8>
 // LAYOUT: arith.constant dense<86> : tensor<2x1x8x16xi8>
 // LAYOUT: vector.transfer_read {{.*}} : memref<2x1x8x16xi8>, vector<16xi8>
+// LAYOUT-NOT: arith.shrui
 // LAYOUT-NOT: mmfree.shuffle_bytes
+// LAYOUT: arith.andi {{.*}} : vector<64xi8>
+// LAYOUT: mmfree.dot_bytes
+// LAYOUT: arith.shrsi {{.*}} : vector<16xi32>
 // LAYOUT: return
 func.func @constant_weights(%x: tensor<1x64xi8>) -> tensor<1x16xi32> {
   %w = arith.constant dense<1> : tensor<16x1x16xi8>
@@ -92,4 +99,27 @@ func.func @prefetch(%x: tensor<1x2048xi8>) -> tensor<1x16xi32> {
   %acc = mmfree.ternary_matmul %x, %w {k = 2048 : i64}
       : tensor<1x2048xi8>, tensor<16x32x16xi8> -> tensor<1x16xi32>
   return %acc : tensor<1x16xi32>
+}
+
+// RUN: mmfree-opt %s --mmfree-lower-to-vector=ternary-dots=avx512vnni | FileCheck %s --check-prefix=LIMIT
+// (w + 1) * 4^j products fit i32 lanes below 2^15 blocks: K = 2^21 keeps
+// the per-channel layout (shift and shuffle), one block less interleaves.
+// LIMIT-LABEL: func @scaled_limit
+// LIMIT-NOT: tensor<1x32768x8x16xi8>
+// LIMIT: mmfree.shuffle_bytes
+// LIMIT-LABEL: func @below_scaled_limit
+// LIMIT: arith.constant dense<86> : tensor<1x32767x8x16xi8>
+// LIMIT-NOT: mmfree.shuffle_bytes
+// LIMIT: return
+func.func @scaled_limit(%x: tensor<1x2097152xi8>) -> tensor<1x8xi32> {
+  %w = arith.constant dense<1> : tensor<8x32768x16xi8>
+  %acc = mmfree.ternary_matmul %x, %w {k = 2097152 : i64}
+      : tensor<1x2097152xi8>, tensor<8x32768x16xi8> -> tensor<1x8xi32>
+  return %acc : tensor<1x8xi32>
+}
+func.func @below_scaled_limit(%x: tensor<1x2097088xi8>) -> tensor<1x8xi32> {
+  %w = arith.constant dense<1> : tensor<8x32767x16xi8>
+  %acc = mmfree.ternary_matmul %x, %w {k = 2097088 : i64}
+      : tensor<1x2097088xi8>, tensor<8x32767x16xi8> -> tensor<1x8xi32>
+  return %acc : tensor<1x8xi32>
 }

@@ -104,6 +104,9 @@ void *lookupCInterface(ExecutionEngine &engine, llvm::StringRef function) {
   return *sym;
 }
 
+/// Untimed calls before each timed one in warm mode.
+constexpr int kWarmCalls = 3;
+
 std::vector<double>
 medianMicrosRoundRobin(const std::vector<std::function<void()>> &runs, int reps,
                        bool warm) {
@@ -112,8 +115,11 @@ medianMicrosRoundRobin(const std::vector<std::function<void()>> &runs, int reps,
     run(); // warm-up
   for (int i = 0; i < reps; ++i)
     for (size_t r = 0; r < runs.size(); ++r) {
-      if (warm)
-        runs[r](); // the timed call finds this one's data in cache
+      // The timed call finds this one's data in cache: one call is not
+      // enough, lines that one pass brings in are not all kept by the
+      // (non-inclusive) last-level cache.
+      for (int w = 0; warm && w < kWarmCalls; ++w)
+        runs[r]();
       auto start = std::chrono::steady_clock::now();
       runs[r]();
       times[r].push_back(std::chrono::duration<double, std::micro>(

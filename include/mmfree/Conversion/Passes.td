@@ -25,13 +25,14 @@ def LowerToVector : Pass<"mmfree-lower-to-vector", "::mlir::ModuleOp"> {
   let summary = "Lower mmfree contractions to vectorized CPU kernels";
   let description = [{
     Rewrites `mmfree.ternary_matmul` into `scf.for` loops whose bodies work on
-    16-lane vectors (with `ternary-dots=avx512vnni`, i8 activations: 0/1
-    byte masks of the +1 and -1 weights and two `mmfree.dot_bytes` per row
-    and block instead): groups of 4 rows share each weight load and decode,
+    16-lane vectors: groups of 4 rows share each weight load and decode,
     groups of 4 output channels share each activation load, one 16-byte load
     of packed weights is decoded four times (shift by 2j, mask) into select
     masks that add, subtract or skip 16 consecutive activations. No multiply
-    appears in the kernel.
+    appears in that kernel. With `ternary-dots=avx512vnni` and i8
+    activations instead: the weights decoded to bytes w + 1 in {0, 1, 2},
+    one `mmfree.dot_bytes` per row, channel and 64-weight block plus one per
+    row and block for the activation sum that the offset adds.
 
     Also lowers `mmfree.lmul_matmul` (per-operand prologue, integer-add
     products, f32 sums in increasing k; exact generic for inf/NaN) and the

@@ -238,8 +238,9 @@ def MMFree_DotBytesOp : MMFree_Op<"dot_bytes", [Pure,
   let description = [{
     `result[i] = acc[i] + sum_{j<4} zext(lhs[4i+j]) * sext(rhs[4i+j])` on 16
     i32 lanes and 64 bytes, wrapping. The ternary CPU kernel emits it with
-    0/1 masks as `lhs` (it selects and adds activations) when the target has
-    AVX-512 VNNI; `mmfree-lower-x86-ops` turns it into the intrinsic.
+    the weights as bytes w + 1 in {0, 1, 2} (times 4^j when decoded in
+    place) as `lhs` when the target has AVX-512 VNNI;
+    `mmfree-lower-x86-ops` turns it into the intrinsic.
 
     ```mlir
     %s = mmfree.dot_bytes %acc, %mask, %x : vector<16xi32>, vector<64xi8>
