@@ -176,15 +176,23 @@ struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
     Location loc = op.getLoc();
     MLIRContext *ctx = getContext();
     AffineMap id2 = AffineMap::getMultiDimIdentityMap(2, ctx);
+    // A per-tensor scale is read once, outside the generic: a constant
+    // (d0, d1) -> (0) map would keep the generic from being vectorized.
     bool perTensor = op.getWeightScale().getType().getDimSize(0) == 1;
-    AffineMap wsMap = AffineMap::get(2, 0,
-                                     perTensor ? getAffineConstantExpr(0, ctx)
-                                               : getAffineDimExpr(1, ctx),
-                                     ctx);
-    SmallVector<Value> inputs = {adaptor.getAcc(), adaptor.getWeightScale()};
-    SmallVector<AffineMap> maps = {id2, wsMap};
-    if (Value rs = adaptor.getRowScale()) {
-      inputs.push_back(rs);
+    SmallVector<Value> inputs = {adaptor.getAcc()};
+    SmallVector<AffineMap> maps = {id2};
+    Value weightScale;
+    if (perTensor) {
+      weightScale = tensor::ExtractOp::create(
+          rewriter, loc, adaptor.getWeightScale(),
+          ValueRange{arith::ConstantIndexOp::create(rewriter, loc, 0)});
+    } else {
+      inputs.push_back(adaptor.getWeightScale());
+      maps.push_back(AffineMap::get(2, 0, getAffineDimExpr(1, ctx), ctx));
+    }
+    Value rowScale = adaptor.getRowScale();
+    if (rowScale) {
+      inputs.push_back(rowScale);
       maps.push_back(AffineMap::get(2, 0, getAffineDimExpr(0, ctx), ctx));
     }
     maps.push_back(id2);
@@ -195,13 +203,14 @@ struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
             emptyLike(rewriter, loc, resultType, adaptor.getAcc()), maps,
             ArrayRef<IteratorType>{IteratorType::parallel,
                                    IteratorType::parallel},
-            [](OpBuilder &b, Location l, ValueRange args) {
+            [&](OpBuilder &b, Location l, ValueRange args) {
               Value v = args[0];
               if (isa<IntegerType>(v.getType()))
                 v = arith::SIToFPOp::create(b, l, b.getF32Type(), v);
-              v = arith::MulFOp::create(b, l, v, args[1]);
-              if (args.size() == 4)
-                v = arith::DivFOp::create(b, l, v, args[2]);
+              v = arith::MulFOp::create(b, l, v,
+                                        perTensor ? weightScale : args[1]);
+              if (rowScale)
+                v = arith::DivFOp::create(b, l, v, args[args.size() - 2]);
               linalg::YieldOp::create(b, l, v);
             })
             .getResult(0);

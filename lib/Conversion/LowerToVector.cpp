@@ -29,6 +29,7 @@
 #include "llvm/TargetParser/Host.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -65,6 +66,9 @@ constexpr int64_t kInterleave = 8;
 /// Interleaved weights are decoded to (w + 1) * 4^j, whose dot products
 /// must fit in i32 lanes: below 2^15 blocks of 2^16 at most.
 constexpr int64_t kMaxScaledK = int64_t(1) << 21;
+/// Largest per-thread scratch of quantized activation rows (a row group of
+/// padded K bytes, on the stack) for which quantization is fused.
+constexpr int64_t kMaxScratchBytes = 64 * 1024;
 /// How many 64-weight blocks ahead the VNNI kernel prefetches weights.
 constexpr int64_t kPrefetchBlocks = 32;
 
@@ -82,13 +86,34 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                    (accElt.isInteger(16) || accElt.isInteger(32));
     const int64_t rowsPerGroup = useDots ? kDotRowsPerGroup : kRowsPerGroup;
     int64_t paddedK = numerics::numBlocks(k) * kBlockWeights;
-    Value x = padToBlocks(rewriter, loc, op.getInput(), k);
     Value w = op.getWeights();
     auto resultType = op.getResult().getType();
     Type accType = resultType.getElementType();
     int64_t n = resultType.getDimSize(1);
 
-    Value mSize = tensor::DimOp::create(rewriter, loc, op.getInput(), 0);
+    // Activation quantization feeding only this op becomes the prologue of
+    // each row group: its rows are quantized into a scratch that the
+    // kernel reads while they are in L1, and no i8 tensor is written.
+    auto quantize = op.getInput().getDefiningOp<QuantizeRowsOp>();
+    std::optional<Fusion> fusion;
+    if (quantize && op.getInput().hasOneUse() &&
+        rowsPerGroup * paddedK <= kMaxScratchBytes &&
+        llvm::all_of(quantize.getScale().getUsers(), [&](Operation *user) {
+          return user->getBlock() == op->getBlock() &&
+                 op->isBeforeInBlock(user);
+        })) {
+      Value source = quantize.getInput();
+      SmallVector<Value> rowsDyn;
+      if (quantize.getScale().getType().isDynamicDim(0))
+        rowsDyn.push_back(tensor::DimOp::create(rewriter, loc, source, 0));
+      fusion = Fusion{
+          readOnlyBuffer(rewriter, loc, source),
+          resultBuffer(rewriter, loc, quantize.getScale().getType(), rowsDyn),
+          k, paddedK};
+    }
+    Value input = fusion ? quantize.getInput() : op.getInput();
+    Value x = fusion ? Value() : padToBlocks(rewriter, loc, input, k);
+    Value mSize = tensor::DimOp::create(rewriter, loc, input, 0);
     SmallVector<Value> dyn;
     if (resultType.isDynamicDim(0))
       dyn.push_back(mSize);
@@ -103,12 +128,15 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     // Every chunk of channels holds whole groups (of either row grouping).
     int64_t widest = channelGroup(/*useDots=*/true, /*rowGroup=*/1);
     if (threads > 1 && n % (threads * widest) == 0) {
-      rewriter.replaceOp(op,
-                         threadedKernel(rewriter, loc, x, w, mSize, resultType,
-                                        rowsPerGroup, paddedK, useDots));
+      rewriter.replaceOp(op, threadedKernel(rewriter, loc, x, w, mSize,
+                                            resultType, rowsPerGroup, paddedK,
+                                            useDots, fusion));
+      replaceQuantize(rewriter, loc, quantize, fusion);
       return success();
     }
     Value init = tensor::EmptyOp::create(rewriter, loc, resultType, dyn);
+    if (fusion)
+      x = fusion->scratch(rewriter, loc, rowsPerGroup);
 
     // Rows in groups of kRowsPerGroup share each weight load and decode;
     // channels in groups of kChannelsPerGroup share each activation load.
@@ -125,15 +153,20 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                    for (int64_t r = 0; r < rowGroup; ++r)
                      rows.push_back(arith::AddIOp::create(
                          b, l, m0, indexConstant(b, l, r)));
+                   SmallVector<Value> xRows =
+                       fusion ? fusion->quantizeRows(b, l, x, rows, Value())
+                              : rows;
                    Value result = iter[0];
                    int64_t channels = channelGroup(useDots, rowGroup);
                    int64_t mainN = n - n % channels;
                    if (mainN > 0)
-                     result = channelLoop(b, l, x, w, result, rows, 0, mainN,
-                                          channels, paddedK, accType, useDots);
+                     result =
+                         channelLoop(b, l, x, w, result, rows, xRows, 0, mainN,
+                                     channels, paddedK, accType, useDots);
                    if (mainN < n)
-                     result = channelLoop(b, l, x, w, result, rows, mainN, n, 1,
-                                          paddedK, accType, useDots);
+                     result =
+                         channelLoop(b, l, x, w, result, rows, xRows, mainN, n,
+                                     1, paddedK, accType, useDots);
                    scf::YieldOp::create(b, l, result);
                  })
           .getResult(0);
@@ -142,7 +175,140 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                            rowsPerGroup, init);
     result = rowLoop(groupedRows, mSize, 1, result);
     rewriter.replaceOp(op, result);
+    replaceQuantize(rewriter, loc, quantize, fusion);
     return success();
+  }
+
+  /// The fused activation quantization: the f32 rows, the buffer their
+  /// scales go to, K and the padded K.
+  struct Fusion {
+    Value source, scales;
+    int64_t k, paddedK;
+
+    /// A zeroed stack scratch for `rows` quantized rows (the kernel reads
+    /// whole blocks: bytes past K stay zero).
+    Value scratch(OpBuilder &b, Location loc, int64_t rows) const {
+      auto type = MemRefType::get({rows, paddedK}, b.getI8Type());
+      Value buffer = memref::AllocaOp::create(b, loc, type, ValueRange(),
+                                              b.getI64IntegerAttr(64));
+      auto zeros = VectorType::get({kBlockWeights}, b.getI8Type());
+      Value zero = zeroOf(b, loc, zeros);
+      for (int64_t r = 0; r < rows; ++r)
+        scf::ForOp::create(
+            b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, paddedK),
+            indexConstant(b, loc, kBlockWeights), ValueRange(),
+            [&](OpBuilder &b, Location l, Value k0, ValueRange) {
+              vector::TransferWriteOp::create(
+                  b, l, zero, buffer, ValueRange{indexConstant(b, l, r), k0},
+                  ArrayRef<bool>{true});
+              scf::YieldOp::create(b, l);
+            });
+      return buffer;
+    }
+
+    /// mmfree.quantize_rows of `rows` into rows 0, 1, ... of `scratch`, in
+    /// 16-lane loops (a masked tail when K is not a multiple of 16): the
+    /// absolute maximum, q = 127 / max(it, eps), clamp(roundeven(x * q)).
+    /// Stores q unless `storeIf` (an i1) is false. Returns the scratch rows.
+    SmallVector<Value> quantizeRows(OpBuilder &b, Location loc, Value scratch,
+                                    ArrayRef<Value> rows, Value storeIf) const {
+      Type f32 = b.getF32Type();
+      auto lanes = VectorType::get({16}, f32);
+      auto bytes = VectorType::get({16}, b.getI8Type());
+      int64_t mainK = k - k % 16;
+      auto splat = [&](float v) {
+        return arith::ConstantOp::create(
+            b, loc, DenseElementsAttr::get(lanes, b.getF32FloatAttr(v)));
+      };
+      Value zero = splat(0.f);
+      Value padF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.f));
+      // Calls fn(k0, inBounds) for every 16-lane chunk of [0, K).
+      auto chunks =
+          [&](Value init,
+              function_ref<Value(OpBuilder &, Location, Value, bool, Value)>
+                  fn) {
+            Value acc = init;
+            if (mainK > 0) {
+              auto loop = scf::ForOp::create(
+                  b, loc, indexConstant(b, loc, 0),
+                  indexConstant(b, loc, mainK), indexConstant(b, loc, 16),
+                  init ? ValueRange{init} : ValueRange(),
+                  [&](OpBuilder &b, Location l, Value k0, ValueRange iter) {
+                    Value next =
+                        fn(b, l, k0, true, iter.empty() ? Value() : iter[0]);
+                    scf::YieldOp::create(
+                        b, l, next ? ValueRange{next} : ValueRange());
+                  });
+              acc = init ? loop.getResult(0) : Value();
+            }
+            if (mainK < k)
+              acc = fn(b, loc, indexConstant(b, loc, mainK), false, acc);
+            return acc;
+          };
+      SmallVector<Value> scratchRows;
+      for (size_t i = 0; i < rows.size(); ++i) {
+        Value row = rows[i], scratchRow = indexConstant(b, loc, i);
+        auto read = [&](OpBuilder &b, Location l, Value k0, bool inBounds) {
+          return vector::TransferReadOp::create(b, l, lanes, source,
+                                                ValueRange{row, k0}, padF,
+                                                ArrayRef<bool>{inBounds});
+        };
+        Value maxAbs =
+            chunks(zero,
+                   [&](OpBuilder &b, Location l, Value k0, bool inBounds,
+                       Value acc) -> Value {
+                     return arith::MaximumFOp::create(
+                         b, l, acc,
+                         math::AbsFOp::create(b, l, read(b, l, k0, inBounds)));
+                   });
+        Value m = vector::ReductionOp::create(
+            b, loc, vector::CombiningKind::MAXIMUMF, maxAbs);
+        Value q = arith::DivFOp::create(
+            b, loc, arith::ConstantOp::create(b, loc, b.getF32FloatAttr(127.f)),
+            arith::MaximumFOp::create(
+                b, loc, m,
+                arith::ConstantOp::create(
+                    b, loc, b.getF32FloatAttr(numerics::kScaleEpsilon))));
+        Value qv = vector::BroadcastOp::create(b, loc, lanes, q);
+        Value low = splat(-128.f), high = splat(127.f);
+        chunks(Value(),
+               [&](OpBuilder &b, Location l, Value k0, bool inBounds,
+                   Value) -> Value {
+                 Value v =
+                     arith::MulFOp::create(b, l, read(b, l, k0, inBounds), qv);
+                 v = math::RoundEvenOp::create(b, l, v);
+                 v = arith::MinimumFOp::create(
+                     b, l, arith::MaximumFOp::create(b, l, v, low), high);
+                 vector::TransferWriteOp::create(
+                     b, l, arith::FPToSIOp::create(b, l, bytes, v), scratch,
+                     ValueRange{scratchRow, k0}, ArrayRef<bool>{true});
+                 return Value();
+               });
+        if (storeIf) {
+          scf::IfOp::create(b, loc, storeIf, [&](OpBuilder &b, Location l) {
+            memref::StoreOp::create(b, l, q, scales, ValueRange{row});
+            scf::YieldOp::create(b, l);
+          });
+        } else {
+          memref::StoreOp::create(b, loc, q, scales, ValueRange{row});
+        }
+        scratchRows.push_back(scratchRow);
+      }
+      return scratchRows;
+    }
+  };
+
+  /// The fused quantization's scales replace its op's.
+  static void replaceQuantize(PatternRewriter &rewriter, Location loc,
+                              QuantizeRowsOp quantize,
+                              const std::optional<Fusion> &fusion) {
+    if (!fusion)
+      return;
+    rewriter.replaceAllUsesWith(quantize.getScale(),
+                                resultTensor(rewriter, loc,
+                                             quantize.getScale().getType(),
+                                             fusion->scales));
+    rewriter.eraseOp(quantize);
   }
 
   /// Channels per group: a single row of the VNNI kernel has the registers
@@ -154,18 +320,19 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
   /// Loop over channels [begin, end) in groups of `group`, each group
   /// reducing over all blocks into `group` results of each row in `rows`.
   static Value channelLoop(OpBuilder &b, Location loc, Value x, Value w,
-                           Value result, ArrayRef<Value> rows, int64_t begin,
-                           int64_t end, int64_t group, int64_t paddedK,
-                           Type accType, bool useDots) {
+                           Value result, ArrayRef<Value> rows,
+                           ArrayRef<Value> xRows, int64_t begin, int64_t end,
+                           int64_t group, int64_t paddedK, Type accType,
+                           bool useDots) {
     auto loop = scf::ForOp::create(
         b, loc, indexConstant(b, loc, begin), indexConstant(b, loc, end),
         indexConstant(b, loc, group), result,
         [&](OpBuilder &b, Location l, Value n0, ValueRange iter) {
           SmallVector<Value> sums =
               useDots
-                  ? reduceGroupDots(b, l, x, w, rows, n0, group, paddedK,
+                  ? reduceGroupDots(b, l, x, w, xRows, n0, group, paddedK,
                                     accType)
-                  : reduceGroup(b, l, x, w, rows, n0, group, paddedK, accType);
+                  : reduceGroup(b, l, x, w, xRows, n0, group, paddedK, accType);
           Value res = iter[0];
           for (size_t r = 0; r < rows.size(); ++r)
             for (int64_t c = 0; c < group; ++c) {
@@ -441,11 +608,11 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
   /// result buffer. Used when the chunks hold whole channel groups.
   Value threadedKernel(PatternRewriter &rewriter, Location loc, Value x,
                        Value w, Value mSize, RankedTensorType resultType,
-                       int64_t rowsPerGroup, int64_t paddedK,
-                       bool useDots) const {
+                       int64_t rowsPerGroup, int64_t paddedK, bool useDots,
+                       const std::optional<Fusion> &fusion) const {
     Type accType = resultType.getElementType();
     int64_t n = resultType.getDimSize(1), chunk = n / threads;
-    Value xm = readOnlyBuffer(rewriter, loc, x);
+    Value xm = fusion ? Value() : readOnlyBuffer(rewriter, loc, x);
     Value wm =
         isa<MemRefType>(w.getType()) ? w : readOnlyBuffer(rewriter, loc, w);
     SmallVector<Value> dyn;
@@ -462,6 +629,13 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
         [&](OpBuilder &b, Location l, ValueRange ivs) {
           Value c0 =
               arith::MulIOp::create(b, l, ivs[0], indexConstant(b, l, chunk));
+          // Fused: every thread quantizes the rows into its own scratch,
+          // the first one stores the scales.
+          Value xs = fusion ? fusion->scratch(b, l, rowsPerGroup) : xm;
+          Value firstThread =
+              fusion ? arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
+                                             ivs[0], indexConstant(b, l, 0))
+                     : Value();
           auto rowLoop = [&](Value begin, Value end, int64_t rowGroup) {
             int64_t group = channelGroup(useDots, rowGroup);
             scf::ForOp::create(
@@ -471,6 +645,9 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                   for (int64_t r = 0; r < rowGroup; ++r)
                     rows.push_back(arith::AddIOp::create(
                         b, l, m0, indexConstant(b, l, r)));
+                  SmallVector<Value> xRows =
+                      fusion ? fusion->quantizeRows(b, l, xs, rows, firstThread)
+                             : rows;
                   scf::ForOp::create(
                       b, l, c0,
                       arith::AddIOp::create(b, l, c0,
@@ -478,10 +655,10 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                       indexConstant(b, l, group), ValueRange(),
                       [&](OpBuilder &b, Location l, Value n0, ValueRange) {
                         SmallVector<Value> sums =
-                            useDots ? reduceGroupDots(b, l, xm, wm, rows, n0,
+                            useDots ? reduceGroupDots(b, l, xs, wm, xRows, n0,
                                                       group, paddedK, accType)
-                                    : reduceGroup(b, l, xm, wm, rows, n0, group,
-                                                  paddedK, accType);
+                                    : reduceGroup(b, l, xs, wm, xRows, n0,
+                                                  group, paddedK, accType);
                         for (size_t r = 0; r < rows.size(); ++r)
                           for (int64_t c = 0; c < group; ++c)
                             memref::StoreOp::create(

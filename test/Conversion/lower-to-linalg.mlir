@@ -59,12 +59,13 @@ func.func @quantize(%x: tensor<4x8xf32>) -> (tensor<4x8xi8>, tensor<4xf32>) {
 
 // -----
 
-// Per-tensor scale is read through a constant index map.
-// CHECK-DAG: #[[S:.*]] = affine_map<(d0, d1) -> (0)>
+// A per-tensor scale is extracted once and used inside the generic (a
+// constant index map would keep the generic from being vectorized).
 // CHECK-LABEL: func @dequantize
-// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[S]], #{{.*}}, #{{.*}}]
+// CHECK: %[[WS:.*]] = tensor.extract %arg1[%{{.*}}] : tensor<1xf32>
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #{{.*}}]
 // CHECK:   arith.sitofp
-// CHECK:   arith.mulf
+// CHECK:   arith.mulf %{{.*}}, %[[WS]]
 // CHECK:   arith.divf
 func.func @dequantize(%acc: tensor<4x8xi32>, %ws: tensor<1xf32>, %q: tensor<4xf32>) -> tensor<4x8xf32> {
   %y = mmfree.dequantize %acc, %ws, %q : (tensor<4x8xi32>, tensor<1xf32>, tensor<4xf32>) -> tensor<4x8xf32>

@@ -123,3 +123,38 @@ func.func @below_scaled_limit(%x: tensor<1x2097088xi8>) -> tensor<1x8xi32> {
       : tensor<1x2097088xi8>, tensor<8x32767x16xi8> -> tensor<1x8xi32>
   return %acc : tensor<1x8xi32>
 }
+
+// RUN: mmfree-opt %s --mmfree-lower-to-vector=ternary-dots=avx512vnni | FileCheck %s --check-prefix=FUSE
+// Activation quantization that feeds only the kernel becomes the prologue
+// of each row group: 16-lane absolute maximum, scale, quantized rows in a
+// zeroed stack scratch the kernel reads; its scales go to a buffer that
+// replaces the op's. Quantized rows used elsewhere keep the op.
+// FUSE-LABEL: func @fused_quantize
+// FUSE-NOT: mmfree.quantize_rows
+// FUSE: memref.alloca() {alignment = 64 : i64} : memref<4x128xi8>
+// FUSE: scf.for
+// FUSE: arith.maximumf {{.*}} : vector<16xf32>
+// FUSE: vector.reduction <maximumf>
+// FUSE: math.roundeven {{.*}} : vector<16xf32>
+// FUSE: vector.transfer_write {{.*}} : vector<16xi8>, memref<4x128xi8>
+// FUSE: memref.store
+// FUSE: mmfree.dot_bytes
+// FUSE: mmfree.dequantize
+// FUSE-LABEL: func @shared_quantize
+// FUSE: mmfree.quantize_rows
+// FUSE-NOT: memref.alloca
+// FUSE: return
+func.func @fused_quantize(%x: tensor<5x100xf32>, %w: tensor<16x2x16xi8>) -> tensor<5x16xf32> {
+  %xq, %q = mmfree.quantize_rows %x : tensor<5x100xf32> -> tensor<5x100xi8>, tensor<5xf32>
+  %acc = mmfree.ternary_matmul %xq, %w {k = 100 : i64}
+      : tensor<5x100xi8>, tensor<16x2x16xi8> -> tensor<5x16xi32>
+  %ws = arith.constant dense<1.0> : tensor<1xf32>
+  %y = mmfree.dequantize %acc, %ws, %q : (tensor<5x16xi32>, tensor<1xf32>, tensor<5xf32>) -> tensor<5x16xf32>
+  return %y : tensor<5x16xf32>
+}
+func.func @shared_quantize(%x: tensor<1x64xf32>, %w: tensor<8x1x16xi8>) -> (tensor<1x8xi32>, tensor<1x64xi8>) {
+  %xq, %q = mmfree.quantize_rows %x : tensor<1x64xf32> -> tensor<1x64xi8>, tensor<1xf32>
+  %acc = mmfree.ternary_matmul %xq, %w {k = 64 : i64}
+      : tensor<1x64xi8>, tensor<8x1x16xi8> -> tensor<1x8xi32>
+  return %acc, %xq : tensor<1x8xi32>, tensor<1x64xi8>
+}

@@ -63,6 +63,7 @@ def LowerToVector : Pass<"mmfree-lower-to-vector", "::mlir::ModuleOp"> {
                            "::mlir::arith::ArithDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::memref::MemRefDialect",
+                           "::mlir::math::MathDialect",
                            "::mlir::bufferization::BufferizationDialect"];
 }
 
