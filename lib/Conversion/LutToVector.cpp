@@ -14,7 +14,9 @@
 //    combined in the rounding-average tree.
 //  - lut_matmul with at most 32 outputs on x86 with AVX2 or AVX-512BW:
 //    rows in 32 or 64 byte lanes, one vpshufb per (output, codebook) looks
-//    up every row's entry in the 16-entry table column.
+//    up every row's entry in the 16-entry table column. When its codes come
+//    from a column-major lut_encode, the two are fused: each block's codes
+//    are built in byte vectors and never stored.
 // All use compares, adds, shifts, loads, shuffles and gathers: no multiply.
 //
 //===----------------------------------------------------------------------===//
@@ -173,17 +175,40 @@ struct LutEncodeToVector : OpRewritePattern<LutEncodeOp> {
   }
 };
 
+/// The lut_encode that LutEncodeAndShuffles fuses into `op`'s lookups: one
+/// of column-major rows with constant trees whose codes only `op` reads,
+/// `op` with static shapes and at most kShuffleMaxOutputs outputs.
+LutEncodeOp fusableEncode(LutMatmulOp op) {
+  auto encode = op.getCodes().getDefiningOp<LutEncodeOp>();
+  auto tablesType = op.getTables().getType();
+  if (!encode || !encode.getTransposeInput() ||
+      !encode.getCodes().hasOneUse() ||
+      !matchPattern(encode.getDims(), m_Constant()) ||
+      !matchPattern(encode.getThresholds(), m_Constant()) ||
+      !op.getResult().getType().hasStaticShape() ||
+      !tablesType.hasStaticShape() ||
+      tablesType.getDimSize(2) > kShuffleMaxOutputs)
+    return nullptr;
+  return encode;
+}
+
 /// Encoding from column-major rows (transpose_input): 32 rows in lanes. Per
 /// codebook and level one contiguous load of the split column's 32 values,
 /// compared with each lane's node threshold, chosen among the level's
 /// constants by the earlier outcomes; the 16 x C codes are transposed in
 /// registers and stored row by row. Reads only the split columns.
 struct LutEncodeColumnsToVector : OpRewritePattern<LutEncodeOp> {
-  LutEncodeColumnsToVector(MLIRContext *ctx)
-      : OpRewritePattern(ctx, /*benefit=*/2) {}
+  LutEncodeColumnsToVector(MLIRContext *ctx, bool fuseWithShuffles)
+      : OpRewritePattern(ctx, /*benefit=*/2),
+        fuseWithShuffles(fuseWithShuffles) {}
 
   LogicalResult matchAndRewrite(LutEncodeOp op,
                                 PatternRewriter &rewriter) const override {
+    if (fuseWithShuffles && op.getCodes().hasOneUse())
+      if (auto user = dyn_cast<LutMatmulOp>(*op.getCodes().getUsers().begin()))
+        if (fusableEncode(user))
+          return rewriter.notifyMatchFailure(
+              op, "left to the lookups (LutEncodeAndShuffles)");
     DenseIntElementsAttr dimValues;
     DenseFPElementsAttr thrValues;
     if (!op.getTransposeInput() ||
@@ -264,6 +289,8 @@ struct LutEncodeColumnsToVector : OpRewritePattern<LutEncodeOp> {
     rewriter.replaceOp(op, codes);
     return success();
   }
+
+  bool fuseWithShuffles;
 };
 
 struct LutMatmulToVector : OpRewritePattern<LutMatmulOp> {
@@ -367,14 +394,133 @@ struct LutMatmulToVector : OpRewritePattern<LutMatmulOp> {
   }
 };
 
+/// The tables output-major, [M][C][16], as a buffer: each lookup loads one
+/// 16-byte table column.
+Value outputMajorTables(PatternRewriter &rewriter, Location loc,
+                        LutMatmulOp op) {
+  auto tablesType = op.getTables().getType();
+  int64_t books = tablesType.getDimSize(0), outputs = tablesType.getDimSize(2);
+  auto transposedType =
+      RankedTensorType::get({outputs, books, kBuckets}, rewriter.getI8Type());
+  Value tables;
+  DenseIntElementsAttr constant;
+  if (matchPattern(op.getTables(), m_Constant(&constant))) {
+    auto values = constant.getValues<int8_t>();
+    SmallVector<int8_t> t(constant.getNumElements());
+    for (int64_t c = 0; c < books; ++c)
+      for (int64_t q = 0; q < kBuckets; ++q)
+        for (int64_t m = 0; m < outputs; ++m)
+          t[(m * books + c) * kBuckets + q] =
+              values[(c * kBuckets + q) * outputs + m];
+    tables = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(transposedType, ArrayRef<int8_t>(t)));
+  } else {
+    Value empty =
+        tensor::EmptyOp::create(rewriter, loc, transposedType, ValueRange());
+    tables = linalg::TransposeOp::create(rewriter, loc, op.getTables(), empty,
+                                         ArrayRef<int64_t>{2, 0, 1})
+                 .getResult()[0];
+  }
+  return readOnlyBuffer(rewriter, loc, tables);
+}
+
+/// Output m of the rows whose codes (one vector per codebook, rows in
+/// lanes) are `codeVecs`: per codebook the 16-entry table column is
+/// broadcast to every 128-bit lane and one byte shuffle looks up all rows'
+/// entries, which are widened and added (exact, 16 bits) or averaged as
+/// bytes level by level (vpavgb rounding).
+Value lookupOutput(OpBuilder &b, Location l, Value tabs,
+                   ArrayRef<Value> codeVecs, Value m, bool exact) {
+  int64_t lanes = cast<VectorType>(codeVecs[0].getType()).getDimSize(0);
+  int64_t books = codeVecs.size();
+  Type i8 = b.getI8Type();
+  auto byteVec = VectorType::get({lanes}, i8);
+  auto wideVec = VectorType::get({lanes}, b.getI16Type());
+  SmallVector<int64_t> broadcast;
+  for (int64_t i = 0; i < lanes; ++i)
+    broadcast.push_back(i % kBuckets);
+  SmallVector<Value> entries;
+  for (int64_t c = 0; c < books; ++c) {
+    Value t = vector::LoadOp::create(
+        b, l, VectorType::get({kBuckets}, i8), tabs,
+        ValueRange{m, indexConstant(b, l, c), indexConstant(b, l, 0)});
+    Value wide = vector::ShuffleOp::create(b, l, t, t, broadcast);
+    entries.push_back(ShuffleBytesOp::create(b, l, wide, codeVecs[c]));
+  }
+  if (exact) {
+    Value result = arith::ExtUIOp::create(b, l, wideVec, entries[0]);
+    for (int64_t c = 1; c < books; ++c)
+      result = arith::AddIOp::create(
+          b, l, result, arith::ExtUIOp::create(b, l, wideVec, entries[c]));
+    return result;
+  }
+  entries.resize(numerics::averagedCodebooks(books), splat(b, l, byteVec, 0));
+  Value one = splat(b, l, wideVec, 1);
+  while (entries.size() > 1) {
+    SmallVector<Value> next;
+    for (size_t j = 0; j < entries.size(); j += 2) {
+      Value s = arith::AddIOp::create(
+          b, l,
+          arith::AddIOp::create(
+              b, l, arith::ExtUIOp::create(b, l, wideVec, entries[j]),
+              arith::ExtUIOp::create(b, l, wideVec, entries[j + 1])),
+          one);
+      next.push_back(arith::TruncIOp::create(
+          b, l, byteVec, arith::ShRUIOp::create(b, l, s, one)));
+    }
+    entries = std::move(next);
+  }
+  return entries[0];
+}
+
+/// Lanes [0, count) of `result` into column m of `out`, rows r0 + lane.
+void storeColumn(OpBuilder &b, Location l, Value result, Value out, Value r0,
+                 Value m, int64_t count) {
+  for (int64_t i = 0; i < count; ++i)
+    memref::StoreOp::create(
+        b, l, vector::ExtractOp::create(b, l, result, i), out,
+        ValueRange{arith::AddIOp::create(b, l, r0, indexConstant(b, l, i)), m});
+}
+
+/// scf.for over the full blocks of `lanes` of `rows` rows, then the partial
+/// block if any: body(r0, count, inBounds).
+void forEachRowBlock(
+    OpBuilder &b, Location loc, int64_t rows, int64_t lanes,
+    function_ref<void(OpBuilder &, Location, Value, int64_t, bool)> body) {
+  int64_t fullRows = rows - rows % lanes;
+  if (fullRows > 0)
+    scf::ForOp::create(b, loc, indexConstant(b, loc, 0),
+                       indexConstant(b, loc, fullRows),
+                       indexConstant(b, loc, lanes), ValueRange(),
+                       [&](OpBuilder &b, Location l, Value r0, ValueRange) {
+                         body(b, l, r0, lanes, true);
+                         scf::YieldOp::create(b, l);
+                       });
+  if (fullRows < rows)
+    body(b, loc, indexConstant(b, loc, fullRows), rows - fullRows, false);
+}
+
+/// Loop over outputs: lookupOutput and storeColumn for each.
+void lookupAndStore(OpBuilder &b, Location loc, Value tabs, Value out,
+                    ArrayRef<Value> codeVecs, Value r0, int64_t count,
+                    int64_t outputs, bool exact) {
+  scf::ForOp::create(
+      b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, outputs),
+      indexConstant(b, loc, 1), ValueRange(),
+      [&](OpBuilder &b, Location l, Value m, ValueRange) {
+        storeColumn(b, l, lookupOutput(b, l, tabs, codeVecs, m, exact), out, r0,
+                    m, count);
+        scf::YieldOp::create(b, l);
+      });
+}
+
 /// Byte-shuffle lookups (vpshufb), rows in lanes, for few outputs: per
-/// block of `lanes` rows the codes are transposed codebook-major once; per
-/// output and codebook, the 16-entry table column is broadcast to every
-/// 128-bit lane and one shuffle looks up all rows' entries, which are
-/// widened and added (or averaged as bytes). Each output column of the
-/// block is then stored row by row. With many outputs the loads of
-/// LutMatmulToVector (outputs in lanes) do the same lookups with
-/// contiguous stores, so this kernel takes at most kShuffleMaxOutputs.
+/// block of `lanes` rows the codes are transposed codebook-major once, then
+/// lookupOutput per output; each output column of the block is stored row
+/// by row. With many outputs the loads of LutMatmulToVector (outputs in
+/// lanes) do the same lookups with contiguous stores, so this kernel takes
+/// at most kShuffleMaxOutputs.
 struct LutMatmulToShuffles : OpRewritePattern<LutMatmulOp> {
   LutMatmulToShuffles(MLIRContext *ctx, int64_t lanes)
       : OpRewritePattern(ctx, /*benefit=*/2), lanes(lanes) {}
@@ -392,133 +538,129 @@ struct LutMatmulToShuffles : OpRewritePattern<LutMatmulOp> {
       return rewriter.notifyMatchFailure(op, "many outputs: loads are better");
     Location loc = op.getLoc();
     bool exact = op.getAccumulation() == LutAccumulation::Exact;
-    Type i8 = rewriter.getI8Type(), i16 = rewriter.getI16Type();
-    auto byteVec = VectorType::get({lanes}, i8);
-    auto wideVec = VectorType::get({lanes}, i16);
-
-    // Tables output-major, [M][C][16], so each lookup loads 16 bytes.
-    auto transposedType = RankedTensorType::get({outputs, books, kBuckets}, i8);
-    Value tables;
-    DenseIntElementsAttr constant;
-    if (matchPattern(op.getTables(), m_Constant(&constant))) {
-      auto values = constant.getValues<int8_t>();
-      SmallVector<int8_t> t(constant.getNumElements());
-      for (int64_t c = 0; c < books; ++c)
-        for (int64_t q = 0; q < kBuckets; ++q)
-          for (int64_t m = 0; m < outputs; ++m)
-            t[(m * books + c) * kBuckets + q] =
-                values[(c * kBuckets + q) * outputs + m];
-      tables = arith::ConstantOp::create(
-          rewriter, loc,
-          DenseElementsAttr::get(transposedType, ArrayRef<int8_t>(t)));
-    } else {
-      Value empty =
-          tensor::EmptyOp::create(rewriter, loc, transposedType, ValueRange());
-      tables = linalg::TransposeOp::create(rewriter, loc, op.getTables(), empty,
-                                           ArrayRef<int64_t>{2, 0, 1})
-                   .getResult()[0];
-    }
+    Value tabs = outputMajorTables(rewriter, loc, op);
     Value codes = readOnlyBuffer(rewriter, loc, op.getCodes());
-    Value tabs = readOnlyBuffer(rewriter, loc, tables);
     Value out = resultBuffer(rewriter, loc, resultType);
-    SmallVector<int64_t> broadcast;
-    for (int64_t i = 0; i < lanes; ++i)
-      broadcast.push_back(i % kBuckets);
-
-    auto idx = [&](OpBuilder &b, int64_t v) {
-      return indexConstant(b, loc, v);
-    };
-    scf::ForOp::create(
-        rewriter, loc, idx(rewriter, 0), idx(rewriter, rows),
-        idx(rewriter, lanes), ValueRange(),
-        [&](OpBuilder &b, Location l, Value r0, ValueRange) {
+    forEachRowBlock(
+        rewriter, loc, rows, lanes,
+        [&](OpBuilder &b, Location l, Value r0, int64_t count, bool inBounds) {
           Value pad = arith::ConstantOp::create(b, l, b.getI8IntegerAttr(0));
           Value block = vector::TransferReadOp::create(
-              b, l, VectorType::get({lanes, books}, i8), codes,
-              ValueRange{r0, idx(b, 0)}, pad, ArrayRef<bool>{false, true});
+              b, l, VectorType::get({lanes, books}, b.getI8Type()), codes,
+              ValueRange{r0, indexConstant(b, l, 0)}, pad,
+              ArrayRef<bool>{inBounds, true});
           Value byBook =
               vector::TransposeOp::create(b, l, block, ArrayRef<int64_t>{1, 0});
           SmallVector<Value> codeVecs;
           for (int64_t c = 0; c < books; ++c)
             codeVecs.push_back(vector::ExtractOp::create(b, l, byBook, c));
-          Value left = arith::SubIOp::create(b, l, idx(b, rows), r0);
-          Value full = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge,
-                                             left, idx(b, lanes));
-          scf::ForOp::create(
-              b, l, idx(b, 0), idx(b, outputs), idx(b, 1), ValueRange(),
-              [&](OpBuilder &b, Location l, Value m, ValueRange) {
-                SmallVector<Value> entries;
-                for (int64_t c = 0; c < books; ++c) {
-                  Value t = vector::LoadOp::create(
-                      b, l, VectorType::get({kBuckets}, i8), tabs,
-                      ValueRange{m, idx(b, c), idx(b, 0)});
-                  Value wide = vector::ShuffleOp::create(b, l, t, t, broadcast);
-                  entries.push_back(
-                      ShuffleBytesOp::create(b, l, wide, codeVecs[c]));
-                }
-                Value result;
-                if (exact) {
-                  result = arith::ExtUIOp::create(b, l, wideVec, entries[0]);
-                  for (int64_t c = 1; c < books; ++c)
-                    result = arith::AddIOp::create(
-                        b, l, result,
-                        arith::ExtUIOp::create(b, l, wideVec, entries[c]));
-                } else {
-                  // Rounding byte averages level by level (vpavgb).
-                  entries.resize(numerics::averagedCodebooks(books),
-                                 splat(b, l, byteVec, 0));
-                  Value one = splat(b, l, wideVec, 1);
-                  while (entries.size() > 1) {
-                    SmallVector<Value> next;
-                    for (size_t j = 0; j < entries.size(); j += 2) {
-                      Value s = arith::AddIOp::create(
-                          b, l,
-                          arith::AddIOp::create(
-                              b, l,
-                              arith::ExtUIOp::create(b, l, wideVec, entries[j]),
-                              arith::ExtUIOp::create(b, l, wideVec,
-                                                     entries[j + 1])),
-                          one);
-                      next.push_back(arith::TruncIOp::create(
-                          b, l, byteVec, arith::ShRUIOp::create(b, l, s, one)));
-                    }
-                    entries = std::move(next);
-                  }
-                  result = entries[0];
-                }
-                // Column m of the block, row by row.
-                scf::IfOp::create(
-                    b, l, full,
-                    [&](OpBuilder &b, Location l) {
-                      for (int64_t i = 0; i < lanes; ++i)
-                        memref::StoreOp::create(
-                            b, l, vector::ExtractOp::create(b, l, result, i),
-                            out,
-                            ValueRange{
-                                arith::AddIOp::create(b, l, r0, idx(b, i)), m});
-                      scf::YieldOp::create(b, l);
-                    },
-                    [&](OpBuilder &b, Location l) {
-                      scf::ForOp::create(
-                          b, l, idx(b, 0), left, idx(b, 1), ValueRange(),
-                          [&](OpBuilder &b, Location l, Value i, ValueRange) {
-                            memref::StoreOp::create(
-                                b, l,
-                                vector::ExtractOp::create(b, l, result,
-                                                          OpFoldResult(i)),
-                                out,
-                                ValueRange{arith::AddIOp::create(b, l, r0, i),
-                                           m});
-                            scf::YieldOp::create(b, l);
-                          });
-                      scf::YieldOp::create(b, l);
-                    });
-                scf::YieldOp::create(b, l);
-              });
-          scf::YieldOp::create(b, l);
+          lookupAndStore(b, l, tabs, out, codeVecs, r0, count, outputs, exact);
         });
     rewriter.replaceOp(op, resultTensor(rewriter, loc, resultType, out));
     return success();
+  }
+
+  int64_t lanes;
+};
+
+/// Column-major encoding fused with the shuffle lookups: when lut_matmul's
+/// codes come from a lut_encode of column-major rows used only here, each
+/// block of `lanes` rows is encoded straight into one byte vector per
+/// codebook (16 rows per f32 compare, as LutEncodeColumnsToVector does),
+/// which the lookups index without a transpose; the codes never reach
+/// memory.
+struct LutEncodeAndShuffles : OpRewritePattern<LutMatmulOp> {
+  LutEncodeAndShuffles(MLIRContext *ctx, int64_t lanes)
+      : OpRewritePattern(ctx, /*benefit=*/3), lanes(lanes) {}
+
+  LogicalResult matchAndRewrite(LutMatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    LutEncodeOp encode = fusableEncode(op);
+    if (!encode)
+      return rewriter.notifyMatchFailure(op, "no fusable column-major encode");
+    auto tablesType = op.getTables().getType();
+    auto resultType = op.getResult().getType();
+    DenseIntElementsAttr dimValues;
+    DenseFPElementsAttr thrValues;
+    matchPattern(encode.getDims(), m_Constant(&dimValues));
+    matchPattern(encode.getThresholds(), m_Constant(&thrValues));
+    Location loc = op.getLoc();
+    int64_t rows = resultType.getDimSize(0), books = tablesType.getDimSize(0),
+            outputs = tablesType.getDimSize(2);
+    bool exact = op.getAccumulation() == LutAccumulation::Exact;
+    SmallVector<int64_t> dims;
+    for (const APInt &v : dimValues.getValues<APInt>())
+      dims.push_back(v.getSExtValue());
+    SmallVector<float> thresholds(thrValues.getValues<float>());
+
+    Value input = readOnlyBuffer(rewriter, loc, encode.getInput());
+    Value tabs = outputMajorTables(rewriter, loc, op);
+    Value out = resultBuffer(rewriter, loc, resultType);
+    forEachRowBlock(
+        rewriter, loc, rows, lanes,
+        [&](OpBuilder &b, Location l, Value r0, int64_t count, bool inBounds) {
+          SmallVector<Value> codeVecs;
+          for (int64_t c = 0; c < books; ++c)
+            codeVecs.push_back(encodeBlock(
+                b, l, input, r0, inBounds,
+                ArrayRef(dims).slice(c * kTreeDepth, kTreeDepth),
+                ArrayRef(thresholds).slice(c * (kBuckets - 1), kBuckets - 1)));
+          lookupAndStore(b, l, tabs, out, codeVecs, r0, count, outputs, exact);
+        });
+    rewriter.replaceOp(op, resultTensor(rewriter, loc, resultType, out));
+    rewriter.eraseOp(encode);
+    return success();
+  }
+
+  /// One codebook's codes of rows [r0, r0 + lanes) as bytes: per 16 rows
+  /// and level a load of the split column, compared with each lane's node
+  /// threshold (chosen among the level's by the earlier outcomes).
+  Value encodeBlock(OpBuilder &b, Location l, Value input, Value r0,
+                    bool inBounds, ArrayRef<int64_t> dims,
+                    ArrayRef<float> thresholds) const {
+    constexpr int64_t kPart = 16;
+    auto f32Vec = VectorType::get({kPart}, b.getF32Type());
+    auto byteVec = VectorType::get({kPart}, b.getI8Type());
+    Value pad = arith::ConstantOp::create(b, l, b.getF32FloatAttr(0.f));
+    SmallVector<Value> parts;
+    for (int64_t p = 0; p < lanes / kPart; ++p) {
+      Value row =
+          arith::AddIOp::create(b, l, r0, indexConstant(b, l, p * kPart));
+      SmallVector<Value> outcomes;
+      Value code = splat(b, l, byteVec, 0);
+      for (int64_t t = 0; t < kTreeDepth; ++t) {
+        Value x = vector::TransferReadOp::create(
+            b, l, f32Vec, input, ValueRange{indexConstant(b, l, dims[t]), row},
+            pad, ArrayRef<bool>{inBounds});
+        int64_t first = (int64_t(1) << t) - 1;
+        SmallVector<Value> candidates;
+        for (int64_t j = 0; j < (int64_t(1) << t); ++j)
+          candidates.push_back(arith::ConstantOp::create(
+              b, l, DenseElementsAttr::get(f32Vec, thresholds[first + j])));
+        Value above =
+            arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x,
+                                  selectByOutcomes(b, l, candidates, outcomes));
+        outcomes.push_back(above);
+        code =
+            arith::AddIOp::create(b, l, arith::AddIOp::create(b, l, code, code),
+                                  arith::ExtUIOp::create(b, l, byteVec, above));
+      }
+      parts.push_back(code);
+    }
+    // Concatenate the parts pairwise.
+    while (parts.size() > 1) {
+      SmallVector<Value> next;
+      for (size_t i = 0; i < parts.size(); i += 2) {
+        int64_t n = cast<VectorType>(parts[i].getType()).getDimSize(0);
+        SmallVector<int64_t> both;
+        for (int64_t j = 0; j < 2 * n; ++j)
+          both.push_back(j);
+        next.push_back(
+            vector::ShuffleOp::create(b, l, parts[i], parts[i + 1], both));
+      }
+      parts = std::move(next);
+    }
+    return parts[0];
   }
 
   int64_t lanes;
@@ -528,8 +670,10 @@ struct LutMatmulToShuffles : OpRewritePattern<LutMatmulOp> {
 
 void mmfree::populateLutToVectorPatterns(RewritePatternSet &patterns,
                                          int64_t shuffleLanes) {
-  patterns.add<LutEncodeToVector, LutEncodeColumnsToVector, LutMatmulToVector>(
-      patterns.getContext());
+  patterns.add<LutEncodeToVector, LutMatmulToVector>(patterns.getContext());
+  patterns.add<LutEncodeColumnsToVector>(patterns.getContext(),
+                                         /*fuseWithShuffles=*/shuffleLanes > 0);
   if (shuffleLanes)
-    patterns.add<LutMatmulToShuffles>(patterns.getContext(), shuffleLanes);
+    patterns.add<LutMatmulToShuffles, LutEncodeAndShuffles>(
+        patterns.getContext(), shuffleLanes);
 }

@@ -42,3 +42,30 @@ func.func @column_major(%xt: tensor<64x?xf32>) -> tensor<?x2xi8> {
       : tensor<64x?xf32>, tensor<2x4xi32>, tensor<2x15xf32> -> tensor<?x2xi8>
   return %codes : tensor<?x2xi8>
 }
+
+// Column-major encode feeding few outputs: fused, each codebook's codes of
+// a 64-row block built in byte vectors (16 rows per f32 compare) and
+// shuffled directly; no codes tensor, no transpose. A tail of 36 rows reads
+// with masks. Without shuffles the two ops are lowered apart.
+// AVX512-LABEL: func @fused_encode
+// AVX512-NOT: mmfree.lut_encode
+// AVX512-NOT: vector.transpose
+// AVX512-DAG: vector.transfer_read {{.*}}[%c0, %c96], %{{.*}} : memref<8x100xf32>, vector<16xf32>
+// AVX512-DAG: vector.transfer_read {{.*}} {in_bounds = [true]} : memref<8x100xf32>, vector<16xf32>
+// AVX512-DAG: arith.cmpf ogt
+// AVX512-DAG: vector.shuffle {{.*}} : vector<32xi8>, vector<32xi8>
+// AVX512-DAG: mmfree.shuffle_bytes {{.*}} : vector<64xi8>
+// AVX512-NOT: arith.muli
+// AVX512: return
+// NONE-LABEL: func @fused_encode
+// NONE: vector.transpose
+// NONE-NOT: mmfree.shuffle_bytes
+func.func @fused_encode(%at: tensor<8x100xf32>, %t: tensor<2x16x3xi8>) -> tensor<100x3xi16> {
+  %dims = arith.constant dense<[[0, 1, 2, 3], [4, 5, 6, 7]]> : tensor<2x4xi32>
+  %thr = arith.constant dense<0.5> : tensor<2x15xf32>
+  %codes = mmfree.lut_encode %at, %dims, %thr {transpose_input}
+      : tensor<8x100xf32>, tensor<2x4xi32>, tensor<2x15xf32> -> tensor<100x2xi8>
+  %s = mmfree.lut_matmul %codes, %t {accumulation = #mmfree<lut_accumulation exact>}
+      : tensor<100x2xi8>, tensor<2x16x3xi8> -> tensor<100x3xi16>
+  return %s : tensor<100x3xi16>
+}
