@@ -17,7 +17,11 @@
 //    up every row's entry in the 16-entry table column. When its codes come
 //    from a column-major lut_encode, the two are fused: each block's codes
 //    are built in byte vectors and never stored.
-// All use compares, adds, shifts, loads, shuffles and gathers: no multiply.
+// The lookup kernels apply an elementwise consumer of their sums (the
+// rescale that mmfree-matmul-to-lut emits) to their vectors and write its
+// f32 result directly.
+// All use compares, adds, shifts, loads, shuffles and gathers: no multiply
+// (the rescale's multiply is by an exact power of two).
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,6 +37,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 
@@ -172,6 +177,91 @@ struct LutEncodeToVector : OpRewritePattern<LutEncodeOp> {
         });
     rewriter.replaceOp(op, codes);
     return success();
+  }
+};
+
+/// An elementwise consumer of a kernel's integer result that the kernel
+/// applies to its vectors before storing (the rescale acc * 2^-s + offset
+/// that mmfree-matmul-to-lut emits): an all-parallel linalg.generic whose
+/// one input is the result, identity maps, a body of elementwise arith/math
+/// ops on that input and constants. The kernel then writes the generic's
+/// result and the integer sums never reach memory.
+struct Epilogue {
+  mutable linalg::GenericOp generic;
+
+  static std::optional<Epilogue> match(Value result) {
+    if (!result.hasOneUse())
+      return std::nullopt;
+    auto generic = dyn_cast<linalg::GenericOp>(*result.getUsers().begin());
+    if (!generic || generic.getNumDpsInputs() != 1 ||
+        generic.getNumResults() != 1 ||
+        generic.getDpsInputOperand(0)->get() != result ||
+        generic.getNumParallelLoops() != generic.getNumLoops() ||
+        !llvm::all_of(generic.getIndexingMapsArray(),
+                      [](AffineMap m) { return m.isIdentity(); }) ||
+        !generic.getRegionOutputArgs()[0].use_empty() ||
+        !cast<ShapedType>(generic.getResult(0).getType()).hasStaticShape())
+      return std::nullopt;
+    Block &body = generic.getRegion().front();
+    for (Operation &op : body.without_terminator()) {
+      bool elementwise = op.hasTrait<OpTrait::Elementwise>() &&
+                         op.getNumRegions() == 0 &&
+                         llvm::all_of(op.getResultTypes(),
+                                      [](Type t) { return t.isIntOrFloat(); });
+      if (!elementwise && !matchPattern(&op, m_Constant()))
+        return std::nullopt;
+      for (Value operand : op.getOperands())
+        if (operand.getParentBlock() != &body &&
+            !matchPattern(operand, m_Constant()))
+          return std::nullopt;
+    }
+    return Epilogue{generic};
+  }
+
+  RankedTensorType type() const {
+    return cast<RankedTensorType>(generic.getResult(0).getType());
+  }
+
+  /// The body on vector `v` (lanes of the input).
+  Value apply(OpBuilder &b, Location l, Value v) const {
+    ArrayRef<int64_t> shape = cast<VectorType>(v.getType()).getShape();
+    Block &body = generic.getRegion().front();
+    IRMapping map;
+    map.map(body.getArgument(0), v);
+    auto vectorOf = [&](Value scalar) -> Value {
+      if (Value mapped = map.lookupOrNull(scalar))
+        return mapped;
+      Attribute attr;
+      matchPattern(scalar, m_Constant(&attr));
+      Value splatted = arith::ConstantOp::create(
+          b, l,
+          DenseElementsAttr::get(VectorType::get(shape, scalar.getType()),
+                                 attr));
+      map.map(scalar, splatted);
+      return splatted;
+    };
+    for (Operation &op : body.without_terminator()) {
+      if (matchPattern(&op, m_Constant())) {
+        vectorOf(op.getResult(0));
+        continue;
+      }
+      OperationState state(l, op.getName());
+      for (Value operand : op.getOperands())
+        state.addOperands(vectorOf(operand));
+      for (Type t : op.getResultTypes())
+        state.addTypes(VectorType::get(shape, t));
+      state.addAttributes(op.getAttrs());
+      Operation *vectorOp = b.create(state);
+      map.map(op.getResults(), vectorOp->getResults());
+    }
+    return vectorOf(body.getTerminator()->getOperand(0));
+  }
+
+  /// Replaces the generic by `tensor` (the kernel's result) and erases the
+  /// kernel's op, whose result only the generic read.
+  void replace(PatternRewriter &rewriter, Operation *op, Value tensor) const {
+    rewriter.replaceOp(generic, tensor);
+    rewriter.eraseOp(op);
   }
 };
 
@@ -336,8 +426,10 @@ struct LutMatmulToVector : OpRewritePattern<LutMatmulOp> {
           RankedTensorType::get({books, kBuckets, paddedOutputs}, i8), tables,
           ArrayRef<OpFoldResult>(low), ArrayRef<OpFoldResult>(high), zero);
     }
+    std::optional<Epilogue> epilogue = Epilogue::match(op.getResult());
     Value sums = forEachRow(
-        rewriter, loc, codes, op.getResult().getType(),
+        rewriter, loc, codes,
+        epilogue ? epilogue->type() : op.getResult().getType(),
         [&](OpBuilder &b, Location l, Value r, Value result) -> Value {
           Value pad = arith::ConstantOp::create(b, l, b.getI8IntegerAttr(0));
           SmallVector<Value> selected; // table row per codebook
@@ -381,6 +473,8 @@ struct LutMatmulToVector : OpRewritePattern<LutMatmulOp> {
               }
               out = arith::TruncIOp::create(b, l, byteVec, entries[0]);
             }
+            if (epilogue)
+              out = epilogue->apply(b, l, out);
             result =
                 vector::TransferWriteOp::create(
                     b, l, out, result, ValueRange{r, indexConstant(b, l, col)},
@@ -389,7 +483,10 @@ struct LutMatmulToVector : OpRewritePattern<LutMatmulOp> {
           }
           return result;
         });
-    rewriter.replaceOp(op, sums);
+    if (epilogue)
+      epilogue->replace(rewriter, op, sums);
+    else
+      rewriter.replaceOp(op, sums);
     return success();
   }
 };
@@ -501,16 +598,20 @@ void forEachRowBlock(
     body(b, loc, indexConstant(b, loc, fullRows), rows - fullRows, false);
 }
 
-/// Loop over outputs: lookupOutput and storeColumn for each.
+/// Loop over outputs: lookupOutput, the epilogue if any, and storeColumn
+/// for each.
 void lookupAndStore(OpBuilder &b, Location loc, Value tabs, Value out,
                     ArrayRef<Value> codeVecs, Value r0, int64_t count,
-                    int64_t outputs, bool exact) {
+                    int64_t outputs, bool exact,
+                    const std::optional<Epilogue> &epilogue) {
   scf::ForOp::create(
       b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, outputs),
       indexConstant(b, loc, 1), ValueRange(),
       [&](OpBuilder &b, Location l, Value m, ValueRange) {
-        storeColumn(b, l, lookupOutput(b, l, tabs, codeVecs, m, exact), out, r0,
-                    m, count);
+        Value result = lookupOutput(b, l, tabs, codeVecs, m, exact);
+        if (epilogue)
+          result = epilogue->apply(b, l, result);
+        storeColumn(b, l, result, out, r0, m, count);
         scf::YieldOp::create(b, l);
       });
 }
@@ -540,7 +641,9 @@ struct LutMatmulToShuffles : OpRewritePattern<LutMatmulOp> {
     bool exact = op.getAccumulation() == LutAccumulation::Exact;
     Value tabs = outputMajorTables(rewriter, loc, op);
     Value codes = readOnlyBuffer(rewriter, loc, op.getCodes());
-    Value out = resultBuffer(rewriter, loc, resultType);
+    std::optional<Epilogue> epilogue = Epilogue::match(op.getResult());
+    Value out =
+        resultBuffer(rewriter, loc, epilogue ? epilogue->type() : resultType);
     forEachRowBlock(
         rewriter, loc, rows, lanes,
         [&](OpBuilder &b, Location l, Value r0, int64_t count, bool inBounds) {
@@ -554,9 +657,14 @@ struct LutMatmulToShuffles : OpRewritePattern<LutMatmulOp> {
           SmallVector<Value> codeVecs;
           for (int64_t c = 0; c < books; ++c)
             codeVecs.push_back(vector::ExtractOp::create(b, l, byBook, c));
-          lookupAndStore(b, l, tabs, out, codeVecs, r0, count, outputs, exact);
+          lookupAndStore(b, l, tabs, out, codeVecs, r0, count, outputs, exact,
+                         epilogue);
         });
-    rewriter.replaceOp(op, resultTensor(rewriter, loc, resultType, out));
+    if (epilogue)
+      epilogue->replace(rewriter, op,
+                        resultTensor(rewriter, loc, epilogue->type(), out));
+    else
+      rewriter.replaceOp(op, resultTensor(rewriter, loc, resultType, out));
     return success();
   }
 
@@ -595,7 +703,9 @@ struct LutEncodeAndShuffles : OpRewritePattern<LutMatmulOp> {
 
     Value input = readOnlyBuffer(rewriter, loc, encode.getInput());
     Value tabs = outputMajorTables(rewriter, loc, op);
-    Value out = resultBuffer(rewriter, loc, resultType);
+    std::optional<Epilogue> epilogue = Epilogue::match(op.getResult());
+    Value out =
+        resultBuffer(rewriter, loc, epilogue ? epilogue->type() : resultType);
     forEachRowBlock(
         rewriter, loc, rows, lanes,
         [&](OpBuilder &b, Location l, Value r0, int64_t count, bool inBounds) {
@@ -605,9 +715,14 @@ struct LutEncodeAndShuffles : OpRewritePattern<LutMatmulOp> {
                 b, l, input, r0, inBounds,
                 ArrayRef(dims).slice(c * kTreeDepth, kTreeDepth),
                 ArrayRef(thresholds).slice(c * (kBuckets - 1), kBuckets - 1)));
-          lookupAndStore(b, l, tabs, out, codeVecs, r0, count, outputs, exact);
+          lookupAndStore(b, l, tabs, out, codeVecs, r0, count, outputs, exact,
+                         epilogue);
         });
-    rewriter.replaceOp(op, resultTensor(rewriter, loc, resultType, out));
+    if (epilogue)
+      epilogue->replace(rewriter, op,
+                        resultTensor(rewriter, loc, epilogue->type(), out));
+    else
+      rewriter.replaceOp(op, resultTensor(rewriter, loc, resultType, out));
     rewriter.eraseOp(encode);
     return success();
   }

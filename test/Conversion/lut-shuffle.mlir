@@ -69,3 +69,47 @@ func.func @fused_encode(%at: tensor<8x100xf32>, %t: tensor<2x16x3xi8>) -> tensor
       : tensor<100x2xi8>, tensor<2x16x3xi8> -> tensor<100x3xi16>
   return %s : tensor<100x3xi16>
 }
+
+// The rescale that mmfree-matmul-to-lut emits (an elementwise generic on
+// the sums) is applied by the kernels to their vectors: they write f32 and
+// the generic goes; both for shuffles and for loads. A generic that also
+// reads its init stays.
+// AVX512-LABEL: func @rescaled
+// AVX512-NOT: linalg.generic
+// AVX512: mmfree.shuffle_bytes
+// AVX512: arith.uitofp {{.*}} : vector<64xi16> to vector<64xf32>
+// AVX512: arith.mulf {{.*}} : vector<64xf32>
+// AVX512: arith.addf {{.*}} : vector<64xf32>
+// AVX512: memref.store {{.*}} : memref<100x10xf32>
+// NONE-LABEL: func @rescaled
+// NONE-NOT: linalg.generic
+// NONE: arith.uitofp {{.*}} : vector<32xi16> to vector<32xf32>
+// NONE: vector.transfer_write {{.*}} : vector<32xf32>, tensor<100x10xf32>
+// AVX512-LABEL: func @accumulating
+// AVX512: linalg.generic
+func.func @rescaled(%c: tensor<100x8xi8>, %t: tensor<8x16x10xi8>) -> tensor<100x10xf32> {
+  %s = mmfree.lut_matmul %c, %t {accumulation = #mmfree<lut_accumulation exact>}
+      : tensor<100x8xi8>, tensor<8x16x10xi8> -> tensor<100x10xi16>
+  %e = tensor.empty() : tensor<100x10xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%s : tensor<100x10xi16>) outs(%e : tensor<100x10xf32>) {
+  ^bb0(%in: i16, %out: f32):
+    %f = arith.uitofp %in : i16 to f32
+    %k = arith.constant 0.25 : f32
+    %m = arith.mulf %f, %k : f32
+    %o = arith.constant -3.0 : f32
+    %a = arith.addf %m, %o : f32
+    linalg.yield %a : f32
+  } -> tensor<100x10xf32>
+  return %y : tensor<100x10xf32>
+}
+func.func @accumulating(%c: tensor<100x8xi8>, %t: tensor<8x16x10xi8>, %init: tensor<100x10xf32>) -> tensor<100x10xf32> {
+  %s = mmfree.lut_matmul %c, %t {accumulation = #mmfree<lut_accumulation exact>}
+      : tensor<100x8xi8>, tensor<8x16x10xi8> -> tensor<100x10xi16>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%s : tensor<100x10xi16>) outs(%init : tensor<100x10xf32>) {
+  ^bb0(%in: i16, %out: f32):
+    %f = arith.uitofp %in : i16 to f32
+    %a = arith.addf %f, %out : f32
+    linalg.yield %a : f32
+  } -> tensor<100x10xf32>
+  return %y : tensor<100x10xf32>
+}
