@@ -50,6 +50,7 @@ using numerics::kBuckets;
 using numerics::kTreeDepth;
 
 constexpr int64_t kCodebookLanes = 16;
+/// Output lanes of the loads kernel unless the target has 64-byte vectors.
 constexpr int64_t kOutputLanes = 32;
 constexpr int64_t kShuffleMaxOutputs = 32;
 constexpr int64_t kRowLanes = 32;
@@ -384,7 +385,9 @@ struct LutEncodeColumnsToVector : OpRewritePattern<LutEncodeOp> {
 };
 
 struct LutMatmulToVector : OpRewritePattern<LutMatmulOp> {
-  using OpRewritePattern::OpRewritePattern;
+  LutMatmulToVector(MLIRContext *ctx, int64_t lanes)
+      : OpRewritePattern(ctx), lanes(lanes) {}
+
   LogicalResult matchAndRewrite(LutMatmulOp op,
                                 PatternRewriter &rewriter) const override {
     auto tablesType = op.getTables().getType();
@@ -395,13 +398,12 @@ struct LutMatmulToVector : OpRewritePattern<LutMatmulOp> {
             outputs = tablesType.getDimSize(2);
     bool exact = op.getAccumulation() == LutAccumulation::Exact;
     Type i8 = rewriter.getI8Type(), i16 = rewriter.getI16Type();
-    auto byteVec = VectorType::get({kOutputLanes}, i8);
-    auto wideVec = VectorType::get({kOutputLanes}, i16);
+    auto byteVec = VectorType::get({lanes}, i8);
+    auto wideVec = VectorType::get({lanes}, i16);
     Value codes = op.getCodes(), tables = op.getTables();
     // Pad the outputs to whole vectors so that every table read is in
     // bounds (a constant table folds into a padded constant).
-    int64_t paddedOutputs =
-        (outputs + kOutputLanes - 1) / kOutputLanes * kOutputLanes;
+    int64_t paddedOutputs = (outputs + lanes - 1) / lanes * lanes;
     DenseIntElementsAttr constant;
     if (paddedOutputs != outputs &&
         matchPattern(tables, m_Constant(&constant))) {
@@ -439,7 +441,7 @@ struct LutMatmulToVector : OpRewritePattern<LutMatmulOp> {
             selected.push_back(
                 arith::IndexCastUIOp::create(b, l, b.getIndexType(), code));
           }
-          for (int64_t col = 0; col < outputs; col += kOutputLanes) {
+          for (int64_t col = 0; col < outputs; col += lanes) {
             SmallVector<Value> entries;
             for (int64_t c = 0; c < books; ++c)
               entries.push_back(arith::ExtUIOp::create(
@@ -489,6 +491,8 @@ struct LutMatmulToVector : OpRewritePattern<LutMatmulOp> {
       rewriter.replaceOp(op, sums);
     return success();
   }
+
+  int64_t lanes;
 };
 
 /// The tables output-major, [M][C][16], as a buffer: each lookup loads one
@@ -785,7 +789,10 @@ struct LutEncodeAndShuffles : OpRewritePattern<LutMatmulOp> {
 
 void mmfree::populateLutToVectorPatterns(RewritePatternSet &patterns,
                                          int64_t shuffleLanes) {
-  patterns.add<LutEncodeToVector, LutMatmulToVector>(patterns.getContext());
+  patterns.add<LutEncodeToVector>(patterns.getContext());
+  // 64-byte table rows where the target has AVX-512BW byte operations.
+  patterns.add<LutMatmulToVector>(patterns.getContext(),
+                                  shuffleLanes == 64 ? 64 : kOutputLanes);
   patterns.add<LutEncodeColumnsToVector>(patterns.getContext(),
                                          /*fuseWithShuffles=*/shuffleLanes > 0);
   if (shuffleLanes)

@@ -20,10 +20,14 @@ func.func @few_outputs(%c: tensor<100x8xi8>, %t: tensor<8x16x10xi8>) -> tensor<1
   return %s : tensor<100x10xi16>
 }
 
-// Many outputs keep the loads (contiguous stores of whole rows).
+// Many outputs keep the loads (contiguous stores of whole rows), in 64-byte
+// table rows with AVX-512BW, 32 otherwise.
 // AVX512-LABEL: func @many_outputs
 // AVX512-NOT: mmfree.shuffle_bytes
+// AVX512: vector.transfer_read {{.*}} : tensor<8x16x64xi8>, vector<64xi8>
 // AVX512: return
+// AVX2-LABEL: func @many_outputs
+// AVX2: vector.transfer_read {{.*}} : tensor<8x16x64xi8>, vector<32xi8>
 func.func @many_outputs(%c: tensor<100x8xi8>, %t: tensor<8x16x40xi8>) -> tensor<100x40xi16> {
   %s = mmfree.lut_matmul %c, %t {accumulation = #mmfree<lut_accumulation exact>}
       : tensor<100x8xi8>, tensor<8x16x40xi8> -> tensor<100x40xi16>
