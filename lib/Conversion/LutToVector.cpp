@@ -266,9 +266,9 @@ struct Epilogue {
   }
 };
 
-/// The lut_encode that LutEncodeAndShuffles fuses into `op`'s lookups: one
-/// of column-major rows with constant trees whose codes only `op` reads,
-/// `op` with static shapes and at most kShuffleMaxOutputs outputs.
+/// The lut_encode that LutEncodeAndShuffles or LutEncodeAndLoads fuses into
+/// `op`'s lookups: one of column-major rows with constant trees whose codes
+/// only `op` reads, `op` with static shapes.
 LutEncodeOp fusableEncode(LutMatmulOp op) {
   auto encode = op.getCodes().getDefiningOp<LutEncodeOp>();
   auto tablesType = op.getTables().getType();
@@ -277,8 +277,7 @@ LutEncodeOp fusableEncode(LutMatmulOp op) {
       !matchPattern(encode.getDims(), m_Constant()) ||
       !matchPattern(encode.getThresholds(), m_Constant()) ||
       !op.getResult().getType().hasStaticShape() ||
-      !tablesType.hasStaticShape() ||
-      tablesType.getDimSize(2) > kShuffleMaxOutputs)
+      !tablesType.hasStaticShape())
     return nullptr;
   return encode;
 }
@@ -289,17 +288,15 @@ LutEncodeOp fusableEncode(LutMatmulOp op) {
 /// constants by the earlier outcomes; the 16 x C codes are transposed in
 /// registers and stored row by row. Reads only the split columns.
 struct LutEncodeColumnsToVector : OpRewritePattern<LutEncodeOp> {
-  LutEncodeColumnsToVector(MLIRContext *ctx, bool fuseWithShuffles)
-      : OpRewritePattern(ctx, /*benefit=*/2),
-        fuseWithShuffles(fuseWithShuffles) {}
+  LutEncodeColumnsToVector(MLIRContext *ctx)
+      : OpRewritePattern(ctx, /*benefit=*/2) {}
 
   LogicalResult matchAndRewrite(LutEncodeOp op,
                                 PatternRewriter &rewriter) const override {
-    if (fuseWithShuffles && op.getCodes().hasOneUse())
+    if (op.getCodes().hasOneUse())
       if (auto user = dyn_cast<LutMatmulOp>(*op.getCodes().getUsers().begin()))
         if (fusableEncode(user))
-          return rewriter.notifyMatchFailure(
-              op, "left to the lookups (LutEncodeAndShuffles)");
+          return rewriter.notifyMatchFailure(op, "left to the fused lookups");
     DenseIntElementsAttr dimValues;
     DenseFPElementsAttr thrValues;
     if (!op.getTransposeInput() ||
@@ -380,10 +377,95 @@ struct LutEncodeColumnsToVector : OpRewritePattern<LutEncodeOp> {
     rewriter.replaceOp(op, codes);
     return success();
   }
-
-  bool fuseWithShuffles;
 };
 
+/// `op`'s tables with the outputs padded to whole vectors of `lanes`, so
+/// that every table read is in bounds (a constant table folds into a padded
+/// constant).
+Value paddedTables(PatternRewriter &rewriter, Location loc, LutMatmulOp op,
+                   int64_t lanes) {
+  auto tablesType = op.getTables().getType();
+  int64_t books = tablesType.getDimSize(0), outputs = tablesType.getDimSize(2);
+  int64_t paddedOutputs = (outputs + lanes - 1) / lanes * lanes;
+  Value tables = op.getTables();
+  if (paddedOutputs == outputs)
+    return tables;
+  Type i8 = rewriter.getI8Type();
+  auto paddedType = RankedTensorType::get({books, kBuckets, paddedOutputs}, i8);
+  DenseIntElementsAttr constant;
+  if (matchPattern(tables, m_Constant(&constant))) {
+    SmallVector<int8_t> padded(books * kBuckets * paddedOutputs, 0);
+    auto values = constant.getValues<int8_t>();
+    for (int64_t row = 0; row < books * kBuckets; ++row)
+      for (int64_t o = 0; o < outputs; ++o)
+        padded[row * paddedOutputs + o] = values[row * outputs + o];
+    return arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(paddedType, ArrayRef<int8_t>(padded)));
+  }
+  SmallVector<OpFoldResult> low(3, rewriter.getIndexAttr(0));
+  SmallVector<OpFoldResult> high(3, rewriter.getIndexAttr(0));
+  high[2] = rewriter.getIndexAttr(paddedOutputs - outputs);
+  Value zero =
+      arith::ConstantOp::create(rewriter, loc, rewriter.getI8IntegerAttr(0));
+  return tensor::PadOp::create(rewriter, loc, paddedType, tables,
+                               ArrayRef<OpFoldResult>(low),
+                               ArrayRef<OpFoldResult>(high), zero);
+}
+
+/// One row's outputs, `lanes` at a time: per codebook one load of the table
+/// row its code `selected[c]` picks, widened to 16 bits and added, or, for
+/// averaging, combined in the rounding-average tree; then the epilogue if
+/// any. Returns one vector per chunk of `lanes` outputs.
+SmallVector<Value> rowOutputs(OpBuilder &b, Location l, Value tables,
+                              ArrayRef<Value> selected, int64_t outputs,
+                              int64_t lanes, bool exact,
+                              const std::optional<Epilogue> &epilogue) {
+  Type i8 = b.getI8Type();
+  auto byteVec = VectorType::get({lanes}, i8);
+  auto wideVec = VectorType::get({lanes}, b.getI16Type());
+  int64_t books = selected.size();
+  Value pad = arith::ConstantOp::create(b, l, b.getI8IntegerAttr(0));
+  SmallVector<Value> chunks;
+  for (int64_t col = 0; col < outputs; col += lanes) {
+    SmallVector<Value> entries;
+    for (int64_t c = 0; c < books; ++c)
+      entries.push_back(arith::ExtUIOp::create(
+          b, l, wideVec,
+          vector::TransferReadOp::create(b, l, byteVec, tables,
+                                         ValueRange{indexConstant(b, l, c),
+                                                    selected[c],
+                                                    indexConstant(b, l, col)},
+                                         pad, ArrayRef<bool>{true})));
+    Value out;
+    if (exact) {
+      out = entries[0];
+      for (int64_t c = 1; c < books; ++c)
+        out = arith::AddIOp::create(b, l, out, entries[c]);
+    } else {
+      entries.resize(numerics::averagedCodebooks(books),
+                     splat(b, l, wideVec, 0));
+      Value one = splat(b, l, wideVec, 1);
+      while (entries.size() > 1) {
+        SmallVector<Value> next;
+        for (size_t j = 0; j < entries.size(); j += 2)
+          next.push_back(arith::ShRUIOp::create(
+              b, l,
+              arith::AddIOp::create(
+                  b, l, arith::AddIOp::create(b, l, entries[j], entries[j + 1]),
+                  one),
+              one));
+        entries = std::move(next);
+      }
+      out = arith::TruncIOp::create(b, l, byteVec, entries[0]);
+    }
+    chunks.push_back(epilogue ? epilogue->apply(b, l, out) : out);
+  }
+  return chunks;
+}
+
+/// Lookups with the outputs in lanes, one row at a time (contiguous row
+/// stores; the kernel for many outputs or without byte shuffles).
 struct LutMatmulToVector : OpRewritePattern<LutMatmulOp> {
   LutMatmulToVector(MLIRContext *ctx, int64_t lanes)
       : OpRewritePattern(ctx), lanes(lanes) {}
@@ -397,43 +479,13 @@ struct LutMatmulToVector : OpRewritePattern<LutMatmulOp> {
     int64_t books = tablesType.getDimSize(0),
             outputs = tablesType.getDimSize(2);
     bool exact = op.getAccumulation() == LutAccumulation::Exact;
-    Type i8 = rewriter.getI8Type(), i16 = rewriter.getI16Type();
-    auto byteVec = VectorType::get({lanes}, i8);
-    auto wideVec = VectorType::get({lanes}, i16);
-    Value codes = op.getCodes(), tables = op.getTables();
-    // Pad the outputs to whole vectors so that every table read is in
-    // bounds (a constant table folds into a padded constant).
-    int64_t paddedOutputs = (outputs + lanes - 1) / lanes * lanes;
-    DenseIntElementsAttr constant;
-    if (paddedOutputs != outputs &&
-        matchPattern(tables, m_Constant(&constant))) {
-      SmallVector<int8_t> padded(books * kBuckets * paddedOutputs, 0);
-      auto values = constant.getValues<int8_t>();
-      for (int64_t row = 0; row < books * kBuckets; ++row)
-        for (int64_t o = 0; o < outputs; ++o)
-          padded[row * paddedOutputs + o] = values[row * outputs + o];
-      tables = arith::ConstantOp::create(
-          rewriter, loc,
-          DenseElementsAttr::get(
-              RankedTensorType::get({books, kBuckets, paddedOutputs}, i8),
-              ArrayRef<int8_t>(padded)));
-    } else if (paddedOutputs != outputs) {
-      SmallVector<OpFoldResult> low(3, rewriter.getIndexAttr(0));
-      SmallVector<OpFoldResult> high(3, rewriter.getIndexAttr(0));
-      high[2] = rewriter.getIndexAttr(paddedOutputs - outputs);
-      Value zero = arith::ConstantOp::create(rewriter, loc,
-                                             rewriter.getI8IntegerAttr(0));
-      tables = tensor::PadOp::create(
-          rewriter, loc,
-          RankedTensorType::get({books, kBuckets, paddedOutputs}, i8), tables,
-          ArrayRef<OpFoldResult>(low), ArrayRef<OpFoldResult>(high), zero);
-    }
+    Value codes = op.getCodes();
+    Value tables = paddedTables(rewriter, loc, op, lanes);
     std::optional<Epilogue> epilogue = Epilogue::match(op.getResult());
     Value sums = forEachRow(
         rewriter, loc, codes,
         epilogue ? epilogue->type() : op.getResult().getType(),
         [&](OpBuilder &b, Location l, Value r, Value result) -> Value {
-          Value pad = arith::ConstantOp::create(b, l, b.getI8IntegerAttr(0));
           SmallVector<Value> selected; // table row per codebook
           for (int64_t c = 0; c < books; ++c) {
             Value code = tensor::ExtractOp::create(
@@ -441,48 +493,13 @@ struct LutMatmulToVector : OpRewritePattern<LutMatmulOp> {
             selected.push_back(
                 arith::IndexCastUIOp::create(b, l, b.getIndexType(), code));
           }
-          for (int64_t col = 0; col < outputs; col += lanes) {
-            SmallVector<Value> entries;
-            for (int64_t c = 0; c < books; ++c)
-              entries.push_back(arith::ExtUIOp::create(
-                  b, l, wideVec,
-                  vector::TransferReadOp::create(
-                      b, l, byteVec, tables,
-                      ValueRange{indexConstant(b, l, c), selected[c],
-                                 indexConstant(b, l, col)},
-                      pad, ArrayRef<bool>{true})));
-            Value out;
-            if (exact) {
-              out = entries[0];
-              for (int64_t c = 1; c < books; ++c)
-                out = arith::AddIOp::create(b, l, out, entries[c]);
-            } else {
-              entries.resize(numerics::averagedCodebooks(books),
-                             splat(b, l, wideVec, 0));
-              Value one = splat(b, l, wideVec, 1);
-              while (entries.size() > 1) {
-                SmallVector<Value> next;
-                for (size_t j = 0; j < entries.size(); j += 2)
-                  next.push_back(arith::ShRUIOp::create(
-                      b, l,
-                      arith::AddIOp::create(
-                          b, l,
-                          arith::AddIOp::create(b, l, entries[j],
-                                                entries[j + 1]),
-                          one),
-                      one));
-                entries = std::move(next);
-              }
-              out = arith::TruncIOp::create(b, l, byteVec, entries[0]);
-            }
-            if (epilogue)
-              out = epilogue->apply(b, l, out);
-            result =
-                vector::TransferWriteOp::create(
-                    b, l, out, result, ValueRange{r, indexConstant(b, l, col)},
-                    ArrayRef<bool>{false})
-                    .getResult();
-          }
+          for (auto [i, chunk] : llvm::enumerate(rowOutputs(
+                   b, l, tables, selected, outputs, lanes, exact, epilogue)))
+            result = vector::TransferWriteOp::create(
+                         b, l, chunk, result,
+                         ValueRange{r, indexConstant(b, l, i * lanes)},
+                         ArrayRef<bool>{false})
+                         .getResult();
           return result;
         });
     if (epilogue)
@@ -675,6 +692,83 @@ struct LutMatmulToShuffles : OpRewritePattern<LutMatmulOp> {
   int64_t lanes;
 };
 
+/// One codebook's codes of rows [r0, r0 + lanes) as bytes: per 16 rows
+/// and level a load of the split column, compared with each lane's node
+/// threshold (chosen among the level's by the earlier outcomes).
+Value encodeBlock(OpBuilder &b, Location l, Value input, Value r0,
+                  bool inBounds, ArrayRef<int64_t> dims,
+                  ArrayRef<float> thresholds, int64_t lanes) {
+  constexpr int64_t kPart = 16;
+  auto f32Vec = VectorType::get({kPart}, b.getF32Type());
+  auto byteVec = VectorType::get({kPart}, b.getI8Type());
+  Value pad = arith::ConstantOp::create(b, l, b.getF32FloatAttr(0.f));
+  SmallVector<Value> parts;
+  for (int64_t p = 0; p < lanes / kPart; ++p) {
+    Value row = arith::AddIOp::create(b, l, r0, indexConstant(b, l, p * kPart));
+    SmallVector<Value> outcomes;
+    Value code = splat(b, l, byteVec, 0);
+    for (int64_t t = 0; t < kTreeDepth; ++t) {
+      Value x = vector::TransferReadOp::create(
+          b, l, f32Vec, input, ValueRange{indexConstant(b, l, dims[t]), row},
+          pad, ArrayRef<bool>{inBounds});
+      int64_t first = (int64_t(1) << t) - 1;
+      SmallVector<Value> candidates;
+      for (int64_t j = 0; j < (int64_t(1) << t); ++j)
+        candidates.push_back(arith::ConstantOp::create(
+            b, l, DenseElementsAttr::get(f32Vec, thresholds[first + j])));
+      Value above =
+          arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x,
+                                selectByOutcomes(b, l, candidates, outcomes));
+      outcomes.push_back(above);
+      code =
+          arith::AddIOp::create(b, l, arith::AddIOp::create(b, l, code, code),
+                                arith::ExtUIOp::create(b, l, byteVec, above));
+    }
+    parts.push_back(code);
+  }
+  // Concatenate the parts pairwise.
+  while (parts.size() > 1) {
+    SmallVector<Value> next;
+    for (size_t i = 0; i < parts.size(); i += 2) {
+      int64_t n = cast<VectorType>(parts[i].getType()).getDimSize(0);
+      SmallVector<int64_t> both;
+      for (int64_t j = 0; j < 2 * n; ++j)
+        both.push_back(j);
+      next.push_back(
+          vector::ShuffleOp::create(b, l, parts[i], parts[i + 1], both));
+    }
+    parts = std::move(next);
+  }
+  return parts[0];
+}
+
+/// Every codebook's codes of rows [r0, r0 + lanes), one byte vector each.
+SmallVector<Value> encodeBlockCodes(OpBuilder &b, Location l, Value input,
+                                    Value r0, bool inBounds,
+                                    ArrayRef<int64_t> dims,
+                                    ArrayRef<float> thresholds, int64_t books,
+                                    int64_t lanes) {
+  SmallVector<Value> codeVecs;
+  for (int64_t c = 0; c < books; ++c)
+    codeVecs.push_back(encodeBlock(
+        b, l, input, r0, inBounds, dims.slice(c * kTreeDepth, kTreeDepth),
+        thresholds.slice(c * (kBuckets - 1), kBuckets - 1), lanes));
+  return codeVecs;
+}
+
+/// The trees of a fusable encode as constants.
+void encodeTrees(LutEncodeOp encode, SmallVectorImpl<int64_t> &dims,
+                 SmallVectorImpl<float> &thresholds) {
+  DenseIntElementsAttr dimValues;
+  DenseFPElementsAttr thrValues;
+  matchPattern(encode.getDims(), m_Constant(&dimValues));
+  matchPattern(encode.getThresholds(), m_Constant(&thrValues));
+  for (const APInt &v : dimValues.getValues<APInt>())
+    dims.push_back(v.getSExtValue());
+  thresholds.append(thrValues.getValues<float>().begin(),
+                    thrValues.getValues<float>().end());
+}
+
 /// Column-major encoding fused with the shuffle lookups: when lut_matmul's
 /// codes come from a lut_encode of column-major rows used only here, each
 /// block of `lanes` rows is encoded straight into one byte vector per
@@ -688,22 +782,18 @@ struct LutEncodeAndShuffles : OpRewritePattern<LutMatmulOp> {
   LogicalResult matchAndRewrite(LutMatmulOp op,
                                 PatternRewriter &rewriter) const override {
     LutEncodeOp encode = fusableEncode(op);
-    if (!encode)
-      return rewriter.notifyMatchFailure(op, "no fusable column-major encode");
+    if (!encode || op.getTables().getType().getDimSize(2) > kShuffleMaxOutputs)
+      return rewriter.notifyMatchFailure(
+          op, "no fusable column-major encode, or many outputs");
     auto tablesType = op.getTables().getType();
     auto resultType = op.getResult().getType();
-    DenseIntElementsAttr dimValues;
-    DenseFPElementsAttr thrValues;
-    matchPattern(encode.getDims(), m_Constant(&dimValues));
-    matchPattern(encode.getThresholds(), m_Constant(&thrValues));
     Location loc = op.getLoc();
     int64_t rows = resultType.getDimSize(0), books = tablesType.getDimSize(0),
             outputs = tablesType.getDimSize(2);
     bool exact = op.getAccumulation() == LutAccumulation::Exact;
     SmallVector<int64_t> dims;
-    for (const APInt &v : dimValues.getValues<APInt>())
-      dims.push_back(v.getSExtValue());
-    SmallVector<float> thresholds(thrValues.getValues<float>());
+    SmallVector<float> thresholds;
+    encodeTrees(encode, dims, thresholds);
 
     Value input = readOnlyBuffer(rewriter, loc, encode.getInput());
     Value tabs = outputMajorTables(rewriter, loc, op);
@@ -713,12 +803,8 @@ struct LutEncodeAndShuffles : OpRewritePattern<LutMatmulOp> {
     forEachRowBlock(
         rewriter, loc, rows, lanes,
         [&](OpBuilder &b, Location l, Value r0, int64_t count, bool inBounds) {
-          SmallVector<Value> codeVecs;
-          for (int64_t c = 0; c < books; ++c)
-            codeVecs.push_back(encodeBlock(
-                b, l, input, r0, inBounds,
-                ArrayRef(dims).slice(c * kTreeDepth, kTreeDepth),
-                ArrayRef(thresholds).slice(c * (kBuckets - 1), kBuckets - 1)));
+          SmallVector<Value> codeVecs = encodeBlockCodes(
+              b, l, input, r0, inBounds, dims, thresholds, books, lanes);
           lookupAndStore(b, l, tabs, out, codeVecs, r0, count, outputs, exact,
                          epilogue);
         });
@@ -731,58 +817,85 @@ struct LutEncodeAndShuffles : OpRewritePattern<LutMatmulOp> {
     return success();
   }
 
-  /// One codebook's codes of rows [r0, r0 + lanes) as bytes: per 16 rows
-  /// and level a load of the split column, compared with each lane's node
-  /// threshold (chosen among the level's by the earlier outcomes).
-  Value encodeBlock(OpBuilder &b, Location l, Value input, Value r0,
-                    bool inBounds, ArrayRef<int64_t> dims,
-                    ArrayRef<float> thresholds) const {
-    constexpr int64_t kPart = 16;
-    auto f32Vec = VectorType::get({kPart}, b.getF32Type());
-    auto byteVec = VectorType::get({kPart}, b.getI8Type());
-    Value pad = arith::ConstantOp::create(b, l, b.getF32FloatAttr(0.f));
-    SmallVector<Value> parts;
-    for (int64_t p = 0; p < lanes / kPart; ++p) {
-      Value row =
-          arith::AddIOp::create(b, l, r0, indexConstant(b, l, p * kPart));
-      SmallVector<Value> outcomes;
-      Value code = splat(b, l, byteVec, 0);
-      for (int64_t t = 0; t < kTreeDepth; ++t) {
-        Value x = vector::TransferReadOp::create(
-            b, l, f32Vec, input, ValueRange{indexConstant(b, l, dims[t]), row},
-            pad, ArrayRef<bool>{inBounds});
-        int64_t first = (int64_t(1) << t) - 1;
-        SmallVector<Value> candidates;
-        for (int64_t j = 0; j < (int64_t(1) << t); ++j)
-          candidates.push_back(arith::ConstantOp::create(
-              b, l, DenseElementsAttr::get(f32Vec, thresholds[first + j])));
-        Value above =
-            arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x,
-                                  selectByOutcomes(b, l, candidates, outcomes));
-        outcomes.push_back(above);
-        code =
-            arith::AddIOp::create(b, l, arith::AddIOp::create(b, l, code, code),
-                                  arith::ExtUIOp::create(b, l, byteVec, above));
-      }
-      parts.push_back(code);
-    }
-    // Concatenate the parts pairwise.
-    while (parts.size() > 1) {
-      SmallVector<Value> next;
-      for (size_t i = 0; i < parts.size(); i += 2) {
-        int64_t n = cast<VectorType>(parts[i].getType()).getDimSize(0);
-        SmallVector<int64_t> both;
-        for (int64_t j = 0; j < 2 * n; ++j)
-          both.push_back(j);
-        next.push_back(
-            vector::ShuffleOp::create(b, l, parts[i], parts[i + 1], both));
-      }
-      parts = std::move(next);
-    }
-    return parts[0];
+  int64_t lanes;
+};
+
+/// Column-major encoding fused with the loads kernel (many outputs, or no
+/// byte shuffles): each block's codes are built in byte vectors as in
+/// LutEncodeAndShuffles and stored codebook-major in a small stack scratch
+/// from which the block's rows take their codes; no codes tensor, no
+/// transposes.
+struct LutEncodeAndLoads : OpRewritePattern<LutMatmulOp> {
+  LutEncodeAndLoads(MLIRContext *ctx, int64_t lanes, int64_t shuffleLanes)
+      : OpRewritePattern(ctx, /*benefit=*/3), lanes(lanes),
+        shuffleLanes(shuffleLanes) {}
+
+  LogicalResult matchAndRewrite(LutMatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    LutEncodeOp encode = fusableEncode(op);
+    int64_t outputs = op.getTables().getType().getDimSize(2);
+    if (!encode || (shuffleLanes && outputs <= kShuffleMaxOutputs))
+      return rewriter.notifyMatchFailure(
+          op, "no fusable column-major encode, or the shuffles take it");
+    Location loc = op.getLoc();
+    auto resultType = op.getResult().getType();
+    int64_t rows = resultType.getDimSize(0),
+            books = op.getTables().getType().getDimSize(0);
+    bool exact = op.getAccumulation() == LutAccumulation::Exact;
+    SmallVector<int64_t> dims;
+    SmallVector<float> thresholds;
+    encodeTrees(encode, dims, thresholds);
+
+    Value input = readOnlyBuffer(rewriter, loc, encode.getInput());
+    Value tables =
+        readOnlyBuffer(rewriter, loc, paddedTables(rewriter, loc, op, lanes));
+    std::optional<Epilogue> epilogue = Epilogue::match(op.getResult());
+    Value out =
+        resultBuffer(rewriter, loc, epilogue ? epilogue->type() : resultType);
+    Type i8 = rewriter.getI8Type();
+    Value scratch = memref::AllocaOp::create(
+        rewriter, loc, MemRefType::get({books, lanes}, i8), ValueRange(),
+        rewriter.getI64IntegerAttr(64));
+    forEachRowBlock(
+        rewriter, loc, rows, lanes,
+        [&](OpBuilder &b, Location l, Value r0, int64_t count, bool inBounds) {
+          for (auto [c, codes] : llvm::enumerate(encodeBlockCodes(
+                   b, l, input, r0, inBounds, dims, thresholds, books, lanes)))
+            vector::StoreOp::create(
+                b, l, codes, scratch,
+                ValueRange{indexConstant(b, l, c), indexConstant(b, l, 0)});
+          scf::ForOp::create(
+              b, l, indexConstant(b, l, 0), indexConstant(b, l, count),
+              indexConstant(b, l, 1), ValueRange(),
+              [&](OpBuilder &b, Location l, Value i, ValueRange) {
+                SmallVector<Value> selected;
+                for (int64_t c = 0; c < books; ++c)
+                  selected.push_back(arith::IndexCastUIOp::create(
+                      b, l, b.getIndexType(),
+                      memref::LoadOp::create(
+                          b, l, scratch,
+                          ValueRange{indexConstant(b, l, c), i})));
+                Value row = arith::AddIOp::create(b, l, r0, i);
+                for (auto [k, chunk] :
+                     llvm::enumerate(rowOutputs(b, l, tables, selected, outputs,
+                                                lanes, exact, epilogue)))
+                  vector::TransferWriteOp::create(
+                      b, l, chunk, out,
+                      ValueRange{row, indexConstant(b, l, k * lanes)},
+                      ArrayRef<bool>{false});
+                scf::YieldOp::create(b, l);
+              });
+        });
+    if (epilogue)
+      epilogue->replace(rewriter, op,
+                        resultTensor(rewriter, loc, epilogue->type(), out));
+    else
+      rewriter.replaceOp(op, resultTensor(rewriter, loc, resultType, out));
+    rewriter.eraseOp(encode);
+    return success();
   }
 
-  int64_t lanes;
+  int64_t lanes, shuffleLanes;
 };
 
 } // namespace
@@ -791,10 +904,11 @@ void mmfree::populateLutToVectorPatterns(RewritePatternSet &patterns,
                                          int64_t shuffleLanes) {
   patterns.add<LutEncodeToVector>(patterns.getContext());
   // 64-byte table rows where the target has AVX-512BW byte operations.
-  patterns.add<LutMatmulToVector>(patterns.getContext(),
-                                  shuffleLanes == 64 ? 64 : kOutputLanes);
-  patterns.add<LutEncodeColumnsToVector>(patterns.getContext(),
-                                         /*fuseWithShuffles=*/shuffleLanes > 0);
+  int64_t loadLanes = shuffleLanes == 64 ? 64 : kOutputLanes;
+  patterns.add<LutMatmulToVector>(patterns.getContext(), loadLanes);
+  patterns.add<LutEncodeAndLoads>(patterns.getContext(), loadLanes,
+                                  shuffleLanes);
+  patterns.add<LutEncodeColumnsToVector>(patterns.getContext());
   if (shuffleLanes)
     patterns.add<LutMatmulToShuffles, LutEncodeAndShuffles>(
         patterns.getContext(), shuffleLanes);

@@ -50,7 +50,8 @@ func.func @column_major(%xt: tensor<64x?xf32>) -> tensor<?x2xi8> {
 // Column-major encode feeding few outputs: fused, each codebook's codes of
 // a 64-row block built in byte vectors (16 rows per f32 compare) and
 // shuffled directly; no codes tensor, no transpose. A tail of 36 rows reads
-// with masks. Without shuffles the two ops are lowered apart.
+// with masks. Without shuffles (or with many outputs) the block's codes go
+// to a codebook-major stack scratch that the loads kernel's rows read.
 // AVX512-LABEL: func @fused_encode
 // AVX512-NOT: mmfree.lut_encode
 // AVX512-NOT: vector.transpose
@@ -62,8 +63,13 @@ func.func @column_major(%xt: tensor<64x?xf32>) -> tensor<?x2xi8> {
 // AVX512-NOT: arith.muli
 // AVX512: return
 // NONE-LABEL: func @fused_encode
-// NONE: vector.transpose
+// NONE-NOT: vector.transpose
 // NONE-NOT: mmfree.shuffle_bytes
+// NONE: memref.alloca() {alignment = 64 : i64} : memref<2x32xi8>
+// NONE: vector.store {{.*}} : memref<2x32xi8>, vector<32xi8>
+// NONE: memref.load {{.*}} : memref<2x32xi8>
+// NONE: vector.transfer_read {{.*}} : memref<2x16x32xi8>, vector<32xi8>
+// NONE: return
 func.func @fused_encode(%at: tensor<8x100xf32>, %t: tensor<2x16x3xi8>) -> tensor<100x3xi16> {
   %dims = arith.constant dense<[[0, 1, 2, 3], [4, 5, 6, 7]]> : tensor<2x4xi32>
   %thr = arith.constant dense<0.5> : tensor<2x15xf32>

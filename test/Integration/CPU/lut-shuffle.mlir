@@ -15,14 +15,17 @@
 //
 // Column-major activations: the encode fused into the shuffle lookups
 // (codes straight into byte vectors), full blocks and a tail, 64 and 32
-// lanes; with more than 32 outputs the encode and the loads stay separate.
+// lanes; without shuffles or with more than 32 outputs, fused into the
+// loads kernel through a codebook-major scratch.
 // RUN: %python %S/gen_lut.py --m 150 --k 96 --n 20 --codebooks 7 --a-layout column-major --npy %t-f1.npy --seed 15 > %t-f1.mlir
 // RUN: mmfree-opt %t-f1.mlir --mmfree-matmul-to-lut="calibration=%t-f1.npy codebooks=7" --mmfree-cpu-pipeline=lut-shuffle=avx512bw | %run_cpu | FileCheck %s --check-prefix=F1
 // RUN: mmfree-opt %t-f1.mlir --mmfree-matmul-to-lut="calibration=%t-f1.npy codebooks=7" --mmfree-cpu-pipeline=lut-shuffle=avx2 | %run_cpu | FileCheck %s --check-prefix=F1
+// RUN: mmfree-opt %t-f1.mlir --mmfree-matmul-to-lut="calibration=%t-f1.npy codebooks=7" --mmfree-cpu-pipeline=lut-shuffle=none | %run_cpu | FileCheck %s --check-prefix=F1
 // F1: mmfree-check: PASS lut m=150 n=20 k=96 codebooks=7 exact bit-exact
 // RUN: %python %S/gen_lut.py --m 200 --k 64 --n 3 --codebooks 3 --a-layout column-major --accumulation average --npy %t-f2.npy --seed 16 > %t-f2.mlir
 // RUN: mmfree-opt %t-f2.mlir --mmfree-matmul-to-lut="calibration=%t-f2.npy codebooks=3 accumulation=average" --mmfree-cpu-pipeline=lut-shuffle=avx512bw | %run_cpu | FileCheck %s --check-prefix=F2
 // RUN: mmfree-opt %t-f2.mlir --mmfree-matmul-to-lut="calibration=%t-f2.npy codebooks=3 accumulation=average" --mmfree-cpu-pipeline=lut-shuffle=avx2 | %run_cpu | FileCheck %s --check-prefix=F2
+// RUN: mmfree-opt %t-f2.mlir --mmfree-matmul-to-lut="calibration=%t-f2.npy codebooks=3 accumulation=average" --mmfree-cpu-pipeline=lut-shuffle=none | %run_cpu | FileCheck %s --check-prefix=F2
 // F2: mmfree-check: PASS lut m=200 n=3 k=64 codebooks=3 average bit-exact
 // RUN: %python %S/gen_lut.py --m 70 --k 64 --n 40 --codebooks 4 --a-layout column-major --npy %t-f3.npy --seed 17 | mmfree-opt --mmfree-matmul-to-lut="calibration=%t-f3.npy codebooks=4" --mmfree-cpu-pipeline=lut-shuffle=avx512bw | %run_cpu | FileCheck %s --check-prefix=F3
 // F3: mmfree-check: PASS lut m=70 n=40 k=64 codebooks=4 exact bit-exact
