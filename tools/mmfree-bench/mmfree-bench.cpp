@@ -561,7 +561,7 @@ int lutSuite(MLIRContext &context, const std::vector<Shape> &shapes) {
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s.m, s.n, s.k, 1.f,
                   a.data(), s.k, b.data(), s.n, 0.f, c.data(), s.n);
     });
-    std::vector<double> times = medianMicrosRoundRobin(runs, repetitions);
+    std::vector<double> times = medianMicrosRoundRobin(runs, repetitions, /*warm=*/true);
     std::string shape = std::to_string(s.m) + "x" + std::to_string(s.n) + "x" +
                         std::to_string(s.k);
     const size_t blas = runs.size() - 1;
