@@ -619,12 +619,62 @@ void forEachRowBlock(
     body(b, loc, indexConstant(b, loc, fullRows), rows - fullRows, false);
 }
 
-/// Loop over outputs: lookupOutput, the epilogue if any, and storeColumn
-/// for each.
+/// The 16 x 16 transpose of `rows` (16 vectors of 16 lanes) by block
+/// swaps of halves, quarters, ...: 64 two-source shuffles.
+SmallVector<Value> transpose16(OpBuilder &b, Location l,
+                               SmallVector<Value> rows) {
+  for (int64_t h = 8; h >= 1; h /= 2) {
+    SmallVector<int64_t> low, high;
+    for (int64_t j = 0; j < 16; ++j) {
+      low.push_back((j & h) ? 16 + j - h : j);
+      high.push_back((j & h) ? 16 + j : j + h);
+    }
+    for (int64_t i = 0; i < 16; ++i) {
+      if (i & h)
+        continue;
+      Value a = rows[i], c = rows[i + h];
+      rows[i] = vector::ShuffleOp::create(b, l, a, c, low);
+      rows[i + h] = vector::ShuffleOp::create(b, l, a, c, high);
+    }
+  }
+  return rows;
+}
+
+/// Where a block's f32 results wait to be transposed into rows: one
+/// 16-multiple of outputs by `lanes` rows, on the stack, zeroed.
+Value transposeScratch(OpBuilder &b, Location loc, int64_t outputs,
+                       int64_t lanes) {
+  int64_t padded = (outputs + 15) / 16 * 16;
+  auto type = MemRefType::get({padded, lanes}, b.getF32Type());
+  Value scratch = memref::AllocaOp::create(b, loc, type, ValueRange(),
+                                           b.getI64IntegerAttr(64));
+  Value zero = splat(b, loc, VectorType::get({lanes}, b.getF32Type()), 0.f);
+  for (int64_t m = 0; m < padded; ++m)
+    vector::StoreOp::create(
+        b, loc, zero, scratch,
+        ValueRange{indexConstant(b, loc, m), indexConstant(b, loc, 0)});
+  return scratch;
+}
+
+/// The transpose scratch when the epilogue writes 32-bit values, else null.
+Value rowScratch(OpBuilder &b, Location loc,
+                 const std::optional<Epilogue> &epilogue, int64_t outputs,
+                 int64_t lanes) {
+  if (!epilogue || !epilogue->type().getElementType().isF32())
+    return Value();
+  return transposeScratch(b, loc, outputs, lanes);
+}
+
+/// Loop over outputs: lookupOutput and the epilogue if any. With `scratch`
+/// (f32 results, a full block) the outputs are gathered there and written
+/// as rows through 16 x 16 transposes (contiguous, masked past the last
+/// output); otherwise each output column is stored element by element.
 void lookupAndStore(OpBuilder &b, Location loc, Value tabs, Value out,
                     ArrayRef<Value> codeVecs, Value r0, int64_t count,
                     int64_t outputs, bool exact,
-                    const std::optional<Epilogue> &epilogue) {
+                    const std::optional<Epilogue> &epilogue, Value scratch) {
+  int64_t lanes = cast<VectorType>(codeVecs[0].getType()).getDimSize(0);
+  bool transposed = scratch && count == lanes;
   scf::ForOp::create(
       b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, outputs),
       indexConstant(b, loc, 1), ValueRange(),
@@ -632,9 +682,33 @@ void lookupAndStore(OpBuilder &b, Location loc, Value tabs, Value out,
         Value result = lookupOutput(b, l, tabs, codeVecs, m, exact);
         if (epilogue)
           result = epilogue->apply(b, l, result);
-        storeColumn(b, l, result, out, r0, m, count);
+        if (transposed)
+          vector::StoreOp::create(b, l, result, scratch,
+                                  ValueRange{m, indexConstant(b, l, 0)});
+        else
+          storeColumn(b, l, result, out, r0, m, count);
         scf::YieldOp::create(b, l);
       });
+  if (!transposed)
+    return;
+  auto part = VectorType::get({16}, b.getF32Type());
+  for (int64_t q = 0; q < outputs; q += 16)
+    for (int64_t p = 0; p < lanes; p += 16) {
+      SmallVector<Value> rows;
+      for (int64_t j = 0; j < 16; ++j)
+        rows.push_back(
+            vector::LoadOp::create(b, loc, part, scratch,
+                                   ValueRange{indexConstant(b, loc, q + j),
+                                              indexConstant(b, loc, p)}));
+      SmallVector<Value> byRow = transpose16(b, loc, rows);
+      for (int64_t r = 0; r < 16; ++r)
+        vector::TransferWriteOp::create(
+            b, loc, byRow[r], out,
+            ValueRange{
+                arith::AddIOp::create(b, loc, r0, indexConstant(b, loc, p + r)),
+                indexConstant(b, loc, q)},
+            ArrayRef<bool>{q + 16 <= outputs});
+    }
 }
 
 /// Byte-shuffle lookups (vpshufb), rows in lanes, for few outputs: per
@@ -665,6 +739,7 @@ struct LutMatmulToShuffles : OpRewritePattern<LutMatmulOp> {
     std::optional<Epilogue> epilogue = Epilogue::match(op.getResult());
     Value out =
         resultBuffer(rewriter, loc, epilogue ? epilogue->type() : resultType);
+    Value scratch = rowScratch(rewriter, loc, epilogue, outputs, lanes);
     forEachRowBlock(
         rewriter, loc, rows, lanes,
         [&](OpBuilder &b, Location l, Value r0, int64_t count, bool inBounds) {
@@ -679,7 +754,7 @@ struct LutMatmulToShuffles : OpRewritePattern<LutMatmulOp> {
           for (int64_t c = 0; c < books; ++c)
             codeVecs.push_back(vector::ExtractOp::create(b, l, byBook, c));
           lookupAndStore(b, l, tabs, out, codeVecs, r0, count, outputs, exact,
-                         epilogue);
+                         epilogue, scratch);
         });
     if (epilogue)
       epilogue->replace(rewriter, op,
@@ -800,13 +875,14 @@ struct LutEncodeAndShuffles : OpRewritePattern<LutMatmulOp> {
     std::optional<Epilogue> epilogue = Epilogue::match(op.getResult());
     Value out =
         resultBuffer(rewriter, loc, epilogue ? epilogue->type() : resultType);
+    Value scratch = rowScratch(rewriter, loc, epilogue, outputs, lanes);
     forEachRowBlock(
         rewriter, loc, rows, lanes,
         [&](OpBuilder &b, Location l, Value r0, int64_t count, bool inBounds) {
           SmallVector<Value> codeVecs = encodeBlockCodes(
               b, l, input, r0, inBounds, dims, thresholds, books, lanes);
           lookupAndStore(b, l, tabs, out, codeVecs, r0, count, outputs, exact,
-                         epilogue);
+                         epilogue, scratch);
         });
     if (epilogue)
       epilogue->replace(rewriter, op,

@@ -84,12 +84,19 @@ func.func @fused_encode(%at: tensor<8x100xf32>, %t: tensor<2x16x3xi8>) -> tensor
 // the sums) is applied by the kernels to their vectors: they write f32 and
 // the generic goes; both for shuffles and for loads. A generic that also
 // reads its init stays.
+// With the shuffles, full blocks gather the f32 outputs in a stack scratch
+// and write rows through 16 x 16 transposes (masked past output 10); the
+// tail stores element by element.
 // AVX512-LABEL: func @rescaled
 // AVX512-NOT: linalg.generic
+// AVX512: memref.alloca() {alignment = 64 : i64} : memref<16x64xf32>
 // AVX512: mmfree.shuffle_bytes
 // AVX512: arith.uitofp {{.*}} : vector<64xi16> to vector<64xf32>
 // AVX512: arith.mulf {{.*}} : vector<64xf32>
 // AVX512: arith.addf {{.*}} : vector<64xf32>
+// AVX512: vector.store {{.*}} : memref<16x64xf32>, vector<64xf32>
+// AVX512-COUNT-64: vector.shuffle {{.*}} : vector<16xf32>, vector<16xf32>
+// AVX512: vector.transfer_write {{.*}} : vector<16xf32>, memref<100x10xf32>
 // AVX512: memref.store {{.*}} : memref<100x10xf32>
 // NONE-LABEL: func @rescaled
 // NONE-NOT: linalg.generic
