@@ -775,13 +775,11 @@ Value encodeBlock(OpBuilder &b, Location l, Value input, Value r0,
                   ArrayRef<float> thresholds, int64_t lanes) {
   constexpr int64_t kPart = 16;
   auto f32Vec = VectorType::get({kPart}, b.getF32Type());
-  auto byteVec = VectorType::get({kPart}, b.getI8Type());
   Value pad = arith::ConstantOp::create(b, l, b.getF32FloatAttr(0.f));
-  SmallVector<Value> parts;
+  // Outcomes per part (each part's thresholds follow its own outcomes).
+  SmallVector<SmallVector<Value>> outcomes(lanes / kPart);
   for (int64_t p = 0; p < lanes / kPart; ++p) {
     Value row = arith::AddIOp::create(b, l, r0, indexConstant(b, l, p * kPart));
-    SmallVector<Value> outcomes;
-    Value code = splat(b, l, byteVec, 0);
     for (int64_t t = 0; t < kTreeDepth; ++t) {
       Value x = vector::TransferReadOp::create(
           b, l, f32Vec, input, ValueRange{indexConstant(b, l, dims[t]), row},
@@ -791,30 +789,34 @@ Value encodeBlock(OpBuilder &b, Location l, Value input, Value r0,
       for (int64_t j = 0; j < (int64_t(1) << t); ++j)
         candidates.push_back(arith::ConstantOp::create(
             b, l, DenseElementsAttr::get(f32Vec, thresholds[first + j])));
-      Value above =
-          arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x,
-                                selectByOutcomes(b, l, candidates, outcomes));
-      outcomes.push_back(above);
-      code =
-          arith::AddIOp::create(b, l, arith::AddIOp::create(b, l, code, code),
-                                arith::ExtUIOp::create(b, l, byteVec, above));
+      outcomes[p].push_back(arith::CmpFOp::create(
+          b, l, arith::CmpFPredicate::OGT, x,
+          selectByOutcomes(b, l, candidates, outcomes[p])));
     }
-    parts.push_back(code);
   }
-  // Concatenate the parts pairwise.
-  while (parts.size() > 1) {
-    SmallVector<Value> next;
-    for (size_t i = 0; i < parts.size(); i += 2) {
-      int64_t n = cast<VectorType>(parts[i].getType()).getDimSize(0);
-      SmallVector<int64_t> both;
-      for (int64_t j = 0; j < 2 * n; ++j)
-        both.push_back(j);
-      next.push_back(
-          vector::ShuffleOp::create(b, l, parts[i], parts[i + 1], both));
+  // code = code + code + bit, level by level, on all lanes at once (the
+  // parts' outcome masks concatenated).
+  auto byteVec = VectorType::get({lanes}, b.getI8Type());
+  Value code = splat(b, l, byteVec, 0);
+  for (int64_t t = 0; t < kTreeDepth; ++t) {
+    SmallVector<Value> masks;
+    for (auto &part : outcomes)
+      masks.push_back(part[t]);
+    while (masks.size() > 1) {
+      SmallVector<Value> next;
+      for (size_t i = 0; i < masks.size(); i += 2) {
+        int64_t n = cast<VectorType>(masks[i].getType()).getDimSize(0);
+        next.push_back(vector::ShuffleOp::create(
+            b, l, masks[i], masks[i + 1],
+            llvm::to_vector(llvm::seq<int64_t>(0, 2 * n))));
+      }
+      masks = std::move(next);
     }
-    parts = std::move(next);
+    code =
+        arith::AddIOp::create(b, l, arith::AddIOp::create(b, l, code, code),
+                              arith::ExtUIOp::create(b, l, byteVec, masks[0]));
   }
-  return parts[0];
+  return code;
 }
 
 /// Every codebook's codes of rows [r0, r0 + lanes), one byte vector each.

@@ -48,8 +48,8 @@ func.func @column_major(%xt: tensor<64x?xf32>) -> tensor<?x2xi8> {
 }
 
 // Column-major encode feeding few outputs: fused, each codebook's codes of
-// a 64-row block built in byte vectors (16 rows per f32 compare) and
-// shuffled directly; no codes tensor, no transpose. A tail of 36 rows reads
+// a 64-row block built in byte vectors (16 rows per f32 compare, the
+// outcome masks joined to 64 lanes) and shuffled directly; no codes tensor, no transpose. A tail of 36 rows reads
 // with masks. Without shuffles (or with many outputs) the block's codes go
 // to a codebook-major stack scratch that the loads kernel's rows read.
 // AVX512-LABEL: func @fused_encode
@@ -58,7 +58,7 @@ func.func @column_major(%xt: tensor<64x?xf32>) -> tensor<?x2xi8> {
 // AVX512-DAG: vector.transfer_read {{.*}}[%c0, %c96], %{{.*}} : memref<8x100xf32>, vector<16xf32>
 // AVX512-DAG: vector.transfer_read {{.*}} {in_bounds = [true]} : memref<8x100xf32>, vector<16xf32>
 // AVX512-DAG: arith.cmpf ogt
-// AVX512-DAG: vector.shuffle {{.*}} : vector<32xi8>, vector<32xi8>
+// AVX512-DAG: vector.shuffle {{.*}} : vector<32xi1>, vector<32xi1>
 // AVX512-DAG: mmfree.shuffle_bytes {{.*}} : vector<64xi8>
 // AVX512-NOT: arith.muli
 // AVX512: return
