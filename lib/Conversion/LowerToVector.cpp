@@ -725,7 +725,7 @@ struct LowerToVectorPass
       populateTernaryLookupPatterns(patterns, lookupLanes, threads);
     patterns.add<TernaryMatmulToVector>(&getContext(), dotLanes > 0, threads);
     populateLMulMatmulToVectorPatterns(patterns);
-    populateLutToVectorPatterns(patterns, shuffleLanes);
+    populateLutToVectorPatterns(patterns, shuffleLanes, threads);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -601,22 +601,59 @@ void storeColumn(OpBuilder &b, Location l, Value result, Value out, Value r0,
         ValueRange{arith::AddIOp::create(b, l, r0, indexConstant(b, l, i)), m});
 }
 
+using ScratchSetup = function_ref<SmallVector<Value>(OpBuilder &, Location)>;
+using RowBlockBody = function_ref<void(OpBuilder &, Location, Value, int64_t,
+                                       bool, ArrayRef<Value>)>;
+
 /// scf.for over the full blocks of `lanes` of `rows` rows, then the partial
-/// block if any: body(r0, count, inBounds).
-void forEachRowBlock(
-    OpBuilder &b, Location loc, int64_t rows, int64_t lanes,
-    function_ref<void(OpBuilder &, Location, Value, int64_t, bool)> body) {
-  int64_t fullRows = rows - rows % lanes;
-  if (fullRows > 0)
-    scf::ForOp::create(b, loc, indexConstant(b, loc, 0),
-                       indexConstant(b, loc, fullRows),
-                       indexConstant(b, loc, lanes), ValueRange(),
+/// block if any: body(r0, count, inBounds, scratch) with the scratch buffers
+/// that `setup` makes. With threads, the full blocks are split into as many
+/// contiguous chunks under an scf.parallel (OpenMP), each thread with its
+/// own scratch; the partial block follows on the calling thread.
+void forEachRowBlock(OpBuilder &b, Location loc, int64_t rows, int64_t lanes,
+                     int64_t threads, ScratchSetup setup, RowBlockBody body) {
+  int64_t blocks = rows / lanes, fullRows = blocks * lanes;
+  auto blockLoop = [&](OpBuilder &b, Location l, Value begin, Value end,
+                       ArrayRef<Value> scratch) {
+    scf::ForOp::create(b, l, begin, end, indexConstant(b, l, lanes),
+                       ValueRange(),
                        [&](OpBuilder &b, Location l, Value r0, ValueRange) {
-                         body(b, l, r0, lanes, true);
+                         body(b, l, r0, lanes, true, scratch);
                          scf::YieldOp::create(b, l);
                        });
-  if (fullRows < rows)
-    body(b, loc, indexConstant(b, loc, fullRows), rows - fullRows, false);
+  };
+  SmallVector<Value> scratch;
+  if (threads > 1 && blocks >= threads) {
+    int64_t perThread = (blocks + threads - 1) / threads * lanes;
+    scf::ParallelOp::create(
+        b, loc, ValueRange{indexConstant(b, loc, 0)},
+        ValueRange{indexConstant(b, loc, threads)},
+        ValueRange{indexConstant(b, loc, 1)},
+        [&](OpBuilder &b, Location l, ValueRange ivs) {
+          Value last = indexConstant(b, l, fullRows);
+          Value begin = arith::MinUIOp::create(
+              b, l,
+              arith::MulIOp::create(b, l, ivs[0],
+                                    indexConstant(b, l, perThread)),
+              last);
+          Value end = arith::MinUIOp::create(
+              b, l,
+              arith::AddIOp::create(b, l, begin,
+                                    indexConstant(b, l, perThread)),
+              last);
+          blockLoop(b, l, begin, end, setup(b, l));
+        });
+  } else if (blocks > 0) {
+    scratch = setup(b, loc);
+    blockLoop(b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, fullRows),
+              scratch);
+  }
+  if (fullRows < rows) {
+    if (scratch.empty())
+      scratch = setup(b, loc);
+    body(b, loc, indexConstant(b, loc, fullRows), rows - fullRows, false,
+         scratch);
+  }
 }
 
 /// The 16 x 16 transpose of `rows` (16 vectors of 16 lanes) by block
@@ -718,8 +755,8 @@ void lookupAndStore(OpBuilder &b, Location loc, Value tabs, Value out,
 /// lanes) do the same lookups with contiguous stores, so this kernel takes
 /// at most kShuffleMaxOutputs.
 struct LutMatmulToShuffles : OpRewritePattern<LutMatmulOp> {
-  LutMatmulToShuffles(MLIRContext *ctx, int64_t lanes)
-      : OpRewritePattern(ctx, /*benefit=*/2), lanes(lanes) {}
+  LutMatmulToShuffles(MLIRContext *ctx, int64_t lanes, int64_t threads)
+      : OpRewritePattern(ctx, /*benefit=*/2), lanes(lanes), threads(threads) {}
 
   LogicalResult matchAndRewrite(LutMatmulOp op,
                                 PatternRewriter &rewriter) const override {
@@ -739,10 +776,13 @@ struct LutMatmulToShuffles : OpRewritePattern<LutMatmulOp> {
     std::optional<Epilogue> epilogue = Epilogue::match(op.getResult());
     Value out =
         resultBuffer(rewriter, loc, epilogue ? epilogue->type() : resultType);
-    Value scratch = rowScratch(rewriter, loc, epilogue, outputs, lanes);
     forEachRowBlock(
-        rewriter, loc, rows, lanes,
-        [&](OpBuilder &b, Location l, Value r0, int64_t count, bool inBounds) {
+        rewriter, loc, rows, lanes, threads,
+        [&](OpBuilder &b, Location l) -> SmallVector<Value> {
+          return {rowScratch(b, l, epilogue, outputs, lanes)};
+        },
+        [&](OpBuilder &b, Location l, Value r0, int64_t count, bool inBounds,
+            ArrayRef<Value> scratch) {
           Value pad = arith::ConstantOp::create(b, l, b.getI8IntegerAttr(0));
           Value block = vector::TransferReadOp::create(
               b, l, VectorType::get({lanes, books}, b.getI8Type()), codes,
@@ -754,7 +794,7 @@ struct LutMatmulToShuffles : OpRewritePattern<LutMatmulOp> {
           for (int64_t c = 0; c < books; ++c)
             codeVecs.push_back(vector::ExtractOp::create(b, l, byBook, c));
           lookupAndStore(b, l, tabs, out, codeVecs, r0, count, outputs, exact,
-                         epilogue, scratch);
+                         epilogue, scratch[0]);
         });
     if (epilogue)
       epilogue->replace(rewriter, op,
@@ -764,7 +804,7 @@ struct LutMatmulToShuffles : OpRewritePattern<LutMatmulOp> {
     return success();
   }
 
-  int64_t lanes;
+  int64_t lanes, threads;
 };
 
 /// One codebook's codes of rows [r0, r0 + lanes) as bytes: per 16 rows
@@ -853,8 +893,8 @@ void encodeTrees(LutEncodeOp encode, SmallVectorImpl<int64_t> &dims,
 /// which the lookups index without a transpose; the codes never reach
 /// memory.
 struct LutEncodeAndShuffles : OpRewritePattern<LutMatmulOp> {
-  LutEncodeAndShuffles(MLIRContext *ctx, int64_t lanes)
-      : OpRewritePattern(ctx, /*benefit=*/3), lanes(lanes) {}
+  LutEncodeAndShuffles(MLIRContext *ctx, int64_t lanes, int64_t threads)
+      : OpRewritePattern(ctx, /*benefit=*/3), lanes(lanes), threads(threads) {}
 
   LogicalResult matchAndRewrite(LutMatmulOp op,
                                 PatternRewriter &rewriter) const override {
@@ -877,14 +917,17 @@ struct LutEncodeAndShuffles : OpRewritePattern<LutMatmulOp> {
     std::optional<Epilogue> epilogue = Epilogue::match(op.getResult());
     Value out =
         resultBuffer(rewriter, loc, epilogue ? epilogue->type() : resultType);
-    Value scratch = rowScratch(rewriter, loc, epilogue, outputs, lanes);
     forEachRowBlock(
-        rewriter, loc, rows, lanes,
-        [&](OpBuilder &b, Location l, Value r0, int64_t count, bool inBounds) {
+        rewriter, loc, rows, lanes, threads,
+        [&](OpBuilder &b, Location l) -> SmallVector<Value> {
+          return {rowScratch(b, l, epilogue, outputs, lanes)};
+        },
+        [&](OpBuilder &b, Location l, Value r0, int64_t count, bool inBounds,
+            ArrayRef<Value> scratch) {
           SmallVector<Value> codeVecs = encodeBlockCodes(
               b, l, input, r0, inBounds, dims, thresholds, books, lanes);
           lookupAndStore(b, l, tabs, out, codeVecs, r0, count, outputs, exact,
-                         epilogue, scratch);
+                         epilogue, scratch[0]);
         });
     if (epilogue)
       epilogue->replace(rewriter, op,
@@ -895,7 +938,7 @@ struct LutEncodeAndShuffles : OpRewritePattern<LutMatmulOp> {
     return success();
   }
 
-  int64_t lanes;
+  int64_t lanes, threads;
 };
 
 /// Column-major encoding fused with the loads kernel (many outputs, or no
@@ -904,9 +947,10 @@ struct LutEncodeAndShuffles : OpRewritePattern<LutMatmulOp> {
 /// from which the block's rows take their codes; no codes tensor, no
 /// transposes.
 struct LutEncodeAndLoads : OpRewritePattern<LutMatmulOp> {
-  LutEncodeAndLoads(MLIRContext *ctx, int64_t lanes, int64_t shuffleLanes)
+  LutEncodeAndLoads(MLIRContext *ctx, int64_t lanes, int64_t shuffleLanes,
+                    int64_t threads)
       : OpRewritePattern(ctx, /*benefit=*/3), lanes(lanes),
-        shuffleLanes(shuffleLanes) {}
+        shuffleLanes(shuffleLanes), threads(threads) {}
 
   LogicalResult matchAndRewrite(LutMatmulOp op,
                                 PatternRewriter &rewriter) const override {
@@ -930,13 +974,16 @@ struct LutEncodeAndLoads : OpRewritePattern<LutMatmulOp> {
     std::optional<Epilogue> epilogue = Epilogue::match(op.getResult());
     Value out =
         resultBuffer(rewriter, loc, epilogue ? epilogue->type() : resultType);
-    Type i8 = rewriter.getI8Type();
-    Value scratch = memref::AllocaOp::create(
-        rewriter, loc, MemRefType::get({books, lanes}, i8), ValueRange(),
-        rewriter.getI64IntegerAttr(64));
     forEachRowBlock(
-        rewriter, loc, rows, lanes,
-        [&](OpBuilder &b, Location l, Value r0, int64_t count, bool inBounds) {
+        rewriter, loc, rows, lanes, threads,
+        [&](OpBuilder &b, Location l) -> SmallVector<Value> {
+          return {memref::AllocaOp::create(
+              b, l, MemRefType::get({books, lanes}, b.getI8Type()),
+              ValueRange(), b.getI64IntegerAttr(64))};
+        },
+        [&](OpBuilder &b, Location l, Value r0, int64_t count, bool inBounds,
+            ArrayRef<Value> scratchBuffers) {
+          Value scratch = scratchBuffers[0];
           for (auto [c, codes] : llvm::enumerate(encodeBlockCodes(
                    b, l, input, r0, inBounds, dims, thresholds, books, lanes)))
             vector::StoreOp::create(
@@ -973,21 +1020,22 @@ struct LutEncodeAndLoads : OpRewritePattern<LutMatmulOp> {
     return success();
   }
 
-  int64_t lanes, shuffleLanes;
+  int64_t lanes, shuffleLanes, threads;
 };
 
 } // namespace
 
 void mmfree::populateLutToVectorPatterns(RewritePatternSet &patterns,
-                                         int64_t shuffleLanes) {
+                                         int64_t shuffleLanes,
+                                         int64_t threads) {
   patterns.add<LutEncodeToVector>(patterns.getContext());
   // 64-byte table rows where the target has AVX-512BW byte operations.
   int64_t loadLanes = shuffleLanes == 64 ? 64 : kOutputLanes;
   patterns.add<LutMatmulToVector>(patterns.getContext(), loadLanes);
   patterns.add<LutEncodeAndLoads>(patterns.getContext(), loadLanes,
-                                  shuffleLanes);
+                                  shuffleLanes, threads);
   patterns.add<LutEncodeColumnsToVector>(patterns.getContext());
   if (shuffleLanes)
     patterns.add<LutMatmulToShuffles, LutEncodeAndShuffles>(
-        patterns.getContext(), shuffleLanes);
+        patterns.getContext(), shuffleLanes, threads);
 }

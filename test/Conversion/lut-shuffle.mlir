@@ -130,3 +130,24 @@ func.func @accumulating(%c: tensor<100x8xi8>, %t: tensor<8x16x10xi8>, %init: ten
   } -> tensor<100x10xf32>
   return %y : tensor<100x10xf32>
 }
+
+// RUN: mmfree-opt %s --mmfree-lower-to-vector="lut-shuffle=avx512bw threads=2" | FileCheck %s --check-prefix=THREADS
+// Two threads: the full row blocks in two chunks under an scf.parallel,
+// each thread with its own transpose scratch; the tail after it.
+// THREADS-LABEL: func @rescaled_rows
+// THREADS: scf.parallel
+// THREADS: memref.alloca() {alignment = 64 : i64} : memref<16x64xf32>
+// THREADS: mmfree.shuffle_bytes
+// THREADS: scf.reduce
+// THREADS: memref.store {{.*}} : memref<300x10xf32>
+func.func @rescaled_rows(%c: tensor<300x8xi8>, %t: tensor<8x16x10xi8>) -> tensor<300x10xf32> {
+  %s = mmfree.lut_matmul %c, %t {accumulation = #mmfree<lut_accumulation exact>}
+      : tensor<300x8xi8>, tensor<8x16x10xi8> -> tensor<300x10xi16>
+  %e = tensor.empty() : tensor<300x10xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%s : tensor<300x10xi16>) outs(%e : tensor<300x10xf32>) {
+  ^bb0(%in: i16, %out: f32):
+    %f = arith.uitofp %in : i16 to f32
+    linalg.yield %f : f32
+  } -> tensor<300x10xf32>
+  return %y : tensor<300x10xf32>
+}

@@ -29,9 +29,10 @@ void populateLMulMatmulToVectorPatterns(mlir::RewritePatternSet &patterns);
 
 /// The vector kernels of mmfree.lut_encode and mmfree.lut_matmul (part of
 /// mmfree-lower-to-vector); `shuffleLanes` (32: AVX2, 64: AVX-512BW, 0:
-/// none) enables the vpshufb lookups for lut_matmul with few outputs.
+/// none) enables the vpshufb lookups for lut_matmul with few outputs;
+/// `threads` splits the row blocks of the block kernels.
 void populateLutToVectorPatterns(mlir::RewritePatternSet &patterns,
-                                 int64_t shuffleLanes);
+                                 int64_t shuffleLanes, int64_t threads = 1);
 
 /// The T-MAC-style ternary kernel (bit-plane tables, byte shuffles) with
 /// `lanes` (32 or 64) channels per shuffle, the channels split over

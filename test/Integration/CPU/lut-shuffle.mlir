@@ -29,3 +29,10 @@
 // F2: mmfree-check: PASS lut m=200 n=3 k=64 codebooks=3 average bit-exact
 // RUN: %python %S/gen_lut.py --m 70 --k 64 --n 40 --codebooks 4 --a-layout column-major --npy %t-f3.npy --seed 17 | mmfree-opt --mmfree-matmul-to-lut="calibration=%t-f3.npy codebooks=4" --mmfree-cpu-pipeline=lut-shuffle=avx512bw | %run_cpu | FileCheck %s --check-prefix=F3
 // F3: mmfree-check: PASS lut m=70 n=40 k=64 codebooks=4 exact bit-exact
+//
+// With two threads (row blocks split under an scf.parallel, a scratch per
+// thread, the tail on the calling thread).
+// RUN: mmfree-opt %t-f1.mlir --mmfree-matmul-to-lut="calibration=%t-f1.npy codebooks=7" --mmfree-cpu-pipeline="lut-shuffle=avx512bw threads=2" | %run_cpu | FileCheck %s --check-prefix=F1
+// RUN: %python %S/gen_lut.py --m 333 --k 64 --n 40 --codebooks 5 --a-layout column-major --accumulation average --npy %t-f4.npy --seed 18 | mmfree-opt --mmfree-matmul-to-lut="calibration=%t-f4.npy codebooks=5 accumulation=average" --mmfree-cpu-pipeline="lut-shuffle=avx512bw threads=2" | %run_cpu | FileCheck %s --check-prefix=F4
+// F4: mmfree-check: PASS lut m=333 n=40 k=64 codebooks=5 average bit-exact
+// RUN: mmfree-opt %t-s2.mlir --mmfree-matmul-to-lut="calibration=%t-s2.npy codebooks=7" --mmfree-cpu-pipeline="lut-shuffle=avx2 threads=2" | %run_cpu | FileCheck %s --check-prefix=S2
