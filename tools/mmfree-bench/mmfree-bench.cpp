@@ -534,6 +534,10 @@ int lutSuite(MLIRContext &context, const std::vector<Shape> &shapes) {
         {"lut exact, column-major A", lut + "},mmfree-cpu-pipeline", true},
         {"lut average, column-major A",
          lut + " accumulation=average},mmfree-cpu-pipeline", true},
+        {"lut exact, col-major, 2 thr.",
+         lut + "},mmfree-cpu-pipeline{threads=2}", true},
+        {"lut average, col-major, 2 thr.",
+         lut + " accumulation=average},mmfree-cpu-pipeline{threads=2}", true},
     };
     std::vector<std::unique_ptr<ExecutionEngine>> engines;
     std::vector<std::function<void()>> runs;
@@ -557,17 +561,25 @@ int lutSuite(MLIRContext &context, const std::vector<Shape> &shapes) {
         free(out.basePtr);
       });
     }
-    runs.push_back([&] {
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s.m, s.n, s.k, 1.f,
-                  a.data(), s.k, b.data(), s.n, 0.f, c.data(), s.n);
-    });
-    std::vector<double> times = medianMicrosRoundRobin(runs, repetitions, /*warm=*/true);
+    auto sgemm = [&](int threads) {
+      return [&, threads] {
+        openblas_set_num_threads(threads);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s.m, s.n, s.k,
+                    1.f, a.data(), s.k, b.data(), s.n, 0.f, c.data(), s.n);
+        openblas_set_num_threads(1);
+      };
+    };
+    runs.push_back(sgemm(1));
+    runs.push_back(sgemm(2));
+    std::vector<double> times =
+        medianMicrosRoundRobin(runs, repetitions, /*warm=*/true);
     std::string shape = std::to_string(s.m) + "x" + std::to_string(s.n) + "x" +
                         std::to_string(s.k);
-    const size_t blas = runs.size() - 1;
+    const size_t blas = runs.size() - 2;
     for (size_t i = 0; i < runs.size(); ++i) {
-      std::string name =
-          i < blas ? strategies[i].name : "OpenBLAS sgemm (1 thread)";
+      std::string name = i < blas    ? strategies[i].name
+                         : i == blas ? "OpenBLAS sgemm (1 thread)"
+                                     : "OpenBLAS sgemm (2 threads)";
       rows.push_back(
           {shape, name, times[i], times[0] / times[i], times[blas] / times[i]});
       std::printf("%-18s %-30s %12.3f %13.3fx %13.3fx\n", shape.c_str(),
