@@ -34,7 +34,8 @@ func.func @many_outputs(%c: tensor<100x8xi8>, %t: tensor<8x16x40xi8>) -> tensor<
   return %s : tensor<100x40xi16>
 }
 
-// Column-major rows: contiguous loads of the split columns, 32 rows in lanes.
+// Column-major rows whose codes are returned (not fused): contiguous loads
+// of the split columns, 32 rows in lanes.
 // AVX512-LABEL: func @column_major
 // AVX512: vector.transfer_read {{.*}} : tensor<64x?xf32>, vector<32xf32>
 // AVX512: arith.cmpf ogt, {{.*}} : vector<32xf32>
@@ -49,9 +50,10 @@ func.func @column_major(%xt: tensor<64x?xf32>) -> tensor<?x2xi8> {
 
 // Column-major encode feeding few outputs: fused, each codebook's codes of
 // a 64-row block built in byte vectors (16 rows per f32 compare, the
-// outcome masks joined to 64 lanes) and shuffled directly; no codes tensor, no transpose. A tail of 36 rows reads
-// with masks. Without shuffles (or with many outputs) the block's codes go
-// to a codebook-major stack scratch that the loads kernel's rows read.
+// outcome masks joined to 64 lanes) and shuffled directly; no codes
+// tensor, no transpose. A tail of 36 rows reads with masks. Without
+// shuffles (or with many outputs) the block's codes go to a codebook-major
+// stack scratch that the loads kernel's rows read.
 // AVX512-LABEL: func @fused_encode
 // AVX512-NOT: mmfree.lut_encode
 // AVX512-NOT: vector.transpose
