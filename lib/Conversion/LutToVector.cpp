@@ -748,6 +748,40 @@ void lookupAndStore(OpBuilder &b, Location loc, Value tabs, Value out,
     }
 }
 
+using BlockCodes =
+    function_ref<SmallVector<Value>(OpBuilder &, Location, Value, bool)>;
+
+/// The shuffle lookups of `op` over its blocks of `lanes` rows, the codes of
+/// each block (one byte vector per codebook) from `blockCodes(r0,
+/// inBounds)`; writes the sums, or the epilogue's result, and replaces them.
+void shuffleLookups(PatternRewriter &rewriter, LutMatmulOp op, int64_t lanes,
+                    int64_t threads, BlockCodes blockCodes) {
+  Location loc = op.getLoc();
+  auto resultType = op.getResult().getType();
+  int64_t rows = resultType.getDimSize(0),
+          outputs = op.getTables().getType().getDimSize(2);
+  bool exact = op.getAccumulation() == LutAccumulation::Exact;
+  Value tabs = outputMajorTables(rewriter, loc, op);
+  std::optional<Epilogue> epilogue = Epilogue::match(op.getResult());
+  RankedTensorType outType = epilogue ? epilogue->type() : resultType;
+  Value out = resultBuffer(rewriter, loc, outType);
+  forEachRowBlock(
+      rewriter, loc, rows, lanes, threads,
+      [&](OpBuilder &b, Location l) -> SmallVector<Value> {
+        return {rowScratch(b, l, epilogue, outputs, lanes)};
+      },
+      [&](OpBuilder &b, Location l, Value r0, int64_t count, bool inBounds,
+          ArrayRef<Value> scratch) {
+        lookupAndStore(b, l, tabs, out, blockCodes(b, l, r0, inBounds), r0,
+                       count, outputs, exact, epilogue, scratch[0]);
+      });
+  Value result = resultTensor(rewriter, loc, outType, out);
+  if (epilogue)
+    epilogue->replace(rewriter, op, result);
+  else
+    rewriter.replaceOp(op, result);
+}
+
 /// Byte-shuffle lookups (vpshufb), rows in lanes, for few outputs: per
 /// block of `lanes` rows the codes are transposed codebook-major once, then
 /// lookupOutput per output; each output column of the block is stored row
@@ -762,27 +796,15 @@ struct LutMatmulToShuffles : OpRewritePattern<LutMatmulOp> {
                                 PatternRewriter &rewriter) const override {
     auto codesType = op.getCodes().getType();
     auto tablesType = op.getTables().getType();
-    auto resultType = op.getResult().getType();
     if (!codesType.hasStaticShape() || !tablesType.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "needs static shapes");
-    int64_t rows = codesType.getDimSize(0), books = codesType.getDimSize(1),
-            outputs = tablesType.getDimSize(2);
-    if (outputs > kShuffleMaxOutputs)
+    if (tablesType.getDimSize(2) > kShuffleMaxOutputs)
       return rewriter.notifyMatchFailure(op, "many outputs: loads are better");
-    Location loc = op.getLoc();
-    bool exact = op.getAccumulation() == LutAccumulation::Exact;
-    Value tabs = outputMajorTables(rewriter, loc, op);
-    Value codes = readOnlyBuffer(rewriter, loc, op.getCodes());
-    std::optional<Epilogue> epilogue = Epilogue::match(op.getResult());
-    Value out =
-        resultBuffer(rewriter, loc, epilogue ? epilogue->type() : resultType);
-    forEachRowBlock(
-        rewriter, loc, rows, lanes, threads,
-        [&](OpBuilder &b, Location l) -> SmallVector<Value> {
-          return {rowScratch(b, l, epilogue, outputs, lanes)};
-        },
-        [&](OpBuilder &b, Location l, Value r0, int64_t count, bool inBounds,
-            ArrayRef<Value> scratch) {
+    int64_t books = codesType.getDimSize(1);
+    Value codes = readOnlyBuffer(rewriter, op.getLoc(), op.getCodes());
+    shuffleLookups(
+        rewriter, op, lanes, threads,
+        [&](OpBuilder &b, Location l, Value r0, bool inBounds) {
           Value pad = arith::ConstantOp::create(b, l, b.getI8IntegerAttr(0));
           Value block = vector::TransferReadOp::create(
               b, l, VectorType::get({lanes, books}, b.getI8Type()), codes,
@@ -793,14 +815,8 @@ struct LutMatmulToShuffles : OpRewritePattern<LutMatmulOp> {
           SmallVector<Value> codeVecs;
           for (int64_t c = 0; c < books; ++c)
             codeVecs.push_back(vector::ExtractOp::create(b, l, byBook, c));
-          lookupAndStore(b, l, tabs, out, codeVecs, r0, count, outputs, exact,
-                         epilogue, scratch[0]);
+          return codeVecs;
         });
-    if (epilogue)
-      epilogue->replace(rewriter, op,
-                        resultTensor(rewriter, loc, epilogue->type(), out));
-    else
-      rewriter.replaceOp(op, resultTensor(rewriter, loc, resultType, out));
     return success();
   }
 
@@ -902,38 +918,16 @@ struct LutEncodeAndShuffles : OpRewritePattern<LutMatmulOp> {
     if (!encode || op.getTables().getType().getDimSize(2) > kShuffleMaxOutputs)
       return rewriter.notifyMatchFailure(
           op, "no fusable column-major encode, or many outputs");
-    auto tablesType = op.getTables().getType();
-    auto resultType = op.getResult().getType();
-    Location loc = op.getLoc();
-    int64_t rows = resultType.getDimSize(0), books = tablesType.getDimSize(0),
-            outputs = tablesType.getDimSize(2);
-    bool exact = op.getAccumulation() == LutAccumulation::Exact;
+    int64_t books = op.getTables().getType().getDimSize(0);
     SmallVector<int64_t> dims;
     SmallVector<float> thresholds;
     encodeTrees(encode, dims, thresholds);
-
-    Value input = readOnlyBuffer(rewriter, loc, encode.getInput());
-    Value tabs = outputMajorTables(rewriter, loc, op);
-    std::optional<Epilogue> epilogue = Epilogue::match(op.getResult());
-    Value out =
-        resultBuffer(rewriter, loc, epilogue ? epilogue->type() : resultType);
-    forEachRowBlock(
-        rewriter, loc, rows, lanes, threads,
-        [&](OpBuilder &b, Location l) -> SmallVector<Value> {
-          return {rowScratch(b, l, epilogue, outputs, lanes)};
-        },
-        [&](OpBuilder &b, Location l, Value r0, int64_t count, bool inBounds,
-            ArrayRef<Value> scratch) {
-          SmallVector<Value> codeVecs = encodeBlockCodes(
-              b, l, input, r0, inBounds, dims, thresholds, books, lanes);
-          lookupAndStore(b, l, tabs, out, codeVecs, r0, count, outputs, exact,
-                         epilogue, scratch[0]);
-        });
-    if (epilogue)
-      epilogue->replace(rewriter, op,
-                        resultTensor(rewriter, loc, epilogue->type(), out));
-    else
-      rewriter.replaceOp(op, resultTensor(rewriter, loc, resultType, out));
+    Value input = readOnlyBuffer(rewriter, op.getLoc(), encode.getInput());
+    shuffleLookups(rewriter, op, lanes, threads,
+                   [&](OpBuilder &b, Location l, Value r0, bool inBounds) {
+                     return encodeBlockCodes(b, l, input, r0, inBounds, dims,
+                                             thresholds, books, lanes);
+                   });
     rewriter.eraseOp(encode);
     return success();
   }
