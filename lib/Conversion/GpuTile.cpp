@@ -27,6 +27,7 @@
 
 #include "BufferBuilders.h"
 #include "LMulBuilders.h"
+#include "LutBuilders.h"
 #include "TernaryBuilders.h"
 #include "mmfree/Conversion/Passes.h"
 
@@ -524,25 +525,8 @@ Value buildLutMatmul(KernelBuilder &kb, LutMatmulOp op) {
                         result =
                             arith::AddIOp::create(b, loc, result, entries[c]);
                     } else {
-                      // Pairwise rounding averages over C padded with zeros to
-                      // a power of two, as vpavgb trees combine them.
-                      entries.resize(llvm::PowerOf2Ceil(books),
-                                     zeroOf(b, loc, i16));
-                      Value one = arith::ConstantIntOp::create(b, loc, i16, 1);
-                      while (entries.size() > 1) {
-                        SmallVector<Value> next;
-                        for (size_t i = 0; i < entries.size(); i += 2) {
-                          Value s = arith::AddIOp::create(
-                              b, loc,
-                              arith::AddIOp::create(b, loc, entries[i],
-                                                    entries[i + 1]),
-                              one);
-                          next.push_back(
-                              arith::ShRUIOp::create(b, loc, s, one));
-                        }
-                        entries = std::move(next);
-                      }
-                      result = arith::TruncIOp::create(b, loc, i8, entries[0]);
+                      result = arith::TruncIOp::create(
+                          b, loc, i8, averageEntries(b, loc, entries));
                     }
                     memref::StoreOp::create(b, loc, result, out,
                                             ValueRange{row, o});

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "LMulBuilders.h"
+#include "LutBuilders.h"
 #include "TernaryBuilders.h"
 #include "mmfree/Conversion/Passes.h"
 #include "mmfree/Numerics/Maddness.h"
@@ -367,31 +368,16 @@ struct LutMatmulLowering : OpConversionPattern<LutMatmulOp> {
           Value row = linalg::IndexOp::create(b, l, 0);
           Value col = linalg::IndexOp::create(b, l, 1);
           SmallVector<Value> level;
-          for (int64_t c = 0; c < numerics::averagedCodebooks(books); ++c) {
-            if (c >= books) {
-              level.push_back(zeroOf(b, l, i16));
-              continue;
-            }
+          for (int64_t c = 0; c < books; ++c) {
             Value book = arith::ConstantIndexOp::create(b, l, c);
             Value code =
                 tensor::ExtractOp::create(b, l, codes, ValueRange{row, book});
             level.push_back(entry(b, l, code, book, col));
           }
-          Value one = arith::ConstantOp::create(b, l, b.getI16IntegerAttr(1));
-          while (level.size() > 1) {
-            SmallVector<Value> next;
-            for (size_t j = 0; j < level.size(); j += 2)
-              next.push_back(arith::ShRUIOp::create(
-                  b, l,
-                  arith::AddIOp::create(
-                      b, l, arith::AddIOp::create(b, l, level[j], level[j + 1]),
-                      one),
-                  one));
-            level = std::move(next);
-          }
           linalg::YieldOp::create(
               b, l,
-              Value(arith::TruncIOp::create(b, l, b.getI8Type(), level[0])));
+              Value(arith::TruncIOp::create(b, l, b.getI8Type(),
+                                            averageEntries(b, l, level))));
         });
     rewriter.replaceOp(op, generic.getResult(0));
     return success();

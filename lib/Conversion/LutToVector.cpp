@@ -27,6 +27,7 @@
 
 #include "BufferBuilders.h"
 #include "LMulBuilders.h"
+#include "LutBuilders.h"
 #include "TernaryBuilders.h"
 #include "mmfree/Conversion/Passes.h"
 #include "mmfree/Numerics/Maddness.h"
@@ -443,21 +444,8 @@ SmallVector<Value> rowOutputs(OpBuilder &b, Location l, Value tables,
       for (int64_t c = 1; c < books; ++c)
         out = arith::AddIOp::create(b, l, out, entries[c]);
     } else {
-      entries.resize(numerics::averagedCodebooks(books),
-                     splat(b, l, wideVec, 0));
-      Value one = splat(b, l, wideVec, 1);
-      while (entries.size() > 1) {
-        SmallVector<Value> next;
-        for (size_t j = 0; j < entries.size(); j += 2)
-          next.push_back(arith::ShRUIOp::create(
-              b, l,
-              arith::AddIOp::create(
-                  b, l, arith::AddIOp::create(b, l, entries[j], entries[j + 1]),
-                  one),
-              one));
-        entries = std::move(next);
-      }
-      out = arith::TruncIOp::create(b, l, byteVec, entries[0]);
+      out =
+          arith::TruncIOp::create(b, l, byteVec, averageEntries(b, l, entries));
     }
     chunks.push_back(epilogue ? epilogue->apply(b, l, out) : out);
   }
