@@ -380,14 +380,32 @@ struct LutEncodeColumnsToVector : OpRewritePattern<LutEncodeOp> {
   }
 };
 
-/// `op`'s tables with the outputs padded to whole vectors of `lanes`, so
-/// that every table read is in bounds (a constant table folds into a padded
-/// constant).
-Value paddedTables(PatternRewriter &rewriter, Location loc, LutMatmulOp op,
-                   int64_t lanes) {
+/// The narrowest chunk of outputs the loads kernel reads.
+constexpr int64_t kMinChunk = 16;
+
+/// The loads kernel's chunks of `outputs` as (first output, width): `lanes`
+/// wide while they fit in the outputs rounded up to kMinChunk, then halved,
+/// so that at most kMinChunk - 1 lanes are padding (100 outputs in 64
+/// lanes: 64 + 32 + 16, not 2 x 64).
+SmallVector<std::pair<int64_t, int64_t>> outputChunks(int64_t outputs,
+                                                      int64_t lanes) {
+  int64_t padded = llvm::alignTo(outputs, kMinChunk);
+  SmallVector<std::pair<int64_t, int64_t>> chunks;
+  for (int64_t col = 0, width = lanes; col < outputs; col += width) {
+    while (col + width > padded)
+      width /= 2;
+    chunks.push_back({col, width});
+  }
+  return chunks;
+}
+
+/// `op`'s tables with the outputs padded to a multiple of kMinChunk, so that
+/// every chunk's table read is in bounds (a constant table folds into a
+/// padded constant).
+Value paddedTables(PatternRewriter &rewriter, Location loc, LutMatmulOp op) {
   auto tablesType = op.getTables().getType();
   int64_t books = tablesType.getDimSize(0), outputs = tablesType.getDimSize(2);
-  int64_t paddedOutputs = (outputs + lanes - 1) / lanes * lanes;
+  int64_t paddedOutputs = llvm::alignTo(outputs, kMinChunk);
   Value tables = op.getTables();
   if (paddedOutputs == outputs)
     return tables;
@@ -414,21 +432,21 @@ Value paddedTables(PatternRewriter &rewriter, Location loc, LutMatmulOp op,
                                ArrayRef<OpFoldResult>(high), zero);
 }
 
-/// One row's outputs, `lanes` at a time: per codebook one load of the table
-/// row its code `selected[c]` picks, widened to 16 bits and added, or, for
-/// averaging, combined in the rounding-average tree; then the epilogue if
-/// any. Returns one vector per chunk of `lanes` outputs.
-SmallVector<Value> rowOutputs(OpBuilder &b, Location l, Value tables,
-                              ArrayRef<Value> selected, int64_t outputs,
-                              int64_t lanes, bool exact,
-                              const std::optional<Epilogue> &epilogue) {
+/// One row's outputs, chunk by chunk (outputChunks): per codebook one load
+/// of the table row its code `selected[c]` picks, widened to 16 bits and
+/// added, or, for averaging, combined in the rounding-average tree; then the
+/// epilogue if any. Returns (first output, vector) per chunk.
+SmallVector<std::pair<int64_t, Value>>
+rowOutputs(OpBuilder &b, Location l, Value tables, ArrayRef<Value> selected,
+           int64_t outputs, int64_t lanes, bool exact,
+           const std::optional<Epilogue> &epilogue) {
   Type i8 = b.getI8Type();
-  auto byteVec = VectorType::get({lanes}, i8);
-  auto wideVec = VectorType::get({lanes}, b.getI16Type());
   int64_t books = selected.size();
   Value pad = arith::ConstantOp::create(b, l, b.getI8IntegerAttr(0));
-  SmallVector<Value> chunks;
-  for (int64_t col = 0; col < outputs; col += lanes) {
+  SmallVector<std::pair<int64_t, Value>> chunks;
+  for (auto [col, width] : outputChunks(outputs, lanes)) {
+    auto byteVec = VectorType::get({width}, i8);
+    auto wideVec = VectorType::get({width}, b.getI16Type());
     SmallVector<Value> entries;
     for (int64_t c = 0; c < books; ++c)
       entries.push_back(arith::ExtUIOp::create(
@@ -447,7 +465,7 @@ SmallVector<Value> rowOutputs(OpBuilder &b, Location l, Value tables,
       out =
           arith::TruncIOp::create(b, l, byteVec, averageEntries(b, l, entries));
     }
-    chunks.push_back(epilogue ? epilogue->apply(b, l, out) : out);
+    chunks.push_back({col, epilogue ? epilogue->apply(b, l, out) : out});
   }
   return chunks;
 }
@@ -468,7 +486,7 @@ struct LutMatmulToVector : OpRewritePattern<LutMatmulOp> {
             outputs = tablesType.getDimSize(2);
     bool exact = op.getAccumulation() == LutAccumulation::Exact;
     Value codes = op.getCodes();
-    Value tables = paddedTables(rewriter, loc, op, lanes);
+    Value tables = paddedTables(rewriter, loc, op);
     std::optional<Epilogue> epilogue = Epilogue::match(op.getResult());
     Value sums = forEachRow(
         rewriter, loc, codes,
@@ -481,11 +499,11 @@ struct LutMatmulToVector : OpRewritePattern<LutMatmulOp> {
             selected.push_back(
                 arith::IndexCastUIOp::create(b, l, b.getIndexType(), code));
           }
-          for (auto [i, chunk] : llvm::enumerate(rowOutputs(
-                   b, l, tables, selected, outputs, lanes, exact, epilogue)))
+          for (auto [col, chunk] : rowOutputs(b, l, tables, selected, outputs,
+                                              lanes, exact, epilogue))
             result = vector::TransferWriteOp::create(
                          b, l, chunk, result,
-                         ValueRange{r, indexConstant(b, l, i * lanes)},
+                         ValueRange{r, indexConstant(b, l, col)},
                          ArrayRef<bool>{false})
                          .getResult();
           return result;
@@ -952,7 +970,7 @@ struct LutEncodeAndLoads : OpRewritePattern<LutMatmulOp> {
 
     Value input = readOnlyBuffer(rewriter, loc, encode.getInput());
     Value tables =
-        readOnlyBuffer(rewriter, loc, paddedTables(rewriter, loc, op, lanes));
+        readOnlyBuffer(rewriter, loc, paddedTables(rewriter, loc, op));
     std::optional<Epilogue> epilogue = Epilogue::match(op.getResult());
     Value out =
         resultBuffer(rewriter, loc, epilogue ? epilogue->type() : resultType);
@@ -983,12 +1001,12 @@ struct LutEncodeAndLoads : OpRewritePattern<LutMatmulOp> {
                           b, l, scratch,
                           ValueRange{indexConstant(b, l, c), i})));
                 Value row = arith::AddIOp::create(b, l, r0, i);
-                for (auto [k, chunk] :
-                     llvm::enumerate(rowOutputs(b, l, tables, selected, outputs,
-                                                lanes, exact, epilogue)))
+                for (auto [col, chunk] :
+                     rowOutputs(b, l, tables, selected, outputs, lanes, exact,
+                                epilogue))
                   vector::TransferWriteOp::create(
                       b, l, chunk, out,
-                      ValueRange{row, indexConstant(b, l, k * lanes)},
+                      ValueRange{row, indexConstant(b, l, col)},
                       ArrayRef<bool>{false});
                 scf::YieldOp::create(b, l);
               });

@@ -21,13 +21,16 @@ func.func @few_outputs(%c: tensor<100x8xi8>, %t: tensor<8x16x10xi8>) -> tensor<1
 }
 
 // Many outputs keep the loads (contiguous stores of whole rows), in 64-byte
-// table rows with AVX-512BW, 32 otherwise.
+// table rows with AVX-512BW, 32 otherwise, halved down to 16 for the last
+// chunk: 40 outputs (tables padded to 48) are 32 + 16 lanes.
 // AVX512-LABEL: func @many_outputs
 // AVX512-NOT: mmfree.shuffle_bytes
-// AVX512: vector.transfer_read {{.*}} : tensor<8x16x64xi8>, vector<64xi8>
+// AVX512: vector.transfer_read {{.*}} : tensor<8x16x48xi8>, vector<32xi8>
+// AVX512: vector.transfer_read {{.*}} : tensor<8x16x48xi8>, vector<16xi8>
 // AVX512: return
 // AVX2-LABEL: func @many_outputs
-// AVX2: vector.transfer_read {{.*}} : tensor<8x16x64xi8>, vector<32xi8>
+// AVX2: vector.transfer_read {{.*}} : tensor<8x16x48xi8>, vector<32xi8>
+// AVX2: vector.transfer_read {{.*}} : tensor<8x16x48xi8>, vector<16xi8>
 func.func @many_outputs(%c: tensor<100x8xi8>, %t: tensor<8x16x40xi8>) -> tensor<100x40xi16> {
   %s = mmfree.lut_matmul %c, %t {accumulation = #mmfree<lut_accumulation exact>}
       : tensor<100x8xi8>, tensor<8x16x40xi8> -> tensor<100x40xi16>
@@ -70,7 +73,7 @@ func.func @column_major(%xt: tensor<64x?xf32>) -> tensor<?x2xi8> {
 // NONE: memref.alloca() {alignment = 64 : i64} : memref<2x32xi8>
 // NONE: vector.store {{.*}} : memref<2x32xi8>, vector<32xi8>
 // NONE: memref.load {{.*}} : memref<2x32xi8>
-// NONE: vector.transfer_read {{.*}} : memref<2x16x32xi8>, vector<32xi8>
+// NONE: vector.transfer_read {{.*}} : memref<2x16x16xi8>, vector<16xi8>
 // NONE: return
 func.func @fused_encode(%at: tensor<8x100xf32>, %t: tensor<2x16x3xi8>) -> tensor<100x3xi16> {
   %dims = arith.constant dense<[[0, 1, 2, 3], [4, 5, 6, 7]]> : tensor<2x4xi32>
@@ -102,8 +105,8 @@ func.func @fused_encode(%at: tensor<8x100xf32>, %t: tensor<2x16x3xi8>) -> tensor
 // AVX512: memref.store {{.*}} : memref<100x10xf32>
 // NONE-LABEL: func @rescaled
 // NONE-NOT: linalg.generic
-// NONE: arith.uitofp {{.*}} : vector<32xi16> to vector<32xf32>
-// NONE: vector.transfer_write {{.*}} : vector<32xf32>, tensor<100x10xf32>
+// NONE: arith.uitofp {{.*}} : vector<16xi16> to vector<16xf32>
+// NONE: vector.transfer_write {{.*}} : vector<16xf32>, tensor<100x10xf32>
 // AVX512-LABEL: func @accumulating
 // AVX512: linalg.generic
 func.func @rescaled(%c: tensor<100x8xi8>, %t: tensor<8x16x10xi8>) -> tensor<100x10xf32> {
