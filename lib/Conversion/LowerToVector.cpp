@@ -355,7 +355,7 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     auto i8 = b.getI8Type();
     auto byteVec = VectorType::get({kBlockBytes}, i8);
     auto xVecType = VectorType::get(
-        {kBlockBytes}, cast<RankedTensorType>(x.getType()).getElementType());
+        {kBlockBytes}, cast<ShapedType>(x.getType()).getElementType());
     auto accVec = VectorType::get({kBlockBytes}, accType);
     Value zeroAcc = zeroOf(b, loc, accVec);
     SmallVector<Value> inits(rows.size() * group, zeroAcc);

@@ -20,6 +20,13 @@
 // RUN: %python %S/gen_ternary.py --m 64 --k 16 --n 64 --seed 8 | mmfree-opt --mmfree-matmul-to-ternary --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=H
 // H: mmfree-check: PASS m=64 n=64 k=16 mode=int8 bit-exact
 //
+// The add/sub select kernel forced (no dot products, no lookups), with the
+// activation quantization fused into its row groups; one and two threads.
+// RUN: %python %S/gen_ternary.py --m 5 --k 130 --n 9 --seed 10 | mmfree-opt --mmfree-matmul-to-ternary --mmfree-cpu-pipeline="ternary-dots=none ternary-lookup=none" | %run_cpu | FileCheck %s --check-prefix=S
+// S: mmfree-check: PASS m=5 n=9 k=130 mode=int8 bit-exact
+// RUN: %python %S/gen_ternary.py --m 6 --k 200 --n 32 --seed 11 | mmfree-opt --mmfree-matmul-to-ternary --mmfree-cpu-pipeline="ternary-dots=none ternary-lookup=none threads=2" | %run_cpu | FileCheck %s --check-prefix=T
+// T: mmfree-check: PASS m=6 n=32 k=200 mode=int8 bit-exact
+//
 // The portable lowering, run through the same pipeline.
 // RUN: %python %S/gen_ternary.py --m 3 --k 129 --n 10 --form transpose-op --init arg --per-channel --seed 9 | mmfree-opt --mmfree-matmul-to-ternary=scale=per-channel --mmfree-lower-to-linalg --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=L
 // L: mmfree-check: PASS m=3 n=10 k=129 mode=int8 bit-exact
