@@ -24,6 +24,9 @@ p.add_argument("--a-layout", choices=["row-major", "column-major"],
                default="row-major",
                help="column-major: @kernel takes A's transpose (K x M) and "
                     "transposes it back with linalg.transpose")
+p.add_argument("--dynamic-rows", action="store_true",
+               help="the matmul in @kernel_rows on a dynamic row count, "
+                    "@kernel casting to and from it")
 p.add_argument("--codebooks", type=int, default=8)
 p.add_argument("--accumulation", choices=["exact", "average"], default="exact")
 p.add_argument("--calib-rows", type=int, default=512)
@@ -42,21 +45,40 @@ wattr = dense(w)
 wtype = f"tensor<{wshape[0]}x{wshape[1]}xf32>"
 blob = (4).to_bytes(4, "little") + calib.astype("<f4").tobytes()
 
-xt, yt = f"tensor<{m}x{k}xf32>", f"tensor<{m}x{n}xf32>"
+rows = "?" if a.dynamic_rows else str(m)
+xt, yt = f"tensor<{rows}x{k}xf32>", f"tensor<{rows}x{n}xf32>"
 ct, cm = f"tensor<{a.calib_rows}x{k}xf32>", f"memref<{a.calib_rows}x{k}xf32>"
 out = []
 emit = out.append
 colmajor = a.a_layout == "column-major"
-xarg = f"%xt: tensor<{k}x{m}xf32>" if colmajor else f"%x: {xt}"
+xarg = f"%xt: tensor<{k}x{rows}xf32>" if colmajor else f"%x: {xt}"
 args = xarg + (f", %init: {yt}" if a.init == "arg" else "")
-emit(f"func.func @kernel({args}) -> {yt} {{")
+if a.dynamic_rows:
+    assert a.init == "zero", "--dynamic-rows takes a zero init"
+    st, sy = (f"tensor<{k}x{m}xf32>" if colmajor else f"tensor<{m}x{k}xf32>",
+              f"tensor<{m}x{n}xf32>")
+    dt = f"tensor<{k}x?xf32>" if colmajor else xt
+    emit(f"func.func @kernel(%s: {st}) -> {sy} {{")
+    emit(f"  %d = tensor.cast %s : {st} to {dt}")
+    emit(f"  %r = call @kernel_rows(%d) : ({dt}) -> {yt}")
+    emit(f"  %y = tensor.cast %r : {yt} to {sy}")
+    emit(f"  return %y : {sy}")
+    emit("}")
+    emit(f"func.func @kernel_rows({args}) -> {yt} {{")
+    src = "%xt" if colmajor else "%x"
+    emit(f"  %c{1 if colmajor else 0} = arith.constant {1 if colmajor else 0} : index")
+    emit(f"  %m = tensor.dim {src}, %c{1 if colmajor else 0} : {dt}")
+    sizes = "(%m)"
+else:
+    emit(f"func.func @kernel({args}) -> {yt} {{")
+    sizes = "()"
 if colmajor:
-    emit(f"  %xe = tensor.empty() : {xt}")
-    emit(f"  %x = linalg.transpose ins(%xt : tensor<{k}x{m}xf32>) outs(%xe : {xt}) permutation = [1, 0]")
+    emit(f"  %xe = tensor.empty{sizes} : {xt}")
+    emit(f"  %x = linalg.transpose ins(%xt : tensor<{k}x{rows}xf32>) outs(%xe : {xt}) permutation = [1, 0]")
 emit(f"  %w = arith.constant {wattr} : {wtype}")
 if a.init == "zero":
     emit("  %zero = arith.constant 0.0 : f32")
-    emit(f"  %empty = tensor.empty() : {yt}")
+    emit(f"  %empty = tensor.empty{sizes} : {yt}")
     emit(f"  %init = linalg.fill ins(%zero : f32) outs(%empty : {yt}) -> {yt}")
 rhs, rt, maps = "%w", wtype, ""
 if a.form == "transpose-op":

@@ -24,3 +24,7 @@
 // C1: mmfree-check: PASS lut m=33 n=5 k=100 codebooks=5 exact bit-exact
 // RUN: %python %S/gen_lut.py --m 100 --k 512 --n 10 --codebooks 16 --calib-rows 1000 --a-layout column-major --accumulation average --npy %t-c2.npy --seed 14 | mmfree-opt --mmfree-matmul-to-lut="calibration=%t-c2.npy codebooks=16 accumulation=average" --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=C2
 // C2: mmfree-check: PASS lut m=100 n=10 k=512 codebooks=16 average bit-exact
+// A dynamic row count keeps the column-major encode apart from the lookups
+// (the fused kernels need static shapes): codes tensor, outputs in lanes.
+// RUN: %python %S/gen_lut.py --m 150 --k 96 --n 20 --codebooks 7 --a-layout column-major --dynamic-rows --npy %t-c3.npy --seed 19 | mmfree-opt --mmfree-matmul-to-lut="calibration=%t-c3.npy codebooks=7" --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=C3
+// C3: mmfree-check: PASS lut m=150 n=20 k=96 codebooks=7 exact bit-exact
