@@ -32,15 +32,20 @@ def LowerToVector : Pass<"mmfree-lower-to-vector", "::mlir::ModuleOp"> {
     appears in that kernel. With `ternary-dots=avx512vnni` and i8
     activations instead: the weights decoded to bytes w + 1 in {0, 1, 2},
     one `mmfree.dot_bytes` per row, channel and 64-weight block plus one per
-    row and block for the activation sum that the offset adds.
+    row and block for the activation sum that the offset adds. A
+    `mmfree.quantize_rows` feeding only the contraction becomes each row
+    group's vectorized prologue.
 
     Also lowers `mmfree.lmul_matmul` (per-operand prologue, integer-add
     products, f32 sums in increasing k; exact generic for inf/NaN) and the
     MADDNESS ops `mmfree.lut_encode` (up to 16 codebooks in lanes) and
-    `mmfree.lut_matmul` (outputs in 32-lane vectors; with at most 32
+    `mmfree.lut_matmul` (outputs in 64- or 32-lane vectors; with at most 32
     outputs and x86 byte shuffles, rows in 32 or 64 lanes and one vpshufb
-    per output and codebook). Ops it does not match (dynamic sizes, more
-    codebooks) are left for `mmfree-lower-to-linalg`.
+    per output and codebook). A column-major encode whose codes feed only
+    the lookups is fused into them, and an elementwise consumer of the
+    sums (the rescale) is applied before the f32 result is written. Ops it
+    does not match (dynamic sizes, more codebooks) are left for
+    `mmfree-lower-to-linalg`.
   }];
   let options = [
     Option<"lutShuffle", "lut-shuffle", "std::string", "\"host\"",
@@ -54,9 +59,10 @@ def LowerToVector : Pass<"mmfree-lower-to-vector", "::mlir::ModuleOp"> {
            "model: when the VNNI kernel is not used, on CPUs with byte "
            "shuffles), avx512bw (64 lanes), avx2 (32 lanes) or none">,
     Option<"threads", "threads", "int64_t", "1",
-           "Threads for the ternary kernel: output channels in as many "
-           "chunks, an scf.parallel (OpenMP in mmfree-cpu-pipeline) over "
-           "them, when N is a multiple of 8 x threads">
+           "Threads: the ternary kernel's output channels (when N is a "
+           "multiple of 8 x threads) or the MADDNESS block kernels' row "
+           "blocks in as many chunks, an scf.parallel (OpenMP in "
+           "mmfree-cpu-pipeline) over them">
   ];
   let dependentDialects = ["::mlir::vector::VectorDialect",
                            "::mlir::scf::SCFDialect",
