@@ -67,7 +67,7 @@ struct CpuPipelineOptions : PassPipelineOptions<CpuPipelineOptions> {
       llvm::cl::init("auto")};
   Option<int64_t> threads{
       *this, "threads",
-      llvm::cl::desc("Threads for the ternary kernel (OpenMP)"),
+      llvm::cl::desc("Threads for the ternary and MADDNESS kernels (OpenMP)"),
       llvm::cl::init(1)};
 };
 } // namespace
