@@ -68,6 +68,6 @@ try:
 except OSError:
     flags = []
 for flag, feature in (("avx2", "avx2"), ("avx512bw", "avx512bw"),
-                      ("avx512_vnni", "avx512vnni")):
+                      ("avx512_vnni", "avx512vnni"), ("avx_vnni", "avxvnni")):
     if flag in flags:
         config.available_features.add(feature)

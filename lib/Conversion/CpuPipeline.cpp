@@ -58,7 +58,7 @@ struct CpuPipelineOptions : PassPipelineOptions<CpuPipelineOptions> {
   Option<std::string> ternaryDots{
       *this, "ternary-dots",
       llvm::cl::desc("Byte dot products for the i8 ternary kernel: host, "
-                     "avx512vnni or none"),
+                     "avx512vnni, avxvnni or none"),
       llvm::cl::init("host")};
   Option<std::string> ternaryLookup{
       *this, "ternary-lookup",

@@ -73,18 +73,24 @@ constexpr int64_t kMaxScratchBytes = 64 * 1024;
 constexpr int64_t kPrefetchBlocks = 32;
 
 struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
-  TernaryMatmulToVector(MLIRContext *ctx, bool dots, int64_t threads)
-      : OpRewritePattern(ctx), dots(dots), threads(threads) {}
+  TernaryMatmulToVector(MLIRContext *ctx, int64_t dotLanes, int64_t threads)
+      : OpRewritePattern(ctx), dotLanes(dotLanes), threads(threads) {}
 
   LogicalResult matchAndRewrite(TernaryMatmulOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     int64_t k = op.getK();
     Type accElt = op.getResult().getType().getElementType();
-    bool useDots = dots &&
+    bool useDots = dotLanes > 0 &&
                    op.getInput().getType().getElementType().isInteger(8) &&
                    (accElt.isInteger(16) || accElt.isInteger(32));
-    const int64_t rowsPerGroup = useDots ? kDotRowsPerGroup : kRowsPerGroup;
+    // 16 ymm registers (AVX-VNNI) hold the accumulators of 2 rows x 4
+    // channels, 32 zmm those of 4 rows.
+    const int64_t rowsPerGroup = !useDots         ? kRowsPerGroup
+                                 : dotLanes == 16 ? kDotRowsPerGroup
+                                                  : kDotRowsPerGroup / 2;
+    // 0: the add/sub select kernel.
+    const int64_t lanes = useDots ? dotLanes : 0;
     int64_t paddedK = numerics::numBlocks(k) * kBlockWeights;
     Value w = op.getWeights();
     auto resultType = op.getResult().getType();
@@ -120,7 +126,8 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     // Constant weights for the VNNI kernel are interleaved by groups of 8
     // channels, [N/8][T][8][16], so that a channel group reads one stream.
     DenseIntElementsAttr packedWeights;
-    if (useDots && n % kInterleave == 0 && paddedK < kMaxScaledK &&
+    if (useDots && n % kInterleave == 0 &&
+        (dotLanes != 16 || paddedK < kMaxScaledK) &&
         matchPattern(w, m_Constant(&packedWeights)))
       w = interleaveWeights(rewriter, loc, packedWeights);
     if (useDots)
@@ -128,9 +135,9 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     // Every chunk of channels holds whole groups (of either row grouping).
     int64_t widest = channelGroup(/*useDots=*/true, /*rowGroup=*/1);
     if (threads > 1 && n % (threads * widest) == 0) {
-      rewriter.replaceOp(op, threadedKernel(rewriter, loc, x, w, mSize,
-                                            resultType, rowsPerGroup, paddedK,
-                                            useDots, fusion));
+      rewriter.replaceOp(op,
+                         threadedKernel(rewriter, loc, x, w, mSize, resultType,
+                                        rowsPerGroup, paddedK, lanes, fusion));
       replaceQuantize(rewriter, loc, quantize, fusion);
       return success();
     }
@@ -162,11 +169,10 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                    if (mainN > 0)
                      result =
                          channelLoop(b, l, x, w, result, rows, xRows, 0, mainN,
-                                     channels, paddedK, accType, useDots);
+                                     channels, paddedK, accType, lanes);
                    if (mainN < n)
-                     result =
-                         channelLoop(b, l, x, w, result, rows, xRows, mainN, n,
-                                     1, paddedK, accType, useDots);
+                     result = channelLoop(b, l, x, w, result, rows, xRows,
+                                          mainN, n, 1, paddedK, accType, lanes);
                    scf::YieldOp::create(b, l, result);
                  })
           .getResult(0);
@@ -323,15 +329,15 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                            Value result, ArrayRef<Value> rows,
                            ArrayRef<Value> xRows, int64_t begin, int64_t end,
                            int64_t group, int64_t paddedK, Type accType,
-                           bool useDots) {
+                           int64_t dotLanes) {
     auto loop = scf::ForOp::create(
         b, loc, indexConstant(b, loc, begin), indexConstant(b, loc, end),
         indexConstant(b, loc, group), result,
         [&](OpBuilder &b, Location l, Value n0, ValueRange iter) {
           SmallVector<Value> sums =
-              useDots
+              dotLanes
                   ? reduceGroupDots(b, l, x, w, xRows, n0, group, paddedK,
-                                    accType)
+                                    accType, dotLanes)
                   : reduceGroup(b, l, x, w, xRows, n0, group, paddedK, accType);
           Value res = iter[0];
           for (size_t r = 0; r < rows.size(); ++r)
@@ -413,40 +419,51 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
   }
 
   /// The VNNI form of reduceGroup: per block and channel the weights as
-  /// bytes w + 1 in {0, 1, 2}, in activation order (the block's 16 bytes
-  /// broadcast to 64, shifted per qword by 2j, masked to 2 bits; weights in
-  /// the standard codes are mapped by one byte shuffle, interleaved constant
-  /// weights are stored offset). One vpdpbusd per (row, channel) adds
-  /// sum (w + 1) x; one more per row, shared by the channels, gives the
-  /// sum x to remove.
+  /// bytes w + 1 in {0, 1, 2}, in activation order, and one vpdpbusd per
+  /// (row, channel) adds sum (w + 1) x; one more per row, shared by the
+  /// channels, gives the sum x to remove. With 64-byte dots (AVX-512) a
+  /// block is one dot: its 16 bytes broadcast to 64; slice j (bits 2j)
+  /// shifted per qword by 2j, masked to 2 bits and mapped from the standard
+  /// codes by one byte shuffle, or, for the interleaved constants (stored as
+  /// w + 1), only masked in place, so that the bytes are (w + 1) * 4^j and
+  /// lanes of slice j sum 4^j times too much (an exact shift at the end).
+  /// With 32-byte dots (AVX-VNNI) a block is two halves of two slices, each
+  /// shifted and masked.
   static SmallVector<Value> reduceGroupDots(OpBuilder &b, Location loc, Value x,
                                             Value w, ArrayRef<Value> rows,
                                             Value n0, int64_t group,
-                                            int64_t paddedK, Type accType) {
+                                            int64_t paddedK, Type accType,
+                                            int64_t dotLanes) {
     Type i8 = b.getI8Type(), i32 = b.getI32Type(), i64 = b.getI64Type();
+    const int64_t dotBytes = 4 * dotLanes;
+    const int64_t halves = kBlockWeights / dotBytes;
+    const int64_t slicesPerHalf = dotBytes / kBlockBytes;
     auto packedVec = VectorType::get({kBlockBytes}, i8);
-    auto byteVec = VectorType::get({kBlockWeights}, i8);
-    auto qwordVec = VectorType::get({kBlockWeights / 8}, i64);
-    auto accVec = VectorType::get({kBlockWeights / 4}, i32);
+    auto byteVec = VectorType::get({dotBytes}, i8);
+    auto qwordVec = VectorType::get({dotBytes / 8}, i64);
+    auto accVec = VectorType::get({dotLanes}, i32);
     const bool interleaved = cast<ShapedType>(w.getType()).getRank() == 4;
+    const bool scaled = interleaved && halves == 1;
     SmallVector<int64_t> broadcast;
-    for (int64_t j = 0; j < kSlices; ++j)
+    for (int64_t j = 0; j < slicesPerHalf; ++j)
       for (int64_t byte = 0; byte < kBlockBytes; ++byte)
         broadcast.push_back(byte);
-    // Qwords 2j and 2j + 1 hold slice j, whose code is at bit 2j.
-    SmallVector<int64_t> shifts;
-    for (int64_t q = 0; q < kBlockWeights / 8; ++q)
-      shifts.push_back(2 * (q / 2));
-    // Interleaved: slice j's codes in place; i32 lane i sums slice i / 4.
+    // In half h, qwords 2j' and 2j' + 1 hold slice j = h * slicesPerHalf +
+    // j', whose code is at bit 2j.
+    SmallVector<SmallVector<int64_t>> shifts(halves);
+    for (int64_t h = 0; h < halves; ++h)
+      for (int64_t q = 0; q < dotBytes / 8; ++q)
+        shifts[h].push_back(2 * (h * slicesPerHalf + q / 2));
+    // Scaled: slice j's codes in place; i32 lane i sums slice i / 4.
     SmallVector<int8_t> sliceMasks;
     SmallVector<int32_t> laneShifts;
-    for (int64_t i = 0; i < kBlockWeights; ++i)
+    for (int64_t i = 0; i < dotBytes; ++i)
       sliceMasks.push_back(int8_t(3 << 2 * (i / kBlockBytes)));
-    for (int64_t i = 0; i < kBlockWeights / 4; ++i)
+    for (int64_t i = 0; i < dotLanes; ++i)
       laneShifts.push_back(int32_t(2 * (i / 4)));
     // Standard codes 0 (0), 1 (+1), 2 (-1) to w + 1.
     SmallVector<int8_t> offsetCodes;
-    for (int64_t i = 0; i < kBlockWeights; ++i)
+    for (int64_t i = 0; i < dotBytes; ++i)
       offsetCodes.push_back(int8_t(numerics::offsetCode(i % 16 & 3)));
     // Accumulators: one per (row, channel), then one activation sum per row.
     SmallVector<Value> inits((group + 1) * rows.size(), zeroOf(b, loc, accVec));
@@ -461,19 +478,22 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
             return arith::ConstantOp::create(
                 bb, l, DenseElementsAttr::get(byteVec, v));
           };
-          Value one = bytes(SmallVector<int8_t>(kBlockWeights, 1));
-          Value three = bytes(SmallVector<int8_t>(kBlockWeights, 3));
-          Value shift = arith::ConstantOp::create(
-              bb, l,
-              DenseElementsAttr::get(qwordVec, ArrayRef<int64_t>(shifts)));
+          Value one = bytes(SmallVector<int8_t>(dotBytes, 1));
+          Value three = bytes(SmallVector<int8_t>(dotBytes, 3));
           SmallVector<Value> next(accs.begin(), accs.end());
+          // xs[r * halves + h]: row r's activations of half h.
           SmallVector<Value> xs;
           for (auto [r, row] : llvm::enumerate(rows)) {
-            xs.push_back(vector::TransferReadOp::create(
-                bb, l, byteVec, x, ValueRange{row, k0}, pad,
-                ArrayRef<bool>{true}));
             size_t sumAt = rows.size() * group + r;
-            next[sumAt] = DotBytesOp::create(bb, l, next[sumAt], one, xs[r]);
+            for (int64_t h = 0; h < halves; ++h) {
+              Value kh = arith::AddIOp::create(
+                  bb, l, k0, indexConstant(bb, l, h * dotBytes));
+              xs.push_back(vector::TransferReadOp::create(
+                  bb, l, byteVec, x, ValueRange{row, kh}, pad,
+                  ArrayRef<bool>{true}));
+              next[sumAt] =
+                  DotBytesOp::create(bb, l, next[sumAt], one, xs.back());
+            }
           }
           if (isa<MemRefType>(w.getType()))
             prefetchWeights(bb, l, w, n0, block, group);
@@ -497,22 +517,29 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                 bb, l, packedVec, w, at, pad, SmallVector<bool>(1, true));
             Value wide =
                 vector::ShuffleOp::create(bb, l, packed, packed, broadcast);
-            Value weights;
-            if (interleaved) {
-              weights = arith::AndIOp::create(bb, l, wide, bytes(sliceMasks));
-            } else {
-              Value shifted = arith::ShRUIOp::create(
-                  bb, l, vector::BitCastOp::create(bb, l, qwordVec, wide),
-                  shift);
-              weights = ShuffleBytesOp::create(
-                  bb, l, bytes(offsetCodes),
-                  arith::AndIOp::create(
-                      bb, l, vector::BitCastOp::create(bb, l, byteVec, shifted),
-                      three));
-            }
-            for (size_t r = 0; r < rows.size(); ++r) {
-              size_t at = r * group + c;
-              next[at] = DotBytesOp::create(bb, l, next[at], weights, xs[r]);
+            for (int64_t h = 0; h < halves; ++h) {
+              Value weights;
+              if (scaled) {
+                weights = arith::AndIOp::create(bb, l, wide, bytes(sliceMasks));
+              } else {
+                Value shifted = arith::ShRUIOp::create(
+                    bb, l, vector::BitCastOp::create(bb, l, qwordVec, wide),
+                    arith::ConstantOp::create(
+                        bb, l,
+                        DenseElementsAttr::get(qwordVec,
+                                               ArrayRef<int64_t>(shifts[h]))));
+                weights = arith::AndIOp::create(
+                    bb, l, vector::BitCastOp::create(bb, l, byteVec, shifted),
+                    three);
+                if (!interleaved)
+                  weights = ShuffleBytesOp::create(bb, l, bytes(offsetCodes),
+                                                   weights);
+              }
+              for (size_t r = 0; r < rows.size(); ++r) {
+                size_t at = r * group + c;
+                next[at] = DotBytesOp::create(bb, l, next[at], weights,
+                                              xs[r * halves + h]);
+              }
             }
           }
           scf::YieldOp::create(bb, l, next);
@@ -522,7 +549,7 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
       Value rowSum = blocks.getResult(rows.size() * group + r);
       for (int64_t c = 0; c < group; ++c) {
         Value acc = blocks.getResult(r * group + c);
-        if (interleaved)
+        if (scaled)
           acc = arith::ShRSIOp::create(
               b, loc, acc,
               arith::ConstantOp::create(
@@ -608,7 +635,7 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
   /// result buffer. Used when the chunks hold whole channel groups.
   Value threadedKernel(PatternRewriter &rewriter, Location loc, Value x,
                        Value w, Value mSize, RankedTensorType resultType,
-                       int64_t rowsPerGroup, int64_t paddedK, bool useDots,
+                       int64_t rowsPerGroup, int64_t paddedK, int64_t lanes,
                        const std::optional<Fusion> &fusion) const {
     Type accType = resultType.getElementType();
     int64_t n = resultType.getDimSize(1), chunk = n / threads;
@@ -637,7 +664,7 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                                              ivs[0], indexConstant(b, l, 0))
                      : Value();
           auto rowLoop = [&](Value begin, Value end, int64_t rowGroup) {
-            int64_t group = channelGroup(useDots, rowGroup);
+            int64_t group = channelGroup(lanes > 0, rowGroup);
             scf::ForOp::create(
                 b, l, begin, end, indexConstant(b, l, rowGroup), ValueRange(),
                 [&](OpBuilder &b, Location l, Value m0, ValueRange) {
@@ -655,10 +682,11 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                       indexConstant(b, l, group), ValueRange(),
                       [&](OpBuilder &b, Location l, Value n0, ValueRange) {
                         SmallVector<Value> sums =
-                            useDots ? reduceGroupDots(b, l, xs, wm, xRows, n0,
-                                                      group, paddedK, accType)
-                                    : reduceGroup(b, l, xs, wm, xRows, n0,
-                                                  group, paddedK, accType);
+                            lanes ? reduceGroupDots(b, l, xs, wm, xRows, n0,
+                                                    group, paddedK, accType,
+                                                    lanes)
+                                  : reduceGroup(b, l, xs, wm, xRows, n0, group,
+                                                paddedK, accType);
                         for (size_t r = 0; r < rows.size(); ++r)
                           for (int64_t c = 0; c < group; ++c)
                             memref::StoreOp::create(
@@ -678,7 +706,7 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     return resultTensor(rewriter, loc, resultType, out);
   }
 
-  bool dots;
+  int64_t dotLanes;
   int64_t threads;
 };
 
@@ -699,7 +727,7 @@ struct LowerToVectorPass
     if (dotLanes < 0) {
       getOperation().emitError()
           << "mmfree-lower-to-vector: unknown ternary-dots '" << ternaryDots
-          << "'; expected host, avx512vnni or none";
+          << "'; expected host, avx512vnni, avxvnni or none";
       return signalPassFailure();
     }
     if (threads < 1) {
@@ -723,7 +751,7 @@ struct LowerToVectorPass
     }
     if (lookupLanes > 0)
       populateTernaryLookupPatterns(patterns, lookupLanes, threads);
-    patterns.add<TernaryMatmulToVector>(&getContext(), dotLanes > 0, threads);
+    patterns.add<TernaryMatmulToVector>(&getContext(), dotLanes, threads);
     populateLMulMatmulToVectorPatterns(patterns);
     populateLutToVectorPatterns(patterns, shuffleLanes, threads);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
@@ -736,11 +764,13 @@ struct LowerToVectorPass
 int64_t mmfree::ternaryDotLanes(llvm::StringRef option) {
   if (option == "host") {
     llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-    return features.lookup("avx512vnni") && features.lookup("avx512bw") ? 16
-                                                                        : 0;
+    if (features.lookup("avx512vnni") && features.lookup("avx512bw"))
+      return 16;
+    return features.lookup("avxvnni") && features.lookup("avx2") ? 8 : 0;
   }
   return llvm::StringSwitch<int64_t>(option)
       .Case("avx512vnni", 16)
+      .Case("avxvnni", 8)
       .Case("none", 0)
       .Default(-1);
 }

@@ -47,7 +47,11 @@ struct DotBytesToIntrinsic : OpRewritePattern<DotBytesOp> {
     rewriter.replaceOp(
         op, LLVM::CallIntrinsicOp::create(
                 rewriter, op.getLoc(), op.getType(),
-                rewriter.getStringAttr("llvm.x86.avx512.vpdpbusd.512"),
+                // The 256-bit form is AVX-VNNI's VEX vpdpbusd where the
+                // target lacks AVX-512.
+                rewriter.getStringAttr(op.getType().getNumElements() == 16
+                                           ? "llvm.x86.avx512.vpdpbusd.512"
+                                           : "llvm.x86.avx512.vpdpbusd.256"),
                 ValueRange{op.getAcc(), op.getLhs(), op.getRhs()})
                 ->getResults());
     return success();

@@ -18,7 +18,7 @@
 // VNNI: vector.reduction <add>
 // VNNI: arith.trunci {{.*}} : i32 to i16
 // NONE-NOT: mmfree.dot_bytes
-// BAD: error: mmfree-lower-to-vector: unknown ternary-dots 'amx'; expected host, avx512vnni or none
+// BAD: error: mmfree-lower-to-vector: unknown ternary-dots 'amx'; expected host, avx512vnni, avxvnni or none
 func.func @gemv(%x: tensor<1x200xi8>, %w: tensor<16x4x16xi8>) -> tensor<1x16xi16> {
   %acc = mmfree.ternary_matmul %x, %w {k = 200 : i64}
       : tensor<1x200xi8>, tensor<16x4x16xi8> -> tensor<1x16xi16>
@@ -158,3 +158,19 @@ func.func @shared_quantize(%x: tensor<1x64xf32>, %w: tensor<8x1x16xi8>) -> (tens
       : tensor<1x64xi8>, tensor<8x1x16xi8> -> tensor<1x8xi32>
   return %acc, %xq : tensor<1x8xi32>, tensor<1x64xi8>
 }
+
+// RUN: mmfree-opt %s --mmfree-lower-to-vector=ternary-dots=avxvnni | FileCheck %s --check-prefix=AVXVNNI
+// AVX-VNNI: 32-byte dots, a 64-weight block in two halves of two slices
+// (shifts 0, 2 and 4, 6), each shifted and masked to w + 1 (interleaved
+// constants too: no in-place scaling, so no shift at the end); rows in
+// pairs.
+// AVXVNNI-LABEL: func @constant_weights
+// AVXVNNI-DAG: arith.constant dense<[0, 0, 2, 2]> : vector<4xi64>
+// AVXVNNI-DAG: arith.constant dense<[4, 4, 6, 6]> : vector<4xi64>
+// AVXVNNI-NOT: mmfree.shuffle_bytes
+// AVXVNNI: mmfree.dot_bytes {{.*}} : vector<8xi32>, vector<32xi8>
+// AVXVNNI-NOT: arith.shrsi
+// AVXVNNI: return
+// AVXVNNI-LABEL: func @four_rows
+// AVXVNNI: mmfree.shuffle_bytes {{.*}} : vector<32xi8>
+// AVXVNNI: mmfree.dot_bytes {{.*}} : vector<8xi32>, vector<32xi8>

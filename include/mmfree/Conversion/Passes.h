@@ -41,7 +41,7 @@ void populateTernaryLookupPatterns(mlir::RewritePatternSet &patterns,
                                    int64_t lanes, int64_t threads);
 
 /// i32 lanes of the VNNI ternary kernel from a `ternary-dots` option value
-/// (host, avx512vnni, none): 16 or 0; -1 for an unknown value.
+/// (host, avx512vnni, avxvnni, none): 16, 8 or 0; -1 for an unknown value.
 int64_t ternaryDotLanes(llvm::StringRef option);
 
 /// Byte-shuffle lanes for the lut_matmul kernel from a `lut-shuffle` option

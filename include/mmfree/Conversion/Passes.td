@@ -53,7 +53,8 @@ def LowerToVector : Pass<"mmfree-lower-to-vector", "::mlir::ModuleOp"> {
            "avx512bw (64 lanes), avx2 (32 lanes) or none (portable loads)">,
     Option<"ternaryDots", "ternary-dots", "std::string", "\"host\"",
            "Byte dot products for the i8 ternary kernel: host (this CPU's "
-           "features), avx512vnni or none (add/sub selects)">,
+           "features), avx512vnni (64-byte dots), avxvnni (32-byte dots) or "
+           "none (add/sub selects)">,
     Option<"ternaryLookup", "ternary-lookup", "std::string", "\"auto\"",
            "T-MAC-style table lookups for the i8 ternary kernel: auto (cost "
            "model: when the VNNI kernel is not used, on CPUs with byte "

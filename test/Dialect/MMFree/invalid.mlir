@@ -358,8 +358,16 @@ func.func @shuffle_bytes_width(%t: vector<8xi8>) {
 
 // -----
 
-func.func @dot_bytes_width(%acc: vector<8xi32>, %a: vector<64xi8>) {
-  // expected-error @+1 {{operand #0 must be vector of 32-bit signless integer values of length 16}}
+func.func @dot_bytes_width(%acc: vector<4xi32>, %a: vector<16xi8>) {
+  // expected-error @+1 {{operand #0 must be vector of 32-bit signless integer values of length 16/8}}
+  %0 = mmfree.dot_bytes %acc, %a, %a : vector<4xi32>, vector<16xi8>
+  return
+}
+
+// -----
+
+func.func @dot_bytes_lanes(%acc: vector<8xi32>, %a: vector<64xi8>) {
+  // expected-error @+1 {{needs 4 bytes per i32 lane: 'vector<64xi8>' for 'vector<8xi32>'}}
   %0 = mmfree.dot_bytes %acc, %a, %a : vector<8xi32>, vector<64xi8>
   return
 }

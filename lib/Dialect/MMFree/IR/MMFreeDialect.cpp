@@ -106,6 +106,14 @@ LogicalResult TernaryMatmulOp::verify() {
   return verifyPackedCodes(*this);
 }
 
+LogicalResult DotBytesOp::verify() {
+  if (getLhs().getType().getNumElements() !=
+      4 * getAcc().getType().getNumElements())
+    return emitOpError("needs 4 bytes per i32 lane: ")
+           << getLhs().getType() << " for " << getAcc().getType();
+  return success();
+}
+
 LogicalResult DequantizeOp::verify() {
   auto acc = getAcc().getType(), out = getResult().getType();
   if (!compatible(acc.getDimSize(0), out.getDimSize(0)) ||

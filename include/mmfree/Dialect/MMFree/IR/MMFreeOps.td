@@ -237,19 +237,20 @@ def MMFree_DotBytesOp : MMFree_Op<"dot_bytes", [Pure,
   let summary = "unsigned x signed byte dot products into i32 lanes (vpdpbusd)";
   let description = [{
     `result[i] = acc[i] + sum_{j<4} zext(lhs[4i+j]) * sext(rhs[4i+j])` on 16
-    i32 lanes and 64 bytes, wrapping. The ternary CPU kernel emits it with
-    the weights as bytes w + 1 in {0, 1, 2} (times 4^j when decoded in
-    place) as `lhs` when the target has AVX-512 VNNI;
+    i32 lanes and 64 bytes (AVX-512 VNNI) or 8 lanes and 32 bytes (AVX-VNNI),
+    wrapping. The ternary CPU kernel emits it with the weights as bytes
+    w + 1 in {0, 1, 2} (times 4^j when decoded in place) as `lhs`;
     `mmfree-lower-x86-ops` turns it into the intrinsic.
 
     ```mlir
     %s = mmfree.dot_bytes %acc, %mask, %x : vector<16xi32>, vector<64xi8>
     ```
   }];
-  let arguments = (ins VectorOfLengthAndType<[16], [I32]>:$acc,
-                       VectorOfLengthAndType<[64], [I8]>:$lhs,
-                       VectorOfLengthAndType<[64], [I8]>:$rhs);
-  let results = (outs VectorOfLengthAndType<[16], [I32]>:$result);
+  let arguments = (ins VectorOfLengthAndType<[16, 8], [I32]>:$acc,
+                       VectorOfLengthAndType<[64, 32], [I8]>:$lhs,
+                       VectorOfLengthAndType<[64, 32], [I8]>:$rhs);
+  let results = (outs VectorOfLengthAndType<[16, 8], [I32]>:$result);
+  let hasVerifier = 1;
   let assemblyFormat = "$acc `,` $lhs `,` $rhs attr-dict `:` type($acc) `,` type($lhs)";
 }
 
