@@ -736,10 +736,10 @@ struct LowerToVectorPass
       return signalPassFailure();
     }
     // Cost model, from mmfree-bench on an AVX-512 machine (each kernel
-    // forced, one thread): GEMV 11008x4096 VNNI 1.0 ms, lookups 1.7 ms,
-    // add/sub selects 3.3 ms; GEMM 256x4096x4096 VNNI 36 ms, lookups
-    // 101 ms, selects 222 ms. So: VNNI where the CPU has it, else lookups
-    // where it has byte shuffles, else selects.
+    // forced, one thread): GEMV 11008x4096 AVX-512 VNNI 0.49 ms, AVX-VNNI
+    // 0.66 ms, lookups 1.2-1.3 ms, add/sub selects 2.6 ms; GEMM
+    // 256x4096x4096 29, 55, 116-123 and 249 ms. So: VNNI where the CPU has
+    // it, else lookups where it has byte shuffles, else selects.
     int64_t lookupLanes = ternaryLookup == "auto"
                               ? (dotLanes > 0 ? 0 : lutShuffleLanes("host"))
                               : lutShuffleLanes(ternaryLookup);
