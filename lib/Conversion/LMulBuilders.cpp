@@ -20,7 +20,9 @@ Type withElement(Type type, Type elt) {
 
 Value splat(OpBuilder &b, Location loc, Type type, int64_t value) {
   Type elt = getElementTypeOrSelf(type);
-  TypedAttr attr = b.getIntegerAttr(elt, value);
+  TypedAttr attr = isa<FloatType>(elt)
+                       ? TypedAttr(b.getFloatAttr(elt, double(value)))
+                       : TypedAttr(b.getIntegerAttr(elt, value));
   if (auto vec = dyn_cast<VectorType>(type))
     attr = DenseElementsAttr::get(vec, attr);
   return arith::ConstantOp::create(b, loc, attr);

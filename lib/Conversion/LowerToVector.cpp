@@ -21,6 +21,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "BufferBuilders.h"
+#include "LMulBuilders.h"
 #include "TernaryBuilders.h"
 #include "mmfree/Conversion/Passes.h"
 
@@ -66,6 +67,9 @@ constexpr int64_t kInterleave = 8;
 /// Interleaved weights are decoded to (w + 1) * 4^j, whose dot products
 /// must fit in i32 lanes: below 2^15 blocks of 2^16 at most.
 constexpr int64_t kMaxScaledK = int64_t(1) << 21;
+/// Whether interleaved constants are decoded in place (scaled by 4^j): with
+/// 64-byte dots, where a block is one dot.
+constexpr bool decodesInPlace(int64_t dotLanes) { return dotLanes == 16; }
 /// Largest per-thread scratch of quantized activation rows (a row group of
 /// padded K bytes, on the stack) for which quantization is fused.
 constexpr int64_t kMaxScratchBytes = 64 * 1024;
@@ -127,7 +131,7 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     // channels, [N/8][T][8][16], so that a channel group reads one stream.
     DenseIntElementsAttr packedWeights;
     if (useDots && n % kInterleave == 0 &&
-        (dotLanes != 16 || paddedK < kMaxScaledK) &&
+        (!decodesInPlace(dotLanes) || paddedK < kMaxScaledK) &&
         matchPattern(w, m_Constant(&packedWeights)))
       w = interleaveWeights(rewriter, loc, packedWeights);
     if (useDots)
@@ -222,12 +226,8 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
       auto lanes = VectorType::get({16}, f32);
       auto bytes = VectorType::get({16}, b.getI8Type());
       int64_t mainK = k - k % 16;
-      auto splat = [&](float v) {
-        return arith::ConstantOp::create(
-            b, loc, DenseElementsAttr::get(lanes, b.getF32FloatAttr(v)));
-      };
-      Value zero = splat(0.f);
-      Value padF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.f));
+      Value zero = splat(b, loc, lanes, 0);
+      Value padF = zeroOf(b, loc, f32);
       // Calls fn(k0, inBounds) for every 16-lane chunk of [0, K).
       auto chunks =
           [&](Value init,
@@ -276,7 +276,8 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                 arith::ConstantOp::create(
                     b, loc, b.getF32FloatAttr(numerics::kScaleEpsilon))));
         Value qv = vector::BroadcastOp::create(b, loc, lanes, q);
-        Value low = splat(-128.f), high = splat(127.f);
+        Value low = splat(b, loc, lanes, -128),
+              high = splat(b, loc, lanes, 127);
         chunks(Value(),
                [&](OpBuilder &b, Location l, Value k0, bool inBounds,
                    Value) -> Value {
@@ -443,7 +444,7 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     auto qwordVec = VectorType::get({dotBytes / 8}, i64);
     auto accVec = VectorType::get({dotLanes}, i32);
     const bool interleaved = cast<ShapedType>(w.getType()).getRank() == 4;
-    const bool scaled = interleaved && halves == 1;
+    const bool scaled = interleaved && decodesInPlace(dotLanes);
     SmallVector<int64_t> broadcast;
     for (int64_t j = 0; j < slicesPerHalf; ++j)
       for (int64_t byte = 0; byte < kBlockBytes; ++byte)
@@ -478,8 +479,8 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
             return arith::ConstantOp::create(
                 bb, l, DenseElementsAttr::get(byteVec, v));
           };
-          Value one = bytes(SmallVector<int8_t>(dotBytes, 1));
-          Value three = bytes(SmallVector<int8_t>(dotBytes, 3));
+          Value one = splat(bb, l, byteVec, 1);
+          Value three = splat(bb, l, byteVec, 3);
           SmallVector<Value> next(accs.begin(), accs.end());
           // xs[r * halves + h]: row r's activations of half h.
           SmallVector<Value> xs;

@@ -1,13 +1,12 @@
 //===- LutBuilders.cpp - shared IR building for MADDNESS lowerings --------===//
 
 #include "LutBuilders.h"
+#include "LMulBuilders.h"
 #include "TernaryBuilders.h"
 
 #include "mmfree/Numerics/Maddness.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/IR/BuiltinTypes.h"
-#include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
 
@@ -16,10 +15,7 @@ Value mmfree::averageEntries(OpBuilder &b, Location loc,
   Type type = entries.front().getType();
   entries.resize(numerics::averagedCodebooks(entries.size()),
                  zeroOf(b, loc, type));
-  TypedAttr one = b.getIntegerAttr(getElementTypeOrSelf(type), 1);
-  if (auto vec = dyn_cast<VectorType>(type))
-    one = DenseElementsAttr::get(vec, one);
-  Value oneValue = arith::ConstantOp::create(b, loc, one);
+  Value oneValue = splat(b, loc, type, 1);
   while (entries.size() > 1) {
     SmallVector<Value> next;
     for (size_t j = 0; j < entries.size(); j += 2)

@@ -258,14 +258,25 @@ struct Epilogue {
     }
     return vectorOf(body.getTerminator()->getOperand(0));
   }
-
-  /// Replaces the generic by `tensor` (the kernel's result) and erases the
-  /// kernel's op, whose result only the generic read.
-  void replace(PatternRewriter &rewriter, Operation *op, Value tensor) const {
-    rewriter.replaceOp(generic, tensor);
-    rewriter.eraseOp(op);
-  }
 };
+
+/// What the lookups of `op` write: the epilogue's result, or their sums.
+RankedTensorType lookupResultType(LutMatmulOp op,
+                                  const std::optional<Epilogue> &epilogue) {
+  return epilogue ? epilogue->type() : op.getResult().getType();
+}
+
+/// Replaces `op` by `result`, or, with an epilogue, the generic it feeds
+/// (then `op`, whose result only that generic read, goes).
+void replaceLookups(PatternRewriter &rewriter, LutMatmulOp op,
+                    const std::optional<Epilogue> &epilogue, Value result) {
+  if (!epilogue) {
+    rewriter.replaceOp(op, result);
+    return;
+  }
+  rewriter.replaceOp(epilogue->generic, result);
+  rewriter.eraseOp(op);
+}
 
 /// The lut_encode that LutEncodeAndShuffles or LutEncodeAndLoads fuses into
 /// `op`'s lookups: one of column-major rows with constant trees whose codes
@@ -489,8 +500,7 @@ struct LutMatmulToVector : OpRewritePattern<LutMatmulOp> {
     Value tables = paddedTables(rewriter, loc, op);
     std::optional<Epilogue> epilogue = Epilogue::match(op.getResult());
     Value sums = forEachRow(
-        rewriter, loc, codes,
-        epilogue ? epilogue->type() : op.getResult().getType(),
+        rewriter, loc, codes, lookupResultType(op, epilogue),
         [&](OpBuilder &b, Location l, Value r, Value result) -> Value {
           SmallVector<Value> selected; // table row per codebook
           for (int64_t c = 0; c < books; ++c) {
@@ -508,10 +518,7 @@ struct LutMatmulToVector : OpRewritePattern<LutMatmulOp> {
                          .getResult();
           return result;
         });
-    if (epilogue)
-      epilogue->replace(rewriter, op, sums);
-    else
-      rewriter.replaceOp(op, sums);
+    replaceLookups(rewriter, op, epilogue, sums);
     return success();
   }
 
@@ -683,29 +690,24 @@ SmallVector<Value> transpose16(OpBuilder &b, Location l,
   return rows;
 }
 
-/// Where a block's f32 results wait to be transposed into rows: one
-/// 16-multiple of outputs by `lanes` rows, on the stack, zeroed.
-Value transposeScratch(OpBuilder &b, Location loc, int64_t outputs,
+/// Where a block's f32 results (an epilogue's) wait to be transposed into
+/// rows: one 16-multiple of outputs by `lanes` rows, on the stack, zeroed;
+/// null for other results, which are stored element by element.
+Value transposeScratch(OpBuilder &b, Location loc,
+                       const std::optional<Epilogue> &epilogue, int64_t outputs,
                        int64_t lanes) {
+  if (!epilogue || !epilogue->type().getElementType().isF32())
+    return Value();
   int64_t padded = (outputs + 15) / 16 * 16;
   auto type = MemRefType::get({padded, lanes}, b.getF32Type());
   Value scratch = memref::AllocaOp::create(b, loc, type, ValueRange(),
                                            b.getI64IntegerAttr(64));
-  Value zero = splat(b, loc, VectorType::get({lanes}, b.getF32Type()), 0.f);
+  Value zero = splat(b, loc, VectorType::get({lanes}, b.getF32Type()), 0);
   for (int64_t m = 0; m < padded; ++m)
     vector::StoreOp::create(
         b, loc, zero, scratch,
         ValueRange{indexConstant(b, loc, m), indexConstant(b, loc, 0)});
   return scratch;
-}
-
-/// The transpose scratch when the epilogue writes 32-bit values, else null.
-Value rowScratch(OpBuilder &b, Location loc,
-                 const std::optional<Epilogue> &epilogue, int64_t outputs,
-                 int64_t lanes) {
-  if (!epilogue || !epilogue->type().getElementType().isF32())
-    return Value();
-  return transposeScratch(b, loc, outputs, lanes);
 }
 
 /// Loop over outputs: lookupOutput and the epilogue if any. With `scratch`
@@ -769,23 +771,20 @@ void shuffleLookups(PatternRewriter &rewriter, LutMatmulOp op, int64_t lanes,
   bool exact = op.getAccumulation() == LutAccumulation::Exact;
   Value tabs = outputMajorTables(rewriter, loc, op);
   std::optional<Epilogue> epilogue = Epilogue::match(op.getResult());
-  RankedTensorType outType = epilogue ? epilogue->type() : resultType;
+  RankedTensorType outType = lookupResultType(op, epilogue);
   Value out = resultBuffer(rewriter, loc, outType);
   forEachRowBlock(
       rewriter, loc, rows, lanes, threads,
       [&](OpBuilder &b, Location l) -> SmallVector<Value> {
-        return {rowScratch(b, l, epilogue, outputs, lanes)};
+        return {transposeScratch(b, l, epilogue, outputs, lanes)};
       },
       [&](OpBuilder &b, Location l, Value r0, int64_t count, bool inBounds,
           ArrayRef<Value> scratch) {
         lookupAndStore(b, l, tabs, out, blockCodes(b, l, r0, inBounds), r0,
                        count, outputs, exact, epilogue, scratch[0]);
       });
-  Value result = resultTensor(rewriter, loc, outType, out);
-  if (epilogue)
-    epilogue->replace(rewriter, op, result);
-  else
-    rewriter.replaceOp(op, result);
+  replaceLookups(rewriter, op, epilogue,
+                 resultTensor(rewriter, loc, outType, out));
 }
 
 /// Byte-shuffle lookups (vpshufb), rows in lanes, for few outputs: per
@@ -972,8 +971,7 @@ struct LutEncodeAndLoads : OpRewritePattern<LutMatmulOp> {
     Value tables =
         readOnlyBuffer(rewriter, loc, paddedTables(rewriter, loc, op));
     std::optional<Epilogue> epilogue = Epilogue::match(op.getResult());
-    Value out =
-        resultBuffer(rewriter, loc, epilogue ? epilogue->type() : resultType);
+    Value out = resultBuffer(rewriter, loc, lookupResultType(op, epilogue));
     forEachRowBlock(
         rewriter, loc, rows, lanes, threads,
         [&](OpBuilder &b, Location l) -> SmallVector<Value> {
@@ -1011,11 +1009,9 @@ struct LutEncodeAndLoads : OpRewritePattern<LutMatmulOp> {
                 scf::YieldOp::create(b, l);
               });
         });
-    if (epilogue)
-      epilogue->replace(rewriter, op,
-                        resultTensor(rewriter, loc, epilogue->type(), out));
-    else
-      rewriter.replaceOp(op, resultTensor(rewriter, loc, resultType, out));
+    replaceLookups(
+        rewriter, op, epilogue,
+        resultTensor(rewriter, loc, lookupResultType(op, epilogue), out));
     rewriter.eraseOp(encode);
     return success();
   }

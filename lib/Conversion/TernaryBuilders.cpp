@@ -1,6 +1,7 @@
 //===- TernaryBuilders.cpp - shared IR building for ternary lowerings -----===//
 
 #include "TernaryBuilders.h"
+#include "LMulBuilders.h"
 #include "mmfree/Numerics/Ternary.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -19,25 +20,16 @@ Value zeroOf(OpBuilder &b, Location loc, Type type) {
   return arith::ConstantOp::create(b, loc, b.getZeroAttr(type));
 }
 
-static Value splatConstant(OpBuilder &b, Location loc, Type type,
-                           int64_t value) {
-  Type elt = getElementTypeOrSelf(type);
-  TypedAttr attr = b.getIntegerAttr(elt, value);
-  if (auto vec = dyn_cast<VectorType>(type))
-    attr = DenseElementsAttr::get(vec, attr);
-  return arith::ConstantOp::create(b, loc, attr);
-}
-
 Value accumulateTernary(OpBuilder &b, Location loc, Value acc, Value x,
                         Value packed, Value shift) {
   Type codeType = packed.getType();
   Value code = arith::AndIOp::create(
       b, loc, arith::ShRUIOp::create(b, loc, packed, shift),
-      splatConstant(b, loc, codeType, 3));
+      splat(b, loc, codeType, 3));
   Value isPlus = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, code,
-                                       splatConstant(b, loc, codeType, 1));
+                                       splat(b, loc, codeType, 1));
   Value isMinus = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, code,
-                                        splatConstant(b, loc, codeType, 2));
+                                        splat(b, loc, codeType, 2));
   Value zero = zeroOf(b, loc, x.getType());
   bool isFloat = isa<FloatType>(getElementTypeOrSelf(x.getType()));
   Value neg = isFloat ? arith::NegFOp::create(b, loc, x).getResult()
@@ -56,8 +48,8 @@ Value accumulateTernarySlice(OpBuilder &b, Location loc, Value acc, Value x,
     return arith::CmpIOp::create(
         b, loc, arith::CmpIPredicate::ne,
         arith::AndIOp::create(b, loc, packed,
-                              splatConstant(b, loc, codeType, bit << (2 * j))),
-        splatConstant(b, loc, codeType, 0));
+                              splat(b, loc, codeType, bit << (2 * j))),
+        splat(b, loc, codeType, 0));
   };
   bool isFloat = isa<FloatType>(getElementTypeOrSelf(x.getType()));
   auto add = [&](Value l, Value r) -> Value {
