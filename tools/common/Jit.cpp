@@ -22,6 +22,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 #include <vector>
 
 using namespace mlir;
@@ -107,9 +108,14 @@ void *lookupCInterface(ExecutionEngine &engine, llvm::StringRef function) {
 /// Untimed calls before each timed one in warm mode.
 constexpr int kWarmCalls = 3;
 
+/// Pause after a threaded run: longer than libomp's 200 ms KMP_BLOCKTIME and
+/// OpenBLAS's 2^28-cycle spin, so that the next run does not share the two
+/// cores with the last one's spinning workers.
+constexpr std::chrono::milliseconds kSettle(250);
+
 std::vector<double>
 medianMicrosRoundRobin(const std::vector<std::function<void()>> &runs, int reps,
-                       bool warm) {
+                       bool warm, const std::vector<bool> &threaded) {
   std::vector<std::vector<double>> times(runs.size());
   for (const auto &run : runs)
     run(); // warm-up
@@ -125,6 +131,8 @@ medianMicrosRoundRobin(const std::vector<std::function<void()>> &runs, int reps,
       times[r].push_back(std::chrono::duration<double, std::micro>(
                              std::chrono::steady_clock::now() - start)
                              .count());
+      if (r < threaded.size() && threaded[r])
+        std::this_thread::sleep_for(kSettle);
     }
   std::vector<double> medians;
   for (std::vector<double> &t : times) {

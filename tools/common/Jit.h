@@ -44,11 +44,14 @@ double medianMicros(const std::function<void()> &run, int reps);
 
 /// Median wall times of `reps` rounds that call each of `runs` once in turn
 /// (after one warm-up round), so that noise hits all of them alike. With
-/// `warm`, each timed call directly follows an untimed one of the same run
-/// (its data in cache whatever the other runs touched).
+/// `warm`, each timed call directly follows untimed ones of the same run (its
+/// data in cache whatever the other runs touched, its threads awake). After a
+/// timed call of a run flagged in `threaded`, waits until thread pools have
+/// gone idle, so that they do not compete with the next run.
 std::vector<double>
 medianMicrosRoundRobin(const std::vector<std::function<void()>> &runs, int reps,
-                       bool warm = false);
+                       bool warm = false,
+                       const std::vector<bool> &threaded = {});
 
 } // namespace mmfree
 

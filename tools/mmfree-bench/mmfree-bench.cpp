@@ -26,6 +26,7 @@
 #include <cstring>
 #include <random>
 #include <sstream>
+#include <sys/mman.h>
 #include <unistd.h>
 
 using namespace mlir;
@@ -45,6 +46,17 @@ static llvm::cl::opt<std::string> ternaryOptions(
     llvm::cl::desc("mmfree-cpu-pipeline options for the ternary layers, e.g. "
                    "\"ternary-dots=none ternary-lookup=avx512bw\""),
     llvm::cl::init(""));
+static llvm::cl::opt<bool> hugePages(
+    "huge-pages",
+    llvm::cl::desc("streamed GEMV: weight copies (ours, OpenBLAS's and the "
+                   "bandwidth probe's) in 2 MB pages where the kernel grants "
+                   "them"),
+    llvm::cl::init(true));
+static llvm::cl::opt<std::string> openblasCore(
+    "openblas-core",
+    llvm::cl::desc("OpenBLAS kernel family (OPENBLAS_CORETYPE; default: the "
+                   "best for the host's features, whatever the environment "
+                   "says)"));
 static llvm::cl::opt<std::string>
     suite("suite",
           llvm::cl::desc("lmul (M x N x K matmuls on runtime operands), "
@@ -299,6 +311,57 @@ int64_t streamedCopies(int64_t bytes) {
   return std::max<int64_t>(2, (set + bytes - 1) / bytes);
 }
 
+/// `count` copies of `data`, each on a 2 MB boundary of one mapping, which
+/// with --huge-pages asks for 2 MB pages (a 4 KB page is a TLB miss per 64
+/// lines, and on a VM each miss walks two page tables).
+class WeightCopies {
+public:
+  WeightCopies(const void *data, size_t bytes, size_t count)
+      : count(count), stride((bytes + kHuge - 1) / kHuge * kHuge) {
+    mapped = count * stride + kHuge;
+    void *at = mmap(nullptr, mapped, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (at == MAP_FAILED) {
+      std::perror("mmap");
+      std::exit(1);
+    }
+    base = static_cast<char *>(at);
+    first = base + (kHuge - reinterpret_cast<uintptr_t>(base) % kHuge) % kHuge;
+    if (hugePages)
+      madvise(first, count * stride, MADV_HUGEPAGE);
+    for (size_t i = 0; i < count; ++i)
+      std::memcpy(first + i * stride, data, bytes);
+  }
+  ~WeightCopies() { munmap(base, mapped); }
+  WeightCopies(const WeightCopies &) = delete;
+  WeightCopies &operator=(const WeightCopies &) = delete;
+
+  template <typename T> T *copy(size_t i) {
+    return reinterpret_cast<T *>(first + i % count * stride);
+  }
+  template <typename T> T *next() { return copy<T>(nextCopy++); }
+  size_t size() const { return count; }
+
+private:
+  static constexpr size_t kHuge = size_t(2) << 20;
+  size_t count, stride, mapped, nextCopy = 0;
+  char *base, *first;
+};
+
+/// Anonymous memory of this process in 2 MB pages, in MB (-1: unknown).
+long hugePageMegabytes() {
+  std::FILE *f = std::fopen("/proc/self/smaps_rollup", "r");
+  if (!f)
+    return -1;
+  char line[256];
+  long kb = -1;
+  while (std::fgets(line, sizeof(line), f))
+    if (std::sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+      break;
+  std::fclose(f);
+  return kb < 0 ? -1 : kb / 1024;
+}
+
 /// GEMV with the weights streamed from memory, as in LLM decoding: every
 /// call reads the next of several weight copies larger than the caches.
 /// Also measures one thread's read bandwidth over the same copies and the
@@ -328,34 +391,28 @@ bool streamedGemv(MLIRContext &context, const Shape &s,
   int64_t blocks = numerics::numBlocks(s.k);
   std::vector<uint8_t> packed = numerics::packTernary(w.data(), s.n, s.k);
   std::vector<float> wf(w.begin(), w.end());
-  std::vector<std::vector<uint8_t>> packedCopies(streamedCopies(packed.size()),
-                                                 packed);
-  std::vector<std::vector<float>> floatCopies(
-      streamedCopies(wf.size() * sizeof(float)), wf);
+  const size_t floatBytes = wf.size() * sizeof(float);
+  WeightCopies packedCopies(packed.data(), packed.size(),
+                            streamedCopies(packed.size()));
+  WeightCopies floatCopies(wf.data(), floatBytes, streamedCopies(floatBytes)),
+      readCopies(wf.data(), floatBytes, streamedCopies(floatBytes));
   std::vector<float> y(s.n), xv = x;
   StridedMemRefType<float, 2> in = {
       xv.data(), xv.data(), 0, {1, s.k}, {s.k, 1}};
-  size_t nextPacked = 0, nextFloat = 0, nextRead = 0;
   volatile uint64_t sink = 0;
   auto blas = [&](int threads) {
     return [&, threads] {
       openblas_set_num_threads(threads);
-      const std::vector<float> &m =
-          floatCopies[nextFloat++ % floatCopies.size()];
-      cblas_sgemv(CblasRowMajor, CblasNoTrans, s.n, s.k, 1.f, m.data(), s.k,
-                  xv.data(), 1, 0.f, y.data(), 1);
+      cblas_sgemv(CblasRowMajor, CblasNoTrans, s.n, s.k, 1.f,
+                  floatCopies.next<float>(), s.k, xv.data(), 1, 0.f, y.data(),
+                  1);
     };
   };
   auto ternary = [&](GemvFn fn) {
     return [&, fn] {
-      std::vector<uint8_t> &m =
-          packedCopies[nextPacked++ % packedCopies.size()];
+      int8_t *m = packedCopies.next<int8_t>();
       StridedMemRefType<int8_t, 3> weights = {
-          reinterpret_cast<int8_t *>(m.data()),
-          reinterpret_cast<int8_t *>(m.data()),
-          0,
-          {s.n, blocks, 16},
-          {blocks * 16, 16, 1}};
+          m, m, 0, {s.n, blocks, 16}, {blocks * 16, 16, 1}};
       StridedMemRefType<float, 2> out;
       fn(&out, &in, &weights);
       free(out.basePtr);
@@ -364,25 +421,25 @@ bool streamedGemv(MLIRContext &context, const Shape &s,
   std::vector<std::function<void()>> runs = {
       ternary(gemv), blas(1), blas(2),
       [&] { // one thread reading a float copy: the bandwidth
-        const std::vector<float> &m =
-            floatCopies[nextRead++ % floatCopies.size()];
-        const uint64_t *p = reinterpret_cast<const uint64_t *>(m.data());
+        const uint64_t *p = readCopies.next<uint64_t>();
         uint64_t acc = 0;
-        for (size_t i = 0; i < m.size() / 2; ++i)
+        for (size_t i = 0; i < wf.size() / 2; ++i)
           acc += p[i];
         sink = sink + acc;
       },
       ternary(gemv2)};
-  std::vector<double> t = medianMicrosRoundRobin(runs, repetitions);
+  // Warm: the untimed calls read other copies, but wake the thread pools.
+  std::vector<double> t = medianMicrosRoundRobin(
+      runs, repetitions, /*warm=*/true, {false, false, true, false, true});
   openblas_set_num_threads(1);
   double bandwidth = double(wf.size() * sizeof(float)) / t[3]; // bytes/us
   double bound = double(packed.size()) / bandwidth;
   std::string shape =
       "1x" + std::to_string(s.n) + "x" + std::to_string(s.k) + " streamed";
   std::printf("%-16s read bandwidth, 1 thread: %.1f GB/s over %zu + %zu "
-              "weight copies\n",
+              "weight copies (%ld MB in 2 MB pages)\n",
               shape.c_str(), bandwidth / 1000, packedCopies.size(),
-              floatCopies.size());
+              floatCopies.size(), hugePageMegabytes());
   std::printf("%-16s %-32s %12s %14s %14s\n", "", "strategy", "time (ms)",
               "x OpenBLAS 1T", "bound / time");
   const std::pair<const char *, double> results[] = {
@@ -441,17 +498,20 @@ int ternarySuite(MLIRContext &context, const std::vector<Shape> &shapes) {
       return 1;
     StridedMemRefType<float, 2> in = {
         x.data(), x.data(), 0, {s.m, s.k}, {s.k, 1}};
-    StridedMemRefType<float, 2> weights = {
-        wf.data(), wf.data(), 0, {s.n, s.k}, {s.k, 1}};
+    // The f32 weights (64+ MB, read from memory whatever the protocol) in
+    // the same pages as the streamed copies.
+    WeightCopies denseCopy(wf.data(), wf.size() * sizeof(float), 1);
+    float *wd = denseCopy.copy<float>(0);
+    StridedMemRefType<float, 2> weights = {wd, wd, 0, {s.n, s.k}, {s.k, 1}};
     auto blas = [&](int threads) {
       return [&, threads] {
         openblas_set_num_threads(threads);
         if (s.m == 1)
-          cblas_sgemv(CblasRowMajor, CblasNoTrans, s.n, s.k, 1.f, wf.data(),
-                      s.k, x.data(), 1, 0.f, y.data(), 1);
+          cblas_sgemv(CblasRowMajor, CblasNoTrans, s.n, s.k, 1.f, wd, s.k,
+                      x.data(), 1, 0.f, y.data(), 1);
         else
           cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, s.m, s.n, s.k,
-                      1.f, x.data(), s.k, wf.data(), s.k, 0.f, y.data(), s.n);
+                      1.f, x.data(), s.k, wd, s.k, 0.f, y.data(), s.n);
       };
     };
     std::vector<std::function<void()>> runs = {
@@ -471,8 +531,8 @@ int ternarySuite(MLIRContext &context, const std::vector<Shape> &shapes) {
           ternary2Fn(&out, &in);
           free(out.basePtr);
         }};
-    std::vector<double> t =
-        medianMicrosRoundRobin(runs, repetitions, /*warm=*/true);
+    std::vector<double> t = medianMicrosRoundRobin(
+        runs, repetitions, /*warm=*/true, {false, false, false, true, true});
     openblas_set_num_threads(1);
     std::string shape = std::to_string(s.m) + "x" + std::to_string(s.n) + "x" +
                         std::to_string(s.k);
@@ -571,8 +631,13 @@ int lutSuite(MLIRContext &context, const std::vector<Shape> &shapes) {
     };
     runs.push_back(sgemm(1));
     runs.push_back(sgemm(2));
+    std::vector<bool> threaded;
+    for (const LutStrategy &strategy : strategies)
+      threaded.push_back(strategy.pipeline.find("threads=2") !=
+                         std::string::npos);
+    threaded.insert(threaded.end(), {false, true});
     std::vector<double> times =
-        medianMicrosRoundRobin(runs, repetitions, /*warm=*/true);
+        medianMicrosRoundRobin(runs, repetitions, /*warm=*/true, threaded);
     std::string shape = std::to_string(s.m) + "x" + std::to_string(s.n) + "x" +
                         std::to_string(s.k);
     const size_t blas = runs.size() - 2;
@@ -591,25 +656,33 @@ int lutSuite(MLIRContext &context, const std::vector<Shape> &shapes) {
 }
 
 /// OpenBLAS 0.3.21 does not recognise every x86 CPU it runs on and then
-/// falls back to its SSE3 (Prescott) kernels, a third of its AVX-512 speed.
-/// Pick the kernel family from the host's features (OpenBLAS reads the
-/// variable when it loads, so re-execute with it set) unless the user did.
-static void selectOpenBlasCore(char **argv) {
-  if (std::getenv("OPENBLAS_CORETYPE"))
-    return;
+/// falls back to its SSE3 (Prescott) kernels, a third of its AVX-512 speed;
+/// an inherited OPENBLAS_CORETYPE may also name a weaker family than the host
+/// runs (Haswell on an AVX-512 machine: half the sgemm speed), which would
+/// flatter every ratio. Use the family of the host's features, or the one
+/// --openblas-core names (OpenBLAS reads the variable when it loads, so
+/// re-execute with it set).
+static void selectOpenBlasCore(int argc, char **argv) {
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-  const char *core = features.lookup("avx512f")  ? "SkylakeX"
+  std::string core = features.lookup("avx512f")  ? "SkylakeX"
                      : features.lookup("avx2")   ? "Haswell"
                      : features.lookup("sse4.2") ? "Nehalem"
-                                                 : nullptr;
-  if (!core)
+                                                 : "";
+  for (int i = 1; i < argc; ++i) {
+    llvm::StringRef arg = argv[i];
+    if (arg.consume_front("--openblas-core=") ||
+        arg.consume_front("-openblas-core="))
+      core = arg.str();
+  }
+  const char *inherited = std::getenv("OPENBLAS_CORETYPE");
+  if (core.empty() || (inherited && core == inherited))
     return;
-  setenv("OPENBLAS_CORETYPE", core, 1);
+  setenv("OPENBLAS_CORETYPE", core.c_str(), 1);
   execv("/proc/self/exe", argv);
 }
 
 int main(int argc, char **argv) {
-  selectOpenBlasCore(argv);
+  selectOpenBlasCore(argc, argv);
   llvm::InitLLVM init(argc, argv);
   initializeTools();
   llvm::cl::ParseCommandLineOptions(argc, argv, "mmfree benchmark\n");
