@@ -48,9 +48,8 @@ static llvm::cl::opt<std::string> ternaryOptions(
     llvm::cl::init(""));
 static llvm::cl::opt<bool> hugePages(
     "huge-pages",
-    llvm::cl::desc("streamed GEMV: weight copies (ours, OpenBLAS's and the "
-                   "bandwidth probe's) in 2 MB pages where the kernel grants "
-                   "them"),
+    llvm::cl::desc("f32 weights and their streamed copies (ternary), A "
+                   "(lut): in 2 MB pages where the kernel grants them"),
     llvm::cl::init(true));
 static llvm::cl::opt<std::string> openblasCore(
     "openblas-core",
@@ -314,9 +313,9 @@ int64_t streamedCopies(int64_t bytes) {
 /// `count` copies of `data`, each on a 2 MB boundary of one mapping, which
 /// with --huge-pages asks for 2 MB pages (a 4 KB page is a TLB miss per 64
 /// lines, and on a VM each miss walks two page tables).
-class WeightCopies {
+class PagedCopies {
 public:
-  WeightCopies(const void *data, size_t bytes, size_t count)
+  PagedCopies(const void *data, size_t bytes, size_t count)
       : count(count), stride((bytes + kHuge - 1) / kHuge * kHuge) {
     mapped = count * stride + kHuge;
     void *at = mmap(nullptr, mapped, PROT_READ | PROT_WRITE,
@@ -332,9 +331,9 @@ public:
     for (size_t i = 0; i < count; ++i)
       std::memcpy(first + i * stride, data, bytes);
   }
-  ~WeightCopies() { munmap(base, mapped); }
-  WeightCopies(const WeightCopies &) = delete;
-  WeightCopies &operator=(const WeightCopies &) = delete;
+  ~PagedCopies() { munmap(base, mapped); }
+  PagedCopies(const PagedCopies &) = delete;
+  PagedCopies &operator=(const PagedCopies &) = delete;
 
   template <typename T> T *copy(size_t i) {
     return reinterpret_cast<T *>(first + i % count * stride);
@@ -392,9 +391,9 @@ bool streamedGemv(MLIRContext &context, const Shape &s,
   std::vector<uint8_t> packed = numerics::packTernary(w.data(), s.n, s.k);
   std::vector<float> wf(w.begin(), w.end());
   const size_t floatBytes = wf.size() * sizeof(float);
-  WeightCopies packedCopies(packed.data(), packed.size(),
-                            streamedCopies(packed.size()));
-  WeightCopies floatCopies(wf.data(), floatBytes, streamedCopies(floatBytes)),
+  PagedCopies packedCopies(packed.data(), packed.size(),
+                           streamedCopies(packed.size()));
+  PagedCopies floatCopies(wf.data(), floatBytes, streamedCopies(floatBytes)),
       readCopies(wf.data(), floatBytes, streamedCopies(floatBytes));
   std::vector<float> y(s.n), xv = x;
   StridedMemRefType<float, 2> in = {
@@ -500,7 +499,7 @@ int ternarySuite(MLIRContext &context, const std::vector<Shape> &shapes) {
         x.data(), x.data(), 0, {s.m, s.k}, {s.k, 1}};
     // The f32 weights (64+ MB, read from memory whatever the protocol) in
     // the same pages as the streamed copies.
-    WeightCopies denseCopy(wf.data(), wf.size() * sizeof(float), 1);
+    PagedCopies denseCopy(wf.data(), wf.size() * sizeof(float), 1);
     float *wd = denseCopy.copy<float>(0);
     StridedMemRefType<float, 2> weights = {wd, wd, 0, {s.n, s.k}, {s.k, 1}};
     auto blas = [&](int threads) {
@@ -601,10 +600,13 @@ int lutSuite(MLIRContext &context, const std::vector<Shape> &shapes) {
     };
     std::vector<std::unique_ptr<ExecutionEngine>> engines;
     std::vector<std::function<void()>> runs;
-    StridedMemRefType<float, 2> in = {
-        a.data(), a.data(), 0, {s.m, s.k}, {s.k, 1}};
-    StridedMemRefType<float, 2> inT = {
-        aT.data(), aT.data(), 0, {s.k, s.m}, {s.m, 1}};
+    // A in 2 MB pages, as the streamed weights (the encode reads 64 columns
+    // 40+ KB apart: with 4 KB pages, 64 TLB entries per row block).
+    PagedCopies rowMajorA(a.data(), a.size() * sizeof(float), 1),
+        columnMajorA(aT.data(), aT.size() * sizeof(float), 1);
+    float *ap = rowMajorA.copy<float>(0), *aTp = columnMajorA.copy<float>(0);
+    StridedMemRefType<float, 2> in = {ap, ap, 0, {s.m, s.k}, {s.k, 1}};
+    StridedMemRefType<float, 2> inT = {aTp, aTp, 0, {s.k, s.m}, {s.m, 1}};
     for (const LutStrategy &strategy : strategies) {
       engines.push_back(
           compileAndJit(strategy.columnMajorA ? *columnMajor : *rowMajor,
@@ -625,7 +627,7 @@ int lutSuite(MLIRContext &context, const std::vector<Shape> &shapes) {
       return [&, threads] {
         openblas_set_num_threads(threads);
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s.m, s.n, s.k,
-                    1.f, a.data(), s.k, b.data(), s.n, 0.f, c.data(), s.n);
+                    1.f, ap, s.k, b.data(), s.n, 0.f, c.data(), s.n);
         openblas_set_num_threads(1);
       };
     };
