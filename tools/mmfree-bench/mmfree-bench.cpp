@@ -310,13 +310,15 @@ int64_t streamedCopies(int64_t bytes) {
   return std::max<int64_t>(2, (set + bytes - 1) / bytes);
 }
 
-/// `count` copies of `data`, each on a 2 MB boundary of one mapping, which
-/// with --huge-pages asks for 2 MB pages (a 4 KB page is a TLB miss per 64
-/// lines, and on a VM each miss walks two page tables).
+/// `count` copies of `data` in one mapping (from a 2 MB boundary; copies of
+/// 2 MB or more each start on one), which with --huge-pages asks for 2 MB
+/// pages (a 4 KB page is a TLB miss per 64 lines, and on a VM each miss
+/// walks two page tables).
 class PagedCopies {
 public:
   PagedCopies(const void *data, size_t bytes, size_t count)
-      : count(count), stride((bytes + kHuge - 1) / kHuge * kHuge) {
+      : count(count),
+        stride(llvm::alignTo(bytes, bytes < kHuge ? kLine : kHuge)) {
     mapped = count * stride + kHuge;
     void *at = mmap(nullptr, mapped, PROT_READ | PROT_WRITE,
                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -342,7 +344,7 @@ public:
   size_t size() const { return count; }
 
 private:
-  static constexpr size_t kHuge = size_t(2) << 20;
+  static constexpr size_t kHuge = size_t(2) << 20, kLine = 64;
   size_t count, stride, mapped, nextCopy = 0;
   char *base, *first;
 };
