@@ -443,16 +443,27 @@ Value paddedTables(PatternRewriter &rewriter, Location loc, LutMatmulOp op) {
                                ArrayRef<OpFoldResult>(high), zero);
 }
 
+/// paddedTables flattened: table row (c, code) starts at element
+/// (16 c + code) x the padded output count.
+Value flatTables(PatternRewriter &rewriter, Location loc, LutMatmulOp op) {
+  Value padded = paddedTables(rewriter, loc, op);
+  auto type = cast<RankedTensorType>(padded.getType());
+  return tensor::CollapseShapeOp::create(
+      rewriter, loc,
+      RankedTensorType::get({type.getNumElements()}, type.getElementType()),
+      padded, ArrayRef<ReassociationIndices>{{0, 1, 2}});
+}
+
 /// One row's outputs, chunk by chunk (outputChunks): per codebook one load
-/// of the table row its code `selected[c]` picks, widened to 16 bits and
-/// added, or, for averaging, combined in the rounding-average tree; then the
-/// epilogue if any. Returns (first output, vector) per chunk.
+/// from the flat table row that starts at `rowStarts[c]`, widened to 16 bits
+/// and added, or, for averaging, combined in the rounding-average tree; then
+/// the epilogue if any. Returns (first output, vector) per chunk.
 SmallVector<std::pair<int64_t, Value>>
-rowOutputs(OpBuilder &b, Location l, Value tables, ArrayRef<Value> selected,
+rowOutputs(OpBuilder &b, Location l, Value tables, ArrayRef<Value> rowStarts,
            int64_t outputs, int64_t lanes, bool exact,
            const std::optional<Epilogue> &epilogue) {
   Type i8 = b.getI8Type();
-  int64_t books = selected.size();
+  int64_t books = rowStarts.size();
   Value pad = arith::ConstantOp::create(b, l, b.getI8IntegerAttr(0));
   SmallVector<std::pair<int64_t, Value>> chunks;
   for (auto [col, width] : outputChunks(outputs, lanes)) {
@@ -462,11 +473,11 @@ rowOutputs(OpBuilder &b, Location l, Value tables, ArrayRef<Value> selected,
     for (int64_t c = 0; c < books; ++c)
       entries.push_back(arith::ExtUIOp::create(
           b, l, wideVec,
-          vector::TransferReadOp::create(b, l, byteVec, tables,
-                                         ValueRange{indexConstant(b, l, c),
-                                                    selected[c],
-                                                    indexConstant(b, l, col)},
-                                         pad, ArrayRef<bool>{true})));
+          vector::TransferReadOp::create(
+              b, l, byteVec, tables,
+              ValueRange{arith::AddIOp::create(b, l, rowStarts[c],
+                                               indexConstant(b, l, col))},
+              pad, ArrayRef<bool>{true})));
     Value out;
     if (exact) {
       out = entries[0];
@@ -497,19 +508,24 @@ struct LutMatmulToVector : OpRewritePattern<LutMatmulOp> {
             outputs = tablesType.getDimSize(2);
     bool exact = op.getAccumulation() == LutAccumulation::Exact;
     Value codes = op.getCodes();
-    Value tables = paddedTables(rewriter, loc, op);
+    Value tables = flatTables(rewriter, loc, op);
+    const int64_t stride = llvm::alignTo(outputs, kMinChunk);
     std::optional<Epilogue> epilogue = Epilogue::match(op.getResult());
     Value sums = forEachRow(
         rewriter, loc, codes, lookupResultType(op, epilogue),
         [&](OpBuilder &b, Location l, Value r, Value result) -> Value {
-          SmallVector<Value> selected; // table row per codebook
+          SmallVector<Value> rowStarts; // table row per codebook
           for (int64_t c = 0; c < books; ++c) {
-            Value code = tensor::ExtractOp::create(
-                b, l, codes, ValueRange{r, indexConstant(b, l, c)});
-            selected.push_back(
-                arith::IndexCastUIOp::create(b, l, b.getIndexType(), code));
+            Value code = arith::IndexCastUIOp::create(
+                b, l, b.getIndexType(),
+                tensor::ExtractOp::create(
+                    b, l, codes, ValueRange{r, indexConstant(b, l, c)}));
+            rowStarts.push_back(arith::AddIOp::create(
+                b, l, indexConstant(b, l, c * kBuckets * stride),
+                arith::MulIOp::create(b, l, code,
+                                      indexConstant(b, l, stride))));
           }
-          for (auto [col, chunk] : rowOutputs(b, l, tables, selected, outputs,
+          for (auto [col, chunk] : rowOutputs(b, l, tables, rowStarts, outputs,
                                               lanes, exact, epilogue))
             result = vector::TransferWriteOp::create(
                          b, l, chunk, result,
@@ -942,9 +958,10 @@ struct LutEncodeAndShuffles : OpRewritePattern<LutMatmulOp> {
 
 /// Column-major encoding fused with the loads kernel (many outputs, or no
 /// byte shuffles): each block's codes are built in byte vectors as in
-/// LutEncodeAndShuffles and stored codebook-major in a small stack scratch
-/// from which the block's rows take their codes; no codes tensor, no
-/// transposes.
+/// LutEncodeAndShuffles and stored codebook-major in a small stack scratch,
+/// already as the start of the table row each picks (i32), from which the
+/// block's rows take them with one scalar load per codebook; no codes
+/// tensor, no transposes.
 struct LutEncodeAndLoads : OpRewritePattern<LutMatmulOp> {
   LutEncodeAndLoads(MLIRContext *ctx, int64_t lanes, int64_t shuffleLanes,
                     int64_t threads)
@@ -968,39 +985,49 @@ struct LutEncodeAndLoads : OpRewritePattern<LutMatmulOp> {
     encodeTrees(encode, dims, thresholds);
 
     Value input = readOnlyBuffer(rewriter, loc, encode.getInput());
-    Value tables =
-        readOnlyBuffer(rewriter, loc, paddedTables(rewriter, loc, op));
+    Value tables = readOnlyBuffer(rewriter, loc, flatTables(rewriter, loc, op));
+    const int64_t stride = llvm::alignTo(outputs, kMinChunk);
     std::optional<Epilogue> epilogue = Epilogue::match(op.getResult());
     Value out = resultBuffer(rewriter, loc, lookupResultType(op, epilogue));
+    auto startsVec = VectorType::get({lanes}, rewriter.getI32Type());
     forEachRowBlock(
         rewriter, loc, rows, lanes, threads,
         [&](OpBuilder &b, Location l) -> SmallVector<Value> {
           return {memref::AllocaOp::create(
-              b, l, MemRefType::get({books, lanes}, b.getI8Type()),
+              b, l, MemRefType::get({books, lanes}, b.getI32Type()),
               ValueRange(), b.getI64IntegerAttr(64))};
         },
         [&](OpBuilder &b, Location l, Value r0, int64_t count, bool inBounds,
             ArrayRef<Value> scratchBuffers) {
           Value scratch = scratchBuffers[0];
+          // Row starts (16 c + code) x stride, computed for the whole block
+          // in vectors (the rows then need no address arithmetic).
           for (auto [c, codes] : llvm::enumerate(encodeBlockCodes(
                    b, l, input, r0, inBounds, dims, thresholds, books, lanes)))
             vector::StoreOp::create(
-                b, l, codes, scratch,
+                b, l,
+                arith::AddIOp::create(
+                    b, l,
+                    arith::MulIOp::create(
+                        b, l, arith::ExtUIOp::create(b, l, startsVec, codes),
+                        splat(b, l, startsVec, stride)),
+                    splat(b, l, startsVec, int64_t(c) * kBuckets * stride)),
+                scratch,
                 ValueRange{indexConstant(b, l, c), indexConstant(b, l, 0)});
           scf::ForOp::create(
               b, l, indexConstant(b, l, 0), indexConstant(b, l, count),
               indexConstant(b, l, 1), ValueRange(),
               [&](OpBuilder &b, Location l, Value i, ValueRange) {
-                SmallVector<Value> selected;
+                SmallVector<Value> rowStarts;
                 for (int64_t c = 0; c < books; ++c)
-                  selected.push_back(arith::IndexCastUIOp::create(
+                  rowStarts.push_back(arith::IndexCastUIOp::create(
                       b, l, b.getIndexType(),
                       memref::LoadOp::create(
                           b, l, scratch,
                           ValueRange{indexConstant(b, l, c), i})));
                 Value row = arith::AddIOp::create(b, l, r0, i);
                 for (auto [col, chunk] :
-                     rowOutputs(b, l, tables, selected, outputs, lanes, exact,
+                     rowOutputs(b, l, tables, rowStarts, outputs, lanes, exact,
                                 epilogue))
                   vector::TransferWriteOp::create(
                       b, l, chunk, out,

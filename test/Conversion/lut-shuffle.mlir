@@ -22,15 +22,16 @@ func.func @few_outputs(%c: tensor<100x8xi8>, %t: tensor<8x16x10xi8>) -> tensor<1
 
 // Many outputs keep the loads (contiguous stores of whole rows), in 64-byte
 // table rows with AVX-512BW, 32 otherwise, halved down to 16 for the last
-// chunk: 40 outputs (tables padded to 48) are 32 + 16 lanes.
+// chunk: 40 outputs (tables padded to 48, flattened) are 32 + 16 lanes.
 // AVX512-LABEL: func @many_outputs
 // AVX512-NOT: mmfree.shuffle_bytes
-// AVX512: vector.transfer_read {{.*}} : tensor<8x16x48xi8>, vector<32xi8>
-// AVX512: vector.transfer_read {{.*}} : tensor<8x16x48xi8>, vector<16xi8>
+// AVX512: tensor.collapse_shape {{.*}} : tensor<8x16x48xi8> into tensor<6144xi8>
+// AVX512: vector.transfer_read {{.*}} : tensor<6144xi8>, vector<32xi8>
+// AVX512: vector.transfer_read {{.*}} : tensor<6144xi8>, vector<16xi8>
 // AVX512: return
 // AVX2-LABEL: func @many_outputs
-// AVX2: vector.transfer_read {{.*}} : tensor<8x16x48xi8>, vector<32xi8>
-// AVX2: vector.transfer_read {{.*}} : tensor<8x16x48xi8>, vector<16xi8>
+// AVX2: vector.transfer_read {{.*}} : tensor<6144xi8>, vector<32xi8>
+// AVX2: vector.transfer_read {{.*}} : tensor<6144xi8>, vector<16xi8>
 func.func @many_outputs(%c: tensor<100x8xi8>, %t: tensor<8x16x40xi8>) -> tensor<100x40xi16> {
   %s = mmfree.lut_matmul %c, %t {accumulation = #mmfree<lut_accumulation exact>}
       : tensor<100x8xi8>, tensor<8x16x40xi8> -> tensor<100x40xi16>
@@ -56,7 +57,8 @@ func.func @column_major(%xt: tensor<64x?xf32>) -> tensor<?x2xi8> {
 // outcome masks joined to 64 lanes) and shuffled directly; no codes
 // tensor, no transpose. A tail of 36 rows reads with masks. Without
 // shuffles (or with many outputs) the block's codes go to a codebook-major
-// stack scratch that the loads kernel's rows read.
+// stack scratch as the starts of their table rows, (16 c + code) x 16, that
+// the loads kernel's rows read.
 // AVX512-LABEL: func @fused_encode
 // AVX512-NOT: mmfree.lut_encode
 // AVX512-NOT: vector.transpose
@@ -70,10 +72,12 @@ func.func @column_major(%xt: tensor<64x?xf32>) -> tensor<?x2xi8> {
 // NONE-LABEL: func @fused_encode
 // NONE-NOT: vector.transpose
 // NONE-NOT: mmfree.shuffle_bytes
-// NONE: memref.alloca() {alignment = 64 : i64} : memref<2x32xi8>
-// NONE: vector.store {{.*}} : memref<2x32xi8>, vector<32xi8>
-// NONE: memref.load {{.*}} : memref<2x32xi8>
-// NONE: vector.transfer_read {{.*}} : memref<2x16x16xi8>, vector<16xi8>
+// NONE: memref.alloca() {alignment = 64 : i64} : memref<2x32xi32>
+// NONE: arith.extui {{.*}} : vector<32xi8> to vector<32xi32>
+// NONE: arith.muli {{.*}} : vector<32xi32>
+// NONE: vector.store {{.*}} : memref<2x32xi32>, vector<32xi32>
+// NONE: memref.load {{.*}} : memref<2x32xi32>
+// NONE: vector.transfer_read {{.*}} : memref<512xi8>, vector<16xi8>
 // NONE: return
 func.func @fused_encode(%at: tensor<8x100xf32>, %t: tensor<2x16x3xi8>) -> tensor<100x3xi16> {
   %dims = arith.constant dense<[[0, 1, 2, 3], [4, 5, 6, 7]]> : tensor<2x4xi32>
