@@ -21,15 +21,17 @@ func.func @few_outputs(%c: tensor<100x8xi8>, %t: tensor<8x16x10xi8>) -> tensor<1
 }
 
 // Many outputs keep the loads (contiguous stores of whole rows), in 64-byte
-// table rows with AVX-512BW, 32 otherwise, halved down to 16 for the last
-// chunk: 40 outputs (tables padded to 48, flattened) are 32 + 16 lanes.
+// table rows with AVX-512BW, 32 otherwise; the last chunk only as wide as
+// the power of two that holds the rest (at least 16): 40 outputs are one
+// 64-lane chunk (tables padded to 64, flattened), or 32 + 16 lanes.
 // AVX512-LABEL: func @many_outputs
 // AVX512-NOT: mmfree.shuffle_bytes
-// AVX512: tensor.collapse_shape {{.*}} : tensor<8x16x48xi8> into tensor<6144xi8>
-// AVX512: vector.transfer_read {{.*}} : tensor<6144xi8>, vector<32xi8>
-// AVX512: vector.transfer_read {{.*}} : tensor<6144xi8>, vector<16xi8>
+// AVX512: tensor.collapse_shape {{.*}} : tensor<8x16x64xi8> into tensor<8192xi8>
+// AVX512: vector.transfer_read {{.*}} : tensor<8192xi8>, vector<64xi8>
+// AVX512-NOT: vector<16xi8>
 // AVX512: return
 // AVX2-LABEL: func @many_outputs
+// AVX2: tensor.collapse_shape {{.*}} : tensor<8x16x48xi8> into tensor<6144xi8>
 // AVX2: vector.transfer_read {{.*}} : tensor<6144xi8>, vector<32xi8>
 // AVX2: vector.transfer_read {{.*}} : tensor<6144xi8>, vector<16xi8>
 func.func @many_outputs(%c: tensor<100x8xi8>, %t: tensor<8x16x40xi8>) -> tensor<100x40xi16> {

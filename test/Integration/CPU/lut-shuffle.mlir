@@ -29,6 +29,16 @@
 // F2: mmfree-check: PASS lut m=200 n=3 k=64 codebooks=3 average bit-exact
 // RUN: %python %S/gen_lut.py --m 70 --k 64 --n 40 --codebooks 4 --a-layout column-major --npy %t-f3.npy --seed 17 | mmfree-opt --mmfree-matmul-to-lut="calibration=%t-f3.npy codebooks=4" --mmfree-cpu-pipeline=lut-shuffle=avx512bw | %run_cpu | FileCheck %s --check-prefix=F3
 // F3: mmfree-check: PASS lut m=70 n=40 k=64 codebooks=4 exact bit-exact
+// More outputs than lanes: 100 outputs in 64 + 64 (AVX-512BW) or 3 x 32 +
+// 16 lanes (AVX2), fused and unfused (row-major A), exact and average.
+// RUN: %python %S/gen_lut.py --m 150 --k 64 --n 100 --codebooks 6 --a-layout column-major --npy %t-f5.npy --seed 19 > %t-f5.mlir
+// RUN: mmfree-opt %t-f5.mlir --mmfree-matmul-to-lut="calibration=%t-f5.npy codebooks=6" --mmfree-cpu-pipeline=lut-shuffle=avx512bw | %run_cpu | FileCheck %s --check-prefix=F5
+// RUN: mmfree-opt %t-f5.mlir --mmfree-matmul-to-lut="calibration=%t-f5.npy codebooks=6" --mmfree-cpu-pipeline=lut-shuffle=avx2 | %run_cpu | FileCheck %s --check-prefix=F5
+// F5: mmfree-check: PASS lut m=150 n=100 k=64 codebooks=6 exact bit-exact
+// RUN: %python %S/gen_lut.py --m 90 --k 64 --n 100 --codebooks 5 --accumulation average --npy %t-s3.npy --seed 20 > %t-s3.mlir
+// RUN: mmfree-opt %t-s3.mlir --mmfree-matmul-to-lut="calibration=%t-s3.npy codebooks=5 accumulation=average" --mmfree-cpu-pipeline=lut-shuffle=avx512bw | %run_cpu | FileCheck %s --check-prefix=S3
+// RUN: mmfree-opt %t-s3.mlir --mmfree-matmul-to-lut="calibration=%t-s3.npy codebooks=5 accumulation=average" --mmfree-cpu-pipeline=lut-shuffle=avx2 | %run_cpu | FileCheck %s --check-prefix=S3
+// S3: mmfree-check: PASS lut m=90 n=100 k=64 codebooks=5 average bit-exact
 //
 // With two threads (row blocks split under an scf.parallel, a scratch per
 // thread, the tail on the calling thread).
