@@ -391,7 +391,7 @@ struct LowerToLinalgPass
     ConversionTarget target(*ctx);
     target.addIllegalDialect<MMFreeDialect>();
     // Vector-level ops of the CPU kernels, lowered after bufferization.
-    target.addLegalOp<ShuffleBytesOp, DotBytesOp>();
+    target.addLegalOp<ShuffleBytesOp, DotBytesOp, PermuteLanesOp>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(ctx);
     patterns.add<QuantizeRowsLowering, TernaryMatmulLowering,

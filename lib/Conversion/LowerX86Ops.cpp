@@ -1,9 +1,10 @@
-//===- LowerX86Ops.cpp - mmfree.shuffle_bytes -> x86 pshufb ---------===//
+//===- LowerX86Ops.cpp - mmfree x86 ops -> LLVM x86 intrinsics ------===//
 //
-// The byte shuffle of the MADDNESS lookups becomes the x86 intrinsic of its
-// width. It stays an mmfree op until after bufferization because
-// llvm.call_intrinsic declares no memory effects, which buffer deallocation
-// rejects.
+// The byte shuffle of the MADDNESS lookups, the byte dots of the ternary
+// kernel and the lane permutation of the MADDNESS encode become the x86
+// intrinsics of their widths. They stay mmfree ops until after
+// bufferization because llvm.call_intrinsic declares no memory effects,
+// which buffer deallocation rejects.
 //
 //===----------------------------------------------------------------------===//
 
@@ -58,10 +59,25 @@ struct DotBytesToIntrinsic : OpRewritePattern<DotBytesOp> {
   }
 };
 
+struct PermuteLanesToIntrinsic : OpRewritePattern<PermuteLanesOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(PermuteLanesOp op,
+                                PatternRewriter &rewriter) const override {
+    rewriter.replaceOp(
+        op, LLVM::CallIntrinsicOp::create(
+                rewriter, op.getLoc(), op.getType(),
+                rewriter.getStringAttr("llvm.x86.avx512.permvar.sf.512"),
+                ValueRange{op.getTable(), op.getIndices()})
+                ->getResults());
+    return success();
+  }
+};
+
 struct LowerX86OpsPass : public mmfree::impl::LowerX86OpsBase<LowerX86OpsPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<ShuffleBytesToIntrinsic, DotBytesToIntrinsic>(&getContext());
+    patterns.add<ShuffleBytesToIntrinsic, DotBytesToIntrinsic,
+                 PermuteLanesToIntrinsic>(&getContext());
     walkAndApplyPatterns(getOperation(), std::move(patterns));
   }
 };

@@ -852,31 +852,56 @@ struct LutMatmulToShuffles : OpRewritePattern<LutMatmulOp> {
   int64_t lanes, threads;
 };
 
+/// Whether the target, whose byte shuffles take `shuffleLanes` lanes (0:
+/// none), has AVX-512 (AVX-512BW's 64).
+bool hasAvx512(int64_t shuffleLanes) { return shuffleLanes == 64; }
+
 /// One codebook's codes of rows [r0, r0 + lanes) as bytes: per 16 rows
 /// and level a load of the split column, compared with each lane's node
-/// threshold (chosen among the level's by the earlier outcomes).
+/// threshold: with `permute` (AVX-512) one mmfree.permute_lanes of the
+/// level's thresholds by the lane's node index, else chosen among them by
+/// selects on the earlier outcomes.
 Value encodeBlock(OpBuilder &b, Location l, Value input, Value r0,
                   bool inBounds, ArrayRef<int64_t> dims,
-                  ArrayRef<float> thresholds, int64_t lanes) {
+                  ArrayRef<float> thresholds, int64_t lanes, bool permute) {
   constexpr int64_t kPart = 16;
   auto f32Vec = VectorType::get({kPart}, b.getF32Type());
+  auto i32Vec = VectorType::get({kPart}, b.getI32Type());
   Value pad = arith::ConstantOp::create(b, l, b.getF32FloatAttr(0.f));
   // Outcomes per part (each part's thresholds follow its own outcomes).
   SmallVector<SmallVector<Value>> outcomes(lanes / kPart);
   for (int64_t p = 0; p < lanes / kPart; ++p) {
     Value row = arith::AddIOp::create(b, l, r0, indexConstant(b, l, p * kPart));
+    Value node = splat(b, l, i32Vec, 0); // index within the level
     for (int64_t t = 0; t < kTreeDepth; ++t) {
       Value x = vector::TransferReadOp::create(
           b, l, f32Vec, input, ValueRange{indexConstant(b, l, dims[t]), row},
           pad, ArrayRef<bool>{inBounds});
       int64_t first = (int64_t(1) << t) - 1;
-      SmallVector<Value> candidates;
-      for (int64_t j = 0; j < (int64_t(1) << t); ++j)
-        candidates.push_back(arith::ConstantOp::create(
-            b, l, DenseElementsAttr::get(f32Vec, thresholds[first + j])));
-      outcomes[p].push_back(arith::CmpFOp::create(
-          b, l, arith::CmpFPredicate::OGT, x,
-          selectByOutcomes(b, l, candidates, outcomes[p])));
+      ArrayRef<float> level = thresholds.slice(first, int64_t(1) << t);
+      Value threshold;
+      if (permute && t > 0) {
+        SmallVector<float> table(level);
+        table.resize(kPart, 0.f);
+        threshold = PermuteLanesOp::create(
+            b, l,
+            arith::ConstantOp::create(
+                b, l, DenseElementsAttr::get(f32Vec, ArrayRef<float>(table))),
+            node);
+      } else {
+        SmallVector<Value> candidates;
+        for (float v : level)
+          candidates.push_back(arith::ConstantOp::create(
+              b, l, DenseElementsAttr::get(f32Vec, v)));
+        threshold = selectByOutcomes(b, l, candidates, outcomes[p]);
+      }
+      Value above =
+          arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x, threshold);
+      outcomes[p].push_back(above);
+      if (permute && t + 1 < kTreeDepth)
+        node =
+            arith::AddIOp::create(b, l, arith::AddIOp::create(b, l, node, node),
+                                  arith::ExtUIOp::create(b, l, i32Vec, above));
     }
   }
   // code = code + code + bit, level by level, on all lanes at once (the
@@ -909,12 +934,12 @@ SmallVector<Value> encodeBlockCodes(OpBuilder &b, Location l, Value input,
                                     Value r0, bool inBounds,
                                     ArrayRef<int64_t> dims,
                                     ArrayRef<float> thresholds, int64_t books,
-                                    int64_t lanes) {
+                                    int64_t lanes, bool permute) {
   SmallVector<Value> codeVecs;
   for (int64_t c = 0; c < books; ++c)
     codeVecs.push_back(encodeBlock(
         b, l, input, r0, inBounds, dims.slice(c * kTreeDepth, kTreeDepth),
-        thresholds.slice(c * (kBuckets - 1), kBuckets - 1), lanes));
+        thresholds.slice(c * (kBuckets - 1), kBuckets - 1), lanes, permute));
   return codeVecs;
 }
 
@@ -955,7 +980,8 @@ struct LutEncodeAndShuffles : OpRewritePattern<LutMatmulOp> {
     shuffleLookups(rewriter, op, lanes, threads,
                    [&](OpBuilder &b, Location l, Value r0, bool inBounds) {
                      return encodeBlockCodes(b, l, input, r0, inBounds, dims,
-                                             thresholds, books, lanes);
+                                             thresholds, books, lanes,
+                                             hasAvx512(lanes));
                    });
     rewriter.eraseOp(encode);
     return success();
@@ -1011,8 +1037,9 @@ struct LutEncodeAndLoads : OpRewritePattern<LutMatmulOp> {
           Value scratch = scratchBuffers[0];
           // Row starts (16 c + code) x stride, computed for the whole block
           // in vectors (the rows then need no address arithmetic).
-          for (auto [c, codes] : llvm::enumerate(encodeBlockCodes(
-                   b, l, input, r0, inBounds, dims, thresholds, books, lanes)))
+          for (auto [c, codes] : llvm::enumerate(
+                   encodeBlockCodes(b, l, input, r0, inBounds, dims, thresholds,
+                                    books, lanes, hasAvx512(shuffleLanes))))
             vector::StoreOp::create(
                 b, l,
                 arith::AddIOp::create(
@@ -1062,7 +1089,7 @@ void mmfree::populateLutToVectorPatterns(RewritePatternSet &patterns,
                                          int64_t threads) {
   patterns.add<LutEncodeToVector>(patterns.getContext());
   // 64-byte table rows where the target has AVX-512BW byte operations.
-  int64_t loadLanes = shuffleLanes == 64 ? 64 : kOutputLanes;
+  int64_t loadLanes = hasAvx512(shuffleLanes) ? 64 : kOutputLanes;
   patterns.add<LutMatmulToVector>(patterns.getContext(), loadLanes);
   patterns.add<LutEncodeAndLoads>(patterns.getContext(), loadLanes,
                                   shuffleLanes, threads);

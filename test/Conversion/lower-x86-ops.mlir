@@ -18,3 +18,11 @@ func.func @dot(%acc: vector<16xi32>, %a: vector<64xi8>, %b: vector<64xi8>) -> ve
   %0 = mmfree.dot_bytes %acc, %a, %b : vector<16xi32>, vector<64xi8>
   return %0 : vector<16xi32>
 }
+
+// CHECK-LABEL: func @permute
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512.permvar.sf.512"(%{{.*}}, %{{.*}}) : (vector<16xf32>, vector<16xi32>) -> vector<16xf32>
+// CHECK-NOT: mmfree.permute_lanes
+func.func @permute(%t: vector<16xf32>, %i: vector<16xi32>) -> vector<16xf32> {
+  %0 = mmfree.permute_lanes %t, %i : vector<16xf32>, vector<16xi32>
+  return %0 : vector<16xf32>
+}

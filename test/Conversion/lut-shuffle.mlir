@@ -55,7 +55,8 @@ func.func @column_major(%xt: tensor<64x?xf32>) -> tensor<?x2xi8> {
 }
 
 // Column-major encode feeding few outputs: fused, each codebook's codes of
-// a 64-row block built in byte vectors (16 rows per f32 compare, the
+// a 64-row block built in byte vectors (16 rows per f32 compare against
+// thresholds picked by node index with AVX-512, by selects elsewhere; the
 // outcome masks joined to 64 lanes) and shuffled directly; no codes
 // tensor, no transpose. A tail of 36 rows reads with masks. Without
 // shuffles (or with many outputs) the block's codes go to a codebook-major
@@ -67,6 +68,7 @@ func.func @column_major(%xt: tensor<64x?xf32>) -> tensor<?x2xi8> {
 // AVX512-DAG: vector.transfer_read {{.*}}[%c0, %c96], %{{.*}} : memref<8x100xf32>, vector<16xf32>
 // AVX512-DAG: vector.transfer_read {{.*}} {in_bounds = [true]} : memref<8x100xf32>, vector<16xf32>
 // AVX512-DAG: arith.cmpf ogt
+// AVX512-DAG: mmfree.permute_lanes {{.*}} : vector<16xf32>, vector<16xi32>
 // AVX512-DAG: vector.shuffle {{.*}} : vector<32xi1>, vector<32xi1>
 // AVX512-DAG: mmfree.shuffle_bytes {{.*}} : vector<64xi8>
 // AVX512-NOT: arith.muli
@@ -74,6 +76,7 @@ func.func @column_major(%xt: tensor<64x?xf32>) -> tensor<?x2xi8> {
 // NONE-LABEL: func @fused_encode
 // NONE-NOT: vector.transpose
 // NONE-NOT: mmfree.shuffle_bytes
+// NONE-NOT: mmfree.permute_lanes
 // NONE: memref.alloca() {alignment = 64 : i64} : memref<2x32xi32>
 // NONE: arith.extui {{.*}} : vector<32xi8> to vector<32xi32>
 // NONE: arith.muli {{.*}} : vector<32xi32>

@@ -115,9 +115,11 @@ def LowerX86Ops : Pass<"mmfree-lower-x86-ops", "::mlir::ModuleOp"> {
   let description = [{
     Replaces `mmfree.shuffle_bytes` on 16, 32 or 64 bytes with
     `llvm.call_intrinsic` of `llvm.x86.ssse3.pshuf.b.128`,
-    `llvm.x86.avx2.pshuf.b` or `llvm.x86.avx512.pshuf.b.512`, and
-    `mmfree.dot_bytes` with `llvm.x86.avx512.vpdpbusd.512`. Runs after
-    bufferization (the intrinsic call declares no memory effects).
+    `llvm.x86.avx2.pshuf.b` or `llvm.x86.avx512.pshuf.b.512`,
+    `mmfree.dot_bytes` with `llvm.x86.avx512.vpdpbusd.512` (16 lanes) or
+    `.256` (8 lanes), and `mmfree.permute_lanes` with
+    `llvm.x86.avx512.permvar.sf.512`. Runs after bufferization (the
+    intrinsic call declares no memory effects).
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }

@@ -358,6 +358,14 @@ func.func @shuffle_bytes_width(%t: vector<8xi8>) {
 
 // -----
 
+func.func @permute_lanes_width(%t: vector<8xf32>, %i: vector<8xi32>) {
+  // expected-error @+1 {{operand #0 must be vector of 32-bit float values of length 16}}
+  %0 = mmfree.permute_lanes %t, %i : vector<8xf32>, vector<8xi32>
+  return
+}
+
+// -----
+
 func.func @dot_bytes_width(%acc: vector<4xi32>, %a: vector<16xi8>) {
   // expected-error @+1 {{operand #0 must be vector of 32-bit signless integer values of length 16/8}}
   %0 = mmfree.dot_bytes %acc, %a, %a : vector<4xi32>, vector<16xi8>

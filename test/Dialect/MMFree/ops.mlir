@@ -68,6 +68,13 @@ func.func @shuffle_bytes(%t: vector<32xi8>, %i: vector<32xi8>) -> vector<32xi8> 
   return %r : vector<32xi8>
 }
 
+// CHECK-LABEL: func @permute_lanes
+func.func @permute_lanes(%t: vector<16xf32>, %i: vector<16xi32>) -> vector<16xf32> {
+  // CHECK: mmfree.permute_lanes %{{.*}}, %{{.*}} : vector<16xf32>, vector<16xi32>
+  %r = mmfree.permute_lanes %t, %i : vector<16xf32>, vector<16xi32>
+  return %r : vector<16xf32>
+}
+
 // CHECK-LABEL: func @dot_bytes
 func.func @dot_bytes(%acc: vector<16xi32>, %a: vector<64xi8>) -> vector<16xi32> {
   // CHECK: mmfree.dot_bytes %{{.*}}, %{{.*}}, %{{.*}} : vector<16xi32>, vector<64xi8>

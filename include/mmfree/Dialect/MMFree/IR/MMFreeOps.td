@@ -232,6 +232,25 @@ def MMFree_ShuffleBytesOp : MMFree_Op<"shuffle_bytes", [Pure,
   let assemblyFormat = "$table `,` $indices attr-dict `:` type($result)";
 }
 
+def MMFree_PermuteLanesOp : MMFree_Op<"permute_lanes", [Pure,
+    AllTypesMatch<["table", "result"]>]> {
+  let summary = "f32 lanes picked by runtime indices (x86 vpermps)";
+  let description = [{
+    `result[i] = table[indices[i] & 15]` on 16 f32 lanes. The fused MADDNESS
+    encode picks each row's node threshold of a tree level with it where the
+    target has AVX-512 (one instruction instead of a tree of selects);
+    `mmfree-lower-x86-ops` turns it into the intrinsic.
+
+    ```mlir
+    %t = mmfree.permute_lanes %thresholds, %nodes : vector<16xf32>, vector<16xi32>
+    ```
+  }];
+  let arguments = (ins VectorOfLengthAndType<[16], [F32]>:$table,
+                       VectorOfLengthAndType<[16], [I32]>:$indices);
+  let results = (outs VectorOfLengthAndType<[16], [F32]>:$result);
+  let assemblyFormat = "$table `,` $indices attr-dict `:` type($table) `,` type($indices)";
+}
+
 def MMFree_DotBytesOp : MMFree_Op<"dot_bytes", [Pure,
     AllTypesMatch<["acc", "result"]>, AllTypesMatch<["lhs", "rhs"]>]> {
   let summary = "unsigned x signed byte dot products into i32 lanes (vpdpbusd)";
