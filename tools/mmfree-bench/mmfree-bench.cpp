@@ -395,8 +395,8 @@ bool streamedGemv(MLIRContext &context, const Shape &s,
   const size_t floatBytes = wf.size() * sizeof(float);
   PagedCopies packedCopies(packed.data(), packed.size(),
                            streamedCopies(packed.size()));
-  PagedCopies floatCopies(wf.data(), floatBytes, streamedCopies(floatBytes)),
-      readCopies(wf.data(), floatBytes, streamedCopies(floatBytes));
+  PagedCopies floatCopies(wf.data(), floatBytes, streamedCopies(floatBytes));
+  size_t nextRead = 0; // the bandwidth probe's own turn through floatCopies
   std::vector<float> y(s.n), xv = x;
   StridedMemRefType<float, 2> in = {
       xv.data(), xv.data(), 0, {1, s.k}, {s.k, 1}};
@@ -422,7 +422,7 @@ bool streamedGemv(MLIRContext &context, const Shape &s,
   std::vector<std::function<void()>> runs = {
       ternary(gemv), blas(1), blas(2),
       [&] { // one thread reading a float copy: the bandwidth
-        const uint64_t *p = readCopies.next<uint64_t>();
+        const uint64_t *p = floatCopies.copy<uint64_t>(nextRead++);
         uint64_t acc = 0;
         for (size_t i = 0; i < wf.size() / 2; ++i)
           acc += p[i];
