@@ -990,6 +990,46 @@ struct LutEncodeAndShuffles : OpRewritePattern<LutMatmulOp> {
   int64_t lanes, threads;
 };
 
+/// Largest pair tables (see pairTables) worth their cache footprint.
+constexpr int64_t kMaxPairTableBytes = 512 * 1024;
+
+/// For averaging with constant tables: the first level of the average tree
+/// precomputed, one table per codebook pair (2p, 2p + 1) indexed by
+/// 16 code(2p) + code(2p + 1) that holds the rounded average of the two
+/// entries (an odd last codebook pairs with the zero padding), flat with
+/// rows of `stride`. The lookups then load one entry per pair: half the
+/// loads and averages, bit for bit the same tree (averageEntries pairs
+/// (0, 1), (2, 3), ... first). Null when not applicable or too large.
+Value pairTables(PatternRewriter &rewriter, Location loc, LutMatmulOp op,
+                 int64_t stride) {
+  DenseIntElementsAttr constant;
+  if (op.getAccumulation() != LutAccumulation::Average ||
+      !matchPattern(op.getTables(), m_Constant(&constant)))
+    return nullptr;
+  auto tablesType = op.getTables().getType();
+  int64_t books = tablesType.getDimSize(0), outputs = tablesType.getDimSize(2);
+  int64_t pairs = llvm::divideCeil(books, 2);
+  int64_t bytes = pairs * kBuckets * kBuckets * stride;
+  if (books < 2 || bytes > kMaxPairTableBytes)
+    return nullptr;
+  auto values = constant.getValues<uint8_t>();
+  auto entry = [&](int64_t c, int64_t code, int64_t o) -> unsigned {
+    return c < books ? values[(c * kBuckets + code) * outputs + o] : 0;
+  };
+  SmallVector<int8_t> flat(bytes, 0);
+  for (int64_t p = 0; p < pairs; ++p)
+    for (int64_t a = 0; a < kBuckets; ++a)
+      for (int64_t b = 0; b < kBuckets; ++b)
+        for (int64_t o = 0; o < outputs; ++o)
+          flat[((p * kBuckets + a) * kBuckets + b) * stride + o] =
+              int8_t((entry(2 * p, a, o) + entry(2 * p + 1, b, o) + 1) >> 1);
+  return arith::ConstantOp::create(
+      rewriter, loc,
+      DenseElementsAttr::get(
+          RankedTensorType::get({bytes}, rewriter.getI8Type()),
+          ArrayRef<int8_t>(flat)));
+}
+
 /// Column-major encoding fused with the loads kernel (many outputs, or no
 /// byte shuffles): each block's codes are built in byte vectors as in
 /// LutEncodeAndShuffles and stored codebook-major in a small stack scratch,
@@ -1019,9 +1059,12 @@ struct LutEncodeAndLoads : OpRewritePattern<LutMatmulOp> {
     encodeTrees(encode, dims, thresholds);
 
     Value input = readOnlyBuffer(rewriter, loc, encode.getInput());
-    Value tables =
-        readOnlyBuffer(rewriter, loc, flatTables(rewriter, loc, op, lanes));
     const int64_t stride = paddedOutputs(outputs, lanes);
+    Value pairs = pairTables(rewriter, loc, op, stride);
+    Value tables = readOnlyBuffer(
+        rewriter, loc, pairs ? pairs : flatTables(rewriter, loc, op, lanes));
+    // One table row per codebook, or per pair.
+    const int64_t lookups = pairs ? llvm::divideCeil(books, 2) : books;
     std::optional<Epilogue> epilogue = Epilogue::match(op.getResult());
     Value out = resultBuffer(rewriter, loc, lookupResultType(op, epilogue));
     auto startsVec = VectorType::get({lanes}, rewriter.getI32Type());
@@ -1029,33 +1072,47 @@ struct LutEncodeAndLoads : OpRewritePattern<LutMatmulOp> {
         rewriter, loc, rows, lanes, threads,
         [&](OpBuilder &b, Location l) -> SmallVector<Value> {
           return {memref::AllocaOp::create(
-              b, l, MemRefType::get({books, lanes}, b.getI32Type()),
+              b, l, MemRefType::get({lookups, lanes}, b.getI32Type()),
               ValueRange(), b.getI64IntegerAttr(64))};
         },
         [&](OpBuilder &b, Location l, Value r0, int64_t count, bool inBounds,
             ArrayRef<Value> scratchBuffers) {
           Value scratch = scratchBuffers[0];
-          // Row starts (16 c + code) x stride, computed for the whole block
-          // in vectors (the rows then need no address arithmetic).
-          for (auto [c, codes] : llvm::enumerate(
-                   encodeBlockCodes(b, l, input, r0, inBounds, dims, thresholds,
-                                    books, lanes, hasAvx512(shuffleLanes))))
+          // Row starts (16 c + code) x stride, or (256 p + 16 code(2p) +
+          // code(2p + 1)) x stride with pair tables, computed for the whole
+          // block in vectors (the rows then need no address arithmetic).
+          SmallVector<Value> codes =
+              encodeBlockCodes(b, l, input, r0, inBounds, dims, thresholds,
+                               books, lanes, hasAvx512(shuffleLanes));
+          for (int64_t c = 0; c < lookups; ++c) {
+            Value index = arith::ExtUIOp::create(b, l, startsVec,
+                                                 codes[pairs ? 2 * c : c]);
+            int64_t rowsBefore = c * kBuckets;
+            if (pairs) {
+              index = arith::MulIOp::create(b, l, index,
+                                            splat(b, l, startsVec, kBuckets));
+              if (2 * c + 1 < books)
+                index = arith::AddIOp::create(
+                    b, l, index,
+                    arith::ExtUIOp::create(b, l, startsVec, codes[2 * c + 1]));
+              rowsBefore *= kBuckets;
+            }
             vector::StoreOp::create(
                 b, l,
-                arith::AddIOp::create(
+                arith::MulIOp::create(
                     b, l,
-                    arith::MulIOp::create(
-                        b, l, arith::ExtUIOp::create(b, l, startsVec, codes),
-                        splat(b, l, startsVec, stride)),
-                    splat(b, l, startsVec, int64_t(c) * kBuckets * stride)),
+                    arith::AddIOp::create(b, l, index,
+                                          splat(b, l, startsVec, rowsBefore)),
+                    splat(b, l, startsVec, stride)),
                 scratch,
                 ValueRange{indexConstant(b, l, c), indexConstant(b, l, 0)});
+          }
           scf::ForOp::create(
               b, l, indexConstant(b, l, 0), indexConstant(b, l, count),
               indexConstant(b, l, 1), ValueRange(),
               [&](OpBuilder &b, Location l, Value i, ValueRange) {
                 SmallVector<Value> rowStarts;
-                for (int64_t c = 0; c < books; ++c)
+                for (int64_t c = 0; c < lookups; ++c)
                   rowStarts.push_back(arith::IndexCastUIOp::create(
                       b, l, b.getIndexType(),
                       memref::LoadOp::create(

@@ -165,3 +165,36 @@ func.func @rescaled_rows(%c: tensor<300x8xi8>, %t: tensor<8x16x10xi8>) -> tensor
   } -> tensor<300x10xf32>
   return %y : tensor<300x10xf32>
 }
+
+// Averaging with constant tables: the loads kernel reads pair tables (the
+// first level of the average tree precomputed, one per codebook pair,
+// indexed by 16 code(2p) + code(2p + 1); the odd last codebook pairs with
+// the zero padding): 3 codebooks, 40 outputs in one 64-lane chunk are
+// 2 x 256 rows of 64 bytes. Exact sums keep one table row per codebook.
+// AVX512-LABEL: func @pair_tables
+// AVX512: arith.constant dense<{{.*}}> : tensor<32768xi8>
+// AVX512: memref.alloca() {alignment = 64 : i64} : memref<2x64xi32>
+// AVX512: vector.transfer_read {{.*}} : memref<32768xi8>, vector<64xi8>
+// AVX512-LABEL: func @no_pair_tables
+// AVX512: memref.alloca() {alignment = 64 : i64} : memref<3x64xi32>
+// AVX512: vector.transfer_read {{.*}} : memref<3072xi8>, vector<64xi8>
+func.func @pair_tables(%at: tensor<8x100xf32>) -> tensor<100x40xi8> {
+  %dims = arith.constant dense<[[0, 1, 2, 3], [4, 5, 6, 7], [0, 2, 4, 6]]> : tensor<3x4xi32>
+  %thr = arith.constant dense<0.5> : tensor<3x15xf32>
+  %t = arith.constant dense<7> : tensor<3x16x40xi8>
+  %codes = mmfree.lut_encode %at, %dims, %thr {transpose_input}
+      : tensor<8x100xf32>, tensor<3x4xi32>, tensor<3x15xf32> -> tensor<100x3xi8>
+  %s = mmfree.lut_matmul %codes, %t {accumulation = #mmfree<lut_accumulation average>}
+      : tensor<100x3xi8>, tensor<3x16x40xi8> -> tensor<100x40xi8>
+  return %s : tensor<100x40xi8>
+}
+func.func @no_pair_tables(%at: tensor<8x100xf32>) -> tensor<100x40xi16> {
+  %dims = arith.constant dense<[[0, 1, 2, 3], [4, 5, 6, 7], [0, 2, 4, 6]]> : tensor<3x4xi32>
+  %thr = arith.constant dense<0.5> : tensor<3x15xf32>
+  %t = arith.constant dense<7> : tensor<3x16x40xi8>
+  %codes = mmfree.lut_encode %at, %dims, %thr {transpose_input}
+      : tensor<8x100xf32>, tensor<3x4xi32>, tensor<3x15xf32> -> tensor<100x3xi8>
+  %s = mmfree.lut_matmul %codes, %t {accumulation = #mmfree<lut_accumulation exact>}
+      : tensor<100x3xi8>, tensor<3x16x40xi8> -> tensor<100x40xi16>
+  return %s : tensor<100x40xi16>
+}
