@@ -495,6 +495,14 @@ rowOutputs(OpBuilder &b, Location l, Value tables, ArrayRef<Value> rowStarts,
       out =
           arith::TruncIOp::create(b, l, byteVec, averageEntries(b, l, entries));
     }
+    // The epilogue only on the lanes that hold outputs (in whole groups of
+    // kMinChunk): 100 outputs convert 112 lanes, not 128.
+    int64_t live =
+        std::min<int64_t>(width, llvm::alignTo(outputs - col, kMinChunk));
+    if (epilogue && live < width)
+      out = vector::ExtractStridedSliceOp::create(
+          b, l, out, ArrayRef<int64_t>{0}, ArrayRef<int64_t>{live},
+          ArrayRef<int64_t>{1});
     chunks.push_back({col, epilogue ? epilogue->apply(b, l, out) : out});
   }
   return chunks;
