@@ -34,6 +34,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -224,10 +225,41 @@ struct Epilogue {
     return cast<RankedTensorType>(generic.getResult(0).getType());
   }
 
-  /// The body on vector `v` (lanes of the input).
+  /// Whether `mul` (in the body) is exact: an integer of at most 16 bits
+  /// converted to f32 times a power-of-two constant that keeps the product
+  /// normal. Then addf(mulf(x, c), d) == fma(x, c, d) bit for bit.
+  static bool isExactProduct(arith::MulFOp mul) {
+    for (auto [x, c] : {std::pair(mul.getLhs(), mul.getRhs()),
+                        std::pair(mul.getRhs(), mul.getLhs())}) {
+      Operation *convert = x.getDefiningOp();
+      FloatAttr scale;
+      if (!convert || !isa<arith::UIToFPOp>(convert) ||
+          !mul.getType().isF32() ||
+          convert->getOperand(0).getType().getIntOrFloatBitWidth() > 16 ||
+          !matchPattern(c, m_Constant(&scale)))
+        continue;
+      APFloat value = scale.getValue();
+      int exponent;
+      APFloat mantissa = frexp(value, exponent, APFloat::rmNearestTiesToEven);
+      if (value.isFiniteNonZero() &&
+          mantissa.isExactlyValue(value.isNegative() ? -0.5 : 0.5) &&
+          exponent - 1 >= -126 && exponent - 1 + 16 <= 127)
+        return true;
+    }
+    return false;
+  }
+
+  /// The body on vector `v` (lanes of the input); an addf of an exact
+  /// product (the rewrite's rescale) becomes one fma.
   Value apply(OpBuilder &b, Location l, Value v) const {
     ArrayRef<int64_t> shape = cast<VectorType>(v.getType()).getShape();
     Block &body = generic.getRegion().front();
+    DenseMap<Operation *, arith::MulFOp> fused; // addf -> its product
+    for (auto add : body.getOps<arith::AddFOp>())
+      for (Value term : {add.getLhs(), add.getRhs()})
+        if (auto mul = term.getDefiningOp<arith::MulFOp>())
+          if (mul->hasOneUse() && isExactProduct(mul) && !fused.count(add))
+            fused[add] = mul;
     IRMapping map;
     map.map(body.getArgument(0), v);
     auto vectorOf = [&](Value scalar) -> Value {
@@ -245,6 +277,17 @@ struct Epilogue {
     for (Operation &op : body.without_terminator()) {
       if (matchPattern(&op, m_Constant())) {
         vectorOf(op.getResult(0));
+        continue;
+      }
+      if (auto mul = dyn_cast<arith::MulFOp>(&op);
+          mul && llvm::is_contained(llvm::make_second_range(fused), mul))
+        continue; // folded into its addf's fma
+      if (arith::MulFOp mul = fused.lookup(&op)) {
+        Value addend = op.getOperand(0) == mul.getResult() ? op.getOperand(1)
+                                                           : op.getOperand(0);
+        map.map(op.getResult(0),
+                math::FmaOp::create(b, l, vectorOf(mul.getLhs()),
+                                    vectorOf(mul.getRhs()), vectorOf(addend)));
         continue;
       }
       OperationState state(l, op.getName());

@@ -97,7 +97,9 @@ func.func @fused_encode(%at: tensor<8x100xf32>, %t: tensor<2x16x3xi8>) -> tensor
 // The rescale that mmfree-matmul-to-lut emits (an elementwise generic on
 // the sums) is applied by the kernels to their vectors: they write f32 and
 // the generic goes; both for shuffles and for loads. A generic that also
-// reads its init stays.
+// reads its init stays. Its product of a 16-bit sum and a power of two is
+// exact, so the product and the add become one fma (bit for bit the same);
+// with another scale they stay apart.
 // With the shuffles, full blocks gather the f32 outputs in a stack scratch
 // and write rows through 16 x 16 transposes (masked past output 10); the
 // tail stores element by element.
@@ -106,8 +108,8 @@ func.func @fused_encode(%at: tensor<8x100xf32>, %t: tensor<2x16x3xi8>) -> tensor
 // AVX512: memref.alloca() {alignment = 64 : i64} : memref<16x64xf32>
 // AVX512: mmfree.shuffle_bytes
 // AVX512: arith.uitofp {{.*}} : vector<64xi16> to vector<64xf32>
-// AVX512: arith.mulf {{.*}} : vector<64xf32>
-// AVX512: arith.addf {{.*}} : vector<64xf32>
+// AVX512-NOT: arith.mulf
+// AVX512: math.fma {{.*}} : vector<64xf32>
 // AVX512: vector.store {{.*}} : memref<16x64xf32>, vector<64xf32>
 // AVX512-COUNT-64: vector.shuffle {{.*}} : vector<16xf32>, vector<16xf32>
 // AVX512: vector.transfer_write {{.*}} : vector<16xf32>, memref<100x10xf32>
@@ -115,7 +117,12 @@ func.func @fused_encode(%at: tensor<8x100xf32>, %t: tensor<2x16x3xi8>) -> tensor
 // NONE-LABEL: func @rescaled
 // NONE-NOT: linalg.generic
 // NONE: arith.uitofp {{.*}} : vector<16xi16> to vector<16xf32>
+// NONE: math.fma {{.*}} : vector<16xf32>
 // NONE: vector.transfer_write {{.*}} : vector<16xf32>, tensor<100x10xf32>
+// AVX512-LABEL: func @rescaled_inexact
+// AVX512-NOT: math.fma
+// AVX512: arith.mulf {{.*}} : vector<64xf32>
+// AVX512: arith.addf {{.*}} : vector<64xf32>
 // AVX512-LABEL: func @accumulating
 // AVX512: linalg.generic
 func.func @rescaled(%c: tensor<100x8xi8>, %t: tensor<8x16x10xi8>) -> tensor<100x10xf32> {
@@ -126,6 +133,21 @@ func.func @rescaled(%c: tensor<100x8xi8>, %t: tensor<8x16x10xi8>) -> tensor<100x
   ^bb0(%in: i16, %out: f32):
     %f = arith.uitofp %in : i16 to f32
     %k = arith.constant 0.25 : f32
+    %m = arith.mulf %f, %k : f32
+    %o = arith.constant -3.0 : f32
+    %a = arith.addf %m, %o : f32
+    linalg.yield %a : f32
+  } -> tensor<100x10xf32>
+  return %y : tensor<100x10xf32>
+}
+func.func @rescaled_inexact(%c: tensor<100x8xi8>, %t: tensor<8x16x10xi8>) -> tensor<100x10xf32> {
+  %s = mmfree.lut_matmul %c, %t {accumulation = #mmfree<lut_accumulation exact>}
+      : tensor<100x8xi8>, tensor<8x16x10xi8> -> tensor<100x10xi16>
+  %e = tensor.empty() : tensor<100x10xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%s : tensor<100x10xi16>) outs(%e : tensor<100x10xf32>) {
+  ^bb0(%in: i16, %out: f32):
+    %f = arith.uitofp %in : i16 to f32
+    %k = arith.constant 0.3 : f32
     %m = arith.mulf %f, %k : f32
     %o = arith.constant -3.0 : f32
     %a = arith.addf %m, %o : f32
