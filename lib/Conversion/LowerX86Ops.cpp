@@ -24,51 +24,33 @@ using namespace mmfree;
 
 namespace {
 
-struct ShuffleBytesToIntrinsic : OpRewritePattern<ShuffleBytesOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ShuffleBytesOp op,
+/// The intrinsic each op becomes, by its width.
+StringRef intrinsicName(ShuffleBytesOp op) {
+  int64_t lanes = op.getType().getNumElements();
+  return lanes == 64   ? "llvm.x86.avx512.pshuf.b.512"
+         : lanes == 32 ? "llvm.x86.avx2.pshuf.b"
+                       : "llvm.x86.ssse3.pshuf.b.128";
+}
+StringRef intrinsicName(DotBytesOp op) {
+  // The 256-bit form is AVX-VNNI's VEX vpdpbusd where the target lacks
+  // AVX-512.
+  return op.getType().getNumElements() == 16 ? "llvm.x86.avx512.vpdpbusd.512"
+                                             : "llvm.x86.avx512.vpdpbusd.256";
+}
+StringRef intrinsicName(PermuteLanesOp) {
+  return "llvm.x86.avx512.permvar.sf.512";
+}
+
+/// Replaces `Op` by a call of its intrinsic on the same operands.
+template <typename Op> struct ToIntrinsic : OpRewritePattern<Op> {
+  using OpRewritePattern<Op>::OpRewritePattern;
+  LogicalResult matchAndRewrite(Op op,
                                 PatternRewriter &rewriter) const override {
-    int64_t lanes = op.getType().getNumElements();
-    StringRef name = lanes == 64   ? "llvm.x86.avx512.pshuf.b.512"
-                     : lanes == 32 ? "llvm.x86.avx2.pshuf.b"
-                                   : "llvm.x86.ssse3.pshuf.b.128";
     rewriter.replaceOp(op, LLVM::CallIntrinsicOp::create(
                                rewriter, op.getLoc(), op.getType(),
-                               rewriter.getStringAttr(name),
-                               ValueRange{op.getTable(), op.getIndices()})
+                               rewriter.getStringAttr(intrinsicName(op)),
+                               op->getOperands())
                                ->getResults());
-    return success();
-  }
-};
-
-struct DotBytesToIntrinsic : OpRewritePattern<DotBytesOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(DotBytesOp op,
-                                PatternRewriter &rewriter) const override {
-    rewriter.replaceOp(
-        op, LLVM::CallIntrinsicOp::create(
-                rewriter, op.getLoc(), op.getType(),
-                // The 256-bit form is AVX-VNNI's VEX vpdpbusd where the
-                // target lacks AVX-512.
-                rewriter.getStringAttr(op.getType().getNumElements() == 16
-                                           ? "llvm.x86.avx512.vpdpbusd.512"
-                                           : "llvm.x86.avx512.vpdpbusd.256"),
-                ValueRange{op.getAcc(), op.getLhs(), op.getRhs()})
-                ->getResults());
-    return success();
-  }
-};
-
-struct PermuteLanesToIntrinsic : OpRewritePattern<PermuteLanesOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(PermuteLanesOp op,
-                                PatternRewriter &rewriter) const override {
-    rewriter.replaceOp(
-        op, LLVM::CallIntrinsicOp::create(
-                rewriter, op.getLoc(), op.getType(),
-                rewriter.getStringAttr("llvm.x86.avx512.permvar.sf.512"),
-                ValueRange{op.getTable(), op.getIndices()})
-                ->getResults());
     return success();
   }
 };
@@ -76,8 +58,8 @@ struct PermuteLanesToIntrinsic : OpRewritePattern<PermuteLanesOp> {
 struct LowerX86OpsPass : public mmfree::impl::LowerX86OpsBase<LowerX86OpsPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<ShuffleBytesToIntrinsic, DotBytesToIntrinsic,
-                 PermuteLanesToIntrinsic>(&getContext());
+    patterns.add<ToIntrinsic<ShuffleBytesOp>, ToIntrinsic<DotBytesOp>,
+                 ToIntrinsic<PermuteLanesOp>>(&getContext());
     walkAndApplyPatterns(getOperation(), std::move(patterns));
   }
 };
