@@ -16,7 +16,8 @@
 //    rows in 32 or 64 byte lanes, one vpshufb per (output, codebook) looks
 //    up every row's entry in the 16-entry table column. When its codes come
 //    from a column-major lut_encode, the two are fused: each block's codes
-//    are built in byte vectors and never stored.
+//    are built codebook by codebook for tiles of 256 rows in a small stack
+//    scratch (no codes tensor, no transpose).
 // The lookup kernels apply an elementwise consumer of their sums (the
 // rescale that mmfree-matmul-to-lut emits) to their vectors and write its
 // f32 result directly.
@@ -56,6 +57,13 @@ constexpr int64_t kCodebookLanes = 16;
 constexpr int64_t kOutputLanes = 32;
 constexpr int64_t kShuffleMaxOutputs = 32;
 constexpr int64_t kRowLanes = 32;
+/// Rows per f32 compare in the column-major encodes.
+constexpr int64_t kEncodePart = 16;
+/// Rows the fused column-major kernels encode one codebook (or pair) at a
+/// time before looking them up: the split columns of one codebook are the
+/// only streams read, which the prefetchers follow (all 64 at once, 64 rows
+/// at a time, read A at about half the speed).
+constexpr int64_t kEncodeTile = 256;
 
 /// The 1-D view of a static 2-D tensor, for gathers by flat index.
 Value flatten(OpBuilder &b, Location loc, Value t) {
@@ -223,6 +231,14 @@ struct Epilogue {
 
   RankedTensorType type() const {
     return cast<RankedTensorType>(generic.getResult(0).getType());
+  }
+
+  /// Whether apply also takes the sums zero-extended to i32: the body only
+  /// converts them to float.
+  bool takesWidened() const {
+    return llvm::all_of(
+        generic.getRegion().front().getArgument(0).getUsers(),
+        [](Operation *user) { return isa<arith::UIToFPOp>(user); });
   }
 
   /// Whether `mul` (in the body) is exact: an integer of at most 16 bits
@@ -459,6 +475,19 @@ int64_t paddedOutputs(int64_t outputs, int64_t lanes) {
   return col + width;
 }
 
+/// Outputs per 64-byte chunk in interleaved table rows.
+constexpr int64_t kInterleavedChunk = 64;
+
+/// Where output `o` sits in an interleaved table row: in each 64-byte chunk
+/// output 16 q + j at byte 4 j + q, so that the i32 lanes of the chunk's
+/// averages hold outputs [16 q, 16 q + 16) in their byte q, in order: a
+/// shift and a mask per 16 outputs (4 ALU pipes on Zen 5) instead of
+/// lane extracts and zero-extensions (2 shuffle pipes).
+int64_t interleavedColumn(int64_t o) {
+  int64_t i = o % kInterleavedChunk;
+  return o - i + 4 * (i % kMinChunk) + i / kMinChunk;
+}
+
 /// `op`'s tables with the outputs padded to paddedOutputs, so that every
 /// chunk's table read is in bounds (a constant table folds into a padded
 /// constant).
@@ -512,7 +541,7 @@ Value flatTables(PatternRewriter &rewriter, Location loc, LutMatmulOp op,
 SmallVector<std::pair<int64_t, Value>>
 rowOutputs(OpBuilder &b, Location l, Value tables, ArrayRef<Value> rowStarts,
            int64_t outputs, int64_t lanes, bool exact,
-           const std::optional<Epilogue> &epilogue) {
+           const std::optional<Epilogue> &epilogue, bool interleaved = false) {
   Type i8 = b.getI8Type();
   int64_t books = rowStarts.size();
   Value pad = arith::ConstantOp::create(b, l, b.getI8IntegerAttr(0));
@@ -542,6 +571,22 @@ rowOutputs(OpBuilder &b, Location l, Value tables, ArrayRef<Value> rowStarts,
     // kMinChunk): 100 outputs convert 112 lanes, not 128.
     int64_t live =
         std::min<int64_t>(width, llvm::alignTo(outputs - col, kMinChunk));
+    if (interleaved) {
+      // Byte q of each i32 lane: outputs col + 16 q + lane (see
+      // interleavedColumn), converted from i32 (exact: below 256).
+      auto wordVec = VectorType::get({width / 4}, b.getI32Type());
+      Value words = vector::BitCastOp::create(b, l, wordVec, out);
+      for (int64_t q = 0; q < live / kMinChunk; ++q) {
+        Value part = words;
+        if (q > 0)
+          part =
+              arith::ShRUIOp::create(b, l, part, splat(b, l, wordVec, 8 * q));
+        if (q < 3)
+          part = arith::AndIOp::create(b, l, part, splat(b, l, wordVec, 255));
+        chunks.push_back({col + q * kMinChunk, epilogue->apply(b, l, part)});
+      }
+      continue;
+    }
     if (epilogue && live < width)
       out = vector::ExtractStridedSliceOp::create(
           b, l, out, ArrayRef<int64_t>{0}, ArrayRef<int64_t>{live},
@@ -833,31 +878,85 @@ void lookupAndStore(OpBuilder &b, Location loc, Value tabs, Value out,
 
 using BlockCodes =
     function_ref<SmallVector<Value>(OpBuilder &, Location, Value, bool)>;
+using EncodeTile =
+    function_ref<void(OpBuilder &, Location, Value, int64_t, bool, Value)>;
 
 /// The shuffle lookups of `op` over its blocks of `lanes` rows, the codes of
 /// each block (one byte vector per codebook) from `blockCodes(r0,
-/// inBounds)`; writes the sums, or the epilogue's result, and replaces them.
+/// inBounds)`, or, with `encodeTile`, from a codebook-major byte scratch
+/// that `encodeTile(r0, rows, inBounds, scratch)` fills for tiles of
+/// kEncodeTile rows; writes the sums, or the epilogue's result, and
+/// replaces them.
 void shuffleLookups(PatternRewriter &rewriter, LutMatmulOp op, int64_t lanes,
-                    int64_t threads, BlockCodes blockCodes) {
+                    int64_t threads, BlockCodes blockCodes,
+                    EncodeTile encodeTile = nullptr) {
   Location loc = op.getLoc();
   auto resultType = op.getResult().getType();
   int64_t rows = resultType.getDimSize(0),
+          books = op.getTables().getType().getDimSize(0),
           outputs = op.getTables().getType().getDimSize(2);
   bool exact = op.getAccumulation() == LutAccumulation::Exact;
   Value tabs = outputMajorTables(rewriter, loc, op);
   std::optional<Epilogue> epilogue = Epilogue::match(op.getResult());
   RankedTensorType outType = lookupResultType(op, epilogue);
   Value out = resultBuffer(rewriter, loc, outType);
-  forEachRowBlock(
-      rewriter, loc, rows, lanes, threads,
-      [&](OpBuilder &b, Location l) -> SmallVector<Value> {
-        return {transposeScratch(b, l, epilogue, outputs, lanes)};
-      },
-      [&](OpBuilder &b, Location l, Value r0, int64_t count, bool inBounds,
-          ArrayRef<Value> scratch) {
-        lookupAndStore(b, l, tabs, out, blockCodes(b, l, r0, inBounds), r0,
-                       count, outputs, exact, epilogue, scratch[0]);
-      });
+  auto lookupBlock = [&](OpBuilder &b, Location l, ArrayRef<Value> codeVecs,
+                         Value r0, int64_t count, Value scratch) {
+    lookupAndStore(b, l, tabs, out, codeVecs, r0, count, outputs, exact,
+                   epilogue, scratch);
+  };
+  if (!encodeTile) {
+    forEachRowBlock(
+        rewriter, loc, rows, lanes, threads,
+        [&](OpBuilder &b, Location l) -> SmallVector<Value> {
+          return {transposeScratch(b, l, epilogue, outputs, lanes)};
+        },
+        [&](OpBuilder &b, Location l, Value r0, int64_t count, bool inBounds,
+            ArrayRef<Value> scratch) {
+          lookupBlock(b, l, blockCodes(b, l, r0, inBounds), r0, count,
+                      scratch[0]);
+        });
+  } else {
+    forEachRowBlock(
+        rewriter, loc, rows, kEncodeTile, threads,
+        [&](OpBuilder &b, Location l) -> SmallVector<Value> {
+          return {transposeScratch(b, l, epilogue, outputs, lanes),
+                  memref::AllocaOp::create(
+                      b, l,
+                      MemRefType::get({books, kEncodeTile}, b.getI8Type()),
+                      ValueRange(), b.getI64IntegerAttr(64))};
+        },
+        [&](OpBuilder &b, Location l, Value r0, int64_t count, bool inBounds,
+            ArrayRef<Value> scratch) {
+          encodeTile(b, l, r0, llvm::alignTo(count, lanes), inBounds,
+                     scratch[1]);
+          auto codesAt = [&](OpBuilder &b, Location l, Value first) {
+            SmallVector<Value> codeVecs;
+            for (int64_t c = 0; c < books; ++c)
+              codeVecs.push_back(vector::LoadOp::create(
+                  b, l, VectorType::get({lanes}, b.getI8Type()), scratch[1],
+                  ValueRange{indexConstant(b, l, c), first}));
+            return codeVecs;
+          };
+          int64_t full = count / lanes * lanes;
+          if (full > 0)
+            scf::ForOp::create(
+                b, l, indexConstant(b, l, 0), indexConstant(b, l, full),
+                indexConstant(b, l, lanes), ValueRange(),
+                [&](OpBuilder &b, Location l, Value first, ValueRange) {
+                  lookupBlock(b, l, codesAt(b, l, first),
+                              arith::AddIOp::create(b, l, r0, first), lanes,
+                              scratch[0]);
+                  scf::YieldOp::create(b, l);
+                });
+          if (full < count) {
+            Value first = indexConstant(b, l, full);
+            lookupBlock(b, l, codesAt(b, l, first),
+                        arith::AddIOp::create(b, l, r0, first), count - full,
+                        scratch[0]);
+          }
+        });
+  }
   replaceLookups(rewriter, op, epilogue,
                  resultTensor(rewriter, loc, outType, out));
 }
@@ -907,56 +1006,69 @@ struct LutMatmulToShuffles : OpRewritePattern<LutMatmulOp> {
 /// none), has AVX-512 (AVX-512BW's 64).
 bool hasAvx512(int64_t shuffleLanes) { return shuffleLanes == 64; }
 
-/// One codebook's codes of rows [r0, r0 + lanes) as bytes: per 16 rows
-/// and level a load of the split column, compared with each lane's node
-/// threshold: with `permute` (AVX-512) one mmfree.permute_lanes of the
-/// level's thresholds by the lane's node index, else chosen among them by
-/// selects on the earlier outcomes.
+/// With AVX-512: one codebook's codes of the 16 rows from `row` on, as i32
+/// lanes. Per level a load of the split column, compared with the lane's
+/// node threshold, picked from the level's thresholds by one
+/// mmfree.permute_lanes on the node index; then node = 2 node + outcome
+/// (a select of the doubled node and it plus one: a masked or). After the
+/// last level the node is the code.
+Value encodePartNode(OpBuilder &b, Location l, Value input, Value row,
+                     bool inBounds, ArrayRef<int64_t> dims,
+                     ArrayRef<float> thresholds) {
+  auto f32Vec = VectorType::get({kEncodePart}, b.getF32Type());
+  auto i32Vec = VectorType::get({kEncodePart}, b.getI32Type());
+  Value pad = arith::ConstantOp::create(b, l, b.getF32FloatAttr(0.f));
+  Value one = splat(b, l, i32Vec, 1);
+  Value node = splat(b, l, i32Vec, 0); // index within the level
+  for (int64_t t = 0; t < kTreeDepth; ++t) {
+    Value x = vector::TransferReadOp::create(
+        b, l, f32Vec, input, ValueRange{indexConstant(b, l, dims[t]), row}, pad,
+        ArrayRef<bool>{inBounds});
+    SmallVector<float> level(
+        thresholds.slice((int64_t(1) << t) - 1, int64_t(1) << t));
+    // Level 0 has one threshold for every lane; later ones are indexed.
+    level.resize(kEncodePart, t == 0 ? level[0] : 0.f);
+    Value threshold = arith::ConstantOp::create(
+        b, l, DenseElementsAttr::get(f32Vec, ArrayRef<float>(level)));
+    if (t > 0)
+      threshold = PermuteLanesOp::create(b, l, threshold, node);
+    Value above =
+        arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x, threshold);
+    Value twice = arith::AddIOp::create(b, l, node, node);
+    node = arith::SelectOp::create(
+        b, l, above, arith::OrIOp::create(b, l, twice, one), twice);
+  }
+  return node;
+}
+
+/// Without AVX-512: one codebook's codes of rows [r0, r0 + lanes) as bytes,
+/// 16 rows per f32 compare; per level the node threshold is chosen among
+/// the level's constants by selects on the earlier outcomes, and code =
+/// code + code + bit runs on all lanes at once (the parts' outcome masks
+/// concatenated).
 Value encodeBlock(OpBuilder &b, Location l, Value input, Value r0,
                   bool inBounds, ArrayRef<int64_t> dims,
-                  ArrayRef<float> thresholds, int64_t lanes, bool permute) {
-  constexpr int64_t kPart = 16;
-  auto f32Vec = VectorType::get({kPart}, b.getF32Type());
-  auto i32Vec = VectorType::get({kPart}, b.getI32Type());
+                  ArrayRef<float> thresholds, int64_t lanes) {
+  auto f32Vec = VectorType::get({kEncodePart}, b.getF32Type());
   Value pad = arith::ConstantOp::create(b, l, b.getF32FloatAttr(0.f));
   // Outcomes per part (each part's thresholds follow its own outcomes).
-  SmallVector<SmallVector<Value>> outcomes(lanes / kPart);
-  for (int64_t p = 0; p < lanes / kPart; ++p) {
-    Value row = arith::AddIOp::create(b, l, r0, indexConstant(b, l, p * kPart));
-    Value node = splat(b, l, i32Vec, 0); // index within the level
+  SmallVector<SmallVector<Value>> outcomes(lanes / kEncodePart);
+  for (int64_t p = 0; p < lanes / kEncodePart; ++p) {
+    Value row =
+        arith::AddIOp::create(b, l, r0, indexConstant(b, l, p * kEncodePart));
     for (int64_t t = 0; t < kTreeDepth; ++t) {
       Value x = vector::TransferReadOp::create(
           b, l, f32Vec, input, ValueRange{indexConstant(b, l, dims[t]), row},
           pad, ArrayRef<bool>{inBounds});
-      int64_t first = (int64_t(1) << t) - 1;
-      ArrayRef<float> level = thresholds.slice(first, int64_t(1) << t);
-      Value threshold;
-      if (permute && t > 0) {
-        SmallVector<float> table(level);
-        table.resize(kPart, 0.f);
-        threshold = PermuteLanesOp::create(
-            b, l,
-            arith::ConstantOp::create(
-                b, l, DenseElementsAttr::get(f32Vec, ArrayRef<float>(table))),
-            node);
-      } else {
-        SmallVector<Value> candidates;
-        for (float v : level)
-          candidates.push_back(arith::ConstantOp::create(
-              b, l, DenseElementsAttr::get(f32Vec, v)));
-        threshold = selectByOutcomes(b, l, candidates, outcomes[p]);
-      }
-      Value above =
-          arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x, threshold);
-      outcomes[p].push_back(above);
-      if (permute && t + 1 < kTreeDepth)
-        node =
-            arith::AddIOp::create(b, l, arith::AddIOp::create(b, l, node, node),
-                                  arith::ExtUIOp::create(b, l, i32Vec, above));
+      SmallVector<Value> candidates;
+      for (float v : thresholds.slice((int64_t(1) << t) - 1, int64_t(1) << t))
+        candidates.push_back(
+            arith::ConstantOp::create(b, l, DenseElementsAttr::get(f32Vec, v)));
+      outcomes[p].push_back(arith::CmpFOp::create(
+          b, l, arith::CmpFPredicate::OGT, x,
+          selectByOutcomes(b, l, candidates, outcomes[p])));
     }
   }
-  // code = code + code + bit, level by level, on all lanes at once (the
-  // parts' outcome masks concatenated).
   auto byteVec = VectorType::get({lanes}, b.getI8Type());
   Value code = splat(b, l, byteVec, 0);
   for (int64_t t = 0; t < kTreeDepth; ++t) {
@@ -980,20 +1092,6 @@ Value encodeBlock(OpBuilder &b, Location l, Value input, Value r0,
   return code;
 }
 
-/// Every codebook's codes of rows [r0, r0 + lanes), one byte vector each.
-SmallVector<Value> encodeBlockCodes(OpBuilder &b, Location l, Value input,
-                                    Value r0, bool inBounds,
-                                    ArrayRef<int64_t> dims,
-                                    ArrayRef<float> thresholds, int64_t books,
-                                    int64_t lanes, bool permute) {
-  SmallVector<Value> codeVecs;
-  for (int64_t c = 0; c < books; ++c)
-    codeVecs.push_back(encodeBlock(
-        b, l, input, r0, inBounds, dims.slice(c * kTreeDepth, kTreeDepth),
-        thresholds.slice(c * (kBuckets - 1), kBuckets - 1), lanes, permute));
-  return codeVecs;
-}
-
 /// The trees of a fusable encode as constants.
 void encodeTrees(LutEncodeOp encode, SmallVectorImpl<int64_t> &dims,
                  SmallVectorImpl<float> &thresholds) {
@@ -1009,10 +1107,10 @@ void encodeTrees(LutEncodeOp encode, SmallVectorImpl<int64_t> &dims,
 
 /// Column-major encoding fused with the shuffle lookups: when lut_matmul's
 /// codes come from a lut_encode of column-major rows used only here, each
-/// block of `lanes` rows is encoded straight into one byte vector per
-/// codebook (16 rows per f32 compare, as LutEncodeColumnsToVector does),
-/// which the lookups index without a transpose; the codes never reach
-/// memory.
+/// tile of kEncodeTile rows is encoded codebook by codebook into a small
+/// codebook-major byte scratch (16 rows per f32 compare with AVX-512), from
+/// which each block of `lanes` rows loads one byte vector per codebook that
+/// the lookups index without a transpose; no codes tensor.
 struct LutEncodeAndShuffles : OpRewritePattern<LutMatmulOp> {
   LutEncodeAndShuffles(MLIRContext *ctx, int64_t lanes, int64_t threads)
       : OpRewritePattern(ctx, /*benefit=*/3), lanes(lanes), threads(threads) {}
@@ -1028,12 +1126,39 @@ struct LutEncodeAndShuffles : OpRewritePattern<LutMatmulOp> {
     SmallVector<float> thresholds;
     encodeTrees(encode, dims, thresholds);
     Value input = readOnlyBuffer(rewriter, op.getLoc(), encode.getInput());
-    shuffleLookups(rewriter, op, lanes, threads,
-                   [&](OpBuilder &b, Location l, Value r0, bool inBounds) {
-                     return encodeBlockCodes(b, l, input, r0, inBounds, dims,
-                                             thresholds, books, lanes,
-                                             hasAvx512(lanes));
-                   });
+    const bool permute = hasAvx512(lanes);
+    const int64_t part = permute ? kEncodePart : lanes;
+    // One codebook at a time over the tile (its 4 split columns are the
+    // only streams read), `part` rows per step, codes stored as bytes.
+    shuffleLookups(
+        rewriter, op, lanes, threads, nullptr,
+        [&](OpBuilder &b, Location l, Value r0, int64_t tileRows, bool inBounds,
+            Value codes) {
+          for (int64_t c = 0; c < books; ++c) {
+            ArrayRef<int64_t> treeDims =
+                ArrayRef(dims).slice(c * kTreeDepth, kTreeDepth);
+            ArrayRef<float> treeThresholds =
+                ArrayRef(thresholds).slice(c * (kBuckets - 1), kBuckets - 1);
+            scf::ForOp::create(
+                b, l, indexConstant(b, l, 0), indexConstant(b, l, tileRows),
+                indexConstant(b, l, part), ValueRange(),
+                [&](OpBuilder &b, Location l, Value first, ValueRange) {
+                  Value row = arith::AddIOp::create(b, l, r0, first);
+                  Value code =
+                      permute
+                          ? arith::TruncIOp::create(
+                                b, l, VectorType::get({part}, b.getI8Type()),
+                                encodePartNode(b, l, input, row, inBounds,
+                                               treeDims, treeThresholds))
+                          : encodeBlock(b, l, input, row, inBounds, treeDims,
+                                        treeThresholds, part);
+                  vector::StoreOp::create(
+                      b, l, code, codes,
+                      ValueRange{indexConstant(b, l, c), first});
+                  scf::YieldOp::create(b, l);
+                });
+          }
+        });
     rewriter.eraseOp(encode);
     return success();
   }
@@ -1050,9 +1175,10 @@ constexpr int64_t kMaxPairTableBytes = 512 * 1024;
 /// entries (an odd last codebook pairs with the zero padding), flat with
 /// rows of `stride`. The lookups then load one entry per pair: half the
 /// loads and averages, bit for bit the same tree (averageEntries pairs
-/// (0, 1), (2, 3), ... first). Null when not applicable or too large.
+/// (0, 1), (2, 3), ... first); `interleaved`: columns in interleavedColumn
+/// order. Null when not applicable or too large.
 Value pairTables(PatternRewriter &rewriter, Location loc, LutMatmulOp op,
-                 int64_t stride) {
+                 int64_t stride, bool interleaved) {
   DenseIntElementsAttr constant;
   if (op.getAccumulation() != LutAccumulation::Average ||
       !matchPattern(op.getTables(), m_Constant(&constant)))
@@ -1072,7 +1198,8 @@ Value pairTables(PatternRewriter &rewriter, Location loc, LutMatmulOp op,
     for (int64_t a = 0; a < kBuckets; ++a)
       for (int64_t b = 0; b < kBuckets; ++b)
         for (int64_t o = 0; o < outputs; ++o)
-          flat[((p * kBuckets + a) * kBuckets + b) * stride + o] =
+          flat[((p * kBuckets + a) * kBuckets + b) * stride +
+               (interleaved ? interleavedColumn(o) : o)] =
               int8_t((entry(2 * p, a, o) + entry(2 * p + 1, b, o) + 1) >> 1);
   return arith::ConstantOp::create(
       rewriter, loc,
@@ -1082,10 +1209,10 @@ Value pairTables(PatternRewriter &rewriter, Location loc, LutMatmulOp op,
 }
 
 /// Column-major encoding fused with the loads kernel (many outputs, or no
-/// byte shuffles): each block's codes are built in byte vectors as in
-/// LutEncodeAndShuffles and stored codebook-major in a small stack scratch,
-/// already as the start of the table row each picks (i32), from which the
-/// block's rows take them with one scalar load per codebook; no codes
+/// byte shuffles): per tile of kEncodeTile rows, codebook (or pair) by
+/// codebook, the codes are built in vectors and stored in a codebook-major
+/// stack scratch as the start of the table row each picks (i32), from which
+/// the tile's rows take them with one scalar load per table row; no codes
 /// tensor, no transposes.
 struct LutEncodeAndLoads : OpRewritePattern<LutMatmulOp> {
   LutEncodeAndLoads(MLIRContext *ctx, int64_t lanes, int64_t shuffleLanes,
@@ -1111,52 +1238,86 @@ struct LutEncodeAndLoads : OpRewritePattern<LutMatmulOp> {
 
     Value input = readOnlyBuffer(rewriter, loc, encode.getInput());
     const int64_t stride = paddedOutputs(outputs, lanes);
-    Value pairs = pairTables(rewriter, loc, op, stride);
+    std::optional<Epilogue> epilogue = Epilogue::match(op.getResult());
+    // Interleaved pair tables when every chunk is 64 bytes and the epilogue
+    // converts the averages to float (see interleavedColumn).
+    bool interleaved =
+        lanes == kInterleavedChunk && epilogue && epilogue->takesWidened() &&
+        llvm::all_of(outputChunks(outputs, lanes), [](auto chunk) {
+          return chunk.second == kInterleavedChunk;
+        });
+    Value pairs = pairTables(rewriter, loc, op, stride, interleaved);
+    interleaved &= bool(pairs);
     Value tables = readOnlyBuffer(
         rewriter, loc, pairs ? pairs : flatTables(rewriter, loc, op, lanes));
     // One table row per codebook, or per pair.
     const int64_t lookups = pairs ? llvm::divideCeil(books, 2) : books;
-    std::optional<Epilogue> epilogue = Epilogue::match(op.getResult());
     Value out = resultBuffer(rewriter, loc, lookupResultType(op, epilogue));
-    auto startsVec = VectorType::get({lanes}, rewriter.getI32Type());
+    // Rows per encode step: 16 (one f32 compare) with AVX-512, else the
+    // byte vectors of encodeBlock.
+    const bool permute = hasAvx512(shuffleLanes);
+    const int64_t part = permute ? kEncodePart : lanes;
+    // Codebook c's codes of the `part` rows from `row` on, in i32 lanes.
+    auto encodeCodes = [&](OpBuilder &b, Location l, Value row, bool inBounds,
+                           int64_t c) -> Value {
+      ArrayRef<int64_t> treeDims =
+          ArrayRef(dims).slice(c * kTreeDepth, kTreeDepth);
+      ArrayRef<float> treeThresholds =
+          ArrayRef(thresholds).slice(c * (kBuckets - 1), kBuckets - 1);
+      if (permute)
+        return encodePartNode(b, l, input, row, inBounds, treeDims,
+                              treeThresholds);
+      return arith::ExtUIOp::create(
+          b, l, VectorType::get({part}, b.getI32Type()),
+          encodeBlock(b, l, input, row, inBounds, treeDims, treeThresholds,
+                      part));
+    };
     forEachRowBlock(
-        rewriter, loc, rows, lanes, threads,
+        rewriter, loc, rows, kEncodeTile, threads,
         [&](OpBuilder &b, Location l) -> SmallVector<Value> {
           return {memref::AllocaOp::create(
-              b, l, MemRefType::get({lookups, lanes}, b.getI32Type()),
+              b, l, MemRefType::get({lookups, kEncodeTile}, b.getI32Type()),
               ValueRange(), b.getI64IntegerAttr(64))};
         },
         [&](OpBuilder &b, Location l, Value r0, int64_t count, bool inBounds,
             ArrayRef<Value> scratchBuffers) {
           Value scratch = scratchBuffers[0];
           // Row starts (16 c + code) x stride, or (256 p + 16 code(2p) +
-          // code(2p + 1)) x stride with pair tables, computed for the whole
-          // block in vectors (the rows then need no address arithmetic).
-          SmallVector<Value> codes =
-              encodeBlockCodes(b, l, input, r0, inBounds, dims, thresholds,
-                               books, lanes, hasAvx512(shuffleLanes));
+          // code(2p + 1)) x stride with pair tables, in i32 vectors (the
+          // rows then need no address arithmetic). One table row (codebook
+          // or pair) at a time over the whole tile: its 4 or 8 split columns
+          // are the only streams read, which the prefetchers follow (all
+          // 64 at once, 64 rows at a time, read A at about half the speed).
           for (int64_t c = 0; c < lookups; ++c) {
-            Value index = arith::ExtUIOp::create(b, l, startsVec,
-                                                 codes[pairs ? 2 * c : c]);
-            int64_t rowsBefore = c * kBuckets;
-            if (pairs) {
-              index = arith::MulIOp::create(b, l, index,
-                                            splat(b, l, startsVec, kBuckets));
-              if (2 * c + 1 < books)
-                index = arith::AddIOp::create(
-                    b, l, index,
-                    arith::ExtUIOp::create(b, l, startsVec, codes[2 * c + 1]));
-              rowsBefore *= kBuckets;
-            }
-            vector::StoreOp::create(
-                b, l,
-                arith::MulIOp::create(
-                    b, l,
-                    arith::AddIOp::create(b, l, index,
-                                          splat(b, l, startsVec, rowsBefore)),
-                    splat(b, l, startsVec, stride)),
-                scratch,
-                ValueRange{indexConstant(b, l, c), indexConstant(b, l, 0)});
+            scf::ForOp::create(
+                b, l, indexConstant(b, l, 0),
+                indexConstant(b, l, llvm::alignTo(count, part)),
+                indexConstant(b, l, part), ValueRange(),
+                [&](OpBuilder &b, Location l, Value first, ValueRange) {
+                  Value row = arith::AddIOp::create(b, l, r0, first);
+                  Value index =
+                      encodeCodes(b, l, row, inBounds, pairs ? 2 * c : c);
+                  auto vecType = cast<VectorType>(index.getType());
+                  int64_t rowsBefore = c * kBuckets;
+                  if (pairs) {
+                    index = arith::MulIOp::create(
+                        b, l, index, splat(b, l, vecType, kBuckets));
+                    if (2 * c + 1 < books)
+                      index = arith::AddIOp::create(
+                          b, l, index,
+                          encodeCodes(b, l, row, inBounds, 2 * c + 1));
+                    rowsBefore *= kBuckets;
+                  }
+                  vector::StoreOp::create(
+                      b, l,
+                      arith::MulIOp::create(
+                          b, l,
+                          arith::AddIOp::create(
+                              b, l, index, splat(b, l, vecType, rowsBefore)),
+                          splat(b, l, vecType, stride)),
+                      scratch, ValueRange{indexConstant(b, l, c), first});
+                  scf::YieldOp::create(b, l);
+                });
           }
           scf::ForOp::create(
               b, l, indexConstant(b, l, 0), indexConstant(b, l, count),
@@ -1172,7 +1333,7 @@ struct LutEncodeAndLoads : OpRewritePattern<LutMatmulOp> {
                 Value row = arith::AddIOp::create(b, l, r0, i);
                 for (auto [col, chunk] :
                      rowOutputs(b, l, tables, rowStarts, outputs, lanes, exact,
-                                epilogue))
+                                epilogue, interleaved))
                   vector::TransferWriteOp::create(
                       b, l, chunk, out,
                       ValueRange{row, indexConstant(b, l, col)},

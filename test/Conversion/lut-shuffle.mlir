@@ -54,34 +54,41 @@ func.func @column_major(%xt: tensor<64x?xf32>) -> tensor<?x2xi8> {
   return %codes : tensor<?x2xi8>
 }
 
-// Column-major encode feeding few outputs: fused, each codebook's codes of
-// a 64-row block built in byte vectors (16 rows per f32 compare against
-// thresholds picked by node index with AVX-512, by selects elsewhere; the
-// outcome masks joined to 64 lanes) and shuffled directly; no codes
-// tensor, no transpose. A tail of 36 rows reads with masks. Without
-// shuffles (or with many outputs) the block's codes go to a codebook-major
-// stack scratch as the starts of their table rows, (16 c + code) x 16, that
-// the loads kernel's rows read.
+// Column-major encode feeding few outputs: fused, in tiles of 256 rows
+// (here one partial tile of 100): codebook by codebook, 16 rows per f32
+// compare against thresholds picked by node index (AVX-512; by selects
+// elsewhere), the codes stored as bytes in a codebook-major stack scratch
+// that each 64-row block loads and shuffles directly; no codes tensor, no
+// transpose. The tile's reads are masked past row 100; the 36-row tail
+// block loads its codes at row 64. Without shuffles (or with many outputs)
+// the codes go to the scratch as the starts of their table rows, (16 c +
+// code) x 16, that the loads kernel's rows read.
 // AVX512-LABEL: func @fused_encode
 // AVX512-NOT: mmfree.lut_encode
 // AVX512-NOT: vector.transpose
-// AVX512-DAG: vector.transfer_read {{.*}}[%c0, %c96], %{{.*}} : memref<8x100xf32>, vector<16xf32>
-// AVX512-DAG: vector.transfer_read {{.*}} {in_bounds = [true]} : memref<8x100xf32>, vector<16xf32>
-// AVX512-DAG: arith.cmpf ogt
-// AVX512-DAG: mmfree.permute_lanes {{.*}} : vector<16xf32>, vector<16xi32>
-// AVX512-DAG: vector.shuffle {{.*}} : vector<32xi1>, vector<32xi1>
-// AVX512-DAG: mmfree.shuffle_bytes {{.*}} : vector<64xi8>
+// AVX512: memref.alloca() {alignment = 64 : i64} : memref<2x256xi8>
+// AVX512: scf.for {{.*}} = %c0 to %c128 step %c16
+// AVX512: vector.transfer_read {{.*}} : memref<8x100xf32>, vector<16xf32>
+// AVX512: arith.cmpf ogt
+// AVX512: mmfree.permute_lanes {{.*}} : vector<16xf32>, vector<16xi32>
+// AVX512: arith.trunci {{.*}} : vector<16xi32> to vector<16xi8>
+// AVX512: vector.store {{.*}}[%c0, {{.*}}] : memref<2x256xi8>, vector<16xi8>
+// AVX512: vector.store {{.*}}[%c1, {{.*}}] : memref<2x256xi8>, vector<16xi8>
+// AVX512: scf.for {{.*}} = %c0 to %c64 step %c64
+// AVX512: vector.load {{.*}} : memref<2x256xi8>, vector<64xi8>
+// AVX512: mmfree.shuffle_bytes {{.*}} : vector<64xi8>
+// AVX512: vector.load {{.*}}[%c0, %c64] : memref<2x256xi8>, vector<64xi8>
 // AVX512-NOT: arith.muli
 // AVX512: return
 // NONE-LABEL: func @fused_encode
 // NONE-NOT: vector.transpose
 // NONE-NOT: mmfree.shuffle_bytes
 // NONE-NOT: mmfree.permute_lanes
-// NONE: memref.alloca() {alignment = 64 : i64} : memref<2x32xi32>
+// NONE: memref.alloca() {alignment = 64 : i64} : memref<2x256xi32>
 // NONE: arith.extui {{.*}} : vector<32xi8> to vector<32xi32>
 // NONE: arith.muli {{.*}} : vector<32xi32>
-// NONE: vector.store {{.*}} : memref<2x32xi32>, vector<32xi32>
-// NONE: memref.load {{.*}} : memref<2x32xi32>
+// NONE: vector.store {{.*}} : memref<2x256xi32>, vector<32xi32>
+// NONE: memref.load {{.*}} : memref<2x256xi32>
 // NONE: vector.transfer_read {{.*}} : memref<512xi8>, vector<16xi8>
 // NONE: return
 func.func @fused_encode(%at: tensor<8x100xf32>, %t: tensor<2x16x3xi8>) -> tensor<100x3xi16> {
@@ -195,10 +202,10 @@ func.func @rescaled_rows(%c: tensor<300x8xi8>, %t: tensor<8x16x10xi8>) -> tensor
 // 2 x 256 rows of 64 bytes. Exact sums keep one table row per codebook.
 // AVX512-LABEL: func @pair_tables
 // AVX512: arith.constant dense<{{.*}}> : tensor<32768xi8>
-// AVX512: memref.alloca() {alignment = 64 : i64} : memref<2x64xi32>
+// AVX512: memref.alloca() {alignment = 64 : i64} : memref<2x256xi32>
 // AVX512: vector.transfer_read {{.*}} : memref<32768xi8>, vector<64xi8>
 // AVX512-LABEL: func @no_pair_tables
-// AVX512: memref.alloca() {alignment = 64 : i64} : memref<3x64xi32>
+// AVX512: memref.alloca() {alignment = 64 : i64} : memref<3x256xi32>
 // AVX512: vector.transfer_read {{.*}} : memref<3072xi8>, vector<64xi8>
 func.func @pair_tables(%at: tensor<8x100xf32>) -> tensor<100x40xi8> {
   %dims = arith.constant dense<[[0, 1, 2, 3], [4, 5, 6, 7], [0, 2, 4, 6]]> : tensor<3x4xi32>
@@ -219,4 +226,42 @@ func.func @no_pair_tables(%at: tensor<8x100xf32>) -> tensor<100x40xi16> {
   %s = mmfree.lut_matmul %codes, %t {accumulation = #mmfree<lut_accumulation exact>}
       : tensor<100x3xi8>, tensor<3x16x40xi8> -> tensor<100x40xi16>
   return %s : tensor<100x40xi16>
+}
+
+// Pair tables feeding the f32 rescale, every chunk 64 bytes wide (100
+// outputs: 2 x 64): the table columns are interleaved so that byte q of
+// each i32 lane holds outputs 16 q + lane; the conversion is a bitcast, a
+// shift and a mask per 16 outputs (no lane extracts), 7 groups for 100.
+// Without AVX-512BW the chunks are 32 lanes: plain columns.
+// AVX512-LABEL: func @interleaved
+// AVX512: vector.bitcast {{.*}} : vector<64xi8> to vector<16xi32>
+// AVX512: arith.andi {{.*}} : vector<16xi32>
+// AVX512: arith.uitofp {{.*}} : vector<16xi32> to vector<16xf32>
+// AVX512: math.fma {{.*}} : vector<16xf32>
+// AVX512: arith.shrui {{.*}} : vector<16xi32>
+// AVX512-COUNT-6: math.fma
+// AVX512-NOT: math.fma
+// AVX512: return
+// AVX2-LABEL: func @interleaved
+// AVX2-NOT: vector.bitcast
+// AVX2: return
+func.func @interleaved(%at: tensor<8x100xf32>) -> tensor<100x100xf32> {
+  %dims = arith.constant dense<[[0, 1, 2, 3], [4, 5, 6, 7]]> : tensor<2x4xi32>
+  %thr = arith.constant dense<0.5> : tensor<2x15xf32>
+  %t = arith.constant dense<7> : tensor<2x16x100xi8>
+  %codes = mmfree.lut_encode %at, %dims, %thr {transpose_input}
+      : tensor<8x100xf32>, tensor<2x4xi32>, tensor<2x15xf32> -> tensor<100x2xi8>
+  %s = mmfree.lut_matmul %codes, %t {accumulation = #mmfree<lut_accumulation average>}
+      : tensor<100x2xi8>, tensor<2x16x100xi8> -> tensor<100x100xi8>
+  %e = tensor.empty() : tensor<100x100xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%s : tensor<100x100xi8>) outs(%e : tensor<100x100xf32>) {
+  ^bb0(%in: i8, %out: f32):
+    %f = arith.uitofp %in : i8 to f32
+    %k = arith.constant 2.0 : f32
+    %m = arith.mulf %f, %k : f32
+    %o = arith.constant -3.0 : f32
+    %a = arith.addf %m, %o : f32
+    linalg.yield %a : f32
+  } -> tensor<100x100xf32>
+  return %y : tensor<100x100xf32>
 }

@@ -39,6 +39,21 @@
 // RUN: mmfree-opt %t-s3.mlir --mmfree-matmul-to-lut="calibration=%t-s3.npy codebooks=5 accumulation=average" --mmfree-cpu-pipeline=lut-shuffle=avx512bw | %run_cpu | FileCheck %s --check-prefix=S3
 // RUN: mmfree-opt %t-s3.mlir --mmfree-matmul-to-lut="calibration=%t-s3.npy codebooks=5 accumulation=average" --mmfree-cpu-pipeline=lut-shuffle=avx2 | %run_cpu | FileCheck %s --check-prefix=S3
 // S3: mmfree-check: PASS lut m=90 n=100 k=64 codebooks=5 average bit-exact
+// Fused encodes run in tiles of 256 rows: two full tiles and a tail of 88,
+// one and two threads; 100 averaged outputs through pair tables whose
+// columns are interleaved for the f32 conversion (AVX-512BW), plain
+// elsewhere; 10 outputs through the shuffles.
+// RUN: %python %S/gen_lut.py --m 600 --k 64 --n 100 --codebooks 5 --a-layout column-major --accumulation average --npy %t-t1.npy --seed 21 > %t-t1.mlir
+// RUN: mmfree-opt %t-t1.mlir --mmfree-matmul-to-lut="calibration=%t-t1.npy codebooks=5 accumulation=average" --mmfree-cpu-pipeline=lut-shuffle=avx512bw | %run_cpu | FileCheck %s --check-prefix=T1
+// RUN: mmfree-opt %t-t1.mlir --mmfree-matmul-to-lut="calibration=%t-t1.npy codebooks=5 accumulation=average" --mmfree-cpu-pipeline="lut-shuffle=avx512bw threads=2" | %run_cpu | FileCheck %s --check-prefix=T1
+// RUN: mmfree-opt %t-t1.mlir --mmfree-matmul-to-lut="calibration=%t-t1.npy codebooks=5 accumulation=average" --mmfree-cpu-pipeline=lut-shuffle=avx2 | %run_cpu | FileCheck %s --check-prefix=T1
+// RUN: mmfree-opt %t-t1.mlir --mmfree-matmul-to-lut="calibration=%t-t1.npy codebooks=5 accumulation=average" --mmfree-cpu-pipeline=lut-shuffle=none | %run_cpu | FileCheck %s --check-prefix=T1
+// T1: mmfree-check: PASS lut m=600 n=100 k=64 codebooks=5 average bit-exact
+// RUN: %python %S/gen_lut.py --m 600 --k 64 --n 10 --codebooks 6 --a-layout column-major --accumulation average --npy %t-t2.npy --seed 22 > %t-t2.mlir
+// RUN: mmfree-opt %t-t2.mlir --mmfree-matmul-to-lut="calibration=%t-t2.npy codebooks=6 accumulation=average" --mmfree-cpu-pipeline=lut-shuffle=avx512bw | %run_cpu | FileCheck %s --check-prefix=T2
+// RUN: mmfree-opt %t-t2.mlir --mmfree-matmul-to-lut="calibration=%t-t2.npy codebooks=6 accumulation=average" --mmfree-cpu-pipeline="lut-shuffle=avx512bw threads=2" | %run_cpu | FileCheck %s --check-prefix=T2
+// RUN: mmfree-opt %t-t2.mlir --mmfree-matmul-to-lut="calibration=%t-t2.npy codebooks=6 accumulation=average" --mmfree-cpu-pipeline=lut-shuffle=avx2 | %run_cpu | FileCheck %s --check-prefix=T2
+// T2: mmfree-check: PASS lut m=600 n=10 k=64 codebooks=6 average bit-exact
 //
 // With two threads (row blocks split under an scf.parallel, a scratch per
 // thread, the tail on the calling thread).
