@@ -26,6 +26,7 @@
 
 // LUT: 300x10x64 lut average, column-major A
 // LUT: 300x10x64 lut average, col-major, 2 thr.
+// LUT: 300x10x64 encode + lookup, u8 averages
 // LUT: 300x10x64 OpenBLAS sgemm (2 threads)
 
 // LMUL: 32x48x64 lmul bf16 k=7

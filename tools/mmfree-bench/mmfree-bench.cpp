@@ -9,10 +9,14 @@
 //===----------------------------------------------------------------------===//
 
 #include "Jit.h"
+#include "mmfree/Dialect/MMFree/IR/MMFree.h"
 #include "mmfree/Numerics/LMul.h"
 #include "mmfree/Numerics/Ternary.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
@@ -556,6 +560,34 @@ int ternarySuite(MLIRContext &context, const std::vector<Shape> &shapes) {
 /// MADDNESS: encode + lookup (+ rescale) of N rows against OpenBLAS sgemm
 /// and our f32 path on the same constant-weight matmul, 16 codebooks
 /// learned from 2,000 N(0, 1) calibration rows.
+/// `module` (@matmul) through `rewrite`, then returning the averages or sums
+/// of its mmfree.lut_matmul instead of the f32 result: encode + lookup alone,
+/// the measure of MADDNESS's paper and of bolt's kernels, whose outputs are
+/// these integers (the rescale into f32, now dead, goes in the pipeline).
+/// Null after printing an error.
+OwningOpRef<ModuleOp> encodeLookupModule(ModuleOp module,
+                                         llvm::StringRef rewrite) {
+  OwningOpRef<ModuleOp> clone(module.clone());
+  PassManager pm(module.getContext());
+  if (failed(parsePassPipeline(rewrite, pm)) || failed(pm.run(*clone))) {
+    llvm::errs() << "mmfree-bench: " << rewrite << " failed\n";
+    return nullptr;
+  }
+  auto func = clone->lookupSymbol<func::FuncOp>("matmul");
+  LutMatmulOp lookups;
+  func.walk([&](LutMatmulOp op) { lookups = op; });
+  if (!lookups) {
+    llvm::errs() << "mmfree-bench: " << rewrite << " made no lut_matmul\n";
+    return nullptr;
+  }
+  Operation *ret = func.getBody().front().getTerminator();
+  ret->setOperands(lookups.getResult());
+  func.setType(FunctionType::get(module.getContext(),
+                                 func.getFunctionType().getInputs(),
+                                 lookups.getResult().getType()));
+  return clone;
+}
+
 int lutSuite(MLIRContext &context, const std::vector<Shape> &shapes) {
   std::vector<Row> rows;
   std::printf("%-18s %-30s %12s %14s %14s\n", "NxMxD", "strategy", "time (ms)",
@@ -583,9 +615,14 @@ int lutSuite(MLIRContext &context, const std::vector<Shape> &shapes) {
       return 1;
     std::string lut =
         "mmfree-matmul-to-lut{calibration=" + npy + " codebooks=16";
+    OwningOpRef<ModuleOp> encodeLookup =
+        encodeLookupModule(*columnMajor, lut + " accumulation=average}");
+    if (!encodeLookup)
+      return 1;
     struct LutStrategy {
       std::string name, pipeline;
       bool columnMajorA;
+      ModuleOp module = nullptr; // rowMajor or columnMajor if null
     };
     const LutStrategy strategies[] = {
         {"f32 (mmfree-cpu-pipeline)", "mmfree-cpu-pipeline", false},
@@ -599,6 +636,8 @@ int lutSuite(MLIRContext &context, const std::vector<Shape> &shapes) {
          lut + "},mmfree-cpu-pipeline{threads=2}", true},
         {"lut average, col-major, 2 thr.",
          lut + " accumulation=average},mmfree-cpu-pipeline{threads=2}", true},
+        {"encode + lookup, u8 averages", "mmfree-cpu-pipeline", true,
+         *encodeLookup},
     };
     std::vector<std::unique_ptr<ExecutionEngine>> engines;
     std::vector<std::function<void()>> runs;
@@ -610,9 +649,10 @@ int lutSuite(MLIRContext &context, const std::vector<Shape> &shapes) {
     StridedMemRefType<float, 2> in = {ap, ap, 0, {s.m, s.k}, {s.k, 1}};
     StridedMemRefType<float, 2> inT = {aTp, aTp, 0, {s.k, s.m}, {s.m, 1}};
     for (const LutStrategy &strategy : strategies) {
-      engines.push_back(
-          compileAndJit(strategy.columnMajorA ? *columnMajor : *rowMajor,
-                        "matmul", strategy.pipeline));
+      ModuleOp module = strategy.module         ? strategy.module
+                        : strategy.columnMajorA ? *columnMajor
+                                                : *rowMajor;
+      engines.push_back(compileAndJit(module, "matmul", strategy.pipeline));
       auto fn = engines.back() ? reinterpret_cast<UnaryFn>(lookupCInterface(
                                      *engines.back(), "matmul"))
                                : nullptr;
@@ -620,6 +660,7 @@ int lutSuite(MLIRContext &context, const std::vector<Shape> &shapes) {
         return 1;
       StridedMemRefType<float, 2> *arg = strategy.columnMajorA ? &inT : &in;
       runs.push_back([fn, arg] {
+        // (For the u8 averages only basePtr is read: the same layout.)
         StridedMemRefType<float, 2> out;
         fn(&out, arg);
         free(out.basePtr);
