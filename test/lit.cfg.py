@@ -29,6 +29,14 @@ config.substitutions.append(
          os.path.join(config.mmfree_lib_dir, "libmmfree_runtime.so"),
          # OpenMP runtime for kernels with threads.
          os.path.join(config.mlir_lib_dir, "libomp.so"))))
+# Runs @main with the runtime and MLIR's printMemref* functions.
+config.substitutions.append(
+    ("%run_print",
+     "mlir-runner -e main -entry-point-result=void -shared-libs=%s,%s,%s,%s" % (
+         os.path.join(config.mlir_lib_dir, "libmlir_c_runner_utils.so"),
+         os.path.join(config.mlir_lib_dir, "libmlir_runner_utils.so"),
+         os.path.join(config.mmfree_lib_dir, "libmmfree_runtime.so"),
+         os.path.join(config.mlir_lib_dir, "libomp.so"))))
 config.substitutions.append(
     ("%mmfree_plugin", os.path.join(config.mmfree_lib_dir, "MMFreePlugin.so")))
 # Debian's python with numpy, as DESIGN.md asks for test scripts.

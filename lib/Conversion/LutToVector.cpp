@@ -810,19 +810,19 @@ SmallVector<Value> transpose16(OpBuilder &b, Location l,
   return rows;
 }
 
-/// Where a block's f32 results (an epilogue's) wait to be transposed into
-/// rows: one 16-multiple of outputs by `lanes` rows, on the stack, zeroed;
-/// null for other results, which are stored element by element.
-Value transposeScratch(OpBuilder &b, Location loc,
-                       const std::optional<Epilogue> &epilogue, int64_t outputs,
-                       int64_t lanes) {
-  if (!epilogue || !epilogue->type().getElementType().isF32())
-    return Value();
+/// Where a block's results (sums, averages or the epilogue's) wait to be
+/// transposed into rows: one 16-multiple of outputs by `lanes` rows of
+/// `elementType`, on the stack, zeroed.
+Value transposeScratch(OpBuilder &b, Location loc, Type elementType,
+                       int64_t outputs, int64_t lanes) {
   int64_t padded = (outputs + 15) / 16 * 16;
-  auto type = MemRefType::get({padded, lanes}, b.getF32Type());
+  auto type = MemRefType::get({padded, lanes}, elementType);
   Value scratch = memref::AllocaOp::create(b, loc, type, ValueRange(),
                                            b.getI64IntegerAttr(64));
-  Value zero = splat(b, loc, VectorType::get({lanes}, b.getF32Type()), 0);
+  Value zero = arith::ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(VectorType::get({lanes}, elementType),
+                             b.getZeroAttr(elementType)));
   for (int64_t m = 0; m < padded; ++m)
     vector::StoreOp::create(
         b, loc, zero, scratch,
@@ -830,10 +830,10 @@ Value transposeScratch(OpBuilder &b, Location loc,
   return scratch;
 }
 
-/// Loop over outputs: lookupOutput and the epilogue if any. With `scratch`
-/// (f32 results, a full block) the outputs are gathered there and written
-/// as rows through 16 x 16 transposes (contiguous, masked past the last
-/// output); otherwise each output column is stored element by element.
+/// Loop over outputs: lookupOutput and the epilogue if any. For a full
+/// block the outputs are gathered in `scratch` and written as rows through
+/// 16 x 16 transposes (contiguous, masked past the last output); a partial
+/// block stores each output column element by element.
 void lookupAndStore(OpBuilder &b, Location loc, Value tabs, Value out,
                     ArrayRef<Value> codeVecs, Value r0, int64_t count,
                     int64_t outputs, bool exact,
@@ -856,7 +856,8 @@ void lookupAndStore(OpBuilder &b, Location loc, Value tabs, Value out,
       });
   if (!transposed)
     return;
-  auto part = VectorType::get({16}, b.getF32Type());
+  auto part = VectorType::get(
+      {16}, cast<MemRefType>(scratch.getType()).getElementType());
   for (int64_t q = 0; q < outputs; q += 16)
     for (int64_t p = 0; p < lanes; p += 16) {
       SmallVector<Value> rows;
@@ -909,7 +910,8 @@ void shuffleLookups(PatternRewriter &rewriter, LutMatmulOp op, int64_t lanes,
     forEachRowBlock(
         rewriter, loc, rows, lanes, threads,
         [&](OpBuilder &b, Location l) -> SmallVector<Value> {
-          return {transposeScratch(b, l, epilogue, outputs, lanes)};
+          return {
+              transposeScratch(b, l, outType.getElementType(), outputs, lanes)};
         },
         [&](OpBuilder &b, Location l, Value r0, int64_t count, bool inBounds,
             ArrayRef<Value> scratch) {
@@ -920,11 +922,11 @@ void shuffleLookups(PatternRewriter &rewriter, LutMatmulOp op, int64_t lanes,
     forEachRowBlock(
         rewriter, loc, rows, kEncodeTile, threads,
         [&](OpBuilder &b, Location l) -> SmallVector<Value> {
-          return {transposeScratch(b, l, epilogue, outputs, lanes),
-                  memref::AllocaOp::create(
-                      b, l,
-                      MemRefType::get({books, kEncodeTile}, b.getI8Type()),
-                      ValueRange(), b.getI64IntegerAttr(64))};
+          return {
+              transposeScratch(b, l, outType.getElementType(), outputs, lanes),
+              memref::AllocaOp::create(
+                  b, l, MemRefType::get({books, kEncodeTile}, b.getI8Type()),
+                  ValueRange(), b.getI64IntegerAttr(64))};
         },
         [&](OpBuilder &b, Location l, Value r0, int64_t count, bool inBounds,
             ArrayRef<Value> scratch) {

@@ -54,6 +54,12 @@
 // RUN: mmfree-opt %t-t2.mlir --mmfree-matmul-to-lut="calibration=%t-t2.npy codebooks=6 accumulation=average" --mmfree-cpu-pipeline="lut-shuffle=avx512bw threads=2" | %run_cpu | FileCheck %s --check-prefix=T2
 // RUN: mmfree-opt %t-t2.mlir --mmfree-matmul-to-lut="calibration=%t-t2.npy codebooks=6 accumulation=average" --mmfree-cpu-pipeline=lut-shuffle=avx2 | %run_cpu | FileCheck %s --check-prefix=T2
 // T2: mmfree-check: PASS lut m=600 n=10 k=64 codebooks=6 average bit-exact
+// Integer results (the rescale accumulates into its init, so the kernel
+// writes the byte averages): full blocks transposed through the scratch.
+// RUN: %python %S/gen_lut.py --m 200 --k 64 --n 12 --codebooks 5 --a-layout column-major --accumulation average --init arg --npy %t-t3.npy --seed 23 > %t-t3.mlir
+// RUN: mmfree-opt %t-t3.mlir --mmfree-matmul-to-lut="calibration=%t-t3.npy codebooks=5 accumulation=average" --mmfree-cpu-pipeline=lut-shuffle=avx512bw | %run_cpu | FileCheck %s --check-prefix=T3
+// RUN: mmfree-opt %t-t3.mlir --mmfree-matmul-to-lut="calibration=%t-t3.npy codebooks=5 accumulation=average" --mmfree-cpu-pipeline=lut-shuffle=avx2 | %run_cpu | FileCheck %s --check-prefix=T3
+// T3: mmfree-check: PASS lut m=200 n=12 k=64 codebooks=5 average bit-exact
 //
 // With two threads (row blocks split under an scf.parallel, a scratch per
 // thread, the tail on the calling thread).
