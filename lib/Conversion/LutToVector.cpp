@@ -233,14 +233,6 @@ struct Epilogue {
     return cast<RankedTensorType>(generic.getResult(0).getType());
   }
 
-  /// Whether apply also takes the sums zero-extended to i32: the body only
-  /// converts them to float.
-  bool takesWidened() const {
-    return llvm::all_of(
-        generic.getRegion().front().getArgument(0).getUsers(),
-        [](Operation *user) { return isa<arith::UIToFPOp>(user); });
-  }
-
   /// Whether `mul` (in the body) is exact: an integer of at most 16 bits
   /// converted to f32 times a power-of-two constant that keeps the product
   /// normal. Then addf(mulf(x, c), d) == fma(x, c, d) bit for bit.
@@ -475,19 +467,6 @@ int64_t paddedOutputs(int64_t outputs, int64_t lanes) {
   return col + width;
 }
 
-/// Outputs per 64-byte chunk in interleaved table rows.
-constexpr int64_t kInterleavedChunk = 64;
-
-/// Where output `o` sits in an interleaved table row: in each 64-byte chunk
-/// output 16 q + j at byte 4 j + q, so that the i32 lanes of the chunk's
-/// averages hold outputs [16 q, 16 q + 16) in their byte q, in order: a
-/// shift and a mask per 16 outputs (4 ALU pipes on Zen 5) instead of
-/// lane extracts and zero-extensions (2 shuffle pipes).
-int64_t interleavedColumn(int64_t o) {
-  int64_t i = o % kInterleavedChunk;
-  return o - i + 4 * (i % kMinChunk) + i / kMinChunk;
-}
-
 /// `op`'s tables with the outputs padded to paddedOutputs, so that every
 /// chunk's table read is in bounds (a constant table folds into a padded
 /// constant).
@@ -541,7 +520,7 @@ Value flatTables(PatternRewriter &rewriter, Location loc, LutMatmulOp op,
 SmallVector<std::pair<int64_t, Value>>
 rowOutputs(OpBuilder &b, Location l, Value tables, ArrayRef<Value> rowStarts,
            int64_t outputs, int64_t lanes, bool exact,
-           const std::optional<Epilogue> &epilogue, bool interleaved = false) {
+           const std::optional<Epilogue> &epilogue) {
   Type i8 = b.getI8Type();
   int64_t books = rowStarts.size();
   Value pad = arith::ConstantOp::create(b, l, b.getI8IntegerAttr(0));
@@ -571,22 +550,6 @@ rowOutputs(OpBuilder &b, Location l, Value tables, ArrayRef<Value> rowStarts,
     // kMinChunk): 100 outputs convert 112 lanes, not 128.
     int64_t live =
         std::min<int64_t>(width, llvm::alignTo(outputs - col, kMinChunk));
-    if (interleaved) {
-      // Byte q of each i32 lane: outputs col + 16 q + lane (see
-      // interleavedColumn), converted from i32 (exact: below 256).
-      auto wordVec = VectorType::get({width / 4}, b.getI32Type());
-      Value words = vector::BitCastOp::create(b, l, wordVec, out);
-      for (int64_t q = 0; q < live / kMinChunk; ++q) {
-        Value part = words;
-        if (q > 0)
-          part =
-              arith::ShRUIOp::create(b, l, part, splat(b, l, wordVec, 8 * q));
-        if (q < 3)
-          part = arith::AndIOp::create(b, l, part, splat(b, l, wordVec, 255));
-        chunks.push_back({col + q * kMinChunk, epilogue->apply(b, l, part)});
-      }
-      continue;
-    }
     if (epilogue && live < width)
       out = vector::ExtractStridedSliceOp::create(
           b, l, out, ArrayRef<int64_t>{0}, ArrayRef<int64_t>{live},
@@ -1011,9 +974,8 @@ bool hasAvx512(int64_t shuffleLanes) { return shuffleLanes == 64; }
 /// With AVX-512: one codebook's codes of the 16 rows from `row` on, as i32
 /// lanes. Per level a load of the split column, compared with the lane's
 /// node threshold, picked from the level's thresholds by one
-/// mmfree.permute_lanes on the node index; then node = 2 node + outcome
-/// (a select of the doubled node and it plus one: a masked or). After the
-/// last level the node is the code.
+/// mmfree.permute_lanes on the node index; then node = 2 node + outcome.
+/// After the last level the node is the code.
 Value encodePartNode(OpBuilder &b, Location l, Value input, Value row,
                      bool inBounds, ArrayRef<int64_t> dims,
                      ArrayRef<float> thresholds) {
@@ -1177,10 +1139,9 @@ constexpr int64_t kMaxPairTableBytes = 512 * 1024;
 /// entries (an odd last codebook pairs with the zero padding), flat with
 /// rows of `stride`. The lookups then load one entry per pair: half the
 /// loads and averages, bit for bit the same tree (averageEntries pairs
-/// (0, 1), (2, 3), ... first); `interleaved`: columns in interleavedColumn
-/// order. Null when not applicable or too large.
+/// (0, 1), (2, 3), ... first). Null when not applicable or too large.
 Value pairTables(PatternRewriter &rewriter, Location loc, LutMatmulOp op,
-                 int64_t stride, bool interleaved) {
+                 int64_t stride) {
   DenseIntElementsAttr constant;
   if (op.getAccumulation() != LutAccumulation::Average ||
       !matchPattern(op.getTables(), m_Constant(&constant)))
@@ -1200,8 +1161,7 @@ Value pairTables(PatternRewriter &rewriter, Location loc, LutMatmulOp op,
     for (int64_t a = 0; a < kBuckets; ++a)
       for (int64_t b = 0; b < kBuckets; ++b)
         for (int64_t o = 0; o < outputs; ++o)
-          flat[((p * kBuckets + a) * kBuckets + b) * stride +
-               (interleaved ? interleavedColumn(o) : o)] =
+          flat[((p * kBuckets + a) * kBuckets + b) * stride + o] =
               int8_t((entry(2 * p, a, o) + entry(2 * p + 1, b, o) + 1) >> 1);
   return arith::ConstantOp::create(
       rewriter, loc,
@@ -1241,15 +1201,7 @@ struct LutEncodeAndLoads : OpRewritePattern<LutMatmulOp> {
     Value input = readOnlyBuffer(rewriter, loc, encode.getInput());
     const int64_t stride = paddedOutputs(outputs, lanes);
     std::optional<Epilogue> epilogue = Epilogue::match(op.getResult());
-    // Interleaved pair tables when every chunk is 64 bytes and the epilogue
-    // converts the averages to float (see interleavedColumn).
-    bool interleaved =
-        lanes == kInterleavedChunk && epilogue && epilogue->takesWidened() &&
-        llvm::all_of(outputChunks(outputs, lanes), [](auto chunk) {
-          return chunk.second == kInterleavedChunk;
-        });
-    Value pairs = pairTables(rewriter, loc, op, stride, interleaved);
-    interleaved &= bool(pairs);
+    Value pairs = pairTables(rewriter, loc, op, stride);
     Value tables = readOnlyBuffer(
         rewriter, loc, pairs ? pairs : flatTables(rewriter, loc, op, lanes));
     // One table row per codebook, or per pair.
@@ -1335,7 +1287,7 @@ struct LutEncodeAndLoads : OpRewritePattern<LutMatmulOp> {
                 Value row = arith::AddIOp::create(b, l, r0, i);
                 for (auto [col, chunk] :
                      rowOutputs(b, l, tables, rowStarts, outputs, lanes, exact,
-                                epilogue, interleaved))
+                                epilogue))
                   vector::TransferWriteOp::create(
                       b, l, chunk, out,
                       ValueRange{row, indexConstant(b, l, col)},

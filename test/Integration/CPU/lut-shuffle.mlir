@@ -40,9 +40,8 @@
 // RUN: mmfree-opt %t-s3.mlir --mmfree-matmul-to-lut="calibration=%t-s3.npy codebooks=5 accumulation=average" --mmfree-cpu-pipeline=lut-shuffle=avx2 | %run_cpu | FileCheck %s --check-prefix=S3
 // S3: mmfree-check: PASS lut m=90 n=100 k=64 codebooks=5 average bit-exact
 // Fused encodes run in tiles of 256 rows: two full tiles and a tail of 88,
-// one and two threads; 100 averaged outputs through pair tables whose
-// columns are interleaved for the f32 conversion (AVX-512BW), plain
-// elsewhere; 10 outputs through the shuffles.
+// one and two threads; 100 averaged outputs through pair tables, 10
+// outputs through the shuffles.
 // RUN: %python %S/gen_lut.py --m 600 --k 64 --n 100 --codebooks 5 --a-layout column-major --accumulation average --npy %t-t1.npy --seed 21 > %t-t1.mlir
 // RUN: mmfree-opt %t-t1.mlir --mmfree-matmul-to-lut="calibration=%t-t1.npy codebooks=5 accumulation=average" --mmfree-cpu-pipeline=lut-shuffle=avx512bw | %run_cpu | FileCheck %s --check-prefix=T1
 // RUN: mmfree-opt %t-t1.mlir --mmfree-matmul-to-lut="calibration=%t-t1.npy codebooks=5 accumulation=average" --mmfree-cpu-pipeline="lut-shuffle=avx512bw threads=2" | %run_cpu | FileCheck %s --check-prefix=T1
