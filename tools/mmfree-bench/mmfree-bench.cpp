@@ -557,9 +557,6 @@ int ternarySuite(MLIRContext &context, const std::vector<Shape> &shapes) {
   return writeOutputs(rows) ? 0 : 1;
 }
 
-/// MADDNESS: encode + lookup (+ rescale) of N rows against OpenBLAS sgemm
-/// and our f32 path on the same constant-weight matmul, 16 codebooks
-/// learned from 2,000 N(0, 1) calibration rows.
 /// `module` (@matmul) through `rewrite`, then returning the averages or sums
 /// of its mmfree.lut_matmul instead of the f32 result: encode + lookup alone,
 /// the measure of MADDNESS's paper and of bolt's kernels, whose outputs are
@@ -588,6 +585,9 @@ OwningOpRef<ModuleOp> encodeLookupModule(ModuleOp module,
   return clone;
 }
 
+/// MADDNESS: encode + lookup (+ rescale) of N rows against OpenBLAS sgemm
+/// and our f32 path on the same constant-weight matmul, 16 codebooks
+/// learned from 2,000 N(0, 1) calibration rows.
 int lutSuite(MLIRContext &context, const std::vector<Shape> &shapes) {
   std::vector<Row> rows;
   std::printf("%-18s %-30s %12s %14s %14s\n", "NxMxD", "strategy", "time (ms)",
