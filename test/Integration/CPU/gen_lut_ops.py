@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Writes an MLIR execution test of the MADDNESS ops on their own.
 
-@kernel is mmfree.lut_encode of column-major rows (K x M) feeding
-mmfree.lut_matmul with random constant trees and tables, and returns the
+@kernel is mmfree.lut_encode of column-major rows (K x M; row-major M x K
+with --row-major) feeding mmfree.lut_matmul with random constant trees and tables, and returns the
 integer sums or averages (no rescale: the kernels' integer stores). @main
 fills the rows with random values, calls it and prints the result widened
 to i32, so that two lowerings can be compared line for line.
@@ -16,6 +16,7 @@ p.add_argument("--k", type=int, required=True)
 p.add_argument("--n", type=int, required=True)
 p.add_argument("--codebooks", type=int, required=True)
 p.add_argument("--accumulation", choices=["exact", "average"], default="exact")
+p.add_argument("--row-major", action="store_true")
 p.add_argument("--seed", type=int, default=1)
 a = p.parse_args()
 
@@ -39,12 +40,16 @@ def floats(array):
     return f"dense<[{rows}]>"
 
 
-xt, yt = f"tensor<{k}x{m}xf32>", f"tensor<{m}x{n}x{sum_type}>"
+rows_first = a.row_major
+xs = (m, k) if rows_first else (k, m)
+xt, yt = f"tensor<{xs[0]}x{xs[1]}xf32>", f"tensor<{m}x{n}x{sum_type}>"
+xm = f"memref<{xs[0]}x{xs[1]}xf32>"
+transpose = "" if rows_first else " {transpose_input}"
 print(f"""func.func @kernel(%xt: {xt}) -> {yt} {{
   %dims = arith.constant {ints(dims)} : tensor<{c}x4xi32>
   %thr = arith.constant {floats(thresholds)} : tensor<{c}x15xf32>
   %tab = arith.constant {ints(tables.astype(np.uint8).astype(np.int8))} : tensor<{c}x16x{n}xi8>
-  %codes = mmfree.lut_encode %xt, %dims, %thr {{transpose_input}}
+  %codes = mmfree.lut_encode %xt, %dims, %thr{transpose}
       : {xt}, tensor<{c}x4xi32>, tensor<{c}x15xf32> -> tensor<{m}x{c}xi8>
   %s = mmfree.lut_matmul %codes, %tab {{accumulation = #mmfree<lut_accumulation {a.accumulation}>}}
       : tensor<{m}x{c}xi8>, tensor<{c}x16x{n}xi8> -> {yt}
@@ -54,10 +59,10 @@ func.func private @mmfreeFillRandomF32(memref<*xf32>, i64) attributes {{llvm.emi
 func.func private @printMemrefI32(memref<*xi32>) attributes {{llvm.emit_c_interface}}
 func.func @main() {{
   %seed = arith.constant {a.seed} : i64
-  %xm = memref.alloc() : memref<{k}x{m}xf32>
-  %xu = memref.cast %xm : memref<{k}x{m}xf32> to memref<*xf32>
+  %xm = memref.alloc() : {xm}
+  %xu = memref.cast %xm : {xm} to memref<*xf32>
   call @mmfreeFillRandomF32(%xu, %seed) : (memref<*xf32>, i64) -> ()
-  %x = bufferization.to_tensor %xm restrict : memref<{k}x{m}xf32> to {xt}
+  %x = bufferization.to_tensor %xm restrict : {xm} to {xt}
   %y = call @kernel(%x) : ({xt}) -> {yt}
   %e = tensor.empty() : tensor<{m}x{n}xi32>
   %w = linalg.generic {{indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}}
