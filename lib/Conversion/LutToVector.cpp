@@ -972,37 +972,40 @@ struct LutMatmulToShuffles : OpRewritePattern<LutMatmulOp> {
 bool hasAvx512(int64_t shuffleLanes) { return shuffleLanes == 64; }
 
 /// With AVX-512: one codebook's codes of the 16 rows from `row` on, as i32
-/// lanes. Per level a load of the split column, compared with the lane's
-/// node threshold, picked from the level's thresholds by one
-/// mmfree.permute_lanes on the node index; then node = 2 node + outcome.
-/// After the last level the node is the code.
+/// lanes. The code is built in place, most significant bit first: level t's
+/// outcome sets bit 3 - t (an or of a constant under the compare's mask),
+/// so the partial code is already the node shifted up, and level t's
+/// threshold is one mmfree.permute_lanes of a 16-entry table holding
+/// threshold[node] at every index whose top t bits are the node: no
+/// doubling, no widening of the outcome.
 Value encodePartNode(OpBuilder &b, Location l, Value input, Value row,
                      bool inBounds, ArrayRef<int64_t> dims,
                      ArrayRef<float> thresholds) {
   auto f32Vec = VectorType::get({kEncodePart}, b.getF32Type());
   auto i32Vec = VectorType::get({kEncodePart}, b.getI32Type());
   Value pad = arith::ConstantOp::create(b, l, b.getF32FloatAttr(0.f));
-  Value one = splat(b, l, i32Vec, 1);
-  Value node = splat(b, l, i32Vec, 0); // index within the level
+  Value code = splat(b, l, i32Vec, 0);
   for (int64_t t = 0; t < kTreeDepth; ++t) {
     Value x = vector::TransferReadOp::create(
         b, l, f32Vec, input, ValueRange{indexConstant(b, l, dims[t]), row}, pad,
         ArrayRef<bool>{inBounds});
-    SmallVector<float> level(
-        thresholds.slice((int64_t(1) << t) - 1, int64_t(1) << t));
-    // Level 0 has one threshold for every lane; later ones are indexed.
-    level.resize(kEncodePart, t == 0 ? level[0] : 0.f);
+    int64_t shift = kTreeDepth - t; // bits below the node in the code
+    SmallVector<float> table;
+    for (int64_t i = 0; i < kBuckets; ++i)
+      table.push_back(thresholds[(int64_t(1) << t) - 1 + (i >> shift)]);
     Value threshold = arith::ConstantOp::create(
-        b, l, DenseElementsAttr::get(f32Vec, ArrayRef<float>(level)));
+        b, l, DenseElementsAttr::get(f32Vec, ArrayRef<float>(table)));
     if (t > 0)
-      threshold = PermuteLanesOp::create(b, l, threshold, node);
+      threshold = PermuteLanesOp::create(b, l, threshold, code);
     Value above =
         arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x, threshold);
-    Value twice = arith::AddIOp::create(b, l, node, node);
-    node = arith::SelectOp::create(
-        b, l, above, arith::OrIOp::create(b, l, twice, one), twice);
+    code = arith::SelectOp::create(
+        b, l, above,
+        arith::OrIOp::create(b, l, code,
+                             splat(b, l, i32Vec, int64_t(1) << (shift - 1))),
+        code);
   }
-  return node;
+  return code;
 }
 
 /// Without AVX-512: one codebook's codes of rows [r0, r0 + lanes) as bytes,
