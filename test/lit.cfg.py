@@ -46,7 +46,7 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.mmfree_tools_dir, config.llvm_tools_dir]
-tools = ["mmfree-opt", "mmfree-bench", "mmfree-gpu-launch", "mlir-runner", "mlir-opt", "mlir-translate"]
+tools = ["mmfree-opt", "mmfree-bench", "mmfree-demo", "mmfree-gpu-launch", "mlir-runner", "mlir-opt", "mlir-translate"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # GPU tests: PTX objects are pulled out of gpu.binary by gpu_objects.py;

@@ -1,10 +1,10 @@
 //===- mmfree-demo.cpp - compile and run a model through each strategy ----===//
 //
 // Compiles `@forward(tensor<BxDxf32>) -> tensor<BxOxf32>` from an MLIR file
-// through the plain f32 pipeline and through the ternary rewrite (int8 and
-// float activations), JIT-compiles each for the host CPU, runs all on the
-// same random input, and prints the time of each and its agreement with the
-// f32 output.
+// through the plain f32 pipeline, the ternary rewrite (int8 and float
+// activations) and L-Mul (f32 products as integer adds), JIT-compiles each
+// for the host CPU, runs all on the same random input, and prints the time
+// of each and its agreement with the f32 output.
 //
 //===----------------------------------------------------------------------===//
 
@@ -97,6 +97,7 @@ int main(int argc, char **argv) {
       {"ternary-int8", "mmfree-matmul-to-ternary,mmfree-cpu-pipeline"},
       {"ternary-float",
        "mmfree-matmul-to-ternary{activations=float},mmfree-cpu-pipeline"},
+      {"lmul-f32", "mmfree-matmul-to-lmul,mmfree-cpu-pipeline"},
   };
   std::printf("model: %s, input %lldx%lld, output %lldx%lld, median of %d "
               "runs\n\n",
