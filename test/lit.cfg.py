@@ -22,21 +22,22 @@ config.substitutions.append(
 config.substitutions.append(
     ("%mmfree_runtime",
      os.path.join(config.mmfree_lib_dir, "libmmfree_runtime.so")))
-config.substitutions.append(
-    ("%run_cpu",
-     "mlir-runner -e main -entry-point-result=void -shared-libs=%s,%s,%s" % (
-         os.path.join(config.mlir_lib_dir, "libmlir_c_runner_utils.so"),
-         os.path.join(config.mmfree_lib_dir, "libmmfree_runtime.so"),
-         # OpenMP runtime for kernels with threads.
-         os.path.join(config.mlir_lib_dir, "libomp.so"))))
-# Runs @main with the runtime and MLIR's printMemref* functions.
+def runner(*libs):
+    """mlir-runner on @main with the C runner utilities, the runtime, the
+    OpenMP runtime (kernels with threads) and `libs`."""
+    shared = [os.path.join(config.mlir_lib_dir, "libmlir_c_runner_utils.so"),
+              *libs,
+              os.path.join(config.mmfree_lib_dir, "libmmfree_runtime.so"),
+              os.path.join(config.mlir_lib_dir, "libomp.so")]
+    return ("mlir-runner -e main -entry-point-result=void -shared-libs=" +
+            ",".join(shared))
+
+
+config.substitutions.append(("%run_cpu", runner()))
+# With MLIR's printMemref* functions too.
 config.substitutions.append(
     ("%run_print",
-     "mlir-runner -e main -entry-point-result=void -shared-libs=%s,%s,%s,%s" % (
-         os.path.join(config.mlir_lib_dir, "libmlir_c_runner_utils.so"),
-         os.path.join(config.mlir_lib_dir, "libmlir_runner_utils.so"),
-         os.path.join(config.mmfree_lib_dir, "libmmfree_runtime.so"),
-         os.path.join(config.mlir_lib_dir, "libomp.so"))))
+     runner(os.path.join(config.mlir_lib_dir, "libmlir_runner_utils.so"))))
 config.substitutions.append(
     ("%mmfree_plugin", os.path.join(config.mmfree_lib_dir, "MMFreePlugin.so")))
 # Debian's python with numpy, as DESIGN.md asks for test scripts.

@@ -802,7 +802,7 @@ void lookupAndStore(OpBuilder &b, Location loc, Value tabs, Value out,
                     int64_t outputs, bool exact,
                     const std::optional<Epilogue> &epilogue, Value scratch) {
   int64_t lanes = cast<VectorType>(codeVecs[0].getType()).getDimSize(0);
-  bool transposed = scratch && count == lanes;
+  bool transposed = count == lanes;
   scf::ForOp::create(
       b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, outputs),
       indexConstant(b, loc, 1), ValueRange(),
@@ -1072,6 +1072,61 @@ void encodeTrees(LutEncodeOp encode, SmallVectorImpl<int64_t> &dims,
                     thrValues.getValues<float>().end());
 }
 
+/// The fused kernels' encode of a lut_encode's column-major rows, one
+/// codebook at a time: `part` rows per step, 16 with AVX-512
+/// (encodePartNode), else `lanes` (encodeBlock).
+struct TileEncoder {
+  TileEncoder(PatternRewriter &rewriter, LutEncodeOp encode, bool permute,
+              int64_t lanes)
+      : input(readOnlyBuffer(rewriter, encode.getLoc(), encode.getInput())),
+        permute(permute), part(permute ? kEncodePart : lanes) {
+    encodeTrees(encode, dims, thresholds);
+  }
+
+  /// Codebook c's codes of the `part` rows from `row` on, in lanes of the
+  /// integer `type`.
+  Value codes(OpBuilder &b, Location l, Value row, bool inBounds, int64_t c,
+              Type type) const {
+    ArrayRef<int64_t> treeDims =
+        ArrayRef(dims).slice(c * kTreeDepth, kTreeDepth);
+    ArrayRef<float> treeThresholds =
+        ArrayRef(thresholds).slice(c * (kBuckets - 1), kBuckets - 1);
+    Value codes = permute ? encodePartNode(b, l, input, row, inBounds, treeDims,
+                                           treeThresholds)
+                          : encodeBlock(b, l, input, row, inBounds, treeDims,
+                                        treeThresholds, part);
+    auto vecType = VectorType::get({part}, type);
+    unsigned from = getElementTypeOrSelf(codes).getIntOrFloatBitWidth();
+    if (from > type.getIntOrFloatBitWidth())
+      return arith::TruncIOp::create(b, l, vecType, codes);
+    if (from < type.getIntOrFloatBitWidth())
+      return arith::ExtUIOp::create(b, l, vecType, codes);
+    return codes;
+  }
+
+  /// For each of `count` table rows (codebooks or pairs), an scf.for over
+  /// the steps that cover rows [0, rows): body(c, first row of the step).
+  void forEachStep(
+      OpBuilder &b, Location l, int64_t count, int64_t rows,
+      function_ref<void(OpBuilder &, Location, int64_t, Value)> body) const {
+    for (int64_t c = 0; c < count; ++c)
+      scf::ForOp::create(
+          b, l, indexConstant(b, l, 0),
+          indexConstant(b, l, llvm::alignTo(rows, part)),
+          indexConstant(b, l, part), ValueRange(),
+          [&](OpBuilder &b, Location l, Value first, ValueRange) {
+            body(b, l, c, first);
+            scf::YieldOp::create(b, l);
+          });
+  }
+
+  Value input;
+  SmallVector<int64_t> dims;
+  SmallVector<float> thresholds;
+  bool permute;
+  int64_t part;
+};
+
 /// Column-major encoding fused with the shuffle lookups: when lut_matmul's
 /// codes come from a lut_encode of column-major rows used only here, each
 /// tile of kEncodeTile rows is encoded codebook by codebook into a small
@@ -1089,42 +1144,22 @@ struct LutEncodeAndShuffles : OpRewritePattern<LutMatmulOp> {
       return rewriter.notifyMatchFailure(
           op, "no fusable column-major encode, or many outputs");
     int64_t books = op.getTables().getType().getDimSize(0);
-    SmallVector<int64_t> dims;
-    SmallVector<float> thresholds;
-    encodeTrees(encode, dims, thresholds);
-    Value input = readOnlyBuffer(rewriter, op.getLoc(), encode.getInput());
-    const bool permute = hasAvx512(lanes);
-    const int64_t part = permute ? kEncodePart : lanes;
+    TileEncoder encoder(rewriter, encode, hasAvx512(lanes), lanes);
     // One codebook at a time over the tile (its 4 split columns are the
-    // only streams read), `part` rows per step, codes stored as bytes.
+    // only streams read), codes stored as bytes.
     shuffleLookups(
         rewriter, op, lanes, threads, nullptr,
         [&](OpBuilder &b, Location l, Value r0, int64_t tileRows, bool inBounds,
             Value codes) {
-          for (int64_t c = 0; c < books; ++c) {
-            ArrayRef<int64_t> treeDims =
-                ArrayRef(dims).slice(c * kTreeDepth, kTreeDepth);
-            ArrayRef<float> treeThresholds =
-                ArrayRef(thresholds).slice(c * (kBuckets - 1), kBuckets - 1);
-            scf::ForOp::create(
-                b, l, indexConstant(b, l, 0), indexConstant(b, l, tileRows),
-                indexConstant(b, l, part), ValueRange(),
-                [&](OpBuilder &b, Location l, Value first, ValueRange) {
-                  Value row = arith::AddIOp::create(b, l, r0, first);
-                  Value code =
-                      permute
-                          ? arith::TruncIOp::create(
-                                b, l, VectorType::get({part}, b.getI8Type()),
-                                encodePartNode(b, l, input, row, inBounds,
-                                               treeDims, treeThresholds))
-                          : encodeBlock(b, l, input, row, inBounds, treeDims,
-                                        treeThresholds, part);
-                  vector::StoreOp::create(
-                      b, l, code, codes,
-                      ValueRange{indexConstant(b, l, c), first});
-                  scf::YieldOp::create(b, l);
-                });
-          }
+          encoder.forEachStep(
+              b, l, books, tileRows,
+              [&](OpBuilder &b, Location l, int64_t c, Value first) {
+                vector::StoreOp::create(
+                    b, l,
+                    encoder.codes(b, l, arith::AddIOp::create(b, l, r0, first),
+                                  inBounds, c, b.getI8Type()),
+                    codes, ValueRange{indexConstant(b, l, c), first});
+              });
         });
     rewriter.eraseOp(encode);
     return success();
@@ -1197,11 +1232,7 @@ struct LutEncodeAndLoads : OpRewritePattern<LutMatmulOp> {
     int64_t rows = resultType.getDimSize(0),
             books = op.getTables().getType().getDimSize(0);
     bool exact = op.getAccumulation() == LutAccumulation::Exact;
-    SmallVector<int64_t> dims;
-    SmallVector<float> thresholds;
-    encodeTrees(encode, dims, thresholds);
-
-    Value input = readOnlyBuffer(rewriter, loc, encode.getInput());
+    TileEncoder encoder(rewriter, encode, hasAvx512(shuffleLanes), lanes);
     const int64_t stride = paddedOutputs(outputs, lanes);
     std::optional<Epilogue> epilogue = Epilogue::match(op.getResult());
     Value pairs = pairTables(rewriter, loc, op, stride);
@@ -1210,25 +1241,6 @@ struct LutEncodeAndLoads : OpRewritePattern<LutMatmulOp> {
     // One table row per codebook, or per pair.
     const int64_t lookups = pairs ? llvm::divideCeil(books, 2) : books;
     Value out = resultBuffer(rewriter, loc, lookupResultType(op, epilogue));
-    // Rows per encode step: 16 (one f32 compare) with AVX-512, else the
-    // byte vectors of encodeBlock.
-    const bool permute = hasAvx512(shuffleLanes);
-    const int64_t part = permute ? kEncodePart : lanes;
-    // Codebook c's codes of the `part` rows from `row` on, in i32 lanes.
-    auto encodeCodes = [&](OpBuilder &b, Location l, Value row, bool inBounds,
-                           int64_t c) -> Value {
-      ArrayRef<int64_t> treeDims =
-          ArrayRef(dims).slice(c * kTreeDepth, kTreeDepth);
-      ArrayRef<float> treeThresholds =
-          ArrayRef(thresholds).slice(c * (kBuckets - 1), kBuckets - 1);
-      if (permute)
-        return encodePartNode(b, l, input, row, inBounds, treeDims,
-                              treeThresholds);
-      return arith::ExtUIOp::create(
-          b, l, VectorType::get({part}, b.getI32Type()),
-          encodeBlock(b, l, input, row, inBounds, treeDims, treeThresholds,
-                      part));
-    };
     forEachRowBlock(
         rewriter, loc, rows, kEncodeTile, threads,
         [&](OpBuilder &b, Location l) -> SmallVector<Value> {
@@ -1241,41 +1253,35 @@ struct LutEncodeAndLoads : OpRewritePattern<LutMatmulOp> {
           Value scratch = scratchBuffers[0];
           // Row starts (16 c + code) x stride, or (256 p + 16 code(2p) +
           // code(2p + 1)) x stride with pair tables, in i32 vectors (the
-          // rows then need no address arithmetic). One table row (codebook
-          // or pair) at a time over the whole tile: its 4 or 8 split columns
-          // are the only streams read, which the prefetchers follow (all
-          // 64 at once, 64 rows at a time, read A at about half the speed).
-          for (int64_t c = 0; c < lookups; ++c) {
-            scf::ForOp::create(
-                b, l, indexConstant(b, l, 0),
-                indexConstant(b, l, llvm::alignTo(count, part)),
-                indexConstant(b, l, part), ValueRange(),
-                [&](OpBuilder &b, Location l, Value first, ValueRange) {
-                  Value row = arith::AddIOp::create(b, l, r0, first);
-                  Value index =
-                      encodeCodes(b, l, row, inBounds, pairs ? 2 * c : c);
-                  auto vecType = cast<VectorType>(index.getType());
-                  int64_t rowsBefore = c * kBuckets;
-                  if (pairs) {
-                    index = arith::MulIOp::create(
-                        b, l, index, splat(b, l, vecType, kBuckets));
-                    if (2 * c + 1 < books)
-                      index = arith::AddIOp::create(
-                          b, l, index,
-                          encodeCodes(b, l, row, inBounds, 2 * c + 1));
-                    rowsBefore *= kBuckets;
-                  }
-                  vector::StoreOp::create(
-                      b, l,
-                      arith::MulIOp::create(
-                          b, l,
-                          arith::AddIOp::create(
-                              b, l, index, splat(b, l, vecType, rowsBefore)),
-                          splat(b, l, vecType, stride)),
-                      scratch, ValueRange{indexConstant(b, l, c), first});
-                  scf::YieldOp::create(b, l);
-                });
-          }
+          // rows then need no address arithmetic), one table row (codebook
+          // or pair) at a time over the whole tile (see kEncodeTile).
+          Type i32 = b.getI32Type();
+          encoder.forEachStep(
+              b, l, lookups, count,
+              [&](OpBuilder &b, Location l, int64_t c, Value first) {
+                Value row = arith::AddIOp::create(b, l, r0, first);
+                Value index =
+                    encoder.codes(b, l, row, inBounds, pairs ? 2 * c : c, i32);
+                auto vecType = cast<VectorType>(index.getType());
+                int64_t rowsBefore = c * kBuckets;
+                if (pairs) {
+                  index = arith::MulIOp::create(b, l, index,
+                                                splat(b, l, vecType, kBuckets));
+                  if (2 * c + 1 < books)
+                    index = arith::AddIOp::create(
+                        b, l, index,
+                        encoder.codes(b, l, row, inBounds, 2 * c + 1, i32));
+                  rowsBefore *= kBuckets;
+                }
+                vector::StoreOp::create(
+                    b, l,
+                    arith::MulIOp::create(
+                        b, l,
+                        arith::AddIOp::create(b, l, index,
+                                              splat(b, l, vecType, rowsBefore)),
+                        splat(b, l, vecType, stride)),
+                    scratch, ValueRange{indexConstant(b, l, c), first});
+              });
           scf::ForOp::create(
               b, l, indexConstant(b, l, 0), indexConstant(b, l, count),
               indexConstant(b, l, 1), ValueRange(),

@@ -10,6 +10,8 @@ to i32, so that two lowerings can be compared line for line.
 import argparse
 import numpy as np
 
+from gen_common import dense
+
 p = argparse.ArgumentParser()
 p.add_argument("--m", type=int, required=True)
 p.add_argument("--k", type=int, required=True)
@@ -34,12 +36,6 @@ def ints(array):
             "\n", "") + ">"
 
 
-def floats(array):
-    rows = ", ".join("[" + ", ".join(f"{v:.9e}" for v in r) + "]"
-                     for r in array)
-    return f"dense<[{rows}]>"
-
-
 rows_first = a.row_major
 xs = (m, k) if rows_first else (k, m)
 xt, yt = f"tensor<{xs[0]}x{xs[1]}xf32>", f"tensor<{m}x{n}x{sum_type}>"
@@ -47,7 +43,7 @@ xm = f"memref<{xs[0]}x{xs[1]}xf32>"
 transpose = "" if rows_first else " {transpose_input}"
 print(f"""func.func @kernel(%xt: {xt}) -> {yt} {{
   %dims = arith.constant {ints(dims)} : tensor<{c}x4xi32>
-  %thr = arith.constant {floats(thresholds)} : tensor<{c}x15xf32>
+  %thr = arith.constant {dense(thresholds)} : tensor<{c}x15xf32>
   %tab = arith.constant {ints(tables.astype(np.uint8).astype(np.int8))} : tensor<{c}x16x{n}xi8>
   %codes = mmfree.lut_encode %xt, %dims, %thr{transpose}
       : {xt}, tensor<{c}x4xi32>, tensor<{c}x15xf32> -> tensor<{m}x{c}xi8>
