@@ -17,6 +17,7 @@
 using namespace mlir;
 
 static constexpr const char *kCpuPipeline =
+    "mmfree-fold-constant-globals,"
     "mmfree-lower-to-vector{{lut-shuffle={0} ternary-dots={1} "
     "ternary-lookup={3} threads={2}},"
     "mmfree-lower-to-linalg,"

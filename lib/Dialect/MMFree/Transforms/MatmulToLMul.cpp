@@ -1,7 +1,7 @@
 //===- MatmulToLMul.cpp - linalg.matmul -> mmfree.lmul_matmul -------------===//
 
+#include "ContractionMatch.h"
 #include "LMulBits.h"
-#include "MatmulForms.h"
 #include "mmfree/Dialect/MMFree/Transforms/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -51,14 +51,12 @@ struct MatmulToLMulPass
   using MatmulToLMulBase::MatmulToLMulBase;
 
   void runOnOperation() override {
-    SmallVector<linalg::MatmulOp> matmuls;
-    getOperation().walk([&](linalg::MatmulOp op) { matmuls.push_back(op); });
     IRRewriter rewriter(&getContext());
-    for (linalg::MatmulOp op : matmuls) {
+    for (linalg::LinalgOp op : collectContractions(getOperation())) {
       std::string why;
-      FailureOr<MatmulForm> form = matchMatmulForm(op, why);
+      FailureOr<Contraction> form = matchContraction(op, why);
       Type elt = getElementTypeOrSelf(op.getDpsInputs()[0].getType());
-      Type outElt = getElementTypeOrSelf(op.getResult(0).getType());
+      Type outElt = getElementTypeOrSelf(op.getDpsInits()[0].getType());
       if (succeeded(form) &&
           (!getLMulFormat(elt) ||
            elt != getElementTypeOrSelf(form->rhs.getType()) ||
@@ -67,32 +65,33 @@ struct MatmulToLMulPass
               "f8E4M3FN and f8E5M2, and the result a float type";
       if (!why.empty()) {
         op.emitRemark("not rewritten to L-Mul: ") << why;
+        ++numSkipped;
         continue;
       }
       FailureOr<unsigned> k = lmulMantissaBits(op, elt, mantissaBits);
       if (failed(k))
         return signalPassFailure();
-      rewrite(rewriter, op, *form, *k);
+      rewrite(rewriter, *form, *k);
+      ++numRewritten;
     }
   }
 
-  void rewrite(IRRewriter &rewriter, linalg::MatmulOp op,
-               const MatmulForm &form, unsigned k) {
-    Location loc = op.getLoc();
-    rewriter.setInsertionPoint(op);
+  void rewrite(IRRewriter &rewriter, const Contraction &form, unsigned k) {
+    Location loc = form.op.getLoc();
+    rewriter.setInsertionPoint(form.op);
     Type f32 = rewriter.getF32Type();
-    Value init = op.getDpsInits()[0];
+    Value init = flattenInit(rewriter, form);
     Type outElt = getElementTypeOrSelf(init.getType());
     if (outElt != f32)
       init = convertTensor(rewriter, loc, init, f32);
     Value result = LMulMatmulOp::create(
-        rewriter, loc, init.getType(), form.lhs, form.rhs, init,
-        rewriter.getI64IntegerAttr(k),
+        rewriter, loc, init.getType(), flattenLhs(rewriter, form), form.rhs,
+        init, rewriter.getI64IntegerAttr(k),
         form.rhsTransposed ? rewriter.getUnitAttr() : nullptr);
     if (outElt != f32)
       result = convertTensor(rewriter, loc, result, outElt);
     // The init is already the accumulator of lmul_matmul.
-    replaceMatmul(rewriter, op, result, /*addInit=*/false);
+    replaceContraction(rewriter, form, result, /*addInit=*/false);
   }
 };
 

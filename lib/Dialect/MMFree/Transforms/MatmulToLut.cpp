@@ -1,6 +1,7 @@
 //===- MatmulToLut.cpp - linalg.matmul -> MADDNESS table lookups ----------===//
 
-#include "MatmulForms.h"
+#include "ConstantWeights.h"
+#include "ContractionMatch.h"
 #include "mmfree/Dialect/MMFree/Transforms/Passes.h"
 #include "mmfree/Numerics/Maddness.h"
 #include "mmfree/Numerics/Npy.h"
@@ -42,32 +43,32 @@ struct MatmulToLutPass : public mmfree::impl::MatmulToLutBase<MatmulToLutPass> {
   }
 
   void runOnOperation() override {
-    SmallVector<linalg::MatmulOp> matmuls;
-    getOperation().walk([&](linalg::MatmulOp op) { matmuls.push_back(op); });
     IRRewriter rewriter(&getContext());
-    for (linalg::MatmulOp op : matmuls)
+    for (linalg::LinalgOp op : collectContractions(getOperation()))
       if (failed(rewrite(rewriter, op)))
         return signalPassFailure();
   }
 
-  /// Fails only on errors; matmuls it cannot handle get a remark.
-  LogicalResult rewrite(IRRewriter &rewriter, linalg::MatmulOp op) {
+  /// Fails only on errors; contractions it cannot handle get a remark.
+  LogicalResult rewrite(IRRewriter &rewriter, linalg::LinalgOp op) {
     std::string why;
-    FailureOr<MatmulForm> form = matchMatmulForm(op, why);
+    FailureOr<Contraction> form = matchContraction(op, why);
     auto isF32 = [](Value v) { return getElementTypeOrSelf(v).isF32(); };
-    if (succeeded(form) &&
-        !(isF32(form->lhs) && isF32(form->rhs) && isF32(op.getResult(0))))
-      why = "only f32 matmuls are supported";
+    if (succeeded(form) && !(isF32(form->lhs) && isF32(op.getDpsInputs()[1]) &&
+                             isF32(op->getResult(0))))
+      why = "only f32 contractions are supported";
+    else if (succeeded(form) &&
+             (ShapedType::isDynamic(form->k) || ShapedType::isDynamic(form->n)))
+      why = "weights must have a static shape";
     FailureOr<std::vector<float>> values = failure();
     if (why.empty())
       values = constantWeights(form->rhs, why);
     if (!why.empty()) {
       op.emitRemark("not rewritten to table lookups: ") << why;
+      ++numSkipped;
       return success();
     }
-    auto wType = cast<RankedTensorType>(form->rhs.getType());
-    int64_t n = wType.getDimSize(form->rhsTransposed ? 0 : 1);
-    int64_t k = wType.getDimSize(form->rhsTransposed ? 1 : 0);
+    int64_t n = form->n, k = form->k;
     if (calib.cols != k)
       return op.emitError("calibration rows have ")
              << calib.cols << " columns but this matmul reduces over " << k;
@@ -87,14 +88,15 @@ struct MatmulToLutPass : public mmfree::impl::MatmulToLutBase<MatmulToLutPass> {
             form->rhsTransposed ? (*values)[c * k + r] : (*values)[r * n + c];
     numerics::MaddnessModel model = numerics::learnMaddness(
         calib.data.data(), calib.rows, k, b.data(), n, codebooks);
-    emit(rewriter, op, *form, model, n);
+    emit(rewriter, *form, model, n);
+    ++numRewritten;
     return success();
   }
 
-  void emit(IRRewriter &rewriter, linalg::MatmulOp op, const MatmulForm &form,
+  void emit(IRRewriter &rewriter, const Contraction &form,
             const numerics::MaddnessModel &model, int64_t n) {
-    Location loc = op.getLoc();
-    rewriter.setInsertionPoint(op);
+    Location loc = form.op.getLoc();
+    rewriter.setInsertionPoint(form.op);
     int64_t books = model.codebooks;
     std::vector<int32_t> dims;
     std::vector<float> thresholds;
@@ -121,16 +123,16 @@ struct MatmulToLutPass : public mmfree::impl::MatmulToLutBase<MatmulToLutPass> {
     Value tables = constant(
         RankedTensorType::get({books, kBuckets, n}, rewriter.getI8Type()),
         raw(model.tables.lut));
-    auto aType = cast<RankedTensorType>(form.lhs.getType());
-    int64_t rows = aType.getDimSize(0);
-    // A produced column-major (a linalg.transpose of D x N): encoding reads
+    Value lhs = flattenLhs(rewriter, form);
+    int64_t rows = cast<RankedTensorType>(lhs.getType()).getDimSize(0);
+    // A produced column-major (a 2-D transpose of D x N): encoding reads
     // the split columns as contiguous rows of the transpose's input.
-    Value encoded = form.lhs;
-    auto aTranspose = form.lhs.getDefiningOp<linalg::TransposeOp>();
-    bool columnMajor =
-        aTranspose && aTranspose.getPermutation() == ArrayRef<int64_t>{1, 0};
-    if (columnMajor)
-      encoded = aTranspose.getInput();
+    Value encoded = lhs;
+    bool columnMajor = false;
+    if (Value in = transposeInput(lhs)) {
+      encoded = in;
+      columnMajor = true;
+    }
     Value codes = LutEncodeOp::create(
         rewriter, loc,
         RankedTensorType::get({rows, books}, rewriter.getI8Type()), encoded,
@@ -145,10 +147,10 @@ struct MatmulToLutPass : public mmfree::impl::MatmulToLutBase<MatmulToLutPass> {
     float divisor =
         exact ? model.tables.scale
               : model.tables.scale / float(numerics::averagedCodebooks(books));
-    auto resultType = cast<RankedTensorType>(op.getResultTypes()[0]);
+    RankedTensorType resultType = flatResultType(form);
     SmallVector<Value> dyn;
     if (resultType.isDynamicDim(0))
-      dyn.push_back(tensor::DimOp::create(rewriter, loc, form.lhs, 0));
+      dyn.push_back(tensor::DimOp::create(rewriter, loc, lhs, 0));
     Value empty = tensor::EmptyOp::create(rewriter, loc, resultType, dyn);
     AffineMap id = rewriter.getMultiDimIdentityMap(2);
     Value y =
@@ -169,7 +171,7 @@ struct MatmulToLutPass : public mmfree::impl::MatmulToLutBase<MatmulToLutPass> {
               linalg::YieldOp::create(b, l, v);
             })
             .getResult(0);
-    replaceMatmul(rewriter, op, y, /*addInit=*/true);
+    replaceContraction(rewriter, form, y, /*addInit=*/true);
   }
 };
 

@@ -1,11 +1,13 @@
 //===- MatmulToTernary.cpp - linalg.matmul -> ternary add/sub -------------===//
 //
-// Finds f32 matmuls whose weights are compile-time constants, ternarizes and
-// packs the weights, and replaces the matmul by mmfree ternary ops.
+// Finds f32 contractions whose weights fold to compile-time constants,
+// ternarizes and packs the weights, and replaces the contraction by mmfree
+// ternary ops.
 //
 //===----------------------------------------------------------------------===//
 
-#include "MatmulForms.h"
+#include "ConstantWeights.h"
+#include "ContractionMatch.h"
 #include "mmfree/Dialect/MMFree/Transforms/Passes.h"
 #include "mmfree/Numerics/Ternary.h"
 
@@ -27,11 +29,10 @@ using namespace mmfree;
 
 namespace {
 
-/// A matmul that can be rewritten: its activations and its weights as N x K.
+/// A contraction that can be rewritten: its form and its weights as N x K.
 struct TernaryCandidate {
-  Value activations;
+  Contraction form;
   std::vector<float> weights; // N x K row-major
-  int64_t n, k;
 };
 
 static std::vector<float> transposed(const std::vector<float> &m, int64_t rows,
@@ -43,33 +44,29 @@ static std::vector<float> transposed(const std::vector<float> &m, int64_t rows,
   return t;
 }
 
-static FailureOr<TernaryCandidate> analyze(linalg::MatmulOp op,
+static FailureOr<TernaryCandidate> analyze(linalg::LinalgOp op,
                                            std::string &why) {
-  FailureOr<MatmulForm> form = matchMatmulForm(op, why);
+  FailureOr<Contraction> form = matchContraction(op, why);
   if (failed(form))
     return failure();
   auto elementIsF32 = [](Value v) {
     return getElementTypeOrSelf(v.getType()).isF32();
   };
-  if (!elementIsF32(form->lhs) || !elementIsF32(form->rhs) ||
-      !elementIsF32(op.getResult(0))) {
-    why = "only f32 matmuls are supported";
+  if (!elementIsF32(form->lhs) || !elementIsF32(op.getDpsInputs()[1]) ||
+      !elementIsF32(op->getResult(0))) {
+    why = "only f32 contractions are supported";
     return failure();
   }
-  auto wType = cast<RankedTensorType>(form->rhs.getType());
-  if (!wType.hasStaticShape()) {
+  if (ShapedType::isDynamic(form->k) || ShapedType::isDynamic(form->n)) {
     why = "weights must have a static shape";
     return failure();
   }
   FailureOr<std::vector<float>> values = constantWeights(form->rhs, why);
   if (failed(values))
     return failure();
-  TernaryCandidate c;
-  c.activations = form->lhs;
-  c.n = wType.getDimSize(form->rhsTransposed ? 0 : 1);
-  c.k = wType.getDimSize(form->rhsTransposed ? 1 : 0);
-  c.weights =
-      form->rhsTransposed ? std::move(*values) : transposed(*values, c.k, c.n);
+  TernaryCandidate c{*form, {}};
+  c.weights = form->rhsTransposed ? std::move(*values)
+                                  : transposed(*values, form->k, form->n);
   return c;
 }
 
@@ -86,32 +83,31 @@ struct MatmulToTernaryPass
   using MatmulToTernaryBase::MatmulToTernaryBase;
 
   void runOnOperation() override {
-    SmallVector<linalg::MatmulOp> matmuls;
-    getOperation().walk([&](linalg::MatmulOp op) { matmuls.push_back(op); });
     IRRewriter rewriter(&getContext());
-    for (linalg::MatmulOp op : matmuls) {
+    for (linalg::LinalgOp op : collectContractions(getOperation())) {
       std::string why;
       FailureOr<TernaryCandidate> c = analyze(op, why);
       if (failed(c)) {
         op.emitRemark("not rewritten to ternary: ") << why;
+        ++numSkipped;
         continue;
       }
-      rewrite(rewriter, op, *c);
+      rewrite(rewriter, *c);
+      ++numRewritten;
     }
   }
 
-  void rewrite(IRRewriter &rewriter, linalg::MatmulOp op,
-               const TernaryCandidate &c) {
+  void rewrite(IRRewriter &rewriter, const TernaryCandidate &c) {
     using namespace numerics;
-    Location loc = op.getLoc();
-    rewriter.setInsertionPoint(op);
-    TernaryWeights t = ternarize(c.weights.data(), c.n, c.k, scale);
-    std::vector<uint8_t> packed = packTernary(t.values.data(), c.n, c.k);
+    Location loc = c.form.op.getLoc();
+    int64_t n = c.form.n, k = c.form.k;
+    rewriter.setInsertionPoint(c.form.op);
+    TernaryWeights t = ternarize(c.weights.data(), n, k, scale);
+    std::vector<uint8_t> packed = packTernary(t.values.data(), n, k);
 
     auto i8 = rewriter.getI8Type();
     auto f32 = rewriter.getF32Type();
-    auto packedType =
-        RankedTensorType::get({c.n, numBlocks(c.k), kBlockBytes}, i8);
+    auto packedType = RankedTensorType::get({n, numBlocks(k), kBlockBytes}, i8);
     Value weights = arith::ConstantOp::create(
         rewriter, loc,
         DenseElementsAttr::getFromRawBuffer(
@@ -122,24 +118,24 @@ struct MatmulToTernaryPass
         rewriter, loc,
         DenseElementsAttr::get(scaleType, ArrayRef<float>(t.scales)));
 
-    auto aType = cast<RankedTensorType>(c.activations.getType());
-    auto resultType = cast<RankedTensorType>(op.getResultTypes()[0]);
-    Value input = c.activations, rowScale;
+    Value input = flattenLhs(rewriter, c.form), rowScale;
+    auto aType = cast<RankedTensorType>(input.getType());
+    RankedTensorType resultType = flatResultType(c.form);
     Type accType = f32;
     if (activations == TernaryActivations::Int8) {
       auto q =
-          QuantizeRowsOp::create(rewriter, loc, tensorLike(aType, {0, c.k}, i8),
-                                 tensorLike(aType, {0}, f32), c.activations);
+          QuantizeRowsOp::create(rewriter, loc, tensorLike(aType, {0, k}, i8),
+                                 tensorLike(aType, {0}, f32), input);
       input = q.getQuantized();
       rowScale = q.getScale();
-      accType = rewriter.getIntegerType(accumulatorBits(c.k));
+      accType = rewriter.getIntegerType(accumulatorBits(k));
     }
     Value acc = TernaryMatmulOp::create(
-        rewriter, loc, tensorLike(aType, {0, c.n}, accType), input, weights,
-        rewriter.getI64IntegerAttr(c.k));
+        rewriter, loc, tensorLike(aType, {0, n}, accType), input, weights,
+        rewriter.getI64IntegerAttr(k));
     Value y =
         DequantizeOp::create(rewriter, loc, resultType, acc, scales, rowScale);
-    replaceMatmul(rewriter, op, y, /*addInit=*/true);
+    replaceContraction(rewriter, c.form, y, /*addInit=*/true);
   }
 };
 

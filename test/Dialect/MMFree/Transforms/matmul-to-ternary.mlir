@@ -85,7 +85,7 @@ func.func @runtime_weights(%x: tensor<2x4xf32>, %w: tensor<4x3xf32>, %c: tensor<
 
 func.func @f16(%x: tensor<2x4xf16>, %c: tensor<2x3xf16>) -> tensor<2x3xf16> {
   %w = arith.constant dense<1.0> : tensor<4x3xf16>
-  // expected-remark @+1 {{not rewritten to ternary: only f32 matmuls are supported}}
+  // expected-remark @+1 {{not rewritten to ternary: only f32 contractions are supported}}
   %y = linalg.matmul ins(%x, %w : tensor<2x4xf16>, tensor<4x3xf16>) outs(%c : tensor<2x3xf16>) -> tensor<2x3xf16>
   return %y : tensor<2x3xf16>
 }
@@ -94,7 +94,7 @@ func.func @f16(%x: tensor<2x4xf16>, %c: tensor<2x3xf16>) -> tensor<2x3xf16> {
 
 func.func @transposed_a(%x: tensor<4x2xf32>, %c: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %w = arith.constant dense<1.0> : tensor<4x3xf32>
-  // expected-remark @+1 {{not rewritten to ternary: only matmuls with plain A and C indexing maps are supported}}
+  // expected-remark @+1 {{not rewritten to ternary: the activations are not rows x K in the result's row order (transposed activations)}}
   %y = linalg.matmul indexing_maps = [affine_map<(d0, d1, d2) -> (d2, d0)>, affine_map<(d0, d1, d2) -> (d2, d1)>, affine_map<(d0, d1, d2) -> (d0, d1)>]
       ins(%x, %w : tensor<4x2xf32>, tensor<4x3xf32>) outs(%c : tensor<2x3xf32>) -> tensor<2x3xf32>
   return %y : tensor<2x3xf32>

@@ -30,6 +30,10 @@ def MatmulToTernary : Pass<"mmfree-matmul-to-ternary", "::mlir::ModuleOp"> {
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::tensor::TensorDialect"];
+  let statistics = [
+    Statistic<"numRewritten", "rewritten", "Contractions rewritten">,
+    Statistic<"numSkipped", "skipped", "Contractions left alone (remarked)">,
+  ];
   let options = [
     Option<"activations", "activations", "::mmfree::TernaryActivations",
            "::mmfree::TernaryActivations::Int8",
@@ -69,6 +73,10 @@ def MatmulToLMul : Pass<"mmfree-matmul-to-lmul", "::mlir::ModuleOp"> {
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::tensor::TensorDialect"];
+  let statistics = [
+    Statistic<"numRewritten", "rewritten", "Contractions rewritten">,
+    Statistic<"numSkipped", "skipped", "Contractions left alone (remarked)">,
+  ];
   let options = [
     Option<"mantissaBits", "mantissa-bits", "unsigned", "0",
            "Mantissa bits k used by L-Mul (0: all of the format's)">,
@@ -111,6 +119,10 @@ def MatmulToLut : Pass<"mmfree-matmul-to-lut", "::mlir::ModuleOp"> {
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::tensor::TensorDialect"];
+  let statistics = [
+    Statistic<"numRewritten", "rewritten", "Contractions rewritten">,
+    Statistic<"numSkipped", "skipped", "Contractions left alone (remarked)">,
+  ];
   let options = [
     Option<"calibration", "calibration", "std::string", "",
            "Path of a .npy file of calibration rows of A">,
@@ -125,6 +137,20 @@ def MatmulToLut : Pass<"mmfree-matmul-to-lut", "::mlir::ModuleOp"> {
              clEnumValN(::mmfree::LutAccumulation::Average, "average",
                         "pairwise rounding averages (vpavgb), biased"))}]>,
   ];
+}
+
+def FoldConstantGlobals : Pass<"mmfree-fold-constant-globals",
+                               "::mlir::ModuleOp"> {
+  let summary = "Replace loads of immutable ml_program globals by constants";
+  let description = [{
+    `ml_program.global_load_const` and `ml_program.global_load` of a global
+    that is not mutable and has an initial value (dense or dense_resource)
+    become `arith.constant` of that value; private immutable globals left
+    without uses are erased. Weights that front ends keep in globals thus
+    reach the rewrites as constants, and modules with such globals bufferize.
+    Mutable globals (state) are left as they are.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
 #endif // MMFREE_TRANSFORMS_PASSES
