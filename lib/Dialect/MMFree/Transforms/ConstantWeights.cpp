@@ -3,8 +3,10 @@
 #include "ConstantWeights.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MLProgram/IR/MLProgram.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -46,23 +48,83 @@ double asUnsigned(Type t, double v) {
   return v < 0 && w < 64 ? v + std::ldexp(1.0, w) : v;
 }
 
-/// One arith op on scalars, or nullopt if it is not one the fold knows.
-std::optional<double> evalScalar(Operation *op, ArrayRef<double> args) {
+bool compare(arith::CmpFPredicate p, double a, double b) {
+  using P = arith::CmpFPredicate;
+  bool unordered = std::isnan(a) || std::isnan(b);
+  switch (p) {
+  case P::AlwaysFalse:
+    return false;
+  case P::AlwaysTrue:
+    return true;
+  case P::ORD:
+    return !unordered;
+  case P::UNO:
+    return unordered;
+  case P::OEQ:
+  case P::UEQ:
+    return unordered ? p == P::UEQ : a == b;
+  case P::ONE:
+  case P::UNE:
+    return unordered ? p == P::UNE : a != b;
+  case P::OGT:
+  case P::UGT:
+    return unordered ? p == P::UGT : a > b;
+  case P::OGE:
+  case P::UGE:
+    return unordered ? p == P::UGE : a >= b;
+  case P::OLT:
+  case P::ULT:
+    return unordered ? p == P::ULT : a < b;
+  case P::OLE:
+  case P::ULE:
+    return unordered ? p == P::ULE : a <= b;
+  }
+  return false;
+}
+
+/// One scalar op of a weight computation, or nullopt if the fold does not
+/// know it. `point` is the iteration point (for linalg.index).
+std::optional<double> evalScalar(Operation *op, ArrayRef<double> args,
+                                 ArrayRef<int64_t> point = {}) {
   Type t = getElementTypeOrSelf(op->getResult(0).getType());
   auto operandType = [&](unsigned i) {
     return getElementTypeOrSelf(op->getOperand(i).getType());
   };
+  auto nanOr = [](double a, double b, double r) {
+    return std::isnan(a) || std::isnan(b) ? NAN : r;
+  };
   return llvm::TypeSwitch<Operation *, std::optional<double>>(op)
-      .Case<arith::SIToFPOp, arith::ExtFOp, arith::TruncFOp, arith::ExtSIOp>(
+      .Case<arith::SIToFPOp, arith::ExtFOp, arith::TruncFOp, arith::ExtSIOp,
+            arith::IndexCastOp>(
           [&](Operation *) { return roundTo(t, args[0]); })
       .Case<arith::UIToFPOp, arith::ExtUIOp>([&](Operation *) {
         return roundTo(t, asUnsigned(operandType(0), args[0]));
       })
       .Case([&](arith::NegFOp) { return -args[0]; })
+      .Case([&](math::AbsFOp) { return std::fabs(args[0]); })
+      .Case([&](math::RoundEvenOp) { return std::nearbyint(args[0]); })
+      .Case([&](math::RoundOp) { return std::round(args[0]); })
       .Case([&](arith::MulFOp) { return roundTo(t, args[0] * args[1]); })
       .Case([&](arith::AddFOp) { return roundTo(t, args[0] + args[1]); })
       .Case([&](arith::SubFOp) { return roundTo(t, args[0] - args[1]); })
       .Case([&](arith::DivFOp) { return roundTo(t, args[0] / args[1]); })
+      .Case([&](arith::MaximumFOp) {
+        return nanOr(args[0], args[1], std::max(args[0], args[1]));
+      })
+      .Case([&](arith::MinimumFOp) {
+        return nanOr(args[0], args[1], std::min(args[0], args[1]));
+      })
+      .Case([&](arith::MaxNumFOp) { return std::fmax(args[0], args[1]); })
+      .Case([&](arith::MinNumFOp) { return std::fmin(args[0], args[1]); })
+      .Case([&](arith::CmpFOp c) {
+        return double(compare(c.getPredicate(), args[0], args[1]));
+      })
+      .Case([&](arith::SelectOp) { return args[0] != 0 ? args[1] : args[2]; })
+      .Case([&](linalg::IndexOp i) -> std::optional<double> {
+        if (i.getDim() >= point.size())
+          return std::nullopt;
+        return double(point[i.getDim()]);
+      })
       .Default([](Operation *) { return std::nullopt; });
 }
 
@@ -106,9 +168,9 @@ public:
               in->shape.assign(type.getShape().begin(), type.getShape().end());
               return in;
             })
-        .Case([&](linalg::GenericOp g) { return fromGeneric(g, depth); })
-        .Case<linalg::TransposeOp, linalg::BroadcastOp>(
-            [&](linalg::LinalgOp op) { return fromGeneric(op, depth); })
+        .Case<linalg::GenericOp, linalg::TransposeOp, linalg::BroadcastOp,
+              linalg::FillOp>(
+            [&](linalg::LinalgOp op) { return fromGeneric(op, v, depth); })
         .Default([&](Operation *op) -> FailureOr<Folded> {
           if (op->getNumResults() == 1 && op->getNumRegions() == 0 &&
               op->getDialect() == v.getContext()->getLoadedDialect("arith"))
@@ -239,24 +301,33 @@ private:
     return out;
   }
 
-  /// All-parallel linalg ops with projected-permutation maps (dequantize,
-  /// transposes, broadcasts): the body is evaluated at every point.
-  FailureOr<Folded> fromGeneric(linalg::LinalgOp op, int depth) {
-    if (op.getNumDpsInits() != 1 || op->getNumResults() != 1 ||
-        op.getNumParallelLoops() != op.getNumLoops())
-      return fail("weights come from a linalg op that is not one "
-                  "elementwise result");
+  /// Linalg ops with projected-permutation maps (dequantization, absmean
+  /// and absmax reductions, transposes, broadcasts, fills): the body is run
+  /// at every point of the iteration space, in loop order, as the compiled
+  /// code runs it (so reductions sum in the same order).
+  FailureOr<Folded> fromGeneric(linalg::LinalgOp op, Value v, int depth) {
     SmallVector<AffineMap> maps = op.getIndexingMapsArray();
     if (!llvm::all_of(maps,
-                      [](AffineMap m) { return m.isProjectedPermutation(); }) ||
-        !maps.back().isPermutation())
+                      [](AffineMap m) { return m.isProjectedPermutation(); }))
       return fail("weights come from a linalg op with maps that are not "
-                  "permutations");
+                  "projected permutations");
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    int64_t points = 1;
+    for (int64_t r : ranges) {
+      if (ShapedType::isDynamic(r) ||
+          r > kMaxFoldedElements / std::max<int64_t>(points, 1))
+        return fail("weights come from a linalg op with a dynamic or too "
+                    "large iteration space");
+      points *= r;
+    }
     Block &body = op->getRegion(0).front();
-    SmallVector<Folded> ins;
+    // Operand values (empty when the body does not read them), then the
+    // body as steps over numbered slots.
+    SmallVector<Folded> operands;
     for (OpOperand &operand : op->getOpOperands()) {
-      if (body.getArgument(operand.getOperandNumber()).use_empty()) {
-        ins.emplace_back();
+      BlockArgument arg = body.getArgument(operand.getOperandNumber());
+      if (arg.use_empty() && !op.isDpsInit(&operand)) {
+        operands.emplace_back();
         continue;
       }
       if (!isa<RankedTensorType>(operand.get().getType())) {
@@ -264,77 +335,121 @@ private:
         if (!scalar)
           return fail("weights come from a linalg op with a scalar operand "
                       "that is not a constant");
-        ins.push_back(Folded{{}, {float(*scalar)}});
+        operands.push_back(Folded{{}, {float(*scalar)}});
+        continue;
+      }
+      if (op.isDpsInit(&operand) && arg.use_empty()) {
+        auto t = cast<RankedTensorType>(operand.get().getType());
+        operands.push_back(Folded{SmallVector<int64_t>(t.getShape()),
+                                  std::vector<float>(t.getNumElements())});
         continue;
       }
       FailureOr<Folded> in = fold(operand.get(), depth + 1);
       if (failed(in))
         return failure();
-      ins.push_back(std::move(*in));
+      operands.push_back(std::move(*in));
     }
-    auto type = cast<RankedTensorType>(op->getResult(0).getType());
-    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-    int64_t loops = ranges.size();
+    struct Step {
+      Operation *op;
+      SmallVector<unsigned> args;
+    };
+    DenseMap<Value, unsigned> slotOf;
+    SmallVector<double> slots;
+    auto slotFor = [&](Value x) -> std::optional<unsigned> {
+      if (auto it = slotOf.find(x); it != slotOf.end())
+        return it->second;
+      std::optional<double> c = scalarConstant(x);
+      if (!c)
+        return std::nullopt;
+      slots.push_back(*c);
+      return slotOf[x] = slots.size() - 1;
+    };
+    for (BlockArgument arg : body.getArguments()) {
+      slotOf[arg] = slots.size();
+      slots.push_back(0);
+    }
+    SmallVector<Step> steps;
+    Operation *yield = body.getTerminator();
+    for (Operation &inner : body.without_terminator()) {
+      Step step{&inner, {}};
+      for (Value operand : inner.getOperands()) {
+        std::optional<unsigned> slot = slotFor(operand);
+        if (!slot)
+          return fail("weights come from a linalg op whose body reads a "
+                      "value that is not a constant");
+        step.args.push_back(*slot);
+      }
+      bool known = isa<arith::ConstantOp, cf::AssertOp>(inner) ||
+                   (inner.getNumResults() == 1 && inner.getNumRegions() == 0);
+      if (!known)
+        return fail("weights come from a linalg op whose body uses '" +
+                    inner.getName().getStringRef().str() +
+                    "', which the fold does not evaluate");
+      for (Value r : inner.getResults()) {
+        slotOf[r] = slots.size();
+        slots.push_back(
+            isa<arith::ConstantOp>(inner) ? scalarConstant(r).value_or(0) : 0);
+      }
+      if (!isa<arith::ConstantOp>(inner))
+        steps.push_back(std::move(step));
+    }
+    SmallVector<unsigned> yielded;
+    for (Value y : yield->getOperands()) {
+      std::optional<unsigned> slot = slotFor(y);
+      if (!slot)
+        return fail("weights come from a linalg op that yields a value it "
+                    "does not compute");
+      yielded.push_back(*slot);
+    }
     // Row-major strides of every operand along each loop dimension.
+    int64_t loops = ranges.size();
     SmallVector<SmallVector<int64_t>> strides;
     for (auto [map, operand] : llvm::zip(maps, op->getOperands())) {
-      SmallVector<int64_t> s(loops, 0);
+      SmallVector<int64_t> st(loops, 0);
       auto shaped = dyn_cast<ShapedType>(operand.getType());
       ArrayRef<int64_t> shape =
           shaped ? shaped.getShape() : ArrayRef<int64_t>();
       int64_t stride = 1;
-      for (int64_t r = map.getNumResults() - 1; r >= 0; --r) {
-        s[cast<AffineDimExpr>(map.getResult(r)).getPosition()] = stride;
+      for (int64_t r = int64_t(map.getNumResults()) - 1; r >= 0; --r) {
+        st[cast<AffineDimExpr>(map.getResult(r)).getPosition()] = stride;
         stride *= shape[r];
       }
-      strides.push_back(std::move(s));
+      strides.push_back(std::move(st));
     }
-    Folded out{SmallVector<int64_t>(type.getShape()), {}};
-    out.data.resize(type.getNumElements());
-    DenseMap<Value, double> env;
+    unsigned numInputs = op.getNumDpsInputs();
     SmallVector<int64_t> point(loops, 0);
-    for (int64_t step = 0, e = type.getNumElements(); step < e; ++step) {
-      for (auto [i, arg] : llvm::enumerate(body.getArguments())) {
-        if (ins[i].data.empty())
-          continue;
-        int64_t at = 0;
+    SmallVector<double> args;
+    for (int64_t p = 0; p < points; ++p) {
+      SmallVector<int64_t> at(operands.size(), 0);
+      for (unsigned i = 0; i < operands.size(); ++i) {
         for (int64_t d = 0; d < loops; ++d)
-          at += point[d] * strides[i][d];
-        env[arg] = ins[i].data[at];
+          at[i] += point[d] * strides[i][d];
+        if (!operands[i].data.empty())
+          slots[i] = operands[i].data[at[i]];
       }
-      for (Operation &inner : body) {
-        if (auto yield = dyn_cast<linalg::YieldOp>(inner)) {
-          int64_t at = 0;
-          for (int64_t d = 0; d < loops; ++d)
-            at += point[d] * strides.back()[d];
-          std::optional<double> y = lookup(env, yield.getOperand(0));
-          if (!y)
-            return fail("weights come from a linalg op whose result is not "
-                        "computed in its body");
-          out.data[at] = float(*y);
-          break;
+      for (Step &step : steps) {
+        args.clear();
+        for (unsigned a : step.args)
+          args.push_back(slots[a]);
+        if (isa<cf::AssertOp>(step.op)) {
+          if (args[0] == 0)
+            return fail("weights come from a linalg op whose assertion "
+                        "fails at compile time");
+          continue;
         }
-        std::optional<double> r;
-        if (isa<arith::ConstantOp>(inner))
-          r = scalarConstant(inner.getResult(0));
-        else if (inner.getNumResults() == 1 && inner.getNumRegions() == 0) {
-          SmallVector<double> args;
-          for (Value operand : inner.getOperands())
-            if (std::optional<double> a = lookup(env, operand))
-              args.push_back(*a);
-          if (args.size() == inner.getNumOperands())
-            r = evalScalar(&inner, args);
-        }
+        std::optional<double> r = evalScalar(step.op, args, point);
         if (!r)
-          return fail("weights come from a linalg.generic whose body uses '" +
-                      inner.getName().getStringRef().str() +
+          return fail("weights come from a linalg op whose body uses '" +
+                      step.op->getName().getStringRef().str() +
                       "', which the fold does not evaluate");
-        env[inner.getResult(0)] = *r;
+        slots[slotOf[step.op->getResult(0)]] = *r;
       }
+      for (auto [i, slot] : llvm::enumerate(yielded))
+        operands[numInputs + i].data[at[numInputs + i]] = float(slots[slot]);
       for (int64_t d = loops - 1; d >= 0 && ++point[d] == ranges[d]; --d)
         point[d] = 0;
     }
-    return out;
+    return std::move(operands[numInputs + cast<OpResult>(v).getResultNumber()]);
   }
 };
 
