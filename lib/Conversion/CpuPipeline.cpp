@@ -18,6 +18,8 @@ using namespace mlir;
 
 static constexpr const char *kCpuPipeline =
     "mmfree-fold-constant-globals,"
+    // Math ops convert-math-to-llvm cannot take on vectors, as arith/exp.
+    "func.func(math-expand-ops{{ops=fpowi,tanh}),"
     "mmfree-lower-to-vector{{lut-shuffle={0} ternary-dots={1} "
     "ternary-lookup={3} threads={2}},"
     "mmfree-lower-to-linalg,"
@@ -38,10 +40,12 @@ static constexpr const char *kCpuPipeline =
     "lower-affine,"
     "finalize-memref-to-llvm,"
     "convert-scf-to-cf,"
+    // Math ops without an LLVM intrinsic (erf in GELU) become libm calls.
+    "convert-math-to-llvm,"
+    "convert-math-to-libm,"
     "convert-vector-to-llvm{{vector-contract-lowering=outerproduct "
     "vector-transpose-lowering=shuffle1d},"
     "convert-openmp-to-llvm,"
-    "convert-math-to-llvm,"
     "convert-arith-to-llvm,"
     "convert-index-to-llvm,"
     "convert-func-to-llvm,"
