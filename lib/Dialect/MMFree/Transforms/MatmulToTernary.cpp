@@ -92,17 +92,34 @@ struct MatmulToTernaryPass
         ++numSkipped;
         continue;
       }
-      rewrite(rewriter, *c);
+      numerics::TernaryWeights t =
+          numerics::ternarize(c->weights.data(), c->form.n, c->form.k, scale);
+      if (onlyTernaryWeights && !isExact(t, c->weights)) {
+        op.emitRemark("not rewritten to ternary: weights are not c * {-1, 0, "
+                      "1} (only-ternary-weights)");
+        ++numSkipped;
+        continue;
+      }
+      rewrite(rewriter, *c, t);
       ++numRewritten;
     }
   }
 
-  void rewrite(IRRewriter &rewriter, const TernaryCandidate &c) {
+  /// Whether `t` holds `weights` exactly (they were ternary already).
+  static bool isExact(const numerics::TernaryWeights &t,
+                      const std::vector<float> &weights) {
+    for (int64_t i = 0, e = weights.size(); i < e; ++i)
+      if (weights[i] != t.values[i] * t.scales[t.scales.size() == 1 ? 0 : i / t.k])
+        return false;
+    return true;
+  }
+
+  void rewrite(IRRewriter &rewriter, const TernaryCandidate &c,
+               const numerics::TernaryWeights &t) {
     using namespace numerics;
     Location loc = c.form.op.getLoc();
     int64_t n = c.form.n, k = c.form.k;
     rewriter.setInsertionPoint(c.form.op);
-    TernaryWeights t = ternarize(c.weights.data(), n, k, scale);
     std::vector<uint8_t> packed = packTernary(t.values.data(), n, k);
 
     auto i8 = rewriter.getI8Type();

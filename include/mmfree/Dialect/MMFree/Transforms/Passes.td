@@ -8,23 +8,26 @@ include "mlir/Pass/PassBase.td"
 def MatmulToTernary : Pass<"mmfree-matmul-to-ternary", "::mlir::ModuleOp"> {
   let summary = "Rewrite f32 matmuls with constant weights into ternary add/sub";
   let description = [{
-    Accepts `linalg.matmul` on f32 tensors whose weight operand is a
-    compile-time constant, in the forms front ends emit:
-    * plain `linalg.matmul` (weights K x N),
-    * `linalg.matmul` whose `indexing_maps` read B transposed (weights N x K),
-    * `linalg.transpose` (permutation [1, 0]) of N x K weights feeding a plain
-      `linalg.matmul` (torch-mlir's `nn.Linear`).
-    Weights may be `dense<...>`, `dense_resource<...>` or an `arith.sitofp` of
-    an i8 constant. They are ternarized with absmean scaling (BitNet b1.58);
-    weights already in {-c, 0, +c} keep their values with scale c. Packing to
-    2 bits per weight happens here, at compile time.
+    Accepts every f32 linalg contraction on tensors (named or generic, see
+    lib/Dialect/MMFree/Transforms/ContractionMatch.h: one reduction and one
+    output-channel dimension, leading batch/sequence dimensions as rows,
+    weights broadcast over the batch) whose weights fold to a compile-time
+    constant (ConstantWeights.h: dense or dense_resource constants, immutable
+    ml_program globals, reshapes, casts, transposes, dequantizing and
+    quantizing linalg ops). They are ternarized with absmean scaling
+    (BitNet b1.58); weights already in {-c, 0, +c} keep their values with
+    scale c. Packing to 2 bits per weight happens here, at compile time.
 
     Produces `mmfree.quantize_rows` (int8 activations only),
     `mmfree.ternary_matmul` and `mmfree.dequantize`; a nonzero matmul init is
     added back with `linalg.add`.
 
-    A matmul that cannot be rewritten (runtime weights, non-f32 types,
-    transposed A) is left untouched and gets a remark saying why.
+    With `only-ternary-weights`, weights that are not already ternary (as
+    BitNet's output head) are left in f32.
+
+    A contraction that cannot be rewritten (runtime weights, non-f32 types,
+    transposed activations, batched weights) is left untouched and gets a
+    remark saying why.
   }];
   let dependentDialects = ["::mmfree::MMFreeDialect",
                            "::mlir::linalg::LinalgDialect",
@@ -51,19 +54,23 @@ def MatmulToTernary : Pass<"mmfree-matmul-to-ternary", "::mlir::ModuleOp"> {
                         "per-tensor", "one scale for the whole weight"),
              clEnumValN(::mmfree::numerics::ScaleGranularity::PerChannel,
                         "per-channel", "one scale per output channel"))}]>,
+    Option<"onlyTernaryWeights", "only-ternary-weights", "bool", "false",
+           "Rewrite only contractions whose weights are already c * {-1, 0, "
+           "1} (per tensor, or per channel with scale=per-channel), as in "
+           "BitNet layers; others (an f32 output head) keep f32, with a "
+           "remark">,
   ];
 }
 
 def MatmulToLMul : Pass<"mmfree-matmul-to-lmul", "::mlir::ModuleOp"> {
   let summary = "Rewrite float matmuls into L-Mul products with f32 sums";
   let description = [{
-    Accepts `linalg.matmul` on tensors whose A and B have the same element
-    type among f32, bf16, f16, f8E4M3FN and f8E5M2, in the forms the ternary
-    rewrite accepts (plain, B transposed through `indexing_maps`, or a
-    `linalg.transpose` of an N x K weight). Both operands may be runtime
-    values. Produces `mmfree.lmul_matmul`, which accumulates in f32; a
-    non-f32 result is converted back with `arith.truncf` (and its init
-    extended with `arith.extf`) in `linalg.generic`s.
+    Accepts the contractions the ternary rewrite accepts whose activations
+    and weights have the same element type among f32, bf16, f16, f8E4M3FN
+    and f8E5M2; both may be runtime values. Produces `mmfree.lmul_matmul`,
+    which accumulates in f32; a non-f32 result is converted back with
+    `arith.truncf` (and its init extended with `arith.extf`) in
+    `linalg.generic`s.
 
     `mantissa-bits` = k (0: the format's full mantissa) must not exceed the
     format's mantissa bits; a larger k fails the pass with an error. Matmuls
@@ -103,8 +110,8 @@ def MatmulToLut : Pass<"mmfree-matmul-to-lut", "::mlir::ModuleOp"> {
   let summary = "Rewrite f32 matmuls with constant weights into MADDNESS "
                 "table lookups, learning the hash and tables at compile time";
   let description = [{
-    Accepts the matmul forms of the ternary rewrite with f32 operands and
-    constant weights B (K x N). From `calibration`, a .npy file of rows of
+    Accepts the contractions of the ternary rewrite (f32, weights that fold
+    to constants B, K x N). From `calibration`, a .npy file of rows of
     the activations A (C-ordered float32 or float64, K columns), it learns
     per codebook a depth-4 hash tree over a contiguous subspace of K, ridge
     regression prototypes and uint8 tables against B (lib/Numerics), embeds
