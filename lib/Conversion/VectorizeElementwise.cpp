@@ -25,8 +25,17 @@ namespace {
 constexpr int64_t kLanes = 32;
 constexpr int64_t kMaxRow = 128;
 
+/// Whether `t`'s elements are whole bytes: vectors of i1 are bit-packed in
+/// LLVM memory, tensors of i1 hold a byte per element, so a vector load or
+/// store of an i1 tensor reads or writes the wrong bytes (attention masks).
+bool wholeBytes(Type t) {
+  Type elt = getElementTypeOrSelf(t);
+  return !elt.isIntOrFloat() || elt.getIntOrFloatBitWidth() % 8 == 0;
+}
+
 bool isStaticElementwise(linalg::GenericOp op) {
   return op.hasPureTensorSemantics() && op.getNumLoops() > 0 &&
+         llvm::all_of(op->getOperandTypes(), wholeBytes) &&
          op.getNumParallelLoops() == op.getNumLoops() &&
          llvm::all_of(op.getIndexingMapsArray(),
                       [](AffineMap m) { return m.isProjectedPermutation(); }) &&

@@ -45,3 +45,19 @@ func.func @reduction(%a: tensor<64xf32>, %init: tensor<f32>) -> tensor<f32> {
   } -> tensor<f32>
   return %r : tensor<f32>
 }
+
+// i1 tensors (attention masks) stay scalar: LLVM packs vectors of i1 into
+// bits, their tensors hold a byte per element.
+// CHECK-LABEL: func @mask
+// CHECK-NOT: vector.transfer_read
+// CHECK: linalg.generic
+func.func @mask(%a: tensor<4x12xi1>, %b: tensor<4x12xi1>) -> tensor<4x12xi1> {
+  %e = tensor.empty() : tensor<4x12xi1>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+      ins(%a, %b : tensor<4x12xi1>, tensor<4x12xi1>) outs(%e : tensor<4x12xi1>) {
+  ^bb0(%x: i1, %y: i1, %o: i1):
+    %z = arith.andi %x, %y : i1
+    linalg.yield %z : i1
+  } -> tensor<4x12xi1>
+  return %r : tensor<4x12xi1>
+}
