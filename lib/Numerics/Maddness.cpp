@@ -242,11 +242,19 @@ int64_t averagedCodebooks(int64_t codebooks) {
   return p;
 }
 
+float averageBias(int64_t codebooks) {
+  float bias = 0;
+  for (int64_t p = averagedCodebooks(codebooks); p > 1; p /= 2)
+    bias += 0.25f;
+  return bias;
+}
+
 void dequantizeAverages(const QuantizedTables &t, const uint8_t *avgs,
                         int64_t n, float *y) {
   float divisor = t.scale / float(averagedCodebooks(t.codebooks));
+  float offset = t.offset - averageBias(t.codebooks) / divisor;
   for (int64_t i = 0; i < n * t.outputs; ++i)
-    y[i] = float(avgs[i]) / divisor + t.offset;
+    y[i] = float(avgs[i]) / divisor + offset;
 }
 
 PQModel learnPQ(const float *calib, int64_t n, int64_t d, const float *b,

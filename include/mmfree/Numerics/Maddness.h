@@ -81,8 +81,14 @@ void dequantizeSums(const QuantizedTables &t, const uint16_t *sums, int64_t n,
 /// Codebooks padded to a power of two for averaging.
 int64_t averagedCodebooks(int64_t codebooks);
 
-/// Dequantized approximation from averages: avg / (scale / P) + offset with
-/// P = averagedCodebooks(C) (both powers of two, so the division is exact).
+/// The expected upward bias of lutAverage's result: each of the log2(P)
+/// levels rounds a half up for odd pairs (about half of them), and an
+/// average keeps the bias its inputs share: log2(P) / 4.
+float averageBias(int64_t codebooks);
+
+/// Dequantized approximation from averages: avg / (scale / P) + offset -
+/// averageBias(C) / (scale / P) with P = averagedCodebooks(C) (both powers
+/// of two, so the division is exact): unbiased in expectation.
 void dequantizeAverages(const QuantizedTables &t, const uint8_t *avgs,
                         int64_t n, float *y);
 

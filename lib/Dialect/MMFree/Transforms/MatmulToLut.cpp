@@ -69,9 +69,13 @@ struct MatmulToLutPass : public mmfree::impl::MatmulToLutBase<MatmulToLutPass> {
       return success();
     }
     int64_t n = form->n, k = form->k;
-    if (calib.cols != k)
-      return op.emitError("calibration rows have ")
-             << calib.cols << " columns but this matmul reduces over " << k;
+    // A model's layers differ in K; one calibration file fits some of them.
+    if (calib.cols != k) {
+      op.emitRemark("not rewritten to table lookups: calibration rows have ")
+          << calib.cols << " columns but this contraction reduces over " << k;
+      ++numSkipped;
+      return success();
+    }
     if (int64_t(codebooks) > k)
       return op.emitError("codebooks = ")
              << unsigned(codebooks) << " exceeds the " << k << " columns of A";
@@ -147,6 +151,11 @@ struct MatmulToLutPass : public mmfree::impl::MatmulToLutBase<MatmulToLutPass> {
     float divisor =
         exact ? model.tables.scale
               : model.tables.scale / float(numerics::averagedCodebooks(books));
+    // Averages round up: their expected bias comes off the offset (as
+    // numerics::dequantizeAverages computes it).
+    float offset =
+        exact ? model.tables.offset
+              : model.tables.offset - numerics::averageBias(books) / divisor;
     RankedTensorType resultType = flatResultType(form);
     SmallVector<Value> dyn;
     if (resultType.isDynamicDim(0))
@@ -166,8 +175,7 @@ struct MatmulToLutPass : public mmfree::impl::MatmulToLutBase<MatmulToLutPass> {
                                             b.getF32FloatAttr(1.f / divisor)));
               v = arith::AddFOp::create(
                   b, l, v,
-                  arith::ConstantOp::create(
-                      b, l, b.getF32FloatAttr(model.tables.offset)));
+                  arith::ConstantOp::create(b, l, b.getF32FloatAttr(offset)));
               linalg::YieldOp::create(b, l, v);
             })
             .getResult(0);

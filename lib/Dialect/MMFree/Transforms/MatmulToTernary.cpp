@@ -109,7 +109,8 @@ struct MatmulToTernaryPass
   static bool isExact(const numerics::TernaryWeights &t,
                       const std::vector<float> &weights) {
     for (int64_t i = 0, e = weights.size(); i < e; ++i)
-      if (weights[i] != t.values[i] * t.scales[t.scales.size() == 1 ? 0 : i / t.k])
+      if (weights[i] !=
+          t.values[i] * t.scales[t.scales.size() == 1 ? 0 : i / t.k])
         return false;
     return true;
   }

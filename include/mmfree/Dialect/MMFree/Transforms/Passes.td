@@ -118,9 +118,10 @@ def MatmulToLut : Pass<"mmfree-matmul-to-lut", "::mlir::ModuleOp"> {
     them as constants and emits `mmfree.lut_encode`, `mmfree.lut_matmul` and
     a rescale `(acc / divisor + offset)`; a nonzero matmul init is added back.
 
-    A missing or malformed calibration file, a column count that differs
-    from K, or more codebooks than K columns fails the pass with an error.
-    Matmuls with runtime weights or non-f32 types get a remark.
+    A missing or malformed calibration file, or more codebooks than its
+    columns, fails the pass with an error. Contractions whose K differs from
+    the calibration's columns, with runtime weights or non-f32 types get a
+    remark.
   }];
   let dependentDialects = ["::mmfree::MMFreeDialect",
                            "::mlir::linalg::LinalgDialect",
