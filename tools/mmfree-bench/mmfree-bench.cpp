@@ -19,7 +19,11 @@
 #include "mlir/Pass/PassRegistry.h"
 
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/TargetParser/Host.h"
 
@@ -64,9 +68,16 @@ static llvm::cl::opt<std::string>
     suite("suite",
           llvm::cl::desc("lmul (M x N x K matmuls on runtime operands), "
                          "lut (N x M x D: rows, outputs, depth; constant "
-                         "weights, MADDNESS with 16 codebooks) or ternary "
-                         "(M x N x K nn.Linear layers, ternary weights)"),
+                         "weights, MADDNESS with 16 codebooks), ternary "
+                         "(M x N x K nn.Linear layers, ternary weights) or "
+                         "iree (the ternary layers' portable output in IREE "
+                         "next to our kernels; needs --iree-tools)"),
           llvm::cl::init("lmul"));
+
+static llvm::cl::opt<std::string> ireeTools(
+    "iree-tools",
+    llvm::cl::desc("folder with iree-compile and iree-benchmark-module (the "
+                   "project's .venv/bin), for --suite iree"));
 
 namespace {
 
@@ -557,6 +568,183 @@ int ternarySuite(MLIRContext &context, const std::vector<Shape> &shapes) {
   return writeOutputs(rows) ? 0 : 1;
 }
 
+/// Runs `command` (a shell line); false after printing it if it failed.
+bool runCommand(const std::string &command) {
+  if (std::system(command.c_str()) == 0)
+    return true;
+  llvm::errs() << "mmfree-bench: failed: " << command << "\n";
+  return false;
+}
+
+/// `module` through `pipeline` into `path` as text; false after an error.
+bool writeLowered(ModuleOp module, llvm::StringRef pipeline,
+                  const std::string &path) {
+  OwningOpRef<ModuleOp> clone = module.clone();
+  PassManager pm(module.getContext());
+  if (!pipeline.empty() &&
+      (failed(parsePassPipeline(pipeline, pm)) || failed(pm.run(*clone))))
+    return false;
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec);
+  if (ec)
+    return false;
+  clone->print(os);
+  return true;
+}
+
+/// Median microseconds of `function` in the IREE module `vmfb` over
+/// `inputs` (.npy paths), by iree-benchmark-module on one thread
+/// (local-sync); negative after printing an error.
+double ireeMedianMicros(const std::string &dir, const std::string &vmfb,
+                        const std::string &function,
+                        const std::vector<std::string> &inputs) {
+  std::string json = dir + "/" + function + ".json";
+  std::string command =
+      ireeTools + "/iree-benchmark-module --module=" + vmfb +
+      " --device=local-sync --function=" + function +
+      " --benchmark_repetitions=" + std::to_string(repetitions) +
+      " --benchmark_format=json --benchmark_out=" + json + " > /dev/null";
+  for (const std::string &in : inputs)
+    command += " --input=@" + in;
+  if (!runCommand(command))
+    return -1;
+  auto buffer = llvm::MemoryBuffer::getFile(json);
+  llvm::Expected<llvm::json::Value> parsed =
+      buffer ? llvm::json::parse((*buffer)->getBuffer())
+             : llvm::Expected<llvm::json::Value>(
+                   llvm::createStringError("cannot read " + json));
+  if (!parsed) {
+    llvm::errs() << "mmfree-bench: " << llvm::toString(parsed.takeError())
+                 << "\n";
+    return -1;
+  }
+  // The aggregate row "..._median" (or the single run), in its time unit.
+  if (const llvm::json::Array *runs =
+          parsed->getAsObject()->getArray("benchmarks"))
+    for (const llvm::json::Value &run : *runs) {
+      const llvm::json::Object *o = run.getAsObject();
+      std::optional<llvm::StringRef> name = o->getString("name");
+      std::optional<double> time = o->getNumber("real_time");
+      std::optional<llvm::StringRef> unit = o->getString("time_unit");
+      if (!name || !time || !unit ||
+          (repetitions > 1 && !name->ends_with("_median")))
+        continue;
+      double scale = *unit == "ns" ? 1e-3 : *unit == "ms" ? 1e3 : 1;
+      return *time * scale;
+    }
+  llvm::errs() << "mmfree-bench: no timing in " << json << "\n";
+  return -1;
+}
+
+/// The ternary nn.Linear layers as an IREE user runs them: our rewrite and
+/// mmfree-lower-to-linalg, then iree-compile (llvm-cpu, this CPU) and
+/// iree-benchmark-module on one thread; next to our own kernels, our f32
+/// path, IREE's f32 code for the same layer and OpenBLAS, in one run.
+int ireeSuite(MLIRContext &context, const std::vector<Shape> &shapes) {
+  if (ireeTools.empty()) {
+    llvm::errs() << "mmfree-bench: --suite iree needs --iree-tools=<folder "
+                    "of iree-compile> (the project's .venv/bin)\n";
+    return 1;
+  }
+  llvm::SmallString<128> dir;
+  if (llvm::sys::fs::createUniqueDirectory("mmfree-bench-iree", dir)) {
+    llvm::errs() << "mmfree-bench: cannot create a temporary folder\n";
+    return 1;
+  }
+  std::vector<Row> rows;
+  std::printf("%-16s %-40s %12s %12s %14s\n", "MxNxK", "strategy", "time (ms)",
+              "x our f32", "x OpenBLAS 1T");
+  for (const Shape &s : shapes) {
+    std::mt19937 gen(1);
+    std::normal_distribution<float> normal(0.f, 1.f);
+    std::vector<int8_t> w(s.n * s.k);
+    std::vector<float> wf(w.size()), x(s.m * s.k), y(s.m * s.n);
+    for (size_t i = 0; i < w.size(); ++i)
+      wf[i] = w[i] = int8_t(int(gen() % 3) - 1);
+    for (float &v : x)
+      v = normal(gen);
+    OwningOpRef<ModuleOp> module =
+        parseSourceString<ModuleOp>(linearModules(s, w), &context);
+    if (!module)
+      return 1;
+    std::string d = dir.str().str(), xs = d + "/x.npy", ws = d + "/w.npy";
+    std::string portable = d + "/portable.mlir", f32 = d + "/f32.mlir";
+    std::string compile = ireeTools +
+                          "/iree-compile --iree-hal-target-device=local "
+                          "--iree-hal-local-target-device-backends=llvm-cpu "
+                          "--iree-llvmcpu-target-cpu=host ";
+    if (!writeNpy(xs, x, s.m, s.k) || !writeNpy(ws, wf, s.n, s.k) ||
+        !writeLowered(*module,
+                      "builtin.module(mmfree-matmul-to-ternary,"
+                      "mmfree-lower-to-linalg)",
+                      portable) ||
+        !writeLowered(*module, "", f32) ||
+        !runCommand(compile + portable + " -o " + portable + ".vmfb") ||
+        !runCommand(compile + f32 + " -o " + f32 + ".vmfb"))
+      return 1;
+    double ireeTernary =
+        ireeMedianMicros(d, portable + ".vmfb", "ternary", {xs});
+    double ireeF32 = ireeMedianMicros(d, f32 + ".vmfb", "dense", {xs, ws});
+    if (ireeTernary < 0 || ireeF32 < 0)
+      return 1;
+
+    std::unique_ptr<ExecutionEngine> ternary = compileAndJit(
+        *module, "ternary",
+        "mmfree-matmul-to-ternary,mmfree-cpu-pipeline{" + ternaryOptions + "}");
+    std::unique_ptr<ExecutionEngine> dense =
+        compileAndJit(*module, "dense", "mmfree-cpu-pipeline");
+    auto ternaryFn =
+        ternary
+            ? reinterpret_cast<UnaryFn>(lookupCInterface(*ternary, "ternary"))
+            : nullptr;
+    auto denseFn =
+        dense ? reinterpret_cast<BinaryFn>(lookupCInterface(*dense, "dense"))
+              : nullptr;
+    if (!ternaryFn || !denseFn)
+      return 1;
+    StridedMemRefType<float, 2> in = {
+        x.data(), x.data(), 0, {s.m, s.k}, {s.k, 1}};
+    StridedMemRefType<float, 2> weights = {
+        wf.data(), wf.data(), 0, {s.n, s.k}, {s.k, 1}};
+    std::vector<std::function<void()>> runs = {
+        [&] {
+          StridedMemRefType<float, 2> out;
+          ternaryFn(&out, &in);
+          free(out.basePtr);
+        },
+        [&] {
+          StridedMemRefType<float, 2> out;
+          denseFn(&out, &in, &weights);
+          free(out.basePtr);
+        },
+        [&] {
+          if (s.m == 1)
+            cblas_sgemv(CblasRowMajor, CblasNoTrans, s.n, s.k, 1.f, wf.data(),
+                        s.k, x.data(), 1, 0.f, y.data(), 1);
+          else
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, s.m, s.n, s.k,
+                        1.f, x.data(), s.k, wf.data(), s.k, 0.f, y.data(), s.n);
+        }};
+    std::vector<double> t =
+        medianMicrosRoundRobin(runs, repetitions, /*warm=*/true);
+    t.push_back(ireeTernary);
+    t.push_back(ireeF32);
+    std::string shape = std::to_string(s.m) + "x" + std::to_string(s.n) + "x" +
+                        std::to_string(s.k);
+    const char *names[] = {"ternary int8, mmfree kernels",
+                           "f32 (mmfree-cpu-pipeline)",
+                           s.m == 1 ? "OpenBLAS sgemv" : "OpenBLAS sgemm",
+                           "ternary int8, portable in IREE", "f32 in IREE"};
+    for (size_t i = 0; i < t.size(); ++i) {
+      rows.push_back({shape, names[i], t[i], t[1] / t[i], t[2] / t[i]});
+      std::printf("%-16s %-40s %12.3f %11.2fx %13.2fx\n", shape.c_str(),
+                  names[i], t[i] / 1000, t[1] / t[i], t[2] / t[i]);
+    }
+  }
+  llvm::sys::fs::remove_directories(dir);
+  return writeOutputs(rows) ? 0 : 1;
+}
+
 /// `module` (@matmul) through `rewrite`, then returning the averages or sums
 /// of its mmfree.lut_matmul instead of the f32 result: encode + lookup alone,
 /// the measure of MADDNESS's paper and of bolt's kernels, whose outputs are
@@ -758,6 +946,11 @@ int main(int argc, char **argv) {
                                                            {64, 4096, 4096},
                                                            {256, 4096, 4096}}
                                       : list);
+  if (suite == "iree")
+    return ireeSuite(*context,
+                     list.empty()
+                         ? std::vector<Shape>{{1, 4096, 4096}, {64, 4096, 4096}}
+                         : list);
   if (suite != "lmul") {
     llvm::errs() << "mmfree-bench: unknown --suite '" << suite << "'\n";
     return 1;
