@@ -46,6 +46,22 @@ class BitLinear(torch.nn.Linear):
         return F.linear(activation_quant(x), weight_quant(self.weight))
 
 
+class Int8Linear(torch.nn.Module):
+    """A layer stored as int8 weights with one scale per output channel,
+    dequantized in forward (as quantized checkpoints are loaded)."""
+
+    def __init__(self, in_features, out_features, ternary=True):
+        super().__init__()
+        low = -1 if ternary else -127
+        self.register_buffer("qweight", torch.randint(
+            low, -low + 1, (out_features, in_features), dtype=torch.int8))
+        self.register_buffer("scale", 0.01 + torch.rand(out_features, 1))
+        self.bias = torch.nn.Parameter(torch.randn(out_features))
+
+    def forward(self, x):
+        return F.linear(x, self.qweight.float() * self.scale, self.bias)
+
+
 class MatmulFreeBlock(torch.nn.Module):
     """One MatMul-free LM layer (Zhu et al. 2024) over a sequence: the MLGRU
     token mixer (f = sigmoid, c = silu, h = f * h + (1 - f) * c, output gate

@@ -64,6 +64,17 @@ class TernaryLinear(torch.nn.Module):
         return y + self.bias if self.bias is not None else y
 
 
+def ternary_reference(weight, bias, **options):
+    """TernaryLinear of an explicit N x K weight and bias."""
+    linear = torch.nn.Linear(weight.shape[1], weight.shape[0],
+                             bias=bias is not None)
+    with torch.no_grad():
+        linear.weight.copy_(weight)
+        if bias is not None:
+            linear.bias.copy_(bias)
+    return TernaryLinear(linear, **options)
+
+
 def with_ternary_linears(model, **options):
     """A copy of `model` whose nn.Linear layers are TernaryLinear."""
     return _replace_linears(model, lambda l: TernaryLinear(l, **options))

@@ -9,8 +9,10 @@ import torch
 
 from mmfree.compiler import compile_module
 from mmfree.frontend import export_linalg
-from mmfree.models import BitLinear, MatmulFreeBlock, TransformerBlock
-from mmfree.reference import compare, with_lmul_linears, with_ternary_linears
+from mmfree.models import (BitLinear, Int8Linear, MatmulFreeBlock,
+                           TransformerBlock)
+from mmfree.reference import (compare, ternary_reference, with_lmul_linears,
+                              with_ternary_linears)
 
 torch.manual_seed(0)
 
@@ -35,6 +37,18 @@ x = torch.randn(3, 5, 256)
 run("bitlinear ternary", bitlinear, (x,), ternary, bitlinear, 1e-5)
 # CHECK: bitlinear ternary: 0 contractions left alone
 # CHECK: ok bitlinear ternary
+
+# int8 weight buffers times a per-channel scale, dequantized in forward: the
+# fold sees through sitofp and the multiply; ternary int8 codes keep their
+# values with scale=per-channel, exactly.
+layer = Int8Linear(192, 80).eval()
+x = torch.randn(2, 3, 192)
+weight = layer.qweight.float() * layer.scale
+run("int8 weights x scale ternary", layer, (x,),
+    ["--mmfree-matmul-to-ternary=scale=per-channel only-ternary-weights"],
+    ternary_reference(weight, layer.bias, per_channel=True), 1e-6)
+# CHECK: int8 weights x scale ternary: 0 contractions left alone
+# CHECK: ok int8 weights x scale ternary: max|diff| 0
 
 block = MatmulFreeBlock(128, 256).eval()
 x, h = torch.randn(2, 4, 128), torch.randn(2, 128)

@@ -307,8 +307,10 @@ private:
   /// code runs it (so reductions sum in the same order).
   FailureOr<Folded> fromGeneric(linalg::LinalgOp op, Value v, int depth) {
     SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-    if (!llvm::all_of(maps,
-                      [](AffineMap m) { return m.isProjectedPermutation(); }))
+    // Constant 0 results read a size-1 dimension (torch-mlir's broadcasts).
+    if (!llvm::all_of(maps, [](AffineMap m) {
+          return m.isProjectedPermutation(/*allowZeroInResults=*/true);
+        }))
       return fail("weights come from a linalg op with maps that are not "
                   "projected permutations");
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
@@ -411,7 +413,8 @@ private:
           shaped ? shaped.getShape() : ArrayRef<int64_t>();
       int64_t stride = 1;
       for (int64_t r = int64_t(map.getNumResults()) - 1; r >= 0; --r) {
-        st[cast<AffineDimExpr>(map.getResult(r)).getPosition()] = stride;
+        if (auto dim = dyn_cast<AffineDimExpr>(map.getResult(r)))
+          st[dim.getPosition()] = stride;
         stride *= shape[r];
       }
       strides.push_back(std::move(st));

@@ -1,5 +1,6 @@
 // RUN: mmfree-opt %s -split-input-file --mmfree-matmul-to-ternary -verify-diagnostics | FileCheck %s
 // RUN: mmfree-opt %s -split-input-file --mmfree-matmul-to-lmul 2>/dev/null | FileCheck %s --check-prefix=LMUL
+// RUN: mmfree-opt %s -split-input-file --mmfree-matmul-to-ternary=scale=per-channel 2>/dev/null | FileCheck %s --check-prefix=CHANNEL
 
 // The forms torch-mlir and iree-turbine exports put around a layer's
 // contraction: each is seen through by the one matcher of every rewrite.
@@ -208,3 +209,33 @@ func.func @short_blob(%x: tensor<2x3xf32>, %c: tensor<2x2xf32>) -> tensor<2x2xf3
     }
   }
 #-}
+
+// -----
+
+// torch-mlir's broadcast of a size-1 dimension: the scale read through a
+// constant 0 in the map (per-channel scales, kept exactly).
+// CHECK-LABEL: func @zero_in_map
+// CHECK: mmfree.ternary_matmul
+// CHANNEL-LABEL: func @zero_in_map
+// CHANNEL-DAG: arith.constant dense<{{\[\[\[}}1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]], {{\[\[}}0, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]]]> : tensor<2x1x16xi8>
+// CHANNEL-DAG: arith.constant dense<[2.500000e-01, 5.000000e-01]> : tensor<2xf32>
+// CHANNEL: mmfree.ternary_matmul
+func.func @zero_in_map(%x: tensor<4x3xf32>) -> tensor<4x2xf32> {
+  %wq = arith.constant dense<[[1, -1, 0], [0, 1, -1]]> : tensor<2x3xi8>
+  %scale = arith.constant dense<[[0.25], [0.5]]> : tensor<2x1xf32>
+  %e = tensor.empty() : tensor<2x3xf32>
+  %wf = linalg.generic {indexing_maps = [affine_map<(n, k) -> (n, k)>, affine_map<(n, k) -> (n, 0)>, affine_map<(n, k) -> (n, k)>],
+                        iterator_types = ["parallel", "parallel"]}
+      ins(%wq, %scale : tensor<2x3xi8>, tensor<2x1xf32>) outs(%e : tensor<2x3xf32>) {
+  ^bb0(%q: i8, %s: f32, %out: f32):
+    %f = arith.sitofp %q : i8 to f32
+    %m = arith.mulf %f, %s : f32
+    linalg.yield %m : f32
+  } -> tensor<2x3xf32>
+  %z = arith.constant 0.0 : f32
+  %e2 = tensor.empty() : tensor<4x2xf32>
+  %c = linalg.fill ins(%z : f32) outs(%e2 : tensor<4x2xf32>) -> tensor<4x2xf32>
+  %y = linalg.matmul indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>]
+      ins(%x, %wf : tensor<4x3xf32>, tensor<2x3xf32>) outs(%c : tensor<4x2xf32>) -> tensor<4x2xf32>
+  return %y : tensor<4x2xf32>
+}
