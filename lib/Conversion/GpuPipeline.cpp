@@ -11,73 +11,82 @@
 
 #include "mmfree/Conversion/Passes.h"
 
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Pass/PassOptions.h"
 #include "mlir/Pass/PassRegistry.h"
-#include "llvm/Support/FormatVariadic.h"
+#include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
 
-namespace {
+void mmfree::buildGpuPipeline(OpPassManager &pm,
+                              const GpuPipelineOptions &opts) {
+  GpuCheckTargetOptions check;
+  check.chip = opts.chip;
+  check.format = opts.format;
+  check.toolkit = opts.toolkit;
+  pm.addPass(createGpuCheckTarget(check));
+  pm.addPass(createGpuTile());
+  pm.addPass(createLowerToLinalg());
+  pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::buildBufferDeallocationPipeline(
+      pm, bufferization::BufferDeallocationPipelineOptions());
+  pm.addPass(createConvertBufferizationToMemRefPass());
+  pm.addPass(createConvertLinalgToLoopsPass());
+  pm.addPass(createGpuMap());
 
-struct GpuPipelineOptions : PassPipelineOptions<GpuPipelineOptions> {
-  Option<std::string> chip{*this, "chip", llvm::cl::desc("Target chip"),
-                           llvm::cl::init("sm_80")};
-  Option<std::string> format{
-      *this, "format",
-      llvm::cl::desc("Output: isa (PTX text) or bin (cubin, needs ptxas)"),
-      llvm::cl::init("isa")};
-  Option<std::string> toolkit{
-      *this, "toolkit", llvm::cl::desc("CUDA toolkit directory (bin/ptxas)"),
-      llvm::cl::init("")};
-  Option<bool> barePointers{
-      *this, "bare-pointers",
-      llvm::cl::desc("Pass kernel buffers as bare pointers (static shapes)"),
-      llvm::cl::init(true)};
-};
-
-void buildGpuPipeline(OpPassManager &pm, const GpuPipelineOptions &opts) {
-  std::string bare = opts.barePointers ? "true" : "false";
-  llvm::StringRef features = mmfree::gpuPtxFeatures(opts.chip);
-  std::string text = llvm::formatv(
-      "mmfree-gpu-check-target{{chip={0} format={1} toolkit={2}},"
-      "mmfree-gpu-tile,"
-      "mmfree-lower-to-linalg,"
-      "func.func(convert-elementwise-to-linalg),"
-      "one-shot-bufferize{{bufferize-function-boundaries "
-      "function-boundary-type-conversion=identity-layout-map},"
-      "buffer-deallocation-pipeline,"
-      "convert-bufferization-to-memref,"
-      "convert-linalg-to-loops,"
-      "mmfree-gpu-map,"
-      "convert-nvgpu-to-nvvm,"
-      "gpu-launch-sink-index-computations,"
-      "gpu-kernel-outlining,"
-      "symbol-dce,"
-      "convert-vector-to-scf,"
-      "convert-scf-to-cf,"
-      "convert-nvvm-to-llvm,"
-      "convert-func-to-llvm,"
-      "expand-strided-metadata,"
-      "nvvm-attach-target{{chip={0} features={3} O=3},"
-      "lower-affine,"
-      "convert-arith-to-llvm,"
-      "convert-index-to-llvm{{index-bitwidth=64},"
-      "canonicalize,cse,"
-      "gpu.module(convert-gpu-to-nvvm{{use-bare-ptr-memref-call-conv={4}},"
-      "canonicalize,cse,reconcile-unrealized-casts),"
-      "gpu-to-llvm{{use-bare-pointers-for-kernels={4}},"
-      "gpu-module-to-binary{{format={1} toolkit={2}},"
-      "convert-math-to-llvm,"
-      "canonicalize,cse,"
-      "reconcile-unrealized-casts",
-      opts.chip.getValue(), opts.format.getValue(), opts.toolkit.getValue(),
-      features.empty() ? "+ptx80" : features, bare);
-  if (failed(parsePassPipeline(text, pm)))
-    llvm::report_fatal_error("mmfree-gpu-pipeline: bad pipeline text");
+  // gpu-lower-to-nvvm-pipeline's steps, with symbol-dce after outlining.
+  pm.addPass(createConvertNVGPUToNVVMPass());
+  pm.addPass(createGpuLaunchSinkIndexComputationsPass());
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createSymbolDCEPass());
+  pm.addPass(createConvertVectorToSCFPass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertNVVMToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  GpuNVVMAttachTargetOptions target;
+  target.chip = opts.chip;
+  llvm::StringRef features = gpuPtxFeatures(opts.chip);
+  target.features = features.empty() ? "+ptx80" : features.str();
+  target.optLevel = 3;
+  pm.addPass(createGpuNVVMAttachTarget(target));
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createArithToLLVMConversionPass());
+  ConvertIndexToLLVMPassOptions index;
+  index.indexBitwidth = 64;
+  pm.addPass(createConvertIndexToLLVMPass(index));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+  ConvertGpuOpsToNVVMOpsOptions toNVVM;
+  toNVVM.useBarePtrCallConv = opts.barePointers;
+  kernels.addPass(createConvertGpuOpsToNVVMOps(toNVVM));
+  kernels.addPass(createCanonicalizerPass());
+  kernels.addPass(createCSEPass());
+  kernels.addPass(createReconcileUnrealizedCastsPass());
+  GpuToLLVMConversionPassOptions toLLVM;
+  toLLVM.kernelBarePtrCallConv = opts.barePointers;
+  pm.addPass(createGpuToLLVMConversionPass(toLLVM));
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = opts.format;
+  binary.toolkitPath = opts.toolkit;
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
 }
-
-} // namespace
 
 void mmfree::registerGpuPipeline() {
   PassPipelineRegistration<GpuPipelineOptions>(

@@ -5,6 +5,10 @@
 // FORMAT: error: unknown GPU output format 'fatbin'; expected 'isa' (PTX text) or 'bin' (cubin)
 // RUN: not mmfree-opt %s --mmfree-gpu-pipeline="chip=sm_80 format=bin toolkit=%t-no-cuda" 2>&1 | FileCheck %s --check-prefix=PTXAS
 // PTXAS: error: format=bin needs ptxas, which was not found in {{.*}}-no-cuda/bin; install the CUDA toolkit
+// Option values reach the passes as they are (the pipeline is built in C++,
+// not pasted into pass text): a path with a space.
+// RUN: not mmfree-opt %s --mmfree-gpu-pipeline="format=bin toolkit='%t my cuda'" 2>&1 | FileCheck %s --check-prefix=SPACE
+// SPACE: error: format=bin needs ptxas, which was not found in {{.*}} my cuda/bin
 // A shape the kernels cannot tile:
 // RUN: not mmfree-opt %s --mmfree-gpu-pipeline="chip=sm_90" 2>&1 | FileCheck %s --check-prefix=SHAPE
 // SHAPE: error: cannot map to the GPU: dynamic sizes cannot be mapped

@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Transform/IR/TransformDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassOptions.h"
 
 namespace mmfree {
 
@@ -48,12 +49,64 @@ int64_t ternaryDotLanes(llvm::StringRef option);
 /// value (host, avx512bw, avx2, none); -1 for an unknown value.
 int64_t lutShuffleLanes(llvm::StringRef option);
 
-/// Registers `mmfree-cpu-pipeline`: mmfree and linalg on tensors down to the
-/// LLVM dialect, bufferized, with ternary contractions vectorized.
+/// Options of `mmfree-cpu-pipeline` (the kernel choices of
+/// mmfree-lower-to-vector).
+struct CpuPipelineOptions : mlir::PassPipelineOptions<CpuPipelineOptions> {
+  Option<std::string> lutShuffle{
+      *this, "lut-shuffle",
+      llvm::cl::desc("Byte shuffles for MADDNESS lookups: host, avx512bw, "
+                     "avx2 or none"),
+      llvm::cl::init("host")};
+  Option<std::string> ternaryDots{
+      *this, "ternary-dots",
+      llvm::cl::desc("Byte dot products for the i8 ternary kernel: host, "
+                     "avx512vnni, avxvnni or none"),
+      llvm::cl::init("host")};
+  Option<std::string> ternaryLookup{
+      *this, "ternary-lookup",
+      llvm::cl::desc("T-MAC-style lookups for the i8 ternary kernel: auto, "
+                     "avx512bw, avx2 or none"),
+      llvm::cl::init("auto")};
+  Option<int64_t> threads{
+      *this, "threads",
+      llvm::cl::desc("Threads for the ternary and MADDNESS kernels (OpenMP)"),
+      llvm::cl::init(1)};
+};
+
+/// Adds `mmfree-cpu-pipeline` to `pm` (a module pass manager): mmfree and
+/// linalg on tensors down to the LLVM dialect, bufferized, the mmfree
+/// contractions through their vector kernels. For other drivers (IREE-style
+/// pipeline builders) as well as the registration below.
+void buildCpuPipeline(mlir::OpPassManager &pm,
+                      const CpuPipelineOptions &options);
+
+/// Registers `mmfree-cpu-pipeline` (buildCpuPipeline).
 void registerCpuPipeline();
 
-/// Registers `mmfree-gpu-pipeline`: mmfree on tensors to gpu.binary through
-/// the GPU kernels of mmfree-gpu-tile and the upstream NVVM lowering.
+/// Options of `mmfree-gpu-pipeline`.
+struct GpuPipelineOptions : mlir::PassPipelineOptions<GpuPipelineOptions> {
+  Option<std::string> chip{*this, "chip", llvm::cl::desc("Target chip"),
+                           llvm::cl::init("sm_80")};
+  Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("Output: isa (PTX text) or bin (cubin, needs ptxas)"),
+      llvm::cl::init("isa")};
+  Option<std::string> toolkit{
+      *this, "toolkit", llvm::cl::desc("CUDA toolkit directory (bin/ptxas)"),
+      llvm::cl::init("")};
+  Option<bool> barePointers{
+      *this, "bare-pointers",
+      llvm::cl::desc("Pass kernel buffers as bare pointers (static shapes)"),
+      llvm::cl::init(true)};
+};
+
+/// Adds `mmfree-gpu-pipeline` to `pm` (a module pass manager): mmfree on
+/// tensors to gpu.binary through the GPU kernels of mmfree-gpu-tile and the
+/// upstream NVVM lowering.
+void buildGpuPipeline(mlir::OpPassManager &pm,
+                      const GpuPipelineOptions &options);
+
+/// Registers `mmfree-gpu-pipeline` (buildGpuPipeline).
 void registerGpuPipeline();
 
 /// The PTX ISA feature (e.g. "+ptx80") that `chip` needs, or "" when the
