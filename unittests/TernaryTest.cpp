@@ -116,6 +116,31 @@ TEST(Ternary, UnpackRejectsInvalidCodes) {
   EXPECT_FALSE(unpackTernary(packed.data(), 1, 10, out.data()));
 }
 
+// packedCodesValid accepts exactly what unpackTernary accepts.
+TEST(Ternary, PackedCodesValidMatchesUnpack) {
+  std::mt19937 gen(7);
+  for (int64_t k : {10, 64, 77, 130}) {
+    int64_t bytes = numBlocks(k) * kBlockBytes * 2;
+    std::vector<int8_t> out(2 * k);
+    for (int trial = 0; trial < 200; ++trial) {
+      std::vector<uint8_t> packed(bytes);
+      // Mostly zeros and valid codes, now and then any byte.
+      for (uint8_t &b : packed) {
+        unsigned pick = gen() % 16;
+        b = pick < 12   ? 0
+            : pick < 15 ? uint8_t(1 + gen() % 2) << (gen() % 4 * 2)
+                        : uint8_t(gen());
+      }
+      EXPECT_EQ(packedCodesValid(packed.data(), 2, k),
+                unpackTernary(packed.data(), 2, k, out.data()))
+          << "k = " << k << ", trial " << trial;
+    }
+    std::vector<int8_t> values(2 * k, 1);
+    std::vector<uint8_t> valid = packTernary(values.data(), 2, k);
+    EXPECT_TRUE(packedCodesValid(valid.data(), 2, k));
+  }
+}
+
 TEST(Ternary, AccumulatorBits) {
   EXPECT_EQ(accumulatorBits(255), 16u); // 255 * 128 = 32640
   EXPECT_EQ(accumulatorBits(256), 32u);

@@ -26,6 +26,7 @@ using namespace mlir;
 
 void mmfree::buildCpuPipeline(OpPassManager &pm,
                               const CpuPipelineOptions &options) {
+  pm.addPass(createCheckWeights());
   pm.addPass(createFoldConstantGlobals());
   // Math ops convert-math-to-llvm cannot take on vectors, as arith/exp.
   math::MathExpandOpsPassOptions expand;

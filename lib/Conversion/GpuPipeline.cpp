@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mmfree/Conversion/Passes.h"
+#include "mmfree/Dialect/MMFree/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
@@ -31,6 +32,7 @@ void mmfree::buildGpuPipeline(OpPassManager &pm,
   check.format = opts.format;
   check.toolkit = opts.toolkit;
   pm.addPass(createGpuCheckTarget(check));
+  pm.addPass(createCheckWeights());
   pm.addPass(createGpuTile());
   pm.addPass(createLowerToLinalg());
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());

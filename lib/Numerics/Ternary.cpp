@@ -111,6 +111,23 @@ bool unpackTernary(const uint8_t *packed, int64_t n, int64_t k,
   return true;
 }
 
+bool packedCodesValid(const uint8_t *packed, int64_t rows, int64_t k) {
+  int64_t rowBytes = numBlocks(k) * kBlockBytes;
+  for (int64_t i = 0; i < rows * rowBytes; ++i) {
+    uint8_t byte = packed[i];
+    // A code 0b11 has both bits of its pair set.
+    if (byte & (byte >> 1) & 0b01010101)
+      return false;
+    int64_t inRow = i % rowBytes, block = inRow / kBlockBytes,
+            b = inRow % kBlockBytes;
+    for (int64_t j = 0; j < 4; ++j)
+      if (block * kBlockWeights + j * kBlockBytes + b >= k &&
+          ((byte >> (2 * j)) & 3))
+        return false;
+  }
+  return true;
+}
+
 unsigned accumulatorBits(int64_t k, int64_t maxAbs) {
   for (unsigned bits : {16u, 32u}) {
     int64_t limit = (int64_t(1) << (bits - 1)) - 1;

@@ -77,6 +77,10 @@ std::vector<uint8_t> packTernary(const int8_t *values, int64_t n, int64_t k);
 /// nonzero code past K.
 bool unpackTernary(const uint8_t *packed, int64_t n, int64_t k, int8_t *values);
 
+/// Whether `rows` packed rows for K weights hold only codes 0, 1, 2 and
+/// zeros past K (what unpackTernary accepts), without unpacking.
+bool packedCodesValid(const uint8_t *packed, int64_t rows, int64_t k);
+
 /// Narrowest signed accumulator width (16, 32 or 64 bits) that provably holds
 /// any sum of K terms of magnitude at most `maxAbs`.
 unsigned accumulatorBits(int64_t k, int64_t maxAbs = 128);

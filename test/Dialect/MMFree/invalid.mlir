@@ -88,26 +88,6 @@ func.func @input_type(%x: tensor<2x10xi16>, %w: tensor<3x1x16xi8>) {
 
 // -----
 
-func.func @invalid_code(%x: tensor<1x4xi8>) {
-  // Byte 0 = 0b11: not a ternary code.
-  %w = arith.constant dense<[[[3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]]]> : tensor<1x1x16xi8>
-  // expected-error @+1 {{packed weights hold an invalid code (0b11) or a nonzero weight past k = 4}}
-  %0 = mmfree.ternary_matmul %x, %w {k = 4 : i64} : tensor<1x4xi8>, tensor<1x1x16xi8> -> tensor<1x1xi16>
-  return
-}
-
-// -----
-
-func.func @code_past_k(%x: tensor<1x4xi8>) {
-  // Byte 4 holds weight k = 4, past k = 4 weights.
-  %w = arith.constant dense<[[[0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]]]> : tensor<1x1x16xi8>
-  // expected-error @+1 {{packed weights hold an invalid code (0b11) or a nonzero weight past k = 4}}
-  %0 = mmfree.ternary_matmul %x, %w {k = 4 : i64} : tensor<1x4xi8>, tensor<1x1x16xi8> -> tensor<1x1xi16>
-  return
-}
-
-// -----
-
 func.func @dequant_scales(%acc: tensor<2x3xi32>, %ws: tensor<2xf32>, %rs: tensor<2xf32>) {
   // expected-error @+1 {{expects 1 or N = 3 weight scales, got 2}}
   %0 = mmfree.dequantize %acc, %ws, %rs : (tensor<2x3xi32>, tensor<2xf32>, tensor<2xf32>) -> tensor<2x3xf32>

@@ -50,26 +50,6 @@ LogicalResult QuantizeRowsOp::verify() {
   return success();
 }
 
-/// Checks that constant packed weights hold only valid codes and that the
-/// padding past K is zero, so a lowering never has to handle code 0b11.
-static LogicalResult verifyPackedCodes(TernaryMatmulOp op) {
-  DenseIntElementsAttr packed;
-  if (!matchPattern(op.getWeights(), m_Constant(&packed)))
-    return success();
-  auto type = op.getWeights().getType();
-  int64_t n = type.getDimSize(0), k = op.getK();
-  std::vector<uint8_t> bytes;
-  bytes.reserve(packed.getNumElements());
-  for (const APInt &v : packed.getValues<APInt>())
-    bytes.push_back(static_cast<uint8_t>(v.getZExtValue()));
-  std::vector<int8_t> values(n * k);
-  if (!numerics::unpackTernary(bytes.data(), n, k, values.data()))
-    return op.emitOpError("packed weights hold an invalid code (0b11) or a "
-                          "nonzero weight past k = ")
-           << k;
-  return success();
-}
-
 LogicalResult TernaryMatmulOp::verify() {
   auto in = getInput().getType(), w = getWeights().getType();
   auto out = getResult().getType();
@@ -103,7 +83,7 @@ LogicalResult TernaryMatmulOp::verify() {
       return emitOpError("accumulator ")
              << outElt << " can overflow for k = " << k << "; needs i" << need;
   }
-  return verifyPackedCodes(*this);
+  return success();
 }
 
 LogicalResult DotBytesOp::verify() {

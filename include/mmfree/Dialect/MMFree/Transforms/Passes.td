@@ -161,4 +161,16 @@ def FoldConstantGlobals : Pass<"mmfree-fold-constant-globals",
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def CheckWeights : Pass<"mmfree-check-weights", "::mlir::ModuleOp"> {
+  let summary = "Check that constant packed ternary weights hold valid codes";
+  let description = [{
+    Every `mmfree.ternary_matmul` whose packed weights are a constant must
+    hold only the codes 0, 1 and 2 and zeros past K: the kernels rely on it.
+    An invalid constant is an error naming the op. First step of
+    `mmfree-cpu-pipeline` and `mmfree-gpu-pipeline`; the op verifier checks
+    only the op (the scan of N x K codes made every verification of a large
+    layer slow).
+  }];
+}
+
 #endif // MMFREE_TRANSFORMS_PASSES
