@@ -3,14 +3,12 @@
 //   mlir-opt --load-dialect-plugin=libMMFreePlugin.so \
 //            --load-pass-plugin=libMMFreePlugin.so ...
 //
-// registers the mmfree dialect, its passes and mmfree-cpu-pipeline in an
+// registers the mmfree dialect, its passes and pipelines (InitAll.h) in an
 // mlir-opt that links the same shared libMLIR.so (as Debian's does).
 //
 //===----------------------------------------------------------------------===//
 
-#include "mmfree/Conversion/Passes.h"
-#include "mmfree/Dialect/MMFree/IR/MMFree.h"
-#include "mmfree/Dialect/MMFree/Transforms/Passes.h"
+#include "mmfree/InitAll.h"
 
 #include "mlir/Tools/Plugins/DialectPlugin.h"
 #include "mlir/Tools/Plugins/PassPlugin.h"
@@ -21,16 +19,12 @@ extern "C" LLVM_ATTRIBUTE_WEAK mlir::DialectPluginLibraryInfo
 mlirGetDialectPluginInfo() {
   return {MLIR_PLUGIN_API_VERSION, "MMFree", LLVM_VERSION_STRING,
           [](mlir::DialectRegistry *registry) {
-            registry->insert<mmfree::MMFreeDialect>();
+            mmfree::registerAllDialects(*registry);
           }};
 }
 
 extern "C" LLVM_ATTRIBUTE_WEAK mlir::PassPluginLibraryInfo
 mlirGetPassPluginInfo() {
-  return {MLIR_PLUGIN_API_VERSION, "MMFreePasses", LLVM_VERSION_STRING, [] {
-            mmfree::registerMMFreeTransformsPasses();
-            mmfree::registerMMFreeConversionPasses();
-            mmfree::registerCpuPipeline();
-            mmfree::registerGpuPipeline();
-          }};
+  return {MLIR_PLUGIN_API_VERSION, "MMFreePasses", LLVM_VERSION_STRING,
+          [] { mmfree::registerAllPasses(); }};
 }

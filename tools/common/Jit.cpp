@@ -2,9 +2,7 @@
 
 #include "Jit.h"
 
-#include "mmfree/Conversion/Passes.h"
-#include "mmfree/Dialect/MMFree/IR/MMFree.h"
-#include "mmfree/Dialect/MMFree/Transforms/Passes.h"
+#include "mmfree/InitAll.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -32,20 +30,18 @@ namespace mmfree {
 void initializeTools() {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
-  registerAllPasses();
-  registerMMFreeTransformsPasses();
-  registerMMFreeConversionPasses();
-  registerCpuPipeline();
+  mlir::registerAllPasses();
+  mmfree::registerAllPasses();
 }
 
 std::unique_ptr<MLIRContext> createToolContext() {
   DialectRegistry registry;
-  registerAllDialects(registry);
+  mlir::registerAllDialects(registry);
   registerAllExtensions(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
   registerOpenMPDialectTranslation(registry);
-  registry.insert<MMFreeDialect>();
+  mmfree::registerAllDialects(registry);
   return std::make_unique<MLIRContext>(registry);
 }
 

@@ -4,9 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mmfree/Conversion/Passes.h"
-#include "mmfree/Dialect/MMFree/IR/MMFree.h"
-#include "mmfree/Dialect/MMFree/Transforms/Passes.h"
+#include "mmfree/InitAll.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -17,17 +15,14 @@
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
-  mmfree::registerMMFreeTransformsPasses();
-  mmfree::registerMMFreeConversionPasses();
-  mmfree::registerCpuPipeline();
-  mmfree::registerGpuPipeline();
+  mmfree::registerAllPasses();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   // gpu-module-to-binary and friends translate to LLVM IR inside mmfree-opt.
   mlir::registerAllToLLVMIRTranslations(registry);
-  registry.insert<mmfree::MMFreeDialect>();
+  mmfree::registerAllDialects(registry);
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "mmfree optimizer driver\n", registry));
 }
