@@ -9,6 +9,7 @@
 #ifndef MMFREE_INITALL_H
 #define MMFREE_INITALL_H
 
+#include "mmfree/Codegen/Passes.h"
 #include "mmfree/Conversion/Passes.h"
 #include "mmfree/Dialect/MMFree/IR/MMFree.h"
 #include "mmfree/Dialect/MMFree/Transforms/Passes.h"
@@ -26,6 +27,7 @@ inline void registerAllDialects(mlir::DialectRegistry &registry) {
 inline void registerAllPasses() {
   registerMMFreeTransformsPasses();
   registerMMFreeConversionPasses();
+  registerMMFreeCodegenPasses();
   registerCpuPipeline();
   registerGpuPipeline();
 }

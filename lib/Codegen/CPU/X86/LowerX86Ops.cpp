@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mmfree/Conversion/Passes.h"
+#include "mmfree/Codegen/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/PatternMatch.h"
@@ -16,7 +16,7 @@
 
 namespace mmfree {
 #define GEN_PASS_DEF_LOWERX86OPS
-#include "mmfree/Conversion/Passes.h.inc"
+#include "mmfree/Codegen/Passes.h.inc"
 } // namespace mmfree
 
 using namespace mlir;

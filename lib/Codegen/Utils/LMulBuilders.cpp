@@ -1,6 +1,6 @@
 //===- LMulBuilders.cpp - L-Mul as integer IR -----------------------------===//
 
-#include "LMulBuilders.h"
+#include "mmfree/Codegen/Utils/LMulBuilders.h"
 #include "mmfree/Dialect/MMFree/IR/MMFree.h"
 #include "mmfree/Numerics/LMul.h"
 

@@ -1,8 +1,8 @@
 //===- LutBuilders.cpp - shared IR building for MADDNESS lowerings --------===//
 
-#include "LutBuilders.h"
-#include "LMulBuilders.h"
-#include "TernaryBuilders.h"
+#include "mmfree/Codegen/Utils/LutBuilders.h"
+#include "mmfree/Codegen/Utils/LMulBuilders.h"
+#include "mmfree/Codegen/Utils/TernaryBuilders.h"
 
 #include "mmfree/Numerics/Maddness.h"
 

@@ -7,7 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mmfree/Conversion/Passes.h"
+#include "mmfree/Codegen/Passes.h"
 #include "mmfree/Dialect/MMFree/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"

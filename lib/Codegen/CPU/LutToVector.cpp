@@ -26,11 +26,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "BufferBuilders.h"
-#include "LMulBuilders.h"
-#include "LutBuilders.h"
-#include "TernaryBuilders.h"
-#include "mmfree/Conversion/Passes.h"
+#include "mmfree/Codegen/Utils/BufferBuilders.h"
+#include "mmfree/Codegen/Utils/LMulBuilders.h"
+#include "mmfree/Codegen/Utils/LutBuilders.h"
+#include "mmfree/Codegen/Utils/TernaryBuilders.h"
+#include "mmfree/Codegen/Passes.h"
 #include "mmfree/Numerics/Maddness.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"

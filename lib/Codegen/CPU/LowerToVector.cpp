@@ -20,10 +20,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "BufferBuilders.h"
-#include "LMulBuilders.h"
-#include "TernaryBuilders.h"
-#include "mmfree/Conversion/Passes.h"
+#include "mmfree/Codegen/Utils/BufferBuilders.h"
+#include "mmfree/Codegen/Utils/LMulBuilders.h"
+#include "mmfree/Codegen/Utils/TernaryBuilders.h"
+#include "mmfree/Codegen/Passes.h"
 
 #include "mmfree/Numerics/Ternary.h"
 #include "llvm/ADT/StringSwitch.h"
@@ -41,7 +41,7 @@
 
 namespace mmfree {
 #define GEN_PASS_DEF_LOWERTOVECTOR
-#include "mmfree/Conversion/Passes.h.inc"
+#include "mmfree/Codegen/Passes.h.inc"
 } // namespace mmfree
 
 using namespace mlir;

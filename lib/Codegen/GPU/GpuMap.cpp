@@ -7,7 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mmfree/Conversion/Passes.h"
+#include "mmfree/Codegen/Passes.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/TransformOps/GPUTransformOps.h"
@@ -19,7 +19,7 @@
 
 namespace mmfree {
 #define GEN_PASS_DEF_GPUMAP
-#include "mmfree/Conversion/Passes.h.inc"
+#include "mmfree/Codegen/Passes.h.inc"
 } // namespace mmfree
 
 using namespace mlir;

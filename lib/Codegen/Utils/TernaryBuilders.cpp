@@ -1,7 +1,7 @@
 //===- TernaryBuilders.cpp - shared IR building for ternary lowerings -----===//
 
-#include "TernaryBuilders.h"
-#include "LMulBuilders.h"
+#include "mmfree/Codegen/Utils/TernaryBuilders.h"
+#include "mmfree/Codegen/Utils/LMulBuilders.h"
 #include "mmfree/Numerics/Ternary.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"

@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mmfree/Conversion/Passes.h"
+#include "mmfree/Codegen/Passes.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -17,7 +17,7 @@
 
 namespace mmfree {
 #define GEN_PASS_DEF_GPUCHECKTARGET
-#include "mmfree/Conversion/Passes.h.inc"
+#include "mmfree/Codegen/Passes.h.inc"
 } // namespace mmfree
 
 using namespace mlir;

@@ -25,11 +25,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "BufferBuilders.h"
-#include "LMulBuilders.h"
-#include "LutBuilders.h"
-#include "TernaryBuilders.h"
-#include "mmfree/Conversion/Passes.h"
+#include "mmfree/Codegen/Utils/BufferBuilders.h"
+#include "mmfree/Codegen/Utils/LMulBuilders.h"
+#include "mmfree/Codegen/Utils/LutBuilders.h"
+#include "mmfree/Codegen/Utils/TernaryBuilders.h"
+#include "mmfree/Codegen/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -43,7 +43,7 @@
 
 namespace mmfree {
 #define GEN_PASS_DEF_GPUTILE
-#include "mmfree/Conversion/Passes.h.inc"
+#include "mmfree/Codegen/Passes.h.inc"
 } // namespace mmfree
 
 using namespace mlir;

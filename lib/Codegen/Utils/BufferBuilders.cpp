@@ -1,6 +1,6 @@
 //===- BufferBuilders.cpp - kernels on buffers inside tensor code ---------===//
 
-#include "BufferBuilders.h"
+#include "mmfree/Codegen/Utils/BufferBuilders.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"

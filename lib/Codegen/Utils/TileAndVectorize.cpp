@@ -1,6 +1,6 @@
 //===- TileAndVectorize.cpp - upstream tiling + vectorization -------------===//
 
-#include "TileAndVectorize.h"
+#include "mmfree/Codegen/Utils/TileAndVectorize.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"

@@ -5,9 +5,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "LMulBuilders.h"
-#include "LutBuilders.h"
-#include "TernaryBuilders.h"
+#include "mmfree/Codegen/Utils/LMulBuilders.h"
+#include "mmfree/Codegen/Utils/LutBuilders.h"
+#include "mmfree/Codegen/Utils/TernaryBuilders.h"
 #include "mmfree/Conversion/Passes.h"
 #include "mmfree/Numerics/Maddness.h"
 #include "mmfree/Numerics/Ternary.h"

@@ -10,12 +10,12 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "TileAndVectorize.h"
-#include "mmfree/Conversion/Passes.h"
+#include "mmfree/Codegen/Utils/TileAndVectorize.h"
+#include "mmfree/Codegen/Passes.h"
 
 namespace mmfree {
 #define GEN_PASS_DEF_VECTORIZEELEMENTWISE
-#include "mmfree/Conversion/Passes.h.inc"
+#include "mmfree/Codegen/Passes.h.inc"
 } // namespace mmfree
 
 using namespace mlir;

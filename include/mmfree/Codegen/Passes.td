@@ -1,0 +1,175 @@
+//===- Passes.td - mmfree to vector, x86 and GPU code ------*- tablegen -*-===//
+
+#ifndef MMFREE_CODEGEN_PASSES
+#define MMFREE_CODEGEN_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def LowerToVector : Pass<"mmfree-lower-to-vector", "::mlir::ModuleOp"> {
+  let summary = "Lower mmfree contractions to vectorized CPU kernels";
+  let description = [{
+    Rewrites `mmfree.ternary_matmul` into `scf.for` loops whose bodies work on
+    16-lane vectors: groups of 4 rows share each weight load and decode,
+    groups of 4 output channels share each activation load, one 16-byte load
+    of packed weights is decoded four times (shift by 2j, mask) into select
+    masks that add, subtract or skip 16 consecutive activations. No multiply
+    appears in that kernel. With `ternary-dots=avx512vnni` and i8
+    activations instead: the weights decoded to bytes w + 1 in {0, 1, 2},
+    one `mmfree.dot_bytes` per row, channel and 64-weight block plus one per
+    row and block for the activation sum that the offset adds. A
+    `mmfree.quantize_rows` feeding only the contraction becomes each row
+    group's vectorized prologue.
+
+    Also lowers `mmfree.lmul_matmul` (per-operand prologue, integer-add
+    products, f32 sums in increasing k; exact generic for inf/NaN) and the
+    MADDNESS ops `mmfree.lut_encode` (up to 16 codebooks in lanes) and
+    `mmfree.lut_matmul` (outputs in 64- or 32-lane vectors; with at most 32
+    outputs and x86 byte shuffles, rows in 32 or 64 lanes and one vpshufb
+    per output and codebook). A column-major encode whose codes feed only
+    the lookups is fused into them, and an elementwise consumer of the
+    sums (the rescale) is applied before the f32 result is written. Ops it
+    does not match (dynamic sizes, more codebooks) are left for
+    `mmfree-lower-to-linalg`.
+  }];
+  let options = [
+    Option<"lutShuffle", "lut-shuffle", "std::string", "\"host\"",
+           "Byte shuffles for lut_matmul lookups: host (this CPU's features), "
+           "avx512bw (64 lanes), avx2 (32 lanes) or none (portable loads)">,
+    Option<"ternaryDots", "ternary-dots", "std::string", "\"host\"",
+           "Byte dot products for the i8 ternary kernel: host (this CPU's "
+           "features), avx512vnni (64-byte dots), avxvnni (32-byte dots) or "
+           "none (add/sub selects)">,
+    Option<"ternaryLookup", "ternary-lookup", "std::string", "\"auto\"",
+           "T-MAC-style table lookups for the i8 ternary kernel: auto (cost "
+           "model: when the VNNI kernel is not used, on CPUs with byte "
+           "shuffles), avx512bw (64 lanes), avx2 (32 lanes) or none">,
+    Option<"threads", "threads", "int64_t", "1",
+           "Threads: the ternary kernel's output channels (when N is a "
+           "multiple of 8 x threads) or the MADDNESS block kernels' row "
+           "blocks in as many chunks, an scf.parallel (OpenMP in "
+           "mmfree-cpu-pipeline) over them">
+  ];
+  let dependentDialects = ["::mlir::vector::VectorDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::bufferization::BufferizationDialect"];
+}
+
+def VectorizeMatmul : Pass<"mmfree-vectorize-matmul", "::mlir::ModuleOp"> {
+  let summary = "Tile and vectorize f32 linalg.matmul (the f32 baseline)";
+  let description = [{
+    Tiles every static f32 `linalg.matmul` on tensors into 4 x 16 x 16 tiles
+    (or the largest power-of-two divisor of each size) with the upstream
+    TilingInterface and vectorizes each tile with `linalg::vectorize` into a
+    `vector.contract`. A `linalg.transpose` (permutation [1, 0]) feeding B,
+    as torch-mlir emits for nn.Linear, is folded into B's indexing map first
+    instead of being copied. This gives the plain f32 path of
+    `mmfree-cpu-pipeline` vector code, so that timings of the mmfree
+    rewrites are compared with a vectorized baseline. Matmuls with dynamic
+    sizes are left alone.
+  }];
+  let dependentDialects = ["::mlir::vector::VectorDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def VectorizeElementwise : Pass<"mmfree-vectorize-elementwise",
+                                "::mlir::ModuleOp"> {
+  let summary = "Tile and vectorize static elementwise linalg.generic ops";
+  let description = [{
+    Tiles every all-parallel `linalg.generic` on tensors with static sizes
+    and projected-permutation maps into single rows of its innermost loop
+    (whole rows up to 128 elements, else the largest power-of-two divisor up
+    to 32; upstream TilingInterface) and vectorizes each tile with
+    `linalg::vectorize`. Used by `mmfree-cpu-pipeline` so that the work around the mmfree
+    kernels (dequantize, the MADDNESS rescale, activation quantization, bias
+    adds) is vector code rather than scalar loops. Ops it cannot tile or
+    vectorize are left for `convert-linalg-to-loops`.
+  }];
+  let dependentDialects = ["::mlir::vector::VectorDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def LowerX86Ops : Pass<"mmfree-lower-x86-ops", "::mlir::ModuleOp"> {
+  let summary = "Lower mmfree's x86 vector ops to LLVM intrinsics";
+  let description = [{
+    Replaces `mmfree.shuffle_bytes` on 16, 32 or 64 bytes with
+    `llvm.call_intrinsic` of `llvm.x86.ssse3.pshuf.b.128`,
+    `llvm.x86.avx2.pshuf.b` or `llvm.x86.avx512.pshuf.b.512`,
+    `mmfree.dot_bytes` with `llvm.x86.avx512.vpdpbusd.512` (16 lanes) or
+    `.256` (8 lanes), and `mmfree.permute_lanes` with
+    `llvm.x86.avx512.permvar.sf.512`. Runs after bufferization (the
+    intrinsic call declares no memory effects).
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+def GpuTile : Pass<"mmfree-gpu-tile", "::mlir::ModuleOp"> {
+  let summary = "Rewrite mmfree contractions into GPU kernels as scf.forall nests";
+  let description = [{
+    Replaces `mmfree.ternary_matmul` (i8 activations), `mmfree.lut_encode`,
+    `mmfree.lut_matmul` and `mmfree.lmul_matmul` with kernels on buffers: an
+    `scf.forall` over thread blocks (`#gpu.block<x/y>`, tagged with
+    `mmfree.gpu_block_dims`) holding sibling `scf.forall` phases over the
+    block's 128 threads (`#gpu.thread<linear_dim_*>`) and staging buffers
+    in workgroup (shared) memory. Ternary: packed weights decoded in
+    registers, 16-byte coalesced weight loads, K split over 32 lanes and
+    reduced through shared memory, 32-bit integer sums. LUT: tables and
+    codes staged in shared memory, one thread per output. L-Mul: one thread
+    per output summing integer-add products in increasing k. No kernel
+    multiplies in its inner loops. Shapes the kernels cannot tile (dynamic
+    sizes, rows too long for shared memory, float-activation ternary) are
+    errors.
+
+    With `host-executable`, staging buffers stay in the default memory
+    space so that `mmfree-cpu-pipeline` runs the very same loops on the CPU
+    (the execution tests compare them bit for bit with lib/Numerics).
+  }];
+  let options = [
+    Option<"hostExecutable", "host-executable", "bool", "false",
+           "Keep staging buffers in the default memory space (CPU execution)">
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def GpuMap : Pass<"mmfree-gpu-map", "::mlir::ModuleOp"> {
+  let summary = "Map the mmfree GPU kernels' scf.forall nests to gpu.launch";
+  let description = [{
+    Applies the upstream transform ops `transform.gpu.map_forall_to_blocks`
+    (generating a `gpu.launch`) and `transform.gpu.map_nested_forall_to_threads`
+    (with barriers between sibling thread phases) to every block-level
+    `scf.forall` that `mmfree-gpu-tile` tagged with `mmfree.gpu_block_dims`.
+    Runs after bufferization.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::transform::TransformDialect"];
+}
+
+def GpuCheckTarget : Pass<"mmfree-gpu-check-target", "::mlir::ModuleOp"> {
+  let summary = "Reject unknown GPU chips and cubin output without ptxas";
+  let description = [{
+    The first pass of `mmfree-gpu-pipeline`: fails with a message when
+    `chip` is not an NVIDIA architecture the pipeline targets (sm_75 to
+    sm_121), when `format` is not `isa` or `bin`, or when `format=bin` and
+    no `ptxas` is found (in `toolkit`/bin when `toolkit` is given, else in
+    $CUDA_HOME/bin, /usr/local/cuda/bin or PATH).
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", "\"sm_80\"", "Target chip">,
+    Option<"format", "format", "std::string", "\"isa\"",
+           "Output format: isa (PTX) or bin (cubin)">,
+    Option<"toolkit", "toolkit", "std::string", "\"\"",
+           "CUDA toolkit directory holding bin/ptxas">
+  ];
+}
+
+#endif // MMFREE_CODEGEN_PASSES
