@@ -26,11 +26,11 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mmfree/Codegen/Passes.h"
 #include "mmfree/Codegen/Utils/BufferBuilders.h"
 #include "mmfree/Codegen/Utils/LMulBuilders.h"
 #include "mmfree/Codegen/Utils/LutBuilders.h"
 #include "mmfree/Codegen/Utils/TernaryBuilders.h"
-#include "mmfree/Codegen/Passes.h"
 #include "mmfree/Numerics/Maddness.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"

@@ -10,8 +10,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mmfree/Codegen/Utils/TileAndVectorize.h"
 #include "mmfree/Codegen/Passes.h"
+#include "mmfree/Codegen/Utils/TileAndVectorize.h"
 
 namespace mmfree {
 #define GEN_PASS_DEF_VECTORIZEELEMENTWISE

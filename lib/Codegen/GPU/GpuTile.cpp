@@ -25,11 +25,11 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mmfree/Codegen/Passes.h"
 #include "mmfree/Codegen/Utils/BufferBuilders.h"
 #include "mmfree/Codegen/Utils/LMulBuilders.h"
 #include "mmfree/Codegen/Utils/LutBuilders.h"
 #include "mmfree/Codegen/Utils/TernaryBuilders.h"
-#include "mmfree/Codegen/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -336,20 +336,20 @@ Value buildTernary(KernelBuilder &kb, TernaryMatmulOp op) {
       Value chan = kb.add(b, n0, ch);
       for (int64_t r = 0; r < rows; ++r) {
         Value row = kb.add(b, m0, r);
-        kb.ifThen(
-            b, kb.both(b, kb.lt(b, chan, n), kb.lt(b, row, m)),
-            [&](OpBuilder &b) {
-              Value sum = zeroOf(b, loc, accElt);
-              for (int64_t s = 0; s < lanes; ++s)
-                sum = arith::AddIOp::create(
-                    b, loc, sum,
-                    memref::LoadOp::create(
-                        b, loc, partial,
-                        ValueRange{ch, kb.idx(b, s), kb.idx(b, r)}));
-              if (resultElt != accElt)
-                sum = arith::TruncIOp::create(b, loc, resultElt, sum);
-              memref::StoreOp::create(b, loc, sum, out, ValueRange{row, chan});
-            });
+        kb.ifThen(b, kb.both(b, kb.lt(b, chan, n), kb.lt(b, row, m)),
+                  [&](OpBuilder &b) {
+                    Value sum = zeroOf(b, loc, accElt);
+                    for (int64_t s = 0; s < lanes; ++s)
+                      sum = arith::AddIOp::create(
+                          b, loc, sum,
+                          memref::LoadOp::create(
+                              b, loc, partial,
+                              ValueRange{ch, kb.idx(b, s), kb.idx(b, r)}));
+                    if (resultElt != accElt)
+                      sum = arith::TruncIOp::create(b, loc, resultElt, sum);
+                    memref::StoreOp::create(b, loc, sum, out,
+                                            ValueRange{row, chan});
+                  });
       }
     });
   });

@@ -23,8 +23,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mmfree/Codegen/Utils/LMulBuilders.h"
 #include "mmfree/Codegen/Passes.h"
+#include "mmfree/Codegen/Utils/LMulBuilders.h"
 #include "mmfree/Numerics/LMul.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"

@@ -14,10 +14,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mmfree/Codegen/Passes.h"
 #include "mmfree/Codegen/Utils/BufferBuilders.h"
 #include "mmfree/Codegen/Utils/LMulBuilders.h"
 #include "mmfree/Codegen/Utils/TernaryBuilders.h"
-#include "mmfree/Codegen/Passes.h"
 #include "mmfree/Numerics/Ternary.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
