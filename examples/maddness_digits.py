@@ -64,7 +64,7 @@ func.func @main() {{
 
 def run(passes, path):
     opt = subprocess.run([os.path.join(build, "bin", "mmfree-opt"), path] +
-                         passes + ["--mmfree-cpu-pipeline"],
+                         passes + ["--mmfree-cpu-pipeline=target=host"],
                          check=True, capture_output=True, text=True).stdout
     lib = subprocess.run(["llvm-config-22", "--libdir"], capture_output=True,
                          text=True).stdout.strip() or "/usr/lib/llvm-22/lib"

@@ -84,7 +84,7 @@ class Library:
         return out
 
 
-def compile_module(text, rewrite=(), pipeline="mmfree-cpu-pipeline",
+def compile_module(text, rewrite=(), pipeline="mmfree-cpu-pipeline=target=host",
                    workdir=None):
     """Compiles `text` after the passes `rewrite` (mmfree-opt flags) into a
     shared object; returns (Library, remarks printed by the rewrites)."""

@@ -51,8 +51,9 @@ static llvm::cl::opt<std::string>
     plotPath("plot", llvm::cl::desc("write a PNG bar chart here (gnuplot)"));
 static llvm::cl::opt<std::string> ternaryOptions(
     "ternary-options",
-    llvm::cl::desc("mmfree-cpu-pipeline options for the ternary layers, e.g. "
-                   "\"ternary-dots=none ternary-lookup=avx512bw\""),
+    llvm::cl::desc("mmfree-cpu-pipeline options for the ternary layers "
+                   "(after target=host), e.g. \"ternary-kernel=lookup\" or "
+                   "\"target=x86-64-v3\""),
     llvm::cl::init(""));
 static llvm::cl::opt<bool> hugePages(
     "huge-pages",
@@ -392,10 +393,12 @@ bool streamedGemv(MLIRContext &context, const Shape &s,
       parseSourceString<ModuleOp>(packedGemvModule(s), &context);
   if (!module)
     return false;
-  std::unique_ptr<ExecutionEngine> engine = compileAndJit(
-      *module, "gemv", "mmfree-cpu-pipeline{" + ternaryOptions + "}");
+  std::unique_ptr<ExecutionEngine> engine =
+      compileAndJit(*module, "gemv",
+                    "mmfree-cpu-pipeline{target=host " + ternaryOptions + "}");
   std::unique_ptr<ExecutionEngine> engine2 = compileAndJit(
-      *module, "gemv", "mmfree-cpu-pipeline{" + ternaryOptions + " threads=2}");
+      *module, "gemv",
+      "mmfree-cpu-pipeline{target=host " + ternaryOptions + " threads=2}");
   auto gemv = engine
                   ? reinterpret_cast<GemvFn>(lookupCInterface(*engine, "gemv"))
                   : nullptr;
@@ -492,13 +495,14 @@ int ternarySuite(MLIRContext &context, const std::vector<Shape> &shapes) {
     if (!module)
       return 1;
     std::string pipeline =
-        "mmfree-matmul-to-ternary,mmfree-cpu-pipeline{" + ternaryOptions;
+        "mmfree-matmul-to-ternary,mmfree-cpu-pipeline{target=host " +
+        ternaryOptions;
     std::unique_ptr<ExecutionEngine> ternary =
         compileAndJit(*module, "ternary", pipeline + "}");
     std::unique_ptr<ExecutionEngine> ternary2 =
         compileAndJit(*module, "ternary", pipeline + " threads=2}");
     std::unique_ptr<ExecutionEngine> dense =
-        compileAndJit(*module, "dense", "mmfree-cpu-pipeline");
+        compileAndJit(*module, "dense", "mmfree-cpu-pipeline{target=host}");
     auto ternaryFn =
         ternary
             ? reinterpret_cast<UnaryFn>(lookupCInterface(*ternary, "ternary"))
@@ -690,9 +694,10 @@ int ireeSuite(MLIRContext &context, const std::vector<Shape> &shapes) {
 
     std::unique_ptr<ExecutionEngine> ternary = compileAndJit(
         *module, "ternary",
-        "mmfree-matmul-to-ternary,mmfree-cpu-pipeline{" + ternaryOptions + "}");
+        "mmfree-matmul-to-ternary,mmfree-cpu-pipeline{target=host " +
+            ternaryOptions + "}");
     std::unique_ptr<ExecutionEngine> dense =
-        compileAndJit(*module, "dense", "mmfree-cpu-pipeline");
+        compileAndJit(*module, "dense", "mmfree-cpu-pipeline{target=host}");
     auto ternaryFn =
         ternary
             ? reinterpret_cast<UnaryFn>(lookupCInterface(*ternary, "ternary"))
@@ -813,19 +818,25 @@ int lutSuite(MLIRContext &context, const std::vector<Shape> &shapes) {
       ModuleOp module = nullptr; // rowMajor or columnMajor if null
     };
     const LutStrategy strategies[] = {
-        {"f32 (mmfree-cpu-pipeline)", "mmfree-cpu-pipeline", false},
-        {"lut exact, 16 codebooks", lut + "},mmfree-cpu-pipeline", false},
+        {"f32 (mmfree-cpu-pipeline)", "mmfree-cpu-pipeline{target=host}",
+         false},
+        {"lut exact, 16 codebooks", lut + "},mmfree-cpu-pipeline{target=host}",
+         false},
         {"lut average, 16 codebooks",
-         lut + " accumulation=average},mmfree-cpu-pipeline", false},
-        {"lut exact, column-major A", lut + "},mmfree-cpu-pipeline", true},
+         lut + " accumulation=average},mmfree-cpu-pipeline{target=host}",
+         false},
+        {"lut exact, column-major A",
+         lut + "},mmfree-cpu-pipeline{target=host}", true},
         {"lut average, column-major A",
-         lut + " accumulation=average},mmfree-cpu-pipeline", true},
+         lut + " accumulation=average},mmfree-cpu-pipeline{target=host}", true},
         {"lut exact, col-major, 2 thr.",
-         lut + "},mmfree-cpu-pipeline{threads=2}", true},
+         lut + "},mmfree-cpu-pipeline{target=host threads=2}", true},
         {"lut average, col-major, 2 thr.",
-         lut + " accumulation=average},mmfree-cpu-pipeline{threads=2}", true},
-        {"encode + lookup, u8 averages", "mmfree-cpu-pipeline", true,
-         *encodeLookup},
+         lut + " accumulation=average},mmfree-cpu-pipeline{target=host "
+               "threads=2}",
+         true},
+        {"encode + lookup, u8 averages", "mmfree-cpu-pipeline{target=host}",
+         true, *encodeLookup},
     };
     std::vector<std::unique_ptr<ExecutionEngine>> engines;
     std::vector<std::function<void()>> runs;
@@ -960,11 +971,13 @@ int main(int argc, char **argv) {
 
   using F = numerics::FloatFormat;
   const std::vector<Strategy> strategies = {
-      {"f32 (mmfree-cpu-pipeline)", F::F32, "mmfree-cpu-pipeline"},
-      {"lmul f32 k=23", F::F32, "mmfree-matmul-to-lmul,mmfree-cpu-pipeline"},
-      {"lmul bf16 k=7", F::BF16, "mmfree-matmul-to-lmul,mmfree-cpu-pipeline"},
+      {"f32 (mmfree-cpu-pipeline)", F::F32, "mmfree-cpu-pipeline{target=host}"},
+      {"lmul f32 k=23", F::F32,
+       "mmfree-matmul-to-lmul,mmfree-cpu-pipeline{target=host}"},
+      {"lmul bf16 k=7", F::BF16,
+       "mmfree-matmul-to-lmul,mmfree-cpu-pipeline{target=host}"},
       {"lmul f8E4M3FN k=3", F::F8E4M3FN,
-       "mmfree-matmul-to-lmul,mmfree-cpu-pipeline"},
+       "mmfree-matmul-to-lmul,mmfree-cpu-pipeline{target=host}"},
   };
   std::vector<Row> rows;
   std::printf("%-16s %-28s %12s %10s %14s %14s\n", "shape", "strategy",

@@ -93,11 +93,12 @@ int main(int argc, char **argv) {
   StridedMemRefType<float, 2> in = view(input, batch, width);
 
   const Strategy strategies[] = {
-      {"f32", "mmfree-cpu-pipeline"},
-      {"ternary-int8", "mmfree-matmul-to-ternary,mmfree-cpu-pipeline"},
-      {"ternary-float",
-       "mmfree-matmul-to-ternary{activations=float},mmfree-cpu-pipeline"},
-      {"lmul-f32", "mmfree-matmul-to-lmul,mmfree-cpu-pipeline"},
+      {"f32", "mmfree-cpu-pipeline{target=host}"},
+      {"ternary-int8",
+       "mmfree-matmul-to-ternary,mmfree-cpu-pipeline{target=host}"},
+      {"ternary-float", "mmfree-matmul-to-ternary{activations=float},mmfree-"
+                        "cpu-pipeline{target=host}"},
+      {"lmul-f32", "mmfree-matmul-to-lmul,mmfree-cpu-pipeline{target=host}"},
   };
   std::printf("model: %s, input %lldx%lld, output %lldx%lld, median of %d "
               "runs\n\n",

@@ -3,6 +3,7 @@
 #ifndef MMFREE_CODEGEN_PASSES_H
 #define MMFREE_CODEGEN_PASSES_H
 
+#include "mmfree/Codegen/CPU/KernelSelection.h"
 #include "mmfree/Conversion/Passes.h"
 #include "mmfree/Dialect/MMFree/IR/MMFree.h"
 
@@ -30,48 +31,48 @@ namespace mmfree {
 void populateLMulMatmulToVectorPatterns(mlir::RewritePatternSet &patterns);
 
 /// The vector kernels of mmfree.lut_encode and mmfree.lut_matmul (part of
-/// mmfree-lower-to-vector); `shuffleLanes` (32: AVX2, 64: AVX-512BW, 0:
-/// none) enables the vpshufb lookups for lut_matmul with few outputs;
-/// `threads` splits the row blocks of the block kernels.
-void populateLutToVectorPatterns(mlir::RewritePatternSet &patterns,
-                                 int64_t shuffleLanes, int64_t threads = 1);
+/// mmfree-lower-to-vector); each lut_matmul by the kernel its mmfree.kernel
+/// names.
+void populateLutToVectorPatterns(mlir::RewritePatternSet &patterns);
 
-/// The T-MAC-style ternary kernel (bit-plane tables, byte shuffles) with
-/// `lanes` (32 or 64) channels per shuffle, the channels split over
-/// `threads` (scf.parallel); part of mmfree-lower-to-vector.
-void populateTernaryLookupPatterns(mlir::RewritePatternSet &patterns,
-                                   int64_t lanes, int64_t threads);
+/// The T-MAC-style ternary kernel (bit-plane tables, byte shuffles) of the
+/// ternary_matmul ops whose mmfree.kernel is `lookup`; part of
+/// mmfree-lower-to-vector.
+void populateTernaryLookupPatterns(mlir::RewritePatternSet &patterns);
 
-/// i32 lanes of the VNNI ternary kernel from a `ternary-dots` option value
-/// (host, avx512vnni, avxvnni, none): 16, 8 or 0; -1 for an unknown value.
-int64_t ternaryDotLanes(llvm::StringRef option);
-
-/// Byte-shuffle lanes for the lut_matmul kernel from a `lut-shuffle` option
-/// value (host, avx512bw, avx2, none); -1 for an unknown value.
-int64_t lutShuffleLanes(llvm::StringRef option);
-
-/// Options of `mmfree-cpu-pipeline` (the kernel choices of
-/// mmfree-lower-to-vector).
+/// Options of `mmfree-cpu-pipeline` (those of mmfree-select-kernels).
 struct CpuPipelineOptions : mlir::PassPipelineOptions<CpuPipelineOptions> {
-  Option<std::string> lutShuffle{
-      *this, "lut-shuffle",
-      llvm::cl::desc("Byte shuffles for MADDNESS lookups: host, avx512bw, "
-                     "avx2 or none"),
-      llvm::cl::init("host")};
-  Option<std::string> ternaryDots{
-      *this, "ternary-dots",
-      llvm::cl::desc("Byte dot products for the i8 ternary kernel: host, "
-                     "avx512vnni, avxvnni or none"),
-      llvm::cl::init("host")};
-  Option<std::string> ternaryLookup{
-      *this, "ternary-lookup",
-      llvm::cl::desc("T-MAC-style lookups for the i8 ternary kernel: auto, "
-                     "avx512bw, avx2 or none"),
-      llvm::cl::init("auto")};
+  Option<std::string> target{
+      *this, "target",
+      llvm::cl::desc("The CPU: generic, x86-64, x86-64-v2, x86-64-v3, "
+                     "x86-64-v4 or host, then +feature / -feature items; "
+                     "empty: the module's mmfree.target, else generic"),
+      llvm::cl::init("")};
   Option<int64_t> threads{
       *this, "threads",
-      llvm::cl::desc("Threads for the ternary and MADDNESS kernels (OpenMP)"),
-      llvm::cl::init(1)};
+      llvm::cl::desc("Threads for the ternary and MADDNESS kernels (OpenMP); "
+                     "0: the target's"),
+      llvm::cl::init(0)};
+  Option<KernelChoice> ternaryKernel{
+      *this, "ternary-kernel",
+      llvm::cl::desc("Force a ternary_matmul kernel where it applies"),
+      llvm::cl::init(KernelChoice::Auto),
+      llvm::cl::values(
+          clEnumValN(KernelChoice::Auto, "auto", "the cost model's choice"),
+          clEnumValN(KernelChoice::Select, "select", "add/sub selects"),
+          clEnumValN(KernelChoice::Dots, "dots", "VNNI byte dot products"),
+          clEnumValN(KernelChoice::Lookup, "lookup",
+                     "bit-plane tables and byte shuffles"))};
+  Option<KernelChoice> lutKernel{
+      *this, "lut-kernel",
+      llvm::cl::desc("Force a lut_matmul kernel where it applies"),
+      llvm::cl::init(KernelChoice::Auto),
+      llvm::cl::values(
+          clEnumValN(KernelChoice::Auto, "auto", "the cost model's choice"),
+          clEnumValN(KernelChoice::Loads, "loads",
+                     "table loads, outputs in lanes"),
+          clEnumValN(KernelChoice::Shuffle, "shuffle",
+                     "byte shuffles, rows in lanes"))};
 };
 
 /// Adds `mmfree-cpu-pipeline` to `pm` (a module pass manager): mmfree and

@@ -30,32 +30,80 @@ def LowerToVector : Pass<"mmfree-lower-to-vector", "::mlir::ModuleOp"> {
     sums (the rescale) is applied before the f32 result is written. Ops it
     does not match (dynamic sizes, more codebooks) are left for
     `mmfree-lower-to-linalg`.
+
+    Each ternary_matmul and lut_matmul is lowered by the kernel its
+    `mmfree.kernel` attribute names (see `mmfree-select-kernels`); one
+    without the attribute gets the cost model's choice for the module's
+    `mmfree.target` (the generic target when there is none), which the
+    pass then removes. The host's CPU is never consulted.
   }];
-  let options = [
-    Option<"lutShuffle", "lut-shuffle", "std::string", "\"host\"",
-           "Byte shuffles for lut_matmul lookups: host (this CPU's features), "
-           "avx512bw (64 lanes), avx2 (32 lanes) or none (portable loads)">,
-    Option<"ternaryDots", "ternary-dots", "std::string", "\"host\"",
-           "Byte dot products for the i8 ternary kernel: host (this CPU's "
-           "features), avx512vnni (64-byte dots), avxvnni (32-byte dots) or "
-           "none (add/sub selects)">,
-    Option<"ternaryLookup", "ternary-lookup", "std::string", "\"auto\"",
-           "T-MAC-style table lookups for the i8 ternary kernel: auto (cost "
-           "model: when the VNNI kernel is not used, on CPUs with byte "
-           "shuffles), avx512bw (64 lanes), avx2 (32 lanes) or none">,
-    Option<"threads", "threads", "int64_t", "1",
-           "Threads: the ternary kernel's output channels (when N is a "
-           "multiple of 8 x threads) or the MADDNESS block kernels' row "
-           "blocks in as many chunks, an scf.parallel (OpenMP in "
-           "mmfree-cpu-pipeline) over them">
-  ];
-  let dependentDialects = ["::mlir::vector::VectorDialect",
+  let dependentDialects = ["::mmfree::MMFreeDialect",
+                           "::mlir::vector::VectorDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::bufferization::BufferizationDialect"];
+}
+
+def SelectKernels : Pass<"mmfree-select-kernels", "::mlir::ModuleOp"> {
+  let summary = "Choose each contraction's CPU kernel for a target";
+  let description = [{
+    Sets the module's `mmfree.target` (a `#mmfree.cpu_target`) from the
+    `target` option, or keeps the one it has (the generic target when it
+    has none), and writes a `#mmfree.kernel` on every `mmfree.ternary_matmul`
+    and `mmfree.lut_matmul` without one, from the cost model documented in
+    docs/kernels.md: ternary with i8 activations through VNNI byte dots
+    where the target has them, else T-MAC-style lookups where it has byte
+    shuffles and the weights are constant, else add/sub selects; MADDNESS
+    through byte shuffles for at most 32 outputs, else table loads. A
+    kernel already on an op is kept (forcing a kernel is setting the
+    attribute) and checked against the op. `ternary-kernel` and
+    `lut-kernel` force a kind where it applies, with a remark where it does
+    not; ops no vector kernel takes get a remark and are left for
+    `mmfree-lower-to-linalg`. Only `target=host` reads this machine's CPU.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", "\"\"",
+           "The CPU: generic, x86-64, x86-64-v2, x86-64-v3, x86-64-v4 or "
+           "host, then comma-separated +feature / -feature items (e.g. "
+           "x86-64-v3,+avxvnni); empty: the module's mmfree.target, else "
+           "generic">,
+    Option<"threads", "threads", "int64_t", "0",
+           "Threads the kernels split their work over (scf.parallel, OpenMP "
+           "in mmfree-cpu-pipeline); 0: the target's">,
+    Option<"ternaryKernel", "ternary-kernel", "::mmfree::KernelChoice",
+           "::mmfree::KernelChoice::Auto",
+           "Force a ternary_matmul kernel where it applies",
+           [{::llvm::cl::values(
+               clEnumValN(::mmfree::KernelChoice::Auto, "auto",
+                          "the cost model's choice"),
+               clEnumValN(::mmfree::KernelChoice::Select, "select",
+                          "add/sub selects"),
+               clEnumValN(::mmfree::KernelChoice::Dots, "dots",
+                          "VNNI byte dot products"),
+               clEnumValN(::mmfree::KernelChoice::Lookup, "lookup",
+                          "bit-plane tables and byte shuffles"))}]>,
+    Option<"lutKernel", "lut-kernel", "::mmfree::KernelChoice",
+           "::mmfree::KernelChoice::Auto",
+           "Force a lut_matmul kernel where it applies",
+           [{::llvm::cl::values(
+               clEnumValN(::mmfree::KernelChoice::Auto, "auto",
+                          "the cost model's choice"),
+               clEnumValN(::mmfree::KernelChoice::Loads, "loads",
+                          "table loads, outputs in lanes"),
+               clEnumValN(::mmfree::KernelChoice::Shuffle, "shuffle",
+                          "byte shuffles, rows in lanes"))}]>
+  ];
+  let statistics = [
+    Statistic<"numSelect", "select", "ternary kernels: add/sub selects">,
+    Statistic<"numDots", "dots", "ternary kernels: VNNI dots">,
+    Statistic<"numLookup", "lookup", "ternary kernels: lookups">,
+    Statistic<"numLoads", "loads", "lut kernels: table loads">,
+    Statistic<"numShuffle", "shuffle", "lut kernels: byte shuffles">
+  ];
+  let dependentDialects = ["::mmfree::MMFreeDialect"];
 }
 
 def VectorizeMatmul : Pass<"mmfree-vectorize-matmul", "::mlir::ModuleOp"> {

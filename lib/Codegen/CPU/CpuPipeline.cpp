@@ -1,7 +1,8 @@
 //===- CpuPipeline.cpp - mmfree-cpu-pipeline ------------------------------===//
 //
-// Tensors with mmfree and linalg ops down to the LLVM dialect: the mmfree
-// kernels of mmfree-lower-to-vector, f32 matmuls tiled and vectorized, the
+// Tensors with mmfree and linalg ops down to the LLVM dialect: the kernels
+// mmfree-select-kernels picks for the target, lowered by
+// mmfree-lower-to-vector, f32 matmuls tiled and vectorized, the
 // rest through linalg generics and loops, then One-Shot Bufferize and the
 // upstream conversions to LLVM.
 //
@@ -32,12 +33,13 @@ void mmfree::buildCpuPipeline(OpPassManager &pm,
   math::MathExpandOpsPassOptions expand;
   expand.opMnemonics = {"fpowi", "tanh"};
   pm.addNestedPass<func::FuncOp>(math::createMathExpandOpsPass(expand));
-  LowerToVectorOptions kernels;
-  kernels.lutShuffle = options.lutShuffle;
-  kernels.ternaryDots = options.ternaryDots;
-  kernels.ternaryLookup = options.ternaryLookup;
+  SelectKernelsOptions kernels;
+  kernels.target = options.target;
   kernels.threads = options.threads;
-  pm.addPass(createLowerToVector(kernels));
+  kernels.ternaryKernel = options.ternaryKernel;
+  kernels.lutKernel = options.lutKernel;
+  pm.addPass(createSelectKernels(kernels));
+  pm.addPass(createLowerToVector());
   pm.addPass(createLowerToLinalg());
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   pm.addPass(createVectorizeMatmul());

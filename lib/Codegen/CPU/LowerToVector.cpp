@@ -8,7 +8,7 @@
 // the two code bits in place instead), and each activation slice is loaded
 // once for all channels. Adds, subtracts and selects only.
 //
-// With AVX-512 VNNI (option ternary-dots), a second kernel: the 16 bytes of
+// With AVX-512 VNNI (kernel `dots`), a second kernel: the 16 bytes of
 // a block are broadcast to 64 and decoded to bytes w + 1 in {0, 1, 2} in
 // activation order; one vpdpbusd (mmfree.dot_bytes) per row and channel
 // adds sum (w + 1) x, one more per row gives the sum x to subtract. Rows in
@@ -26,8 +26,6 @@
 #include "mmfree/Codegen/Utils/TernaryBuilders.h"
 
 #include "mmfree/Numerics/Ternary.h"
-#include "llvm/ADT/StringSwitch.h"
-#include "llvm/TargetParser/Host.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -77,11 +75,17 @@ constexpr int64_t kMaxScratchBytes = 64 * 1024;
 constexpr int64_t kPrefetchBlocks = 32;
 
 struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
-  TernaryMatmulToVector(MLIRContext *ctx, int64_t dotLanes, int64_t threads)
-      : OpRewritePattern(ctx), dotLanes(dotLanes), threads(threads) {}
+  using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(TernaryMatmulOp op,
                                 PatternRewriter &rewriter) const override {
+    auto kernel = op->getAttrOfType<KernelAttr>(kKernelAttrName);
+    if (!kernel || (kernel.getKind() != KernelKind::Select &&
+                    kernel.getKind() != KernelKind::Dots))
+      return rewriter.notifyMatchFailure(op, "not a select or dots kernel");
+    const int64_t dotLanes =
+        kernel.getKind() == KernelKind::Dots ? kernelLanes(kernel) : 0;
+    const int64_t threads = kernel.getThreads();
     Location loc = op.getLoc();
     int64_t k = op.getK();
     Type accElt = op.getResult().getType().getElementType();
@@ -139,9 +143,9 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     // Every chunk of channels holds whole groups (of either row grouping).
     int64_t widest = channelGroup(/*useDots=*/true, /*rowGroup=*/1);
     if (threads > 1 && n % (threads * widest) == 0) {
-      rewriter.replaceOp(op,
-                         threadedKernel(rewriter, loc, x, w, mSize, resultType,
-                                        rowsPerGroup, paddedK, lanes, fusion));
+      rewriter.replaceOp(op, threadedKernel(rewriter, loc, x, w, mSize,
+                                            resultType, rowsPerGroup, paddedK,
+                                            lanes, threads, fusion));
       replaceQuantize(rewriter, loc, quantize, fusion);
       return success();
     }
@@ -637,6 +641,7 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
   Value threadedKernel(PatternRewriter &rewriter, Location loc, Value x,
                        Value w, Value mSize, RankedTensorType resultType,
                        int64_t rowsPerGroup, int64_t paddedK, int64_t lanes,
+                       int64_t threads,
                        const std::optional<Fusion> &fusion) const {
     Type accType = resultType.getElementType();
     int64_t n = resultType.getDimSize(1), chunk = n / threads;
@@ -706,9 +711,6 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
         });
     return resultTensor(rewriter, loc, resultType, out);
   }
-
-  int64_t dotLanes;
-  int64_t threads;
 };
 
 struct LowerToVectorPass
@@ -716,76 +718,24 @@ struct LowerToVectorPass
   using LowerToVectorBase::LowerToVectorBase;
 
   void runOnOperation() override {
-    int64_t shuffleLanes = lutShuffleLanes(lutShuffle);
-    if (shuffleLanes < 0) {
-      getOperation().emitError()
-          << "mmfree-lower-to-vector: unknown lut-shuffle '" << lutShuffle
-          << "'; expected host, avx512bw, avx2 or none";
+    ModuleOp module = getOperation();
+    // Ops without a kernel get the cost model's choice for the module's
+    // target; a kernel that cannot lower its op is an error.
+    if (failed(annotateKernels(module, getCpuTarget(module), KernelChoice::Auto,
+                               KernelChoice::Auto,
+                               /*remarks=*/false, [](KernelAttr) {})))
       return signalPassFailure();
-    }
     RewritePatternSet patterns(&getContext());
-    int64_t dotLanes = ternaryDotLanes(ternaryDots);
-    if (dotLanes < 0) {
-      getOperation().emitError()
-          << "mmfree-lower-to-vector: unknown ternary-dots '" << ternaryDots
-          << "'; expected host, avx512vnni, avxvnni or none";
-      return signalPassFailure();
-    }
-    if (threads < 1) {
-      getOperation().emitError()
-          << "mmfree-lower-to-vector: threads must be at least 1";
-      return signalPassFailure();
-    }
-    // Cost model, from mmfree-bench on an AVX-512 machine (each kernel
-    // forced, one thread): GEMV 11008x4096 AVX-512 VNNI 0.49 ms, AVX-VNNI
-    // 0.66 ms, lookups 1.2-1.3 ms, add/sub selects 2.6 ms; GEMM
-    // 256x4096x4096 29, 55, 116-123 and 249 ms. So: VNNI where the CPU has
-    // it, else lookups where it has byte shuffles, else selects.
-    int64_t lookupLanes = ternaryLookup == "auto"
-                              ? (dotLanes > 0 ? 0 : lutShuffleLanes("host"))
-                              : lutShuffleLanes(ternaryLookup);
-    if (lookupLanes < 0 || ternaryLookup == "host") {
-      getOperation().emitError()
-          << "mmfree-lower-to-vector: unknown ternary-lookup '" << ternaryLookup
-          << "'; expected auto, avx512bw, avx2 or none";
-      return signalPassFailure();
-    }
-    if (lookupLanes > 0)
-      populateTernaryLookupPatterns(patterns, lookupLanes, threads);
-    patterns.add<TernaryMatmulToVector>(&getContext(), dotLanes, threads);
+    populateTernaryLookupPatterns(patterns);
+    patterns.add<TernaryMatmulToVector>(&getContext());
     populateLMulMatmulToVectorPatterns(patterns);
-    populateLutToVectorPatterns(patterns, shuffleLanes, threads);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
-      signalPassFailure();
+    populateLutToVectorPatterns(patterns);
+    if (failed(applyPatternsGreedily(module, std::move(patterns))))
+      return signalPassFailure();
+    // The target is consumed here: later passes and stock tools (mlir-runner,
+    // mlir-translate) need not know the mmfree dialect.
+    module->removeAttr(kTargetAttrName);
   }
 };
 
 } // namespace
-
-int64_t mmfree::ternaryDotLanes(llvm::StringRef option) {
-  if (option == "host") {
-    llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-    if (features.lookup("avx512vnni") && features.lookup("avx512bw"))
-      return 16;
-    return features.lookup("avxvnni") && features.lookup("avx2") ? 8 : 0;
-  }
-  return llvm::StringSwitch<int64_t>(option)
-      .Case("avx512vnni", 16)
-      .Case("avxvnni", 8)
-      .Case("none", 0)
-      .Default(-1);
-}
-
-int64_t mmfree::lutShuffleLanes(llvm::StringRef option) {
-  if (option == "host") {
-    // Generated code runs where it is compiled (mlir-runner, the JIT):
-    // select by what this CPU has.
-    llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-    return features.lookup("avx512bw") ? 64 : features.lookup("avx2") ? 32 : 0;
-  }
-  return llvm::StringSwitch<int64_t>(option)
-      .Case("avx512bw", 64)
-      .Case("avx2", 32)
-      .Case("none", 0)
-      .Default(-1);
-}

@@ -53,8 +53,6 @@ using numerics::kBuckets;
 using numerics::kTreeDepth;
 
 constexpr int64_t kCodebookLanes = 16;
-/// Output lanes of the loads kernel unless the target has 64-byte vectors.
-constexpr int64_t kOutputLanes = 32;
 constexpr int64_t kShuffleMaxOutputs = 32;
 constexpr int64_t kRowLanes = 32;
 /// Rows per f32 compare in the column-major encodes.
@@ -329,10 +327,16 @@ void replaceLookups(PatternRewriter &rewriter, LutMatmulOp op,
   rewriter.eraseOp(op);
 }
 
-/// The lut_encode that LutEncodeAndShuffles or LutEncodeAndLoads fuses into
-/// `op`'s lookups: one of column-major rows with constant trees whose codes
-/// only `op` reads, `op` with static shapes.
-LutEncodeOp fusableEncode(LutMatmulOp op) {
+/// `op`'s kernel if it is of `kind` (mmfree-lower-to-vector annotated every
+/// lut_matmul a kernel can lower).
+KernelAttr kernelOf(LutMatmulOp op, KernelKind kind) {
+  auto kernel = op->getAttrOfType<KernelAttr>(kKernelAttrName);
+  return kernel && kernel.getKind() == kind ? kernel : nullptr;
+}
+
+} // namespace
+
+LutEncodeOp mmfree::fusableLutEncode(LutMatmulOp op) {
   auto encode = op.getCodes().getDefiningOp<LutEncodeOp>();
   auto tablesType = op.getTables().getType();
   if (!encode || !encode.getTransposeInput() ||
@@ -344,6 +348,8 @@ LutEncodeOp fusableEncode(LutMatmulOp op) {
     return nullptr;
   return encode;
 }
+
+namespace {
 
 /// Encoding from column-major rows (transpose_input): 32 rows in lanes. Per
 /// codebook and level one contiguous load of the split column's 32 values,
@@ -358,7 +364,7 @@ struct LutEncodeColumnsToVector : OpRewritePattern<LutEncodeOp> {
                                 PatternRewriter &rewriter) const override {
     if (op.getCodes().hasOneUse())
       if (auto user = dyn_cast<LutMatmulOp>(*op.getCodes().getUsers().begin()))
-        if (fusableEncode(user))
+        if (fusableLutEncode(user))
           return rewriter.notifyMatchFailure(op, "left to the fused lookups");
     DenseIntElementsAttr dimValues;
     DenseFPElementsAttr thrValues;
@@ -562,14 +568,15 @@ rowOutputs(OpBuilder &b, Location l, Value tables, ArrayRef<Value> rowStarts,
 /// Lookups with the outputs in lanes, one row at a time (contiguous row
 /// stores; the kernel for many outputs or without byte shuffles).
 struct LutMatmulToVector : OpRewritePattern<LutMatmulOp> {
-  LutMatmulToVector(MLIRContext *ctx, int64_t lanes)
-      : OpRewritePattern(ctx), lanes(lanes) {}
+  using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(LutMatmulOp op,
                                 PatternRewriter &rewriter) const override {
+    KernelAttr kernel = kernelOf(op, KernelKind::Loads);
     auto tablesType = op.getTables().getType();
-    if (!tablesType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static tables");
+    if (!kernel || !tablesType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "not a loads kernel");
+    const int64_t lanes = kernelLanes(kernel);
     Location loc = op.getLoc();
     int64_t books = tablesType.getDimSize(0),
             outputs = tablesType.getDimSize(2);
@@ -604,8 +611,6 @@ struct LutMatmulToVector : OpRewritePattern<LutMatmulOp> {
     replaceLookups(rewriter, op, epilogue, sums);
     return success();
   }
-
-  int64_t lanes;
 };
 
 /// The tables output-major, [M][C][16], as a buffer: each lookup loads one
@@ -933,17 +938,19 @@ void shuffleLookups(PatternRewriter &rewriter, LutMatmulOp op, int64_t lanes,
 /// lanes) do the same lookups with contiguous stores, so this kernel takes
 /// at most kShuffleMaxOutputs.
 struct LutMatmulToShuffles : OpRewritePattern<LutMatmulOp> {
-  LutMatmulToShuffles(MLIRContext *ctx, int64_t lanes, int64_t threads)
-      : OpRewritePattern(ctx, /*benefit=*/2), lanes(lanes), threads(threads) {}
+  LutMatmulToShuffles(MLIRContext *ctx)
+      : OpRewritePattern(ctx, /*benefit=*/2) {}
 
   LogicalResult matchAndRewrite(LutMatmulOp op,
                                 PatternRewriter &rewriter) const override {
+    KernelAttr kernel = kernelOf(op, KernelKind::Shuffle);
     auto codesType = op.getCodes().getType();
     auto tablesType = op.getTables().getType();
-    if (!codesType.hasStaticShape() || !tablesType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "needs static shapes");
-    if (tablesType.getDimSize(2) > kShuffleMaxOutputs)
-      return rewriter.notifyMatchFailure(op, "many outputs: loads are better");
+    if (!kernel || !codesType.hasStaticShape() ||
+        !tablesType.hasStaticShape() ||
+        tablesType.getDimSize(2) > kShuffleMaxOutputs)
+      return rewriter.notifyMatchFailure(op, "not a shuffle kernel");
+    const int64_t lanes = kernelLanes(kernel), threads = kernel.getThreads();
     int64_t books = codesType.getDimSize(1);
     Value codes = readOnlyBuffer(rewriter, op.getLoc(), op.getCodes());
     shuffleLookups(
@@ -963,13 +970,12 @@ struct LutMatmulToShuffles : OpRewritePattern<LutMatmulOp> {
         });
     return success();
   }
-
-  int64_t lanes, threads;
 };
 
-/// Whether the target, whose byte shuffles take `shuffleLanes` lanes (0:
-/// none), has AVX-512 (AVX-512BW's 64).
-bool hasAvx512(int64_t shuffleLanes) { return shuffleLanes == 64; }
+/// Whether `kernel` may use AVX-512 (f32 permutes in the fused encoders).
+bool hasAvx512(KernelAttr kernel) {
+  return kernel.getIsa() == KernelIsa::Avx512;
+}
 
 /// With AVX-512: one codebook's codes of the 16 rows from `row` on, as i32
 /// lanes. The code is built in place, most significant bit first: level t's
@@ -1134,17 +1140,20 @@ struct TileEncoder {
 /// which each block of `lanes` rows loads one byte vector per codebook that
 /// the lookups index without a transpose; no codes tensor.
 struct LutEncodeAndShuffles : OpRewritePattern<LutMatmulOp> {
-  LutEncodeAndShuffles(MLIRContext *ctx, int64_t lanes, int64_t threads)
-      : OpRewritePattern(ctx, /*benefit=*/3), lanes(lanes), threads(threads) {}
+  LutEncodeAndShuffles(MLIRContext *ctx)
+      : OpRewritePattern(ctx, /*benefit=*/3) {}
 
   LogicalResult matchAndRewrite(LutMatmulOp op,
                                 PatternRewriter &rewriter) const override {
-    LutEncodeOp encode = fusableEncode(op);
-    if (!encode || op.getTables().getType().getDimSize(2) > kShuffleMaxOutputs)
+    KernelAttr kernel = kernelOf(op, KernelKind::Shuffle);
+    LutEncodeOp encode = fusableLutEncode(op);
+    if (!kernel || !encode ||
+        op.getTables().getType().getDimSize(2) > kShuffleMaxOutputs)
       return rewriter.notifyMatchFailure(
-          op, "no fusable column-major encode, or many outputs");
+          op, "not a shuffle kernel with a fusable column-major encode");
+    const int64_t lanes = kernelLanes(kernel), threads = kernel.getThreads();
     int64_t books = op.getTables().getType().getDimSize(0);
-    TileEncoder encoder(rewriter, encode, hasAvx512(lanes), lanes);
+    TileEncoder encoder(rewriter, encode, hasAvx512(kernel), lanes);
     // One codebook at a time over the tile (its 4 split columns are the
     // only streams read), codes stored as bytes.
     shuffleLookups(
@@ -1164,8 +1173,6 @@ struct LutEncodeAndShuffles : OpRewritePattern<LutMatmulOp> {
     rewriter.eraseOp(encode);
     return success();
   }
-
-  int64_t lanes, threads;
 };
 
 /// Largest pair tables (see pairTables) worth their cache footprint.
@@ -1215,24 +1222,23 @@ Value pairTables(PatternRewriter &rewriter, Location loc, LutMatmulOp op,
 /// the tile's rows take them with one scalar load per table row; no codes
 /// tensor, no transposes.
 struct LutEncodeAndLoads : OpRewritePattern<LutMatmulOp> {
-  LutEncodeAndLoads(MLIRContext *ctx, int64_t lanes, int64_t shuffleLanes,
-                    int64_t threads)
-      : OpRewritePattern(ctx, /*benefit=*/3), lanes(lanes),
-        shuffleLanes(shuffleLanes), threads(threads) {}
+  LutEncodeAndLoads(MLIRContext *ctx) : OpRewritePattern(ctx, /*benefit=*/3) {}
 
   LogicalResult matchAndRewrite(LutMatmulOp op,
                                 PatternRewriter &rewriter) const override {
-    LutEncodeOp encode = fusableEncode(op);
-    int64_t outputs = op.getTables().getType().getDimSize(2);
-    if (!encode || (shuffleLanes && outputs <= kShuffleMaxOutputs))
+    KernelAttr kernel = kernelOf(op, KernelKind::Loads);
+    LutEncodeOp encode = fusableLutEncode(op);
+    if (!kernel || !encode)
       return rewriter.notifyMatchFailure(
-          op, "no fusable column-major encode, or the shuffles take it");
+          op, "not a loads kernel with a fusable column-major encode");
+    const int64_t lanes = kernelLanes(kernel), threads = kernel.getThreads();
+    int64_t outputs = op.getTables().getType().getDimSize(2);
     Location loc = op.getLoc();
     auto resultType = op.getResult().getType();
     int64_t rows = resultType.getDimSize(0),
             books = op.getTables().getType().getDimSize(0);
     bool exact = op.getAccumulation() == LutAccumulation::Exact;
-    TileEncoder encoder(rewriter, encode, hasAvx512(shuffleLanes), lanes);
+    TileEncoder encoder(rewriter, encode, hasAvx512(kernel), lanes);
     const int64_t stride = paddedOutputs(outputs, lanes);
     std::optional<Epilogue> epilogue = Epilogue::match(op.getResult());
     Value pairs = pairTables(rewriter, loc, op, stride);
@@ -1310,23 +1316,13 @@ struct LutEncodeAndLoads : OpRewritePattern<LutMatmulOp> {
     rewriter.eraseOp(encode);
     return success();
   }
-
-  int64_t lanes, shuffleLanes, threads;
 };
 
 } // namespace
 
-void mmfree::populateLutToVectorPatterns(RewritePatternSet &patterns,
-                                         int64_t shuffleLanes,
-                                         int64_t threads) {
-  patterns.add<LutEncodeToVector>(patterns.getContext());
-  // 64-byte table rows where the target has AVX-512BW byte operations.
-  int64_t loadLanes = hasAvx512(shuffleLanes) ? 64 : kOutputLanes;
-  patterns.add<LutMatmulToVector>(patterns.getContext(), loadLanes);
-  patterns.add<LutEncodeAndLoads>(patterns.getContext(), loadLanes,
-                                  shuffleLanes, threads);
-  patterns.add<LutEncodeColumnsToVector>(patterns.getContext());
-  if (shuffleLanes)
-    patterns.add<LutMatmulToShuffles, LutEncodeAndShuffles>(
-        patterns.getContext(), shuffleLanes, threads);
+void mmfree::populateLutToVectorPatterns(RewritePatternSet &patterns) {
+  patterns
+      .add<LutEncodeToVector, LutMatmulToVector, LutEncodeAndLoads,
+           LutEncodeColumnsToVector, LutMatmulToShuffles, LutEncodeAndShuffles>(
+          patterns.getContext());
 }

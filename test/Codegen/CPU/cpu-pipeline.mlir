@@ -1,7 +1,7 @@
 // RUN: mmfree-opt %s --mmfree-matmul-to-ternary --mmfree-cpu-pipeline | FileCheck %s
 // An option value with spaces is one value (no pipeline text is re-parsed):
-// RUN: not mmfree-opt %s --mmfree-cpu-pipeline="lut-shuffle='avx2 foo=1'" 2>&1 | FileCheck %s --check-prefix=SPACE
-// SPACE: error: mmfree-lower-to-vector: unknown lut-shuffle 'avx2 foo=1'; expected host, avx512bw, avx2 or none
+// RUN: not mmfree-opt %s --mmfree-cpu-pipeline="target='x86-64-v3 foo=1'" 2>&1 | FileCheck %s --check-prefix=SPACE
+// SPACE: error: mmfree-select-kernels: unknown target 'x86-64-v3 foo=1': expected generic
 
 // The whole ternary layer reaches the LLVM dialect. Only the quantization
 // and the rescale multiply (vectorized, in f32): no integer vector multiply.

@@ -1,7 +1,7 @@
-// RUN: mmfree-opt %s --mmfree-lower-to-vector=lut-shuffle=avx512bw | FileCheck %s --check-prefix=AVX512
-// RUN: mmfree-opt %s --mmfree-lower-to-vector=lut-shuffle=avx2 | FileCheck %s --check-prefix=AVX2
-// RUN: mmfree-opt %s --mmfree-lower-to-vector=lut-shuffle=none | FileCheck %s --check-prefix=NONE
-// RUN: not mmfree-opt %s --mmfree-lower-to-vector=lut-shuffle=neon 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: mmfree-opt %s --mmfree-select-kernels=target=x86-64-v4 --mmfree-lower-to-vector | FileCheck %s --check-prefix=AVX512
+// RUN: mmfree-opt %s --mmfree-select-kernels=target=x86-64-v3 --mmfree-lower-to-vector | FileCheck %s --check-prefix=AVX2
+// RUN: mmfree-opt %s --mmfree-lower-to-vector | FileCheck %s --check-prefix=NONE
+// RUN: not mmfree-opt %s --mmfree-select-kernels=target=neon 2>&1 | FileCheck %s --check-prefix=BAD
 
 // Few outputs: rows in 64 (AVX-512BW) or 32 (AVX2) byte lanes, codes
 // transposed codebook-major, one byte shuffle per output and codebook; no
@@ -13,7 +13,7 @@
 // AVX512-NOT: arith.muli
 // AVX2: mmfree.shuffle_bytes {{.*}} : vector<32xi8>
 // NONE-NOT: mmfree.shuffle_bytes
-// BAD: error: mmfree-lower-to-vector: unknown lut-shuffle 'neon'; expected host, avx512bw, avx2 or none
+// BAD: error: mmfree-select-kernels: unknown target 'neon'
 func.func @few_outputs(%c: tensor<100x8xi8>, %t: tensor<8x16x10xi8>) -> tensor<100x10xi16> {
   %s = mmfree.lut_matmul %c, %t {accumulation = #mmfree<lut_accumulation exact>}
       : tensor<100x8xi8>, tensor<8x16x10xi8> -> tensor<100x10xi16>
@@ -174,7 +174,7 @@ func.func @accumulating(%c: tensor<100x8xi8>, %t: tensor<8x16x10xi8>, %init: ten
   return %y : tensor<100x10xf32>
 }
 
-// RUN: mmfree-opt %s --mmfree-lower-to-vector="lut-shuffle=avx512bw threads=2" | FileCheck %s --check-prefix=THREADS
+// RUN: mmfree-opt %s --mmfree-select-kernels="target=x86-64-v4 threads=2" --mmfree-lower-to-vector | FileCheck %s --check-prefix=THREADS
 // Two threads: the full row blocks in two chunks under an scf.parallel,
 // each thread with its own transpose scratch; the tail after it.
 // THREADS-LABEL: func @rescaled_rows

@@ -22,9 +22,9 @@
 //
 // The add/sub select kernel forced (no dot products, no lookups), with the
 // activation quantization fused into its row groups; one and two threads.
-// RUN: %python %S/gen_ternary.py --m 5 --k 130 --n 9 --seed 10 | mmfree-opt --mmfree-matmul-to-ternary --mmfree-cpu-pipeline="ternary-dots=none ternary-lookup=none" | %run_cpu | FileCheck %s --check-prefix=S
+// RUN: %python %S/gen_ternary.py --m 5 --k 130 --n 9 --seed 10 | mmfree-opt --mmfree-matmul-to-ternary --mmfree-cpu-pipeline=target=generic | %run_cpu | FileCheck %s --check-prefix=S
 // S: mmfree-check: PASS m=5 n=9 k=130 mode=int8 bit-exact
-// RUN: %python %S/gen_ternary.py --m 6 --k 200 --n 32 --seed 11 | mmfree-opt --mmfree-matmul-to-ternary --mmfree-cpu-pipeline="ternary-dots=none ternary-lookup=none threads=2" | %run_cpu | FileCheck %s --check-prefix=T
+// RUN: %python %S/gen_ternary.py --m 6 --k 200 --n 32 --seed 11 | mmfree-opt --mmfree-matmul-to-ternary --mmfree-cpu-pipeline="target=generic threads=2" | %run_cpu | FileCheck %s --check-prefix=T
 // T: mmfree-check: PASS m=6 n=32 k=200 mode=int8 bit-exact
 //
 // The portable lowering, run through the same pipeline.
@@ -37,7 +37,7 @@
 //
 // Two threads (channels in two chunks, scf.parallel -> OpenMP), the add/sub
 // kernel; ternary-vnni.mlir has the VNNI kernel with threads.
-// RUN: %python %S/gen_ternary.py --m 9 --k 300 --n 48 --form transpose-op --seed 31 | mmfree-opt --mmfree-matmul-to-ternary --mmfree-cpu-pipeline="ternary-dots=none threads=2" | %run_cpu | FileCheck %s --check-prefix=P1
+// RUN: %python %S/gen_ternary.py --m 9 --k 300 --n 48 --form transpose-op --seed 31 | mmfree-opt --mmfree-matmul-to-ternary --mmfree-cpu-pipeline="target=generic threads=2" | %run_cpu | FileCheck %s --check-prefix=P1
 // P1: mmfree-check: PASS m=9 n=48 k=300 mode=int8 bit-exact
-// RUN: %python %S/gen_ternary.py --m 1 --k 4096 --n 64 --seed 32 | mmfree-opt --mmfree-matmul-to-ternary --mmfree-cpu-pipeline="ternary-dots=none threads=2" | %run_cpu | FileCheck %s --check-prefix=P2
+// RUN: %python %S/gen_ternary.py --m 1 --k 4096 --n 64 --seed 32 | mmfree-opt --mmfree-matmul-to-ternary --mmfree-cpu-pipeline="target=generic threads=2" | %run_cpu | FileCheck %s --check-prefix=P2
 // P2: mmfree-check: PASS m=1 n=64 k=4096 mode=int8 bit-exact

@@ -60,22 +60,23 @@ std::vector<int8_t> bitPlanes(DenseIntElementsAttr packed, int64_t n,
 }
 
 struct TernaryMatmulToLookups : OpRewritePattern<TernaryMatmulOp> {
-  TernaryMatmulToLookups(MLIRContext *ctx, int64_t lanes, int64_t threads)
-      : OpRewritePattern(ctx, /*benefit=*/3), lanes(lanes), threads(threads) {}
+  using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(TernaryMatmulOp op,
                                 PatternRewriter &rewriter) const override {
+    auto kernel = op->getAttrOfType<KernelAttr>(kKernelAttrName);
+    if (!kernel || kernel.getKind() != KernelKind::Lookup)
+      return rewriter.notifyMatchFailure(op, "not a lookup kernel");
+    // annotateKernels checked the rest (kernelMismatch): i8 activations,
+    // i16/i32 sums, constant weights, N a multiple of lanes x threads.
+    const int64_t lanes = kernelLanes(kernel), threads = kernel.getThreads();
     auto resultType = op.getResult().getType();
     Type accType = resultType.getElementType();
     int64_t n = resultType.getDimSize(1);
     DenseIntElementsAttr packed;
-    if (!op.getInput().getType().getElementType().isInteger(8) ||
-        !(accType.isInteger(16) || accType.isInteger(32)) ||
-        n % (lanes * threads) != 0 ||
-        !matchPattern(op.getWeights(), m_Constant(&packed)))
-      return rewriter.notifyMatchFailure(
-          op, "needs i8 activations, i16/i32 sums, constant weights and N a "
-              "multiple of the lanes times the threads");
+    if (!matchPattern(op.getWeights(), m_Constant(&packed)) ||
+        n % (lanes * threads) != 0)
+      return rewriter.notifyMatchFailure(op, "kernel does not apply");
     Location loc = op.getLoc();
     int64_t blocks = op.getWeights().getType().getDimSize(1);
     int64_t groups = blocks * numerics::kBlockWeights / kGroup;
@@ -258,13 +259,10 @@ struct TernaryMatmulToLookups : OpRewritePattern<TernaryMatmulOp> {
     rewriter.replaceOp(op, resultTensor(rewriter, loc, resultType, out));
     return success();
   }
-
-  int64_t lanes, threads;
 };
 
 } // namespace
 
-void mmfree::populateTernaryLookupPatterns(RewritePatternSet &patterns,
-                                           int64_t lanes, int64_t threads) {
-  patterns.add<TernaryMatmulToLookups>(patterns.getContext(), lanes, threads);
+void mmfree::populateTernaryLookupPatterns(RewritePatternSet &patterns) {
+  patterns.add<TernaryMatmulToLookups>(patterns.getContext());
 }

@@ -238,3 +238,83 @@ LogicalResult LutMatmulOp::verify() {
 
 #define GET_OP_CLASSES
 #include "mmfree/Dialect/MMFree/IR/MMFreeOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Target and kernel attributes
+//===----------------------------------------------------------------------===//
+
+LogicalResult KernelAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 KernelKind kind, KernelIsa isa,
+                                 int64_t threads) {
+  if (threads < 1 || threads > kMaxThreads)
+    return emitError() << "threads must be in [1, " << kMaxThreads << "], got "
+                       << threads;
+  bool needsIsa = kind == KernelKind::Dots || kind == KernelKind::Lookup ||
+                  kind == KernelKind::Shuffle;
+  if (needsIsa && isa == KernelIsa::Generic)
+    return emitError() << "kernel '" << stringifyKernelKind(kind)
+                       << "' needs an x86 ISA (avx2 or avx512)";
+  if (kind == KernelKind::Select && isa != KernelIsa::Generic)
+    return emitError() << "kernel 'select' is generic vector code";
+  return success();
+}
+
+LogicalResult
+CpuTargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                      StringRef arch, StringRef features, int64_t threads) {
+  if (threads < 1 || threads > kMaxThreads)
+    return emitError() << "threads must be in [1, " << kMaxThreads << "], got "
+                       << threads;
+  SmallVector<StringRef> items;
+  features.split(items, ',', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
+  for (StringRef item : items)
+    if (item.size() < 2 || (item[0] != '+' && item[0] != '-'))
+      return emitError() << "feature '" << item
+                         << "' must be '+name' or '-name'";
+  return success();
+}
+
+bool CpuTargetAttr::hasFeature(StringRef name) const {
+  bool enabled = false;
+  SmallVector<StringRef> items;
+  getFeatures().split(items, ',', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
+  for (StringRef item : items)
+    if (item.drop_front() == name)
+      enabled = item[0] == '+';
+  return enabled;
+}
+
+int64_t CpuTargetAttr::getVectorBits() const {
+  return hasFeature("avx512f") ? 512 : hasFeature("avx2") ? 256 : 128;
+}
+
+LogicalResult MMFreeDialect::verifyOperationAttribute(Operation *op,
+                                                      NamedAttribute attr) {
+  if (attr.getName() == kTargetAttrName) {
+    if (!isa<ModuleOp>(op))
+      return op->emitOpError()
+             << "'" << kTargetAttrName << "' belongs on a module";
+    if (!isa<CpuTargetAttr>(attr.getValue()))
+      return op->emitOpError()
+             << "'" << kTargetAttrName << "' must be a #mmfree.cpu_target";
+    return success();
+  }
+  if (attr.getName() == kKernelAttrName) {
+    auto kernel = dyn_cast<KernelAttr>(attr.getValue());
+    if (!kernel)
+      return op->emitOpError()
+             << "'" << kKernelAttrName << "' must be a #mmfree.kernel";
+    KernelKind kind = kernel.getKind();
+    bool ternary = kind == KernelKind::Select || kind == KernelKind::Dots ||
+                   kind == KernelKind::Lookup;
+    if (isa<TernaryMatmulOp>(op) ? !ternary : !isa<LutMatmulOp>(op) || ternary)
+      return op->emitOpError()
+             << "cannot take kernel '" << stringifyKernelKind(kind)
+             << "' (ternary_matmul: select, dots or lookup; lut_matmul: "
+                "loads or shuffle)";
+    return success();
+  }
+  // Other discardable attributes (the GPU kernels' markers) are checked by
+  // the passes that read them.
+  return success();
+}

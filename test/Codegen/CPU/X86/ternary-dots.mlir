@@ -1,6 +1,6 @@
-// RUN: mmfree-opt %s --mmfree-lower-to-vector=ternary-dots=avx512vnni | FileCheck %s --check-prefix=VNNI
-// RUN: mmfree-opt %s --mmfree-lower-to-vector=ternary-dots=none | FileCheck %s --check-prefix=NONE
-// RUN: not mmfree-opt %s --mmfree-lower-to-vector=ternary-dots=amx 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: mmfree-opt %s --mmfree-select-kernels=target=x86-64-v4,+avx512vnni --mmfree-lower-to-vector | FileCheck %s --check-prefix=VNNI
+// RUN: mmfree-opt %s --mmfree-lower-to-vector | FileCheck %s --check-prefix=NONE
+// RUN: not mmfree-opt %s --mmfree-select-kernels=ternary-kernel=amx 2>&1 | FileCheck %s --check-prefix=BAD
 
 // With VNNI, per block and channel one 16-byte load broadcast to 64 bytes,
 // shifted per qword by 2j and masked to 2-bit codes, which one byte shuffle
@@ -18,7 +18,7 @@
 // VNNI: vector.reduction <add>
 // VNNI: arith.trunci {{.*}} : i32 to i16
 // NONE-NOT: mmfree.dot_bytes
-// BAD: error: mmfree-lower-to-vector: unknown ternary-dots 'amx'; expected host, avx512vnni, avxvnni or none
+// BAD: for the --ternary-kernel option: Cannot find option named 'amx'
 func.func @gemv(%x: tensor<1x200xi8>, %w: tensor<16x4x16xi8>) -> tensor<1x16xi16> {
   %acc = mmfree.ternary_matmul %x, %w {k = 200 : i64}
       : tensor<1x200xi8>, tensor<16x4x16xi8> -> tensor<1x16xi16>
@@ -35,8 +35,8 @@ func.func @float_rows(%x: tensor<2x64xf32>, %w: tensor<8x1x16xi8>) -> tensor<2x8
   return %acc : tensor<2x8xf32>
 }
 
-// RUN: mmfree-opt %s --mmfree-lower-to-vector="ternary-dots=avx512vnni threads=2" | FileCheck %s --check-prefix=THREADS
-// RUN: not mmfree-opt %s --mmfree-lower-to-vector=threads=0 2>&1 | FileCheck %s --check-prefix=ZERO
+// RUN: mmfree-opt %s --mmfree-select-kernels="target=x86-64-v4,+avx512vnni threads=2" --mmfree-lower-to-vector | FileCheck %s --check-prefix=THREADS
+// RUN: not mmfree-opt %s --mmfree-select-kernels=threads=-1 2>&1 | FileCheck %s --check-prefix=ZERO
 // Threads: the 16 channels in 2 chunks of 8, an scf.parallel over them
 // writing the result buffer; N = 8 is not a multiple of 16: no threads.
 // THREADS-LABEL: func @gemv
@@ -45,9 +45,9 @@ func.func @float_rows(%x: tensor<2x64xf32>, %w: tensor<8x1x16xi8>) -> tensor<2x8
 // THREADS: memref.store
 // THREADS-LABEL: func @float_rows
 // THREADS-NOT: scf.parallel
-// ZERO: error: mmfree-lower-to-vector: threads must be at least 1
+// ZERO: error: mmfree-select-kernels: threads must be in [0, 1024], got -1
 
-// RUN: mmfree-opt %s --mmfree-lower-to-vector=ternary-dots=avx512vnni | FileCheck %s --check-prefix=LAYOUT
+// RUN: mmfree-opt %s --mmfree-select-kernels=target=x86-64-v4,+avx512vnni --mmfree-lower-to-vector | FileCheck %s --check-prefix=LAYOUT
 // Constant weights are interleaved by 8 channels for the VNNI kernel, so a
 // channel group reads one contiguous stream, and stored as w + 1 (packed
 // byte 0b01 = codes +1, 0, 0, 0 becomes 0b01010110 = 86). Slice j is only
@@ -71,7 +71,7 @@ func.func @constant_weights(%x: tensor<1x64xi8>) -> tensor<1x16xi32> {
   return %acc : tensor<1x16xi32>
 }
 
-// RUN: mmfree-opt %s --mmfree-lower-to-vector=ternary-dots=avx512vnni | FileCheck %s --check-prefix=ROWS
+// RUN: mmfree-opt %s --mmfree-select-kernels=target=x86-64-v4,+avx512vnni --mmfree-lower-to-vector | FileCheck %s --check-prefix=ROWS
 // Four rows share each decode: four activation-sum dots, then one dot per
 // row and channel; the sums are subtracted before the lane reduction.
 // ROWS-LABEL: func @four_rows
@@ -87,7 +87,7 @@ func.func @four_rows(%x: tensor<4x64xi8>, %w: tensor<4x1x16xi8>) -> tensor<4x4xi
   return %acc : tensor<4x4xi32>
 }
 
-// RUN: mmfree-opt %s --mmfree-lower-to-vector=ternary-dots=avx512vnni | FileCheck %s --check-prefix=PREFETCH
+// RUN: mmfree-opt %s --mmfree-select-kernels=target=x86-64-v4,+avx512vnni --mmfree-lower-to-vector | FileCheck %s --check-prefix=PREFETCH
 // The weight streams are prefetched 16 blocks ahead (two lines of an
 // interleaved group).
 // PREFETCH-LABEL: func @prefetch
@@ -101,7 +101,7 @@ func.func @prefetch(%x: tensor<1x2048xi8>) -> tensor<1x16xi32> {
   return %acc : tensor<1x16xi32>
 }
 
-// RUN: mmfree-opt %s --mmfree-lower-to-vector=ternary-dots=avx512vnni | FileCheck %s --check-prefix=LIMIT
+// RUN: mmfree-opt %s --mmfree-select-kernels=target=x86-64-v4,+avx512vnni --mmfree-lower-to-vector | FileCheck %s --check-prefix=LIMIT
 // (w + 1) * 4^j products fit i32 lanes below 2^15 blocks: K = 2^21 keeps
 // the per-channel layout (shift and shuffle), one block less interleaves.
 // LIMIT-LABEL: func @scaled_limit
@@ -124,7 +124,7 @@ func.func @below_scaled_limit(%x: tensor<1x2097088xi8>) -> tensor<1x8xi32> {
   return %acc : tensor<1x8xi32>
 }
 
-// RUN: mmfree-opt %s --mmfree-lower-to-vector=ternary-dots=avx512vnni | FileCheck %s --check-prefix=FUSE
+// RUN: mmfree-opt %s --mmfree-select-kernels=target=x86-64-v4,+avx512vnni --mmfree-lower-to-vector | FileCheck %s --check-prefix=FUSE
 // Activation quantization that feeds only the kernel becomes the prologue
 // of each row group: 16-lane absolute maximum, scale, quantized rows in a
 // zeroed stack scratch the kernel reads; its scales go to a buffer that
@@ -159,7 +159,7 @@ func.func @shared_quantize(%x: tensor<1x64xf32>, %w: tensor<8x1x16xi8>) -> (tens
   return %acc, %xq : tensor<1x8xi32>, tensor<1x64xi8>
 }
 
-// RUN: mmfree-opt %s --mmfree-lower-to-vector=ternary-dots=avxvnni | FileCheck %s --check-prefix=AVXVNNI
+// RUN: mmfree-opt %s --mmfree-select-kernels=target=x86-64-v3,+avxvnni --mmfree-lower-to-vector | FileCheck %s --check-prefix=AVXVNNI
 // AVX-VNNI: 32-byte dots, a 64-weight block in two halves of two slices
 // (shifts 0, 2 and 4, 6), each shifted and masked to w + 1 (interleaved
 // constants too: no in-place scaling, so no shift at the end); rows in

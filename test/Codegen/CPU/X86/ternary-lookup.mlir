@@ -1,7 +1,7 @@
-// RUN: mmfree-opt %s --mmfree-lower-to-vector="ternary-dots=none ternary-lookup=avx512bw" | FileCheck %s
-// RUN: mmfree-opt %s --mmfree-lower-to-vector="ternary-dots=none ternary-lookup=none" | FileCheck %s --check-prefix=NONE
-// RUN: mmfree-opt %s --mmfree-lower-to-vector="ternary-dots=avx512vnni ternary-lookup=auto" | FileCheck %s --check-prefix=NONE
-// RUN: not mmfree-opt %s --mmfree-lower-to-vector=ternary-lookup=neon 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: mmfree-opt %s --mmfree-select-kernels="target=x86-64-v4 ternary-kernel=lookup" --mmfree-lower-to-vector | FileCheck %s
+// RUN: mmfree-opt %s --mmfree-lower-to-vector | FileCheck %s --check-prefix=NONE
+// RUN: mmfree-opt %s --mmfree-select-kernels=target=x86-64-v4,+avx512vnni --mmfree-lower-to-vector | FileCheck %s --check-prefix=NONE
+// RUN: not mmfree-opt %s --mmfree-select-kernels=ternary-kernel=neon 2>&1 | FileCheck %s --check-prefix=BAD
 
 // Weights as [N/64][K/4][64] bit-plane bytes (a compile-time constant), per row a
 // table of the 16 subset sums of each group of 4 activations (low and high
@@ -17,7 +17,7 @@
 // CHECK-NOT: arith.muli
 // CHECK: return
 // NONE-NOT: mmfree.shuffle_bytes
-// BAD: error: mmfree-lower-to-vector: unknown ternary-lookup 'neon'; expected auto, avx512bw, avx2 or none
+// BAD: for the --ternary-kernel option: Cannot find option named 'neon'
 func.func @gemv(%x: tensor<1x64xi8>) -> tensor<1x64xi32> {
   %w = arith.constant dense<6> : tensor<64x1x16xi8>
   %acc = mmfree.ternary_matmul %x, %w {k = 64 : i64}
@@ -25,9 +25,8 @@ func.func @gemv(%x: tensor<1x64xi8>) -> tensor<1x64xi32> {
   return %acc : tensor<1x64xi32>
 }
 
-// RUN: mmfree-opt %s --mmfree-lower-to-vector="ternary-dots=none ternary-lookup=auto" | FileCheck %s --check-prefix=AUTO
-// The cost model without VNNI picks lookups where the CPU has byte shuffles
-// (this test's host has AVX-512BW or at least AVX2, as the REQUIRES says).
-// REQUIRES: avx2
+// RUN: mmfree-opt %s --mmfree-select-kernels=target=x86-64-v4 --mmfree-lower-to-vector | FileCheck %s --check-prefix=AUTO
+// The cost model without VNNI picks lookups where the target has byte
+// shuffles (here AVX-512BW).
 // AUTO-LABEL: func @gemv
 // AUTO: mmfree.shuffle_bytes

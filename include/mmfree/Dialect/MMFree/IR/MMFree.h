@@ -25,6 +25,14 @@
 #include "mmfree/Dialect/MMFree/IR/MMFreeOps.h.inc"
 
 namespace mmfree {
+/// The discardable attribute holding a module's CpuTargetAttr.
+constexpr llvm::StringLiteral kTargetAttrName = "mmfree.target";
+/// The discardable attribute holding a contraction's KernelAttr.
+constexpr llvm::StringLiteral kKernelAttrName = "mmfree.kernel";
+/// The most threads a kernel or target may name (a bound that keeps every
+/// split's arithmetic in range).
+constexpr int64_t kMaxThreads = 1024;
+
 /// The L-Mul float format of `type` (or of its elements); nullopt for types
 /// L-Mul does not support.
 std::optional<numerics::FloatFormat> getLMulFormat(mlir::Type type);

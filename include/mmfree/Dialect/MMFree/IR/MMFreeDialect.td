@@ -16,6 +16,8 @@ def MMFree_Dialect : Dialect {
   }];
   let cppNamespace = "::mmfree";
   let useDefaultAttributePrinterParser = 1;
+  // mmfree.target on modules, mmfree.kernel on contractions.
+  let hasOperationAttrVerify = 1;
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::tensor::TensorDialect"];
 }

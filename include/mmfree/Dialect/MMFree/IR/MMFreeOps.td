@@ -4,6 +4,7 @@
 #define MMFREE_OPS
 
 include "mmfree/Dialect/MMFree/IR/MMFreeDialect.td"
+include "mmfree/Dialect/MMFree/IR/MMFreeAttrs.td"
 include "mlir/IR/EnumAttr.td"
 include "mlir/IR/OpBase.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
