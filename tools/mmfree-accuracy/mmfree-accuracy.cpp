@@ -11,6 +11,8 @@
 
 #include "mmfree/Numerics/LMul.h"
 
+#include "llvm/Support/CommandLine.h"
+
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -19,6 +21,12 @@
 #include <vector>
 
 using namespace mmfree::numerics;
+
+static llvm::cl::OptionCategory accuracyCategory("mmfree-accuracy options");
+static llvm::cl::opt<int64_t>
+    size(llvm::cl::Positional,
+         llvm::cl::desc("<size: M = N = K of the matmul table, 1 to 4096>"),
+         llvm::cl::init(512), llvm::cl::cat(accuracyCategory));
 
 namespace {
 
@@ -145,7 +153,15 @@ void matmulTable(int64_t m, int64_t n, int64_t depth) {
 } // namespace
 
 int main(int argc, char **argv) {
-  int64_t size = argc > 1 ? std::stoll(argv[1]) : 512;
+  llvm::cl::HideUnrelatedOptions(accuracyCategory);
+  llvm::cl::ParseCommandLineOptions(
+      argc, argv, "accuracy of L-Mul against exact products (Markdown)\n");
+  if (size < 1 || size > 4096) {
+    std::fprintf(stderr,
+                 "mmfree-accuracy: size must be in [1, 4096], got %lld\n",
+                 static_cast<long long>(size));
+    return 1;
+  }
   productTable(1'000'000);
   matmulTable(size, size, size);
   return 0;

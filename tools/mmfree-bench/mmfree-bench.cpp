@@ -40,31 +40,37 @@
 using namespace mlir;
 using namespace mmfree;
 
+static llvm::cl::OptionCategory benchCategory("mmfree-bench options");
 static llvm::cl::list<std::string>
-    shapes("shape", llvm::cl::desc("MxNxK (repeatable; default 512x512x512)"));
+    shapes("shape", llvm::cl::desc("MxNxK (repeatable; default 512x512x512)"),
+           llvm::cl::cat(benchCategory));
 static llvm::cl::opt<int> repetitions("repetitions",
                                       llvm::cl::desc("timed runs (median)"),
-                                      llvm::cl::init(11));
+                                      llvm::cl::init(11),
+                                      llvm::cl::cat(benchCategory));
 static llvm::cl::opt<std::string> jsonPath("json",
-                                           llvm::cl::desc("write JSON here"));
+                                           llvm::cl::desc("write JSON here"),
+                                           llvm::cl::cat(benchCategory));
 static llvm::cl::opt<std::string>
-    plotPath("plot", llvm::cl::desc("write a PNG bar chart here (gnuplot)"));
+    plotPath("plot", llvm::cl::desc("write a PNG bar chart here (gnuplot)"),
+             llvm::cl::cat(benchCategory));
 static llvm::cl::opt<std::string> ternaryOptions(
     "ternary-options",
     llvm::cl::desc("mmfree-cpu-pipeline options for the ternary layers "
                    "(after target=host), e.g. \"ternary-kernel=lookup\" or "
                    "\"target=x86-64-v3\""),
-    llvm::cl::init(""));
+    llvm::cl::init(""), llvm::cl::cat(benchCategory));
 static llvm::cl::opt<bool> hugePages(
     "huge-pages",
     llvm::cl::desc("f32 weights and their streamed copies (ternary), A "
                    "(lut): in 2 MB pages where the kernel grants them"),
-    llvm::cl::init(true));
+    llvm::cl::init(true), llvm::cl::cat(benchCategory));
 static llvm::cl::opt<std::string> openblasCore(
     "openblas-core",
     llvm::cl::desc("OpenBLAS kernel family (OPENBLAS_CORETYPE; default: the "
                    "best for the host's features, whatever the environment "
-                   "says)"));
+                   "says)"),
+    llvm::cl::cat(benchCategory));
 static llvm::cl::opt<std::string>
     suite("suite",
           llvm::cl::desc("lmul (M x N x K matmuls on runtime operands), "
@@ -73,12 +79,13 @@ static llvm::cl::opt<std::string>
                          "(M x N x K nn.Linear layers, ternary weights) or "
                          "iree (the ternary layers' portable output in IREE "
                          "next to our kernels; needs --iree-tools)"),
-          llvm::cl::init("lmul"));
+          llvm::cl::init("lmul"), llvm::cl::cat(benchCategory));
 
 static llvm::cl::opt<std::string> ireeTools(
     "iree-tools",
     llvm::cl::desc("folder with iree-compile and iree-benchmark-module (the "
-                   "project's .venv/bin), for --suite iree"));
+                   "project's .venv/bin), for --suite iree"),
+    llvm::cl::cat(benchCategory));
 
 namespace {
 
@@ -929,6 +936,7 @@ int main(int argc, char **argv) {
   selectOpenBlasCore(argc, argv);
   llvm::InitLLVM init(argc, argv);
   initializeTools();
+  llvm::cl::HideUnrelatedOptions(benchCategory);
   llvm::cl::ParseCommandLineOptions(argc, argv, "mmfree benchmark\n");
   openblas_set_num_threads(1);
   std::printf("OpenBLAS kernels: %s (OPENBLAS_CORETYPE=%s)\n",

@@ -23,12 +23,15 @@
 
 using namespace mlir;
 
+static llvm::cl::OptionCategory demoCategory("mmfree-demo options");
 static llvm::cl::opt<std::string> inputFile(llvm::cl::Positional,
                                             llvm::cl::desc("<model.mlir>"),
-                                            llvm::cl::Required);
+                                            llvm::cl::Required,
+                                            llvm::cl::cat(demoCategory));
 static llvm::cl::opt<int> repetitions("repetitions",
                                       llvm::cl::desc("timed runs per strategy"),
-                                      llvm::cl::init(21));
+                                      llvm::cl::init(21),
+                                      llvm::cl::cat(demoCategory));
 
 namespace {
 
@@ -61,6 +64,7 @@ std::vector<float> run(Forward f, StridedMemRefType<float, 2> &in) {
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   mmfree::initializeTools();
+  llvm::cl::HideUnrelatedOptions(demoCategory);
   llvm::cl::ParseCommandLineOptions(argc, argv, "mmfree demo\n");
   std::unique_ptr<MLIRContext> context = mmfree::createToolContext();
   OwningOpRef<ModuleOp> module =
