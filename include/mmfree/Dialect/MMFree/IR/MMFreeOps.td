@@ -8,12 +8,27 @@ include "mmfree/Dialect/MMFree/IR/MMFreeAttrs.td"
 include "mlir/IR/EnumAttr.td"
 include "mlir/IR/OpBase.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/DestinationStyleOpInterface.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/TilingInterface.td"
 
 def F32Tensor2D : 2DTensorOf<[F32]>;
 def F32Tensor1D : 1DTensorOf<[F32]>;
 
-def MMFree_QuantizeRowsOp : MMFree_Op<"quantize_rows", [Pure]> {
+// Tiling by upstream scf::tileUsingSCF / tile-and-fuse: the parallel
+// dimensions of the result (and the reduction of lmul_matmul) are the loops;
+// a tile is the same op on slices.
+def MMFree_Tileable : DeclareOpInterfaceMethods<TilingInterface,
+    ["getLoopIteratorTypes", "getIterationDomain", "getTiledImplementation",
+     "getResultTilePosition", "generateResultTileValue"]>;
+// Destinations for tiling ops without an init operand: tensor.empty of the
+// reified result shape.
+def MMFree_ReifiesShapes :
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+                              ["reifyResultShapes"]>;
+
+def MMFree_QuantizeRowsOp : MMFree_Op<"quantize_rows", [Pure, MMFree_Tileable,
+    MMFree_ReifiesShapes]> {
   let summary = "per-row absmax int8 quantization of activations";
   let description = [{
     For an M x K f32 tensor, computes per row
@@ -32,7 +47,8 @@ def MMFree_QuantizeRowsOp : MMFree_Op<"quantize_rows", [Pure]> {
   let hasVerifier = 1;
 }
 
-def MMFree_TernaryMatmulOp : MMFree_Op<"ternary_matmul", [Pure]> {
+def MMFree_TernaryMatmulOp : MMFree_Op<"ternary_matmul", [Pure, MMFree_Tileable,
+    MMFree_ReifiesShapes]> {
   let summary = "add/sub contraction of activations with packed ternary weights";
   let description = [{
     `acc[m,n] = sum_k x[m,k] * Wt[n,k]` where `Wt` is in {-1, 0, +1}, computed
@@ -62,7 +78,8 @@ def MMFree_TernaryMatmulOp : MMFree_Op<"ternary_matmul", [Pure]> {
   let hasVerifier = 1;
 }
 
-def MMFree_DequantizeOp : MMFree_Op<"dequantize", [Pure]> {
+def MMFree_DequantizeOp : MMFree_Op<"dequantize", [Pure, MMFree_Tileable,
+    MMFree_ReifiesShapes]> {
   let summary = "rescale ternary accumulators to f32";
   let description = [{
     `y[m,n] = float(acc[m,n]) * weight_scale[n] / row_scale[m]`, evaluated
@@ -120,7 +137,8 @@ def MMFree_LMulOp : MMFree_Op<"lmul", [Pure, SameOperandsAndResultType,
   let hasVerifier = 1;
 }
 
-def MMFree_LMulMatmulOp : MMFree_Op<"lmul_matmul", [Pure]> {
+def MMFree_LMulMatmulOp : MMFree_Op<"lmul_matmul", [Pure, MMFree_Tileable,
+    DestinationStyleOpInterface]> {
   let summary = "matmul whose products are L-Mul and whose sums are f32 adds";
   let description = [{
     `result[m,n] = init[m,n] + sum_k lmul(lhs[m,k], rhs[k,n])`, the products
@@ -143,6 +161,11 @@ def MMFree_LMulMatmulOp : MMFree_Op<"lmul_matmul", [Pure]> {
     $lhs `,` $rhs `,` $init attr-dict `:` type($lhs) `,` type($rhs) `,`
     type($init) `->` type($result)
   }];
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() {
+      return getInitMutable();
+    }
+  }];
   let hasVerifier = 1;
 }
 
@@ -160,7 +183,8 @@ def MMFree_LutAccumulation : I32EnumAttr<"LutAccumulation",
 def MMFree_LutAccumulationAttr : EnumAttr<MMFree_Dialect,
     MMFree_LutAccumulation, "lut_accumulation">;
 
-def MMFree_LutEncodeOp : MMFree_Op<"lut_encode", [Pure]> {
+def MMFree_LutEncodeOp : MMFree_Op<"lut_encode", [Pure, MMFree_Tileable,
+    MMFree_ReifiesShapes]> {
   let summary = "hash rows into 4-bit codes with learned balanced trees";
   let description = [{
     For each row of `input` (N x D) and codebook c, walks the depth-4 tree
@@ -186,7 +210,8 @@ def MMFree_LutEncodeOp : MMFree_Op<"lut_encode", [Pure]> {
   let hasVerifier = 1;
 }
 
-def MMFree_LutMatmulOp : MMFree_Op<"lut_matmul", [Pure]> {
+def MMFree_LutMatmulOp : MMFree_Op<"lut_matmul", [Pure, MMFree_Tileable,
+    MMFree_ReifiesShapes]> {
   let summary = "sum of table entries selected by 4-bit codes";
   let description = [{
     `tables` (C x 16 x M, unsigned bytes) holds per codebook and code the

@@ -1,0 +1,466 @@
+//===- MMFreeTiling.cpp - TilingInterface and shape reification -----------===//
+//
+// The mmfree ops as upstream tiling sees them, so that scf::tileUsingSCF,
+// tile-and-fuse and the transform dialect's structured ops work on them:
+//  - quantize_rows, lut_encode: one parallel loop over rows (a row needs
+//    all its columns);
+//  - ternary_matmul, lut_matmul, dequantize: parallel loops over the two
+//    result dimensions; the reduction stays inside the op, because
+//    ternary_matmul and lut_matmul have no accumulator operand;
+//  - lmul_matmul (destination style): M and N parallel and K a reduction,
+//    tiled sequentially in increasing k, which keeps its f32 sums in the
+//    reference order and so bit-exact.
+// A tile is the same op on slices of its operands. Packed weights and tables
+// must keep static shapes: a tile that cuts them into a dynamic size fails
+// (choose channel tiles that divide N).
+//
+//===----------------------------------------------------------------------===//
+
+#include "mmfree/Dialect/MMFree/IR/MMFree.h"
+
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+using namespace mlir;
+using namespace mmfree;
+
+namespace {
+
+/// Sizes known at compile time as attributes, so that slices get static
+/// types.
+SmallVector<OpFoldResult> foldSizes(OpBuilder &b,
+                                    ArrayRef<OpFoldResult> sizes) {
+  SmallVector<OpFoldResult> out;
+  for (OpFoldResult size : sizes) {
+    std::optional<int64_t> known = getConstantIntValue(size);
+    out.push_back(known ? OpFoldResult(b.getIndexAttr(*known)) : size);
+  }
+  return out;
+}
+
+/// Size `dim` of `value` as an attribute when static.
+OpFoldResult dimOf(OpBuilder &b, Location loc, Value value, int64_t dim) {
+  return tensor::getMixedSize(b, loc, value, dim);
+}
+
+/// The tile [offsets, offsets + sizes) of `value`.
+Value slice(OpBuilder &b, Location loc, Value value,
+            ArrayRef<OpFoldResult> offsets, ArrayRef<OpFoldResult> sizes,
+            SmallVectorImpl<Operation *> &slices) {
+  SmallVector<OpFoldResult> strides(offsets.size(), b.getIndexAttr(1));
+  auto op = tensor::ExtractSliceOp::create(b, loc, value, offsets,
+                                           foldSizes(b, sizes), strides);
+  slices.push_back(op);
+  return op;
+}
+
+/// The static shape of a tile (dynamic where the size is a value).
+SmallVector<int64_t> tileShape(ArrayRef<OpFoldResult> sizes) {
+  SmallVector<int64_t> shape;
+  for (OpFoldResult size : sizes)
+    shape.push_back(getConstantIntValue(size).value_or(ShapedType::kDynamic));
+  return shape;
+}
+
+SmallVector<Range> rangesOf(OpBuilder &b, Location loc,
+                            ArrayRef<OpFoldResult> sizes) {
+  SmallVector<Range> ranges;
+  for (OpFoldResult size : sizes)
+    ranges.push_back(Range{b.getIndexAttr(0), size, b.getIndexAttr(1)});
+  return ranges;
+}
+
+/// The result tile of ops whose loops are the result's dimensions.
+LogicalResult identityTilePosition(ArrayRef<OpFoldResult> offsets,
+                                   ArrayRef<OpFoldResult> sizes,
+                                   SmallVector<OpFoldResult> &resultOffsets,
+                                   SmallVector<OpFoldResult> &resultSizes) {
+  resultOffsets.assign(offsets.begin(), offsets.end());
+  resultSizes.assign(sizes.begin(), sizes.end());
+  return success();
+}
+
+/// Every dimension of every result: an attribute when static, else the
+/// matching dimension of `sources[result][dim]` (value, dimension).
+using DimSource = std::pair<Value, int64_t>;
+LogicalResult reify(OpBuilder &b, Operation *op,
+                    ArrayRef<SmallVector<DimSource>> sources,
+                    ReifiedRankedShapedTypeDims &shapes) {
+  for (auto [result, dims] : llvm::zip_equal(op->getResults(), sources)) {
+    auto type = cast<RankedTensorType>(result.getType());
+    SmallVector<OpFoldResult> shape;
+    for (auto [i, source] : llvm::enumerate(dims))
+      shape.push_back(type.isDynamicDim(i)
+                          ? dimOf(b, op->getLoc(), source.first, source.second)
+                          : b.getIndexAttr(type.getDimSize(i)));
+    shapes.push_back(shape);
+  }
+  return success();
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// quantize_rows: rows
+//===----------------------------------------------------------------------===//
+
+SmallVector<utils::IteratorType> QuantizeRowsOp::getLoopIteratorTypes() {
+  return {utils::IteratorType::parallel};
+}
+
+SmallVector<Range> QuantizeRowsOp::getIterationDomain(OpBuilder &b) {
+  return rangesOf(b, getLoc(), {dimOf(b, getLoc(), getInput(), 0)});
+}
+
+FailureOr<TilingResult>
+QuantizeRowsOp::getTiledImplementation(OpBuilder &b,
+                                       ArrayRef<OpFoldResult> offsets,
+                                       ArrayRef<OpFoldResult> sizes) {
+  Location loc = getLoc();
+  SmallVector<Operation *> slices;
+  OpFoldResult cols = dimOf(b, loc, getInput(), 1);
+  Value input = slice(b, loc, getInput(), {offsets[0], b.getIndexAttr(0)},
+                      {sizes[0], cols}, slices);
+  auto inputType = cast<RankedTensorType>(input.getType());
+  auto quantizedType = RankedTensorType::get(
+      inputType.getShape(), getQuantized().getType().getElementType());
+  auto scaleType = RankedTensorType::get({inputType.getDimSize(0)},
+                                         getScale().getType().getElementType());
+  auto tiled =
+      QuantizeRowsOp::create(b, loc, TypeRange{quantizedType, scaleType},
+                             ValueRange{input}, getOperation()->getAttrs());
+  return TilingResult{{tiled}, SmallVector<Value>(tiled->getResults()), slices};
+}
+
+LogicalResult QuantizeRowsOp::getResultTilePosition(
+    OpBuilder &b, unsigned resultNumber, ArrayRef<OpFoldResult> offsets,
+    ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
+    SmallVector<OpFoldResult> &resultSizes) {
+  resultOffsets = {offsets[0]};
+  resultSizes = {sizes[0]};
+  if (resultNumber == 0) {
+    resultOffsets.push_back(b.getIndexAttr(0));
+    resultSizes.push_back(dimOf(b, getLoc(), getInput(), 1));
+  }
+  return success();
+}
+
+FailureOr<TilingResult>
+QuantizeRowsOp::generateResultTileValue(OpBuilder &b, unsigned resultNumber,
+                                        ArrayRef<OpFoldResult> offsets,
+                                        ArrayRef<OpFoldResult> sizes) {
+  // A tile of the quantized rows needs their whole rows (the absmax).
+  if (resultNumber == 0 &&
+      (!isZeroInteger(offsets[1]) ||
+       !isEqualConstantIntOrValue(sizes[1], dimOf(b, getLoc(), getInput(), 1))))
+    return failure();
+  FailureOr<TilingResult> tile =
+      getTiledImplementation(b, offsets.take_front(), sizes.take_front());
+  if (failed(tile))
+    return failure();
+  // Fusion replaces the slice with the one value asked for.
+  tile->tiledValues = {tile->tiledValues[resultNumber]};
+  return tile;
+}
+
+LogicalResult
+QuantizeRowsOp::reifyResultShapes(OpBuilder &b,
+                                  ReifiedRankedShapedTypeDims &shapes) {
+  Value in = getInput();
+  return reify(b, *this, {{{in, 0}, {in, 1}}, {{in, 0}}}, shapes);
+}
+
+//===----------------------------------------------------------------------===//
+// ternary_matmul: rows x channels
+//===----------------------------------------------------------------------===//
+
+SmallVector<utils::IteratorType> TernaryMatmulOp::getLoopIteratorTypes() {
+  return {utils::IteratorType::parallel, utils::IteratorType::parallel};
+}
+
+SmallVector<Range> TernaryMatmulOp::getIterationDomain(OpBuilder &b) {
+  Location loc = getLoc();
+  return rangesOf(
+      b, loc, {dimOf(b, loc, getInput(), 0), dimOf(b, loc, getWeights(), 0)});
+}
+
+FailureOr<TilingResult>
+TernaryMatmulOp::getTiledImplementation(OpBuilder &b,
+                                        ArrayRef<OpFoldResult> offsets,
+                                        ArrayRef<OpFoldResult> sizes) {
+  // Packed weights keep a static shape.
+  if (!getConstantIntValue(sizes[1]))
+    return failure();
+  Location loc = getLoc();
+  SmallVector<Operation *> slices;
+  OpFoldResult zero = b.getIndexAttr(0);
+  Value input = slice(b, loc, getInput(), {offsets[0], zero},
+                      {sizes[0], dimOf(b, loc, getInput(), 1)}, slices);
+  auto weightsType = getWeights().getType();
+  Value weights = slice(b, loc, getWeights(), {offsets[1], zero, zero},
+                        {sizes[1], b.getIndexAttr(weightsType.getDimSize(1)),
+                         b.getIndexAttr(weightsType.getDimSize(2))},
+                        slices);
+  auto resultType = RankedTensorType::get(
+      tileShape(sizes), getResult().getType().getElementType());
+  auto tiled =
+      TernaryMatmulOp::create(b, loc, resultType, ValueRange{input, weights},
+                              getOperation()->getAttrs());
+  return TilingResult{{tiled}, {tiled.getResult()}, slices};
+}
+
+LogicalResult TernaryMatmulOp::getResultTilePosition(
+    OpBuilder &, unsigned, ArrayRef<OpFoldResult> offsets,
+    ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
+    SmallVector<OpFoldResult> &resultSizes) {
+  return identityTilePosition(offsets, sizes, resultOffsets, resultSizes);
+}
+
+FailureOr<TilingResult>
+TernaryMatmulOp::generateResultTileValue(OpBuilder &b, unsigned,
+                                         ArrayRef<OpFoldResult> offsets,
+                                         ArrayRef<OpFoldResult> sizes) {
+  return getTiledImplementation(b, offsets, sizes);
+}
+
+LogicalResult
+TernaryMatmulOp::reifyResultShapes(OpBuilder &b,
+                                   ReifiedRankedShapedTypeDims &shapes) {
+  return reify(b, *this, {{{getInput(), 0}, {getWeights(), 0}}}, shapes);
+}
+
+//===----------------------------------------------------------------------===//
+// dequantize: rows x channels
+//===----------------------------------------------------------------------===//
+
+SmallVector<utils::IteratorType> DequantizeOp::getLoopIteratorTypes() {
+  return {utils::IteratorType::parallel, utils::IteratorType::parallel};
+}
+
+SmallVector<Range> DequantizeOp::getIterationDomain(OpBuilder &b) {
+  Location loc = getLoc();
+  return rangesOf(b, loc,
+                  {dimOf(b, loc, getAcc(), 0), dimOf(b, loc, getAcc(), 1)});
+}
+
+FailureOr<TilingResult>
+DequantizeOp::getTiledImplementation(OpBuilder &b,
+                                     ArrayRef<OpFoldResult> offsets,
+                                     ArrayRef<OpFoldResult> sizes) {
+  Location loc = getLoc();
+  SmallVector<Operation *> slices;
+  SmallVector<Value> operands{slice(b, loc, getAcc(), offsets, sizes, slices)};
+  // A per-tensor scale (one element) is shared by every tile.
+  auto scaleType = getWeightScale().getType();
+  bool perTensor =
+      scaleType.getDimSize(0) == 1 && getAcc().getType().getDimSize(1) != 1;
+  operands.push_back(perTensor ? getWeightScale()
+                               : slice(b, loc, getWeightScale(), {offsets[1]},
+                                       {sizes[1]}, slices));
+  if (Value rowScale = getRowScale())
+    operands.push_back(
+        slice(b, loc, rowScale, {offsets[0]}, {sizes[0]}, slices));
+  auto resultType = RankedTensorType::get(
+      tileShape(sizes), getResult().getType().getElementType());
+  auto tiled = DequantizeOp::create(b, loc, resultType, operands,
+                                    getOperation()->getAttrs());
+  return TilingResult{{tiled}, {tiled.getResult()}, slices};
+}
+
+LogicalResult DequantizeOp::getResultTilePosition(
+    OpBuilder &, unsigned, ArrayRef<OpFoldResult> offsets,
+    ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
+    SmallVector<OpFoldResult> &resultSizes) {
+  return identityTilePosition(offsets, sizes, resultOffsets, resultSizes);
+}
+
+FailureOr<TilingResult>
+DequantizeOp::generateResultTileValue(OpBuilder &b, unsigned,
+                                      ArrayRef<OpFoldResult> offsets,
+                                      ArrayRef<OpFoldResult> sizes) {
+  return getTiledImplementation(b, offsets, sizes);
+}
+
+LogicalResult
+DequantizeOp::reifyResultShapes(OpBuilder &b,
+                                ReifiedRankedShapedTypeDims &shapes) {
+  return reify(b, *this, {{{getAcc(), 0}, {getAcc(), 1}}}, shapes);
+}
+
+//===----------------------------------------------------------------------===//
+// lut_encode: rows
+//===----------------------------------------------------------------------===//
+
+SmallVector<utils::IteratorType> LutEncodeOp::getLoopIteratorTypes() {
+  return {utils::IteratorType::parallel};
+}
+
+SmallVector<Range> LutEncodeOp::getIterationDomain(OpBuilder &b) {
+  return rangesOf(b, getLoc(),
+                  {dimOf(b, getLoc(), getInput(), getTransposeInput())});
+}
+
+FailureOr<TilingResult>
+LutEncodeOp::getTiledImplementation(OpBuilder &b,
+                                    ArrayRef<OpFoldResult> offsets,
+                                    ArrayRef<OpFoldResult> sizes) {
+  Location loc = getLoc();
+  SmallVector<Operation *> slices;
+  OpFoldResult zero = b.getIndexAttr(0);
+  bool transposed = getTransposeInput();
+  OpFoldResult cols = dimOf(b, loc, getInput(), transposed ? 0 : 1);
+  // Transposed input is D x N: the rows are its columns.
+  Value input = transposed ? slice(b, loc, getInput(), {zero, offsets[0]},
+                                   {cols, sizes[0]}, slices)
+                           : slice(b, loc, getInput(), {offsets[0], zero},
+                                   {sizes[0], cols}, slices);
+  auto codesType = RankedTensorType::get(
+      {tileShape(sizes)[0], getCodes().getType().getDimSize(1)},
+      getCodes().getType().getElementType());
+  auto tiled = LutEncodeOp::create(
+      b, loc, codesType, ValueRange{input, getDims(), getThresholds()},
+      getOperation()->getAttrs());
+  return TilingResult{{tiled}, {tiled.getResult()}, slices};
+}
+
+LogicalResult LutEncodeOp::getResultTilePosition(
+    OpBuilder &b, unsigned, ArrayRef<OpFoldResult> offsets,
+    ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
+    SmallVector<OpFoldResult> &resultSizes) {
+  resultOffsets = {offsets[0], b.getIndexAttr(0)};
+  resultSizes = {sizes[0], dimOf(b, getLoc(), getCodes(), 1)};
+  return success();
+}
+
+FailureOr<TilingResult>
+LutEncodeOp::generateResultTileValue(OpBuilder &b, unsigned,
+                                     ArrayRef<OpFoldResult> offsets,
+                                     ArrayRef<OpFoldResult> sizes) {
+  // A tile of codes holds every codebook of its rows.
+  if (!isZeroInteger(offsets[1]) ||
+      !isEqualConstantIntOrValue(sizes[1], dimOf(b, getLoc(), getCodes(), 1)))
+    return failure();
+  return getTiledImplementation(b, offsets.take_front(), sizes.take_front());
+}
+
+LogicalResult
+LutEncodeOp::reifyResultShapes(OpBuilder &b,
+                               ReifiedRankedShapedTypeDims &shapes) {
+  return reify(b, *this,
+               {{{getInput(), getTransposeInput() ? 1 : 0}, {getDims(), 0}}},
+               shapes);
+}
+
+//===----------------------------------------------------------------------===//
+// lut_matmul: rows x outputs
+//===----------------------------------------------------------------------===//
+
+SmallVector<utils::IteratorType> LutMatmulOp::getLoopIteratorTypes() {
+  return {utils::IteratorType::parallel, utils::IteratorType::parallel};
+}
+
+SmallVector<Range> LutMatmulOp::getIterationDomain(OpBuilder &b) {
+  Location loc = getLoc();
+  return rangesOf(
+      b, loc, {dimOf(b, loc, getCodes(), 0), dimOf(b, loc, getTables(), 2)});
+}
+
+FailureOr<TilingResult>
+LutMatmulOp::getTiledImplementation(OpBuilder &b,
+                                    ArrayRef<OpFoldResult> offsets,
+                                    ArrayRef<OpFoldResult> sizes) {
+  // Tables keep a static shape.
+  if (!getConstantIntValue(sizes[1]))
+    return failure();
+  Location loc = getLoc();
+  SmallVector<Operation *> slices;
+  OpFoldResult zero = b.getIndexAttr(0);
+  Value codes = slice(b, loc, getCodes(), {offsets[0], zero},
+                      {sizes[0], dimOf(b, loc, getCodes(), 1)}, slices);
+  auto tablesType = getTables().getType();
+  Value tables = slice(b, loc, getTables(), {zero, zero, offsets[1]},
+                       {b.getIndexAttr(tablesType.getDimSize(0)),
+                        b.getIndexAttr(tablesType.getDimSize(1)), sizes[1]},
+                       slices);
+  auto resultType = RankedTensorType::get(
+      tileShape(sizes), getResult().getType().getElementType());
+  auto tiled =
+      LutMatmulOp::create(b, loc, resultType, ValueRange{codes, tables},
+                          getOperation()->getAttrs());
+  return TilingResult{{tiled}, {tiled.getResult()}, slices};
+}
+
+LogicalResult LutMatmulOp::getResultTilePosition(
+    OpBuilder &, unsigned, ArrayRef<OpFoldResult> offsets,
+    ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
+    SmallVector<OpFoldResult> &resultSizes) {
+  return identityTilePosition(offsets, sizes, resultOffsets, resultSizes);
+}
+
+FailureOr<TilingResult>
+LutMatmulOp::generateResultTileValue(OpBuilder &b, unsigned,
+                                     ArrayRef<OpFoldResult> offsets,
+                                     ArrayRef<OpFoldResult> sizes) {
+  return getTiledImplementation(b, offsets, sizes);
+}
+
+LogicalResult
+LutMatmulOp::reifyResultShapes(OpBuilder &b,
+                               ReifiedRankedShapedTypeDims &shapes) {
+  return reify(b, *this, {{{getCodes(), 0}, {getTables(), 2}}}, shapes);
+}
+
+//===----------------------------------------------------------------------===//
+// lmul_matmul: M x N parallel, K reduction
+//===----------------------------------------------------------------------===//
+
+SmallVector<utils::IteratorType> LMulMatmulOp::getLoopIteratorTypes() {
+  return {utils::IteratorType::parallel, utils::IteratorType::parallel,
+          utils::IteratorType::reduction};
+}
+
+SmallVector<Range> LMulMatmulOp::getIterationDomain(OpBuilder &b) {
+  Location loc = getLoc();
+  return rangesOf(b, loc,
+                  {dimOf(b, loc, getInit(), 0), dimOf(b, loc, getInit(), 1),
+                   dimOf(b, loc, getLhs(), 1)});
+}
+
+FailureOr<TilingResult>
+LMulMatmulOp::getTiledImplementation(OpBuilder &b,
+                                     ArrayRef<OpFoldResult> offsets,
+                                     ArrayRef<OpFoldResult> sizes) {
+  Location loc = getLoc();
+  SmallVector<Operation *> slices;
+  OpFoldResult m0 = offsets[0], n0 = offsets[1], k0 = offsets[2];
+  OpFoldResult m = sizes[0], n = sizes[1], k = sizes[2];
+  Value lhs = slice(b, loc, getLhs(), {m0, k0}, {m, k}, slices);
+  Value rhs = getTransposeRhs()
+                  ? slice(b, loc, getRhs(), {n0, k0}, {n, k}, slices)
+                  : slice(b, loc, getRhs(), {k0, n0}, {k, n}, slices);
+  Value init = slice(b, loc, getInit(), {m0, n0}, {m, n}, slices);
+  auto tiled =
+      LMulMatmulOp::create(b, loc, init.getType(), ValueRange{lhs, rhs, init},
+                           getOperation()->getAttrs());
+  return TilingResult{{tiled}, {tiled.getResult()}, slices};
+}
+
+LogicalResult LMulMatmulOp::getResultTilePosition(
+    OpBuilder &, unsigned, ArrayRef<OpFoldResult> offsets,
+    ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
+    SmallVector<OpFoldResult> &resultSizes) {
+  return identityTilePosition(offsets.take_front(2), sizes.take_front(2),
+                              resultOffsets, resultSizes);
+}
+
+FailureOr<TilingResult>
+LMulMatmulOp::generateResultTileValue(OpBuilder &b, unsigned,
+                                      ArrayRef<OpFoldResult> offsets,
+                                      ArrayRef<OpFoldResult> sizes) {
+  // A result tile needs the whole reduction.
+  SmallVector<OpFoldResult> domainOffsets(offsets),
+      domainSizes(sizes.begin(), sizes.end());
+  domainOffsets.push_back(b.getIndexAttr(0));
+  domainSizes.push_back(dimOf(b, getLoc(), getLhs(), 1));
+  return getTiledImplementation(b, domainOffsets, domainSizes);
+}
