@@ -69,9 +69,12 @@ KernelConstants constantsFor(numerics::FloatFormat f, unsigned k) {
   c.fi = numerics::formatInfo(f);
   unsigned m = c.fi.mantissa, shift = 23 - m;
   int64_t bias = c.fi.bias;
-  c.bias32 = (((int64_t(1) << (m - numerics::lmulOffsetBits(k))) - (bias << m))
-              << shift) +
-             ((127 - bias) << 23);
+  // Multiplies, not shifts: the re-bias term is negative (a left shift of
+  // a negative value is undefined).
+  c.bias32 = ((int64_t(1) << (m - numerics::lmulOffsetBits(k))) -
+              bias * (int64_t(1) << m)) *
+                 (int64_t(1) << shift) +
+             (127 - bias) * (int64_t(1) << 23);
   c.low = (128 - bias) << 23;
   c.high = (int64_t(c.fi.maxFinite) << shift) + ((127 - bias) << 23);
   // With f32's exponent range (f32, bf16) every overflow lands at or past
