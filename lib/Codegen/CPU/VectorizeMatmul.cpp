@@ -10,6 +10,8 @@
 #include "mmfree/Codegen/Passes.h"
 #include "mmfree/Codegen/Utils/TileAndVectorize.h"
 
+#include "mlir/IR/TypeUtilities.h"
+
 namespace mmfree {
 #define GEN_PASS_DEF_VECTORIZEMATMUL
 #include "mmfree/Codegen/Passes.h.inc"
@@ -64,12 +66,16 @@ struct VectorizeMatmulPass
     foldWeightTransposes(folder, getOperation());
     SmallVector<linalg::MatmulOp> matmuls;
     getOperation().walk([&](linalg::MatmulOp op) {
-      auto type = dyn_cast<RankedTensorType>(
-          op.getResultTypes().empty() ? Type() : op.getResultTypes()[0]);
-      if (type && op.hasPureTensorSemantics() &&
-          type.getElementType().isF32() &&
-          llvm::all_of(op.getStaticLoopRanges(),
-                       [](int64_t s) { return !ShapedType::isDynamic(s); }))
+      // Only static, non-empty, all-f32 products on tensors: the rest (on
+      // memrefs, mixed types, zero-size) go through linalg loops, which
+      // take any of them.
+      auto allF32 = llvm::all_of(op->getOperandTypes(), [](Type t) {
+        return getElementTypeOrSelf(t).isF32();
+      });
+      if (op.hasPureTensorSemantics() && allF32 &&
+          llvm::all_of(op.getStaticLoopRanges(), [](int64_t s) {
+            return !ShapedType::isDynamic(s) && s > 0;
+          }))
         matmuls.push_back(op);
     });
     IRRewriter rewriter(&getContext());
