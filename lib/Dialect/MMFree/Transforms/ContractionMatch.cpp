@@ -132,6 +132,12 @@ FailureOr<Contraction> matchContraction(linalg::LinalgOp op, std::string &why) {
     c.rhsTransposed = !c.rhsTransposed;
   }
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  // The mmfree ops need K >= 1 and the kernels non-empty tiles; an empty
+  // product is left to linalg, which computes it as its init.
+  if (llvm::is_contained(ranges, 0)) {
+    why = "a dimension has size 0 (an empty product)";
+    return failure();
+  }
   c.k = ranges[kDim];
   c.n = ranges[nDim];
   return c;
