@@ -31,6 +31,7 @@ void MMFreeDialect::initialize() {
 #define GET_ATTRDEF_LIST
 #include "mmfree/Dialect/MMFree/IR/MMFreeAttrs.cpp.inc"
       >();
+  attachTilingModels(*getContext());
 }
 
 /// True when the two sizes may be equal (either dynamic, or both equal).

@@ -5,8 +5,9 @@
 //  - quantize_rows, lut_encode: one parallel loop over rows (a row needs
 //    all its columns);
 //  - ternary_matmul, lut_matmul, dequantize: parallel loops over the two
-//    result dimensions; the reduction stays inside the op, because
-//    ternary_matmul and lut_matmul have no accumulator operand;
+//    result dimensions (one external model, ResultLoopsTiling); the
+//    reduction stays inside the op, because ternary_matmul and lut_matmul
+//    have no accumulator operand;
 //  - lmul_matmul (destination style): M and N parallel and K a reduction,
 //    tiled sequentially in increasing k, which keeps its f32 sums in the
 //    reference order and so bit-exact.
@@ -171,56 +172,129 @@ QuantizeRowsOp::reifyResultShapes(OpBuilder &b,
 }
 
 //===----------------------------------------------------------------------===//
-// ternary_matmul: rows x channels
+// ternary_matmul, dequantize, lut_matmul: loops over the result
 //===----------------------------------------------------------------------===//
 
-SmallVector<utils::IteratorType> TernaryMatmulOp::getLoopIteratorTypes() {
-  return {utils::IteratorType::parallel, utils::IteratorType::parallel};
-}
+namespace {
 
-SmallVector<Range> TernaryMatmulOp::getIterationDomain(OpBuilder &b) {
-  Location loc = getLoc();
-  return rangesOf(
-      b, loc, {dimOf(b, loc, getInput(), 0), dimOf(b, loc, getWeights(), 0)});
-}
-
-FailureOr<TilingResult>
-TernaryMatmulOp::getTiledImplementation(OpBuilder &b,
-                                        ArrayRef<OpFoldResult> offsets,
-                                        ArrayRef<OpFoldResult> sizes) {
-  // Packed weights keep a static shape.
+/// ternary_matmul: its rows of activations and a channel slice of the packed
+/// weights (which keep a static shape).
+FailureOr<TilingResult> tileOp(TernaryMatmulOp op, OpBuilder &b,
+                               ArrayRef<OpFoldResult> offsets,
+                               ArrayRef<OpFoldResult> sizes) {
   if (!getConstantIntValue(sizes[1]))
     return failure();
-  Location loc = getLoc();
+  Location loc = op.getLoc();
   SmallVector<Operation *> slices;
   OpFoldResult zero = b.getIndexAttr(0);
-  Value input = slice(b, loc, getInput(), {offsets[0], zero},
-                      {sizes[0], dimOf(b, loc, getInput(), 1)}, slices);
-  auto weightsType = getWeights().getType();
-  Value weights = slice(b, loc, getWeights(), {offsets[1], zero, zero},
+  Value input = slice(b, loc, op.getInput(), {offsets[0], zero},
+                      {sizes[0], dimOf(b, loc, op.getInput(), 1)}, slices);
+  auto weightsType = op.getWeights().getType();
+  Value weights = slice(b, loc, op.getWeights(), {offsets[1], zero, zero},
                         {sizes[1], b.getIndexAttr(weightsType.getDimSize(1)),
                          b.getIndexAttr(weightsType.getDimSize(2))},
                         slices);
   auto resultType = RankedTensorType::get(
-      tileShape(sizes), getResult().getType().getElementType());
-  auto tiled =
-      TernaryMatmulOp::create(b, loc, resultType, ValueRange{input, weights},
-                              getOperation()->getAttrs());
+      tileShape(sizes), op.getResult().getType().getElementType());
+  auto tiled = TernaryMatmulOp::create(
+      b, loc, resultType, ValueRange{input, weights}, op->getAttrs());
   return TilingResult{{tiled}, {tiled.getResult()}, slices};
 }
 
-LogicalResult TernaryMatmulOp::getResultTilePosition(
-    OpBuilder &, unsigned, ArrayRef<OpFoldResult> offsets,
-    ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
-    SmallVector<OpFoldResult> &resultSizes) {
-  return identityTilePosition(offsets, sizes, resultOffsets, resultSizes);
+/// dequantize: the accumulator tile and the matching scales; a per-tensor
+/// scale (one element) is shared by every tile.
+FailureOr<TilingResult> tileOp(DequantizeOp op, OpBuilder &b,
+                               ArrayRef<OpFoldResult> offsets,
+                               ArrayRef<OpFoldResult> sizes) {
+  Location loc = op.getLoc();
+  SmallVector<Operation *> slices;
+  SmallVector<Value> operands{
+      slice(b, loc, op.getAcc(), offsets, sizes, slices)};
+  bool perTensor = op.getWeightScale().getType().getDimSize(0) == 1 &&
+                   op.getAcc().getType().getDimSize(1) != 1;
+  operands.push_back(perTensor ? op.getWeightScale()
+                               : slice(b, loc, op.getWeightScale(),
+                                       {offsets[1]}, {sizes[1]}, slices));
+  if (Value rowScale = op.getRowScale())
+    operands.push_back(
+        slice(b, loc, rowScale, {offsets[0]}, {sizes[0]}, slices));
+  auto resultType = RankedTensorType::get(
+      tileShape(sizes), op.getResult().getType().getElementType());
+  auto tiled =
+      DequantizeOp::create(b, loc, resultType, operands, op->getAttrs());
+  return TilingResult{{tiled}, {tiled.getResult()}, slices};
 }
 
-FailureOr<TilingResult>
-TernaryMatmulOp::generateResultTileValue(OpBuilder &b, unsigned,
-                                         ArrayRef<OpFoldResult> offsets,
-                                         ArrayRef<OpFoldResult> sizes) {
-  return getTiledImplementation(b, offsets, sizes);
+/// lut_matmul: its rows of codes and an output slice of every table (which
+/// keep a static shape).
+FailureOr<TilingResult> tileOp(LutMatmulOp op, OpBuilder &b,
+                               ArrayRef<OpFoldResult> offsets,
+                               ArrayRef<OpFoldResult> sizes) {
+  if (!getConstantIntValue(sizes[1]))
+    return failure();
+  Location loc = op.getLoc();
+  SmallVector<Operation *> slices;
+  OpFoldResult zero = b.getIndexAttr(0);
+  Value codes = slice(b, loc, op.getCodes(), {offsets[0], zero},
+                      {sizes[0], dimOf(b, loc, op.getCodes(), 1)}, slices);
+  auto tablesType = op.getTables().getType();
+  Value tables = slice(b, loc, op.getTables(), {zero, zero, offsets[1]},
+                       {b.getIndexAttr(tablesType.getDimSize(0)),
+                        b.getIndexAttr(tablesType.getDimSize(1)), sizes[1]},
+                       slices);
+  auto resultType = RankedTensorType::get(
+      tileShape(sizes), op.getResult().getType().getElementType());
+  auto tiled = LutMatmulOp::create(b, loc, resultType,
+                                   ValueRange{codes, tables}, op->getAttrs());
+  return TilingResult{{tiled}, {tiled.getResult()}, slices};
+}
+
+/// Ops whose loops are their result's dimensions, all parallel (a reduction
+/// stays inside the op): the domain is the reified result shape, a result
+/// tile is an iteration tile, and `tileOp` slices the operands.
+template <typename OpTy>
+struct ResultLoopsTiling
+    : TilingInterface::ExternalModel<ResultLoopsTiling<OpTy>, OpTy> {
+  SmallVector<utils::IteratorType> getLoopIteratorTypes(Operation *op) const {
+    return SmallVector<utils::IteratorType>(
+        cast<OpTy>(op).getResult().getType().getRank(),
+        utils::IteratorType::parallel);
+  }
+
+  SmallVector<Range> getIterationDomain(Operation *op, OpBuilder &b) const {
+    ReifiedRankedShapedTypeDims shapes;
+    (void)cast<OpTy>(op).reifyResultShapes(b, shapes);
+    return rangesOf(b, op->getLoc(), shapes[0]);
+  }
+
+  FailureOr<TilingResult>
+  getTiledImplementation(Operation *op, OpBuilder &b,
+                         ArrayRef<OpFoldResult> offsets,
+                         ArrayRef<OpFoldResult> sizes) const {
+    return tileOp(cast<OpTy>(op), b, offsets, sizes);
+  }
+
+  LogicalResult getResultTilePosition(
+      Operation *, OpBuilder &, unsigned, ArrayRef<OpFoldResult> offsets,
+      ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
+      SmallVector<OpFoldResult> &resultSizes) const {
+    return identityTilePosition(offsets, sizes, resultOffsets, resultSizes);
+  }
+
+  FailureOr<TilingResult>
+  generateResultTileValue(Operation *op, OpBuilder &b, unsigned,
+                          ArrayRef<OpFoldResult> offsets,
+                          ArrayRef<OpFoldResult> sizes) const {
+    return tileOp(cast<OpTy>(op), b, offsets, sizes);
+  }
+};
+
+} // namespace
+
+void mmfree::attachTilingModels(MLIRContext &context) {
+  TernaryMatmulOp::attachInterface<ResultLoopsTiling<TernaryMatmulOp>>(context);
+  DequantizeOp::attachInterface<ResultLoopsTiling<DequantizeOp>>(context);
+  LutMatmulOp::attachInterface<ResultLoopsTiling<LutMatmulOp>>(context);
 }
 
 LogicalResult
@@ -229,62 +303,16 @@ TernaryMatmulOp::reifyResultShapes(OpBuilder &b,
   return reify(b, *this, {{{getInput(), 0}, {getWeights(), 0}}}, shapes);
 }
 
-//===----------------------------------------------------------------------===//
-// dequantize: rows x channels
-//===----------------------------------------------------------------------===//
-
-SmallVector<utils::IteratorType> DequantizeOp::getLoopIteratorTypes() {
-  return {utils::IteratorType::parallel, utils::IteratorType::parallel};
-}
-
-SmallVector<Range> DequantizeOp::getIterationDomain(OpBuilder &b) {
-  Location loc = getLoc();
-  return rangesOf(b, loc,
-                  {dimOf(b, loc, getAcc(), 0), dimOf(b, loc, getAcc(), 1)});
-}
-
-FailureOr<TilingResult>
-DequantizeOp::getTiledImplementation(OpBuilder &b,
-                                     ArrayRef<OpFoldResult> offsets,
-                                     ArrayRef<OpFoldResult> sizes) {
-  Location loc = getLoc();
-  SmallVector<Operation *> slices;
-  SmallVector<Value> operands{slice(b, loc, getAcc(), offsets, sizes, slices)};
-  // A per-tensor scale (one element) is shared by every tile.
-  auto scaleType = getWeightScale().getType();
-  bool perTensor =
-      scaleType.getDimSize(0) == 1 && getAcc().getType().getDimSize(1) != 1;
-  operands.push_back(perTensor ? getWeightScale()
-                               : slice(b, loc, getWeightScale(), {offsets[1]},
-                                       {sizes[1]}, slices));
-  if (Value rowScale = getRowScale())
-    operands.push_back(
-        slice(b, loc, rowScale, {offsets[0]}, {sizes[0]}, slices));
-  auto resultType = RankedTensorType::get(
-      tileShape(sizes), getResult().getType().getElementType());
-  auto tiled = DequantizeOp::create(b, loc, resultType, operands,
-                                    getOperation()->getAttrs());
-  return TilingResult{{tiled}, {tiled.getResult()}, slices};
-}
-
-LogicalResult DequantizeOp::getResultTilePosition(
-    OpBuilder &, unsigned, ArrayRef<OpFoldResult> offsets,
-    ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
-    SmallVector<OpFoldResult> &resultSizes) {
-  return identityTilePosition(offsets, sizes, resultOffsets, resultSizes);
-}
-
-FailureOr<TilingResult>
-DequantizeOp::generateResultTileValue(OpBuilder &b, unsigned,
-                                      ArrayRef<OpFoldResult> offsets,
-                                      ArrayRef<OpFoldResult> sizes) {
-  return getTiledImplementation(b, offsets, sizes);
-}
-
 LogicalResult
 DequantizeOp::reifyResultShapes(OpBuilder &b,
                                 ReifiedRankedShapedTypeDims &shapes) {
   return reify(b, *this, {{{getAcc(), 0}, {getAcc(), 1}}}, shapes);
+}
+
+LogicalResult
+LutMatmulOp::reifyResultShapes(OpBuilder &b,
+                               ReifiedRankedShapedTypeDims &shapes) {
+  return reify(b, *this, {{{getCodes(), 0}, {getTables(), 2}}}, shapes);
 }
 
 //===----------------------------------------------------------------------===//
@@ -349,65 +377,6 @@ LutEncodeOp::reifyResultShapes(OpBuilder &b,
   return reify(b, *this,
                {{{getInput(), getTransposeInput() ? 1 : 0}, {getDims(), 0}}},
                shapes);
-}
-
-//===----------------------------------------------------------------------===//
-// lut_matmul: rows x outputs
-//===----------------------------------------------------------------------===//
-
-SmallVector<utils::IteratorType> LutMatmulOp::getLoopIteratorTypes() {
-  return {utils::IteratorType::parallel, utils::IteratorType::parallel};
-}
-
-SmallVector<Range> LutMatmulOp::getIterationDomain(OpBuilder &b) {
-  Location loc = getLoc();
-  return rangesOf(
-      b, loc, {dimOf(b, loc, getCodes(), 0), dimOf(b, loc, getTables(), 2)});
-}
-
-FailureOr<TilingResult>
-LutMatmulOp::getTiledImplementation(OpBuilder &b,
-                                    ArrayRef<OpFoldResult> offsets,
-                                    ArrayRef<OpFoldResult> sizes) {
-  // Tables keep a static shape.
-  if (!getConstantIntValue(sizes[1]))
-    return failure();
-  Location loc = getLoc();
-  SmallVector<Operation *> slices;
-  OpFoldResult zero = b.getIndexAttr(0);
-  Value codes = slice(b, loc, getCodes(), {offsets[0], zero},
-                      {sizes[0], dimOf(b, loc, getCodes(), 1)}, slices);
-  auto tablesType = getTables().getType();
-  Value tables = slice(b, loc, getTables(), {zero, zero, offsets[1]},
-                       {b.getIndexAttr(tablesType.getDimSize(0)),
-                        b.getIndexAttr(tablesType.getDimSize(1)), sizes[1]},
-                       slices);
-  auto resultType = RankedTensorType::get(
-      tileShape(sizes), getResult().getType().getElementType());
-  auto tiled =
-      LutMatmulOp::create(b, loc, resultType, ValueRange{codes, tables},
-                          getOperation()->getAttrs());
-  return TilingResult{{tiled}, {tiled.getResult()}, slices};
-}
-
-LogicalResult LutMatmulOp::getResultTilePosition(
-    OpBuilder &, unsigned, ArrayRef<OpFoldResult> offsets,
-    ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
-    SmallVector<OpFoldResult> &resultSizes) {
-  return identityTilePosition(offsets, sizes, resultOffsets, resultSizes);
-}
-
-FailureOr<TilingResult>
-LutMatmulOp::generateResultTileValue(OpBuilder &b, unsigned,
-                                     ArrayRef<OpFoldResult> offsets,
-                                     ArrayRef<OpFoldResult> sizes) {
-  return getTiledImplementation(b, offsets, sizes);
-}
-
-LogicalResult
-LutMatmulOp::reifyResultShapes(OpBuilder &b,
-                               ReifiedRankedShapedTypeDims &shapes) {
-  return reify(b, *this, {{{getCodes(), 0}, {getTables(), 2}}}, shapes);
 }
 
 //===----------------------------------------------------------------------===//

@@ -35,6 +35,10 @@ constexpr llvm::StringLiteral kKernelAttrName = "mmfree.kernel";
 /// split's arithmetic in range).
 constexpr int64_t kMaxThreads = 1024;
 
+/// TilingInterface on ternary_matmul, dequantize and lut_matmul (their loops
+/// are their result's dimensions); called when the dialect loads.
+void attachTilingModels(mlir::MLIRContext &context);
+
 /// The L-Mul float format of `type` (or of its elements); nullopt for types
 /// L-Mul does not support.
 std::optional<numerics::FloatFormat> getLMulFormat(mlir::Type type);

@@ -17,7 +17,8 @@ def F32Tensor1D : 1DTensorOf<[F32]>;
 
 // Tiling by upstream scf::tileUsingSCF / tile-and-fuse: the parallel
 // dimensions of the result (and the reduction of lmul_matmul) are the loops;
-// a tile is the same op on slices.
+// a tile is the same op on slices. ternary_matmul, dequantize and lut_matmul
+// get it from one external model (attachTilingModels).
 def MMFree_Tileable : DeclareOpInterfaceMethods<TilingInterface,
     ["getLoopIteratorTypes", "getIterationDomain", "getTiledImplementation",
      "getResultTilePosition", "generateResultTileValue"]>;
@@ -47,8 +48,7 @@ def MMFree_QuantizeRowsOp : MMFree_Op<"quantize_rows", [Pure, MMFree_Tileable,
   let hasVerifier = 1;
 }
 
-def MMFree_TernaryMatmulOp : MMFree_Op<"ternary_matmul", [Pure, MMFree_Tileable,
-    MMFree_ReifiesShapes]> {
+def MMFree_TernaryMatmulOp : MMFree_Op<"ternary_matmul", [Pure, MMFree_ReifiesShapes]> {
   let summary = "add/sub contraction of activations with packed ternary weights";
   let description = [{
     `acc[m,n] = sum_k x[m,k] * Wt[n,k]` where `Wt` is in {-1, 0, +1}, computed
@@ -78,8 +78,7 @@ def MMFree_TernaryMatmulOp : MMFree_Op<"ternary_matmul", [Pure, MMFree_Tileable,
   let hasVerifier = 1;
 }
 
-def MMFree_DequantizeOp : MMFree_Op<"dequantize", [Pure, MMFree_Tileable,
-    MMFree_ReifiesShapes]> {
+def MMFree_DequantizeOp : MMFree_Op<"dequantize", [Pure, MMFree_ReifiesShapes]> {
   let summary = "rescale ternary accumulators to f32";
   let description = [{
     `y[m,n] = float(acc[m,n]) * weight_scale[n] / row_scale[m]`, evaluated
@@ -210,8 +209,7 @@ def MMFree_LutEncodeOp : MMFree_Op<"lut_encode", [Pure, MMFree_Tileable,
   let hasVerifier = 1;
 }
 
-def MMFree_LutMatmulOp : MMFree_Op<"lut_matmul", [Pure, MMFree_Tileable,
-    MMFree_ReifiesShapes]> {
+def MMFree_LutMatmulOp : MMFree_Op<"lut_matmul", [Pure, MMFree_ReifiesShapes]> {
   let summary = "sum of table entries selected by 4-bit codes";
   let description = [{
     `tables` (C x 16 x M, unsigned bytes) holds per codebook and code the
