@@ -1,8 +1,10 @@
 //===- TernaryTest.cpp - Tests of the ternary reference semantics ---------===//
 
 #include "mmfree/Numerics/Ternary.h"
+#include "mmfree/Numerics/Rounding.h"
 
 #include <gtest/gtest.h>
+#include <limits>
 #include <random>
 
 using namespace mmfree::numerics;
@@ -73,6 +75,23 @@ TEST(Ternary, QuantizeRows) {
   EXPECT_EQ(q[1], 127.f / kScaleEpsilon);
   // 63.5 and 31.75 round half to even.
   EXPECT_EQ(xq, (std::vector<int8_t>{127, -64, 32, 0, 0, 0}));
+}
+
+// Conversions of NaN to integers are undefined behaviour in C++: the
+// reference defines them as 0 (and saturates infinities).
+TEST(Ternary, NonFiniteValuesConvertDefined) {
+  float nan = std::numeric_limits<float>::quiet_NaN();
+  float inf = std::numeric_limits<float>::infinity();
+  EXPECT_EQ(roundClamped(nan, -128.f, 127.f), 0.f);
+  EXPECT_EQ(roundClamped(inf, -128.f, 127.f), 127.f);
+  EXPECT_EQ(roundClamped(-inf, 0.f, 255.f), 0.f);
+  EXPECT_EQ(roundClamped(2.5f, -128.f, 127.f), 2.f);
+  std::vector<float> x = {1.f, nan, -1.f};
+  std::vector<int8_t> xq(3);
+  float q;
+  quantizeRows(x.data(), 1, 3, xq.data(), &q);
+  EXPECT_EQ(q, 127.f);
+  EXPECT_EQ(xq, (std::vector<int8_t>{127, 0, -127}));
 }
 
 TEST(Ternary, PackRoundTripAndLayout) {

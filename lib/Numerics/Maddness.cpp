@@ -1,6 +1,7 @@
 //===- Maddness.cpp - Reference semantics of MADDNESS LUT matmuls ---------===//
 
 #include "mmfree/Numerics/Maddness.h"
+#include "mmfree/Numerics/Rounding.h"
 
 #include <Eigen/Dense>
 
@@ -143,8 +144,7 @@ QuantizedTables quantizeTables(const std::vector<float> &lut, int64_t codebooks,
   for (int64_t c = 0; c < codebooks; ++c)
     for (int64_t i = c * kBuckets * m; i < (c + 1) * kBuckets * m; ++i)
       q.lut[i] = uint8_t(
-          std::clamp(std::nearbyint((lut[i] - q.codebookOffsets[c]) * q.scale),
-                     0.f, 255.f));
+          roundClamped((lut[i] - q.codebookOffsets[c]) * q.scale, 0.f, 255.f));
   q.offset =
       std::accumulate(q.codebookOffsets.begin(), q.codebookOffsets.end(), 0.f);
   return q;

@@ -1,6 +1,7 @@
 //===- Ternary.cpp - Reference semantics of ternary matmuls ---------------===//
 
 #include "mmfree/Numerics/Ternary.h"
+#include "mmfree/Numerics/Rounding.h"
 
 #include <algorithm>
 #include <cmath>
@@ -18,7 +19,7 @@ static float absmean(const float *w, int64_t size) {
 }
 
 static int8_t ternarizeOne(float w, float s) {
-  return static_cast<int8_t>(std::clamp(std::nearbyint(w / s), -1.f, 1.f));
+  return static_cast<int8_t>(roundClamped(w / s, -1.f, 1.f));
 }
 
 /// Returns c when every nonzero |w| equals c (weights exported from a
@@ -74,8 +75,8 @@ void quantizeRows(const float *x, int64_t m, int64_t k, int8_t *xq, float *q) {
     float scale = 127.f / std::max(maxAbs, kScaleEpsilon);
     q[r] = scale;
     for (int64_t c = 0; c < k; ++c)
-      xq[r * k + c] = static_cast<int8_t>(
-          std::clamp(std::nearbyint(row[c] * scale), -128.f, 127.f));
+      xq[r * k + c] =
+          static_cast<int8_t>(roundClamped(row[c] * scale, -128.f, 127.f));
   }
 }
 

@@ -54,7 +54,8 @@ void subspaceRange(int64_t d, int64_t codebooks, int64_t c, int64_t &begin,
 /// summed SSE of the children over the subspace, the best threshold per
 /// bucket by a cumulative-SSE scan), prototypes by ridge regression
 /// (lambda = 1) of the calibration rows on their one-hot codes, and the
-/// quantized tables against b (D x M).
+/// quantized tables against b (D x M). Every value of calib and b must be
+/// finite (NaN has no order to split on); n, d, m and codebooks at least 1.
 MaddnessModel learnMaddness(const float *calib, int64_t n, int64_t d,
                             const float *b, int64_t m, int64_t codebooks);
 

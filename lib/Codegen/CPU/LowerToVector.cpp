@@ -726,6 +726,7 @@ struct LowerToVectorPass
                                /*remarks=*/false, [](KernelAttr) {})))
       return signalPassFailure();
     RewritePatternSet patterns(&getContext());
+    populateFoldEmptyPatterns(patterns);
     populateTernaryLookupPatterns(patterns);
     patterns.add<TernaryMatmulToVector>(&getContext());
     populateLMulMatmulToVectorPatterns(patterns);

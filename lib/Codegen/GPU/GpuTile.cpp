@@ -679,7 +679,7 @@ template <typename OpTy> struct TileToGpu : OpRewritePattern<OpTy> {
 
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
-    if (!untileable(op).empty())
+    if (computesNothing(op) || !untileable(op).empty())
       return failure();
     KernelBuilder kb(rewriter, op, hostExecutable);
     Value result;
@@ -704,7 +704,8 @@ struct GpuTilePass : mmfree::impl::GpuTileBase<GpuTilePass> {
   void runOnOperation() override {
     bool bad = false;
     getOperation()->walk([&](Operation *op) {
-      if (!isa<TernaryMatmulOp, LutEncodeOp, LutMatmulOp, LMulMatmulOp>(op))
+      if (!isa<TernaryMatmulOp, LutEncodeOp, LutMatmulOp, LMulMatmulOp>(op) ||
+          computesNothing(op))
         return;
       std::string why = untileable(op);
       if (!why.empty()) {
@@ -716,6 +717,7 @@ struct GpuTilePass : mmfree::impl::GpuTileBase<GpuTilePass> {
       return signalPassFailure();
 
     RewritePatternSet patterns(&getContext());
+    populateFoldEmptyPatterns(patterns);
     patterns.add<TileToGpu<TernaryMatmulOp>, TileToGpu<LutEncodeOp>,
                  TileToGpu<LutMatmulOp>, TileToGpu<LMulMatmulOp>>(
         &getContext(), hostExecutable);

@@ -359,3 +359,38 @@ func.func @dot_bytes_lanes(%acc: vector<8xi32>, %a: vector<64xi8>) {
   %0 = mmfree.dot_bytes %acc, %a, %a : vector<8xi32>, vector<64xi8>
   return
 }
+
+// -----
+
+func.func @lut_encode_no_codebooks(%x: tensor<4x8xf32>, %dims: tensor<0x4xi32>, %thr: tensor<0x15xf32>) {
+  // expected-error @+1 {{needs at least one codebook}}
+  %0 = mmfree.lut_encode %x, %dims, %thr : tensor<4x8xf32>, tensor<0x4xi32>, tensor<0x15xf32> -> tensor<4x0xi8>
+  return
+}
+
+// -----
+
+func.func @lut_no_codebooks(%c: tensor<4x0xi8>, %t: tensor<0x16x8xi8>) {
+  // expected-error @+1 {{needs at least one codebook}}
+  %0 = mmfree.lut_matmul %c, %t {accumulation = #mmfree<lut_accumulation exact>} : tensor<4x0xi8>, tensor<0x16x8xi8> -> tensor<4x8xi16>
+  return
+}
+
+// -----
+
+// A splat is checked once: 2^40 codes would not fit in memory.
+func.func @lut_splat_code_range(%t: tensor<1x16x2xi8>) {
+  %c = arith.constant dense<17> : tensor<1099511627776x1xi8>
+  // expected-error @+1 {{code 17 is outside [0, 16)}}
+  %0 = mmfree.lut_matmul %c, %t {accumulation = #mmfree<lut_accumulation exact>} : tensor<1099511627776x1xi8>, tensor<1x16x2xi8> -> tensor<1099511627776x2xi16>
+  return
+}
+
+// -----
+
+func.func @lut_splat_split_dim(%x: tensor<4x8xf32>, %thr: tensor<1x15xf32>) {
+  %dims = arith.constant dense<8> : tensor<1x4xi32>
+  // expected-error @+1 {{split dimension 8 is outside the input's 8 columns}}
+  %0 = mmfree.lut_encode %x, %dims, %thr : tensor<4x8xf32>, tensor<1x4xi32>, tensor<1x15xf32> -> tensor<4x1xi8>
+  return
+}

@@ -81,3 +81,12 @@ func.func @dot_bytes(%acc: vector<16xi32>, %a: vector<64xi8>) -> vector<16xi32> 
   %r = mmfree.dot_bytes %acc, %a, %a : vector<16xi32>, vector<64xi8>
   return %r : vector<16xi32>
 }
+
+// Constant operands are checked without expanding a splat: 2^40 codes.
+// CHECK-LABEL: func @splat_codes
+func.func @splat_codes(%t: tensor<1x16x2xi8>) -> tensor<1099511627776x2xi16> {
+  %c = arith.constant dense<3> : tensor<1099511627776x1xi8>
+  // CHECK: mmfree.lut_matmul
+  %r = mmfree.lut_matmul %c, %t {accumulation = #mmfree<lut_accumulation exact>} : tensor<1099511627776x1xi8>, tensor<1x16x2xi8> -> tensor<1099511627776x2xi16>
+  return %r : tensor<1099511627776x2xi16>
+}

@@ -39,6 +39,26 @@ static bool compatible(int64_t a, int64_t b) {
   return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
 }
 
+/// The first value of a constant operand outside [lo, hi); a splat is read
+/// once, not once per element.
+static std::optional<int64_t> valueOutside(Value operand, bool isUnsigned,
+                                           int64_t lo, int64_t hi) {
+  DenseIntElementsAttr values;
+  if (!matchPattern(operand, m_Constant(&values)))
+    return std::nullopt;
+  auto read = [&](const APInt &v) {
+    return isUnsigned ? int64_t(v.getZExtValue()) : v.getSExtValue();
+  };
+  if (values.isSplat()) {
+    int64_t v = read(values.getSplatValue<APInt>());
+    return v < lo || v >= hi ? std::optional(v) : std::nullopt;
+  }
+  for (const APInt &value : values.getValues<APInt>())
+    if (int64_t v = read(value); v < lo || v >= hi)
+      return v;
+  return std::nullopt;
+}
+
 LogicalResult QuantizeRowsOp::verify() {
   auto in = getInput().getType(), out = getQuantized().getType();
   if (!compatible(in.getDimSize(0), out.getDimSize(0)) ||
@@ -176,6 +196,8 @@ LogicalResult LutEncodeOp::verify() {
   if (!dims.hasStaticShape() || !thr.hasStaticShape())
     return emitOpError("expects split dimensions and thresholds with static "
                        "shapes");
+  if (c == 0)
+    return emitOpError("needs at least one codebook");
   if (dims.getDimSize(1) != numerics::kTreeDepth)
     return emitOpError("expects one split dimension per tree level (C x ")
            << numerics::kTreeDepth << "), got " << dims;
@@ -190,14 +212,11 @@ LogicalResult LutEncodeOp::verify() {
   if (!ShapedType::isDynamic(c) && !ShapedType::isDynamic(cols) && c > cols)
     return emitOpError("has ")
            << c << " codebooks for only " << cols << " columns";
-  DenseIntElementsAttr dimValues;
-  if (matchPattern(getDims(), m_Constant(&dimValues)) &&
-      !ShapedType::isDynamic(cols))
-    for (const APInt &v : dimValues.getValues<APInt>())
-      if (v.getSExtValue() < 0 || v.getSExtValue() >= cols)
-        return emitOpError("split dimension ")
-               << v.getSExtValue() << " is outside the input's " << cols
-               << " columns";
+  if (!ShapedType::isDynamic(cols))
+    if (std::optional<int64_t> v =
+            valueOutside(getDims(), /*isUnsigned=*/false, 0, cols))
+      return emitOpError("split dimension ")
+             << *v << " is outside the input's " << cols << " columns";
   return success();
 }
 
@@ -207,6 +226,8 @@ LogicalResult LutMatmulOp::verify() {
   int64_t c = tables.getDimSize(0);
   if (!tables.hasStaticShape())
     return emitOpError("expects tables with a static shape, got ") << tables;
+  if (c == 0)
+    return emitOpError("needs at least one codebook");
   if (tables.getDimSize(1) != numerics::kBuckets)
     return emitOpError("expects tables of shape C x ")
            << numerics::kBuckets << " x M, got " << tables;
@@ -228,12 +249,9 @@ LogicalResult LutMatmulOp::verify() {
            << result.getElementType();
   if (exact && !ShapedType::isDynamic(c) && c * 255 > 65535)
     return emitOpError("16-bit sums of ") << c << " codebooks can overflow";
-  DenseIntElementsAttr codeValues;
-  if (matchPattern(getCodes(), m_Constant(&codeValues)))
-    for (const APInt &v : codeValues.getValues<APInt>())
-      if (v.getZExtValue() >= uint64_t(numerics::kBuckets))
-        return emitOpError("code ")
-               << v.getZExtValue() << " is outside [0, 16)";
+  if (std::optional<int64_t> v =
+          valueOutside(getCodes(), /*isUnsigned=*/true, 0, numerics::kBuckets))
+    return emitOpError("code ") << *v << " is outside [0, 16)";
   return success();
 }
 

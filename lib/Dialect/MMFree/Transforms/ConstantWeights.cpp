@@ -465,6 +465,13 @@ FailureOr<std::vector<float>> constantWeights(Value v, std::string &why) {
     why = folder.why;
     return failure();
   }
+  // Ternarizing or learning tables from them has no meaning.
+  auto bad = llvm::find_if(f->data, [](float x) { return !std::isfinite(x); });
+  if (bad != f->data.end()) {
+    why = "weights hold a NaN or an infinity (element " +
+          std::to_string(bad - f->data.begin()) + ")";
+    return failure();
+  }
   return std::move(f->data);
 }
 

@@ -33,7 +33,7 @@ namespace mmfree {
 constexpr int64_t kMaxFoldedElements = int64_t(1) << 28;
 
 /// The values of `v`, a statically shaped tensor, row-major, or failure with
-/// the reason in `why`.
+/// the reason in `why` (also when a value is not finite).
 mlir::FailureOr<std::vector<float>> constantWeights(mlir::Value v,
                                                     std::string &why);
 

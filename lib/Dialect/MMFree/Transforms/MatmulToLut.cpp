@@ -11,6 +11,8 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
 
+#include <cmath>
+
 namespace mmfree {
 #define GEN_PASS_DEF_MATMULTOLUT
 #include "mmfree/Dialect/MMFree/Transforms/Passes.h.inc"
@@ -92,6 +94,10 @@ struct MatmulToLutPass : public mmfree::impl::MatmulToLutBase<MatmulToLutPass> {
             form->rhsTransposed ? (*values)[c * k + r] : (*values)[r * n + c];
     numerics::MaddnessModel model = numerics::learnMaddness(
         calib.data.data(), calib.rows, k, b.data(), n, codebooks);
+    const numerics::QuantizedTables &t = model.tables;
+    if (!std::isfinite(t.offset) || !std::isfinite(t.scale) || t.scale == 0)
+      return op.emitError("the table entries learned from the calibration "
+                          "rows and these weights exceed the float range");
     emit(rewriter, *form, model, n);
     ++numRewritten;
     return success();

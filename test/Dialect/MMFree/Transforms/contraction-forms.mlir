@@ -212,6 +212,28 @@ func.func @short_blob(%x: tensor<2x3xf32>, %c: tensor<2x2xf32>) -> tensor<2x2xf3
 
 // -----
 
+// Weights that are not finite are not ternarized (absmean and rounding of
+// NaN are undefined), also when computed by the weight chain (1 / 0).
+func.func @nan_weights(%x: tensor<2x3xf32>, %c: tensor<2x2xf32>) -> tensor<2x2xf32> {
+  %w = arith.constant dense<[[1.0, 0x7FC00000], [-1.0, 0.0], [1.0, 1.0]]> : tensor<3x2xf32>
+  // expected-remark @+1 {{not rewritten to ternary: weights hold a NaN or an infinity (element 1)}}
+  %y = linalg.matmul ins(%x, %w : tensor<2x3xf32>, tensor<3x2xf32>) outs(%c : tensor<2x2xf32>) -> tensor<2x2xf32>
+  return %y : tensor<2x2xf32>
+}
+
+// -----
+
+func.func @infinite_weights(%x: tensor<2x3xf32>, %c: tensor<2x2xf32>) -> tensor<2x2xf32> {
+  %one = arith.constant dense<1.0> : tensor<3x2xf32>
+  %zero = arith.constant dense<[[1.0, 1.0], [1.0, 0.0], [1.0, 1.0]]> : tensor<3x2xf32>
+  %w = arith.divf %one, %zero : tensor<3x2xf32>
+  // expected-remark @+1 {{not rewritten to ternary: weights hold a NaN or an infinity (element 3)}}
+  %y = linalg.matmul ins(%x, %w : tensor<2x3xf32>, tensor<3x2xf32>) outs(%c : tensor<2x2xf32>) -> tensor<2x2xf32>
+  return %y : tensor<2x2xf32>
+}
+
+// -----
+
 // torch-mlir's broadcast of a size-1 dimension: the scale read through a
 // constant 0 in the map (per-channel scales, kept exactly).
 // CHECK-LABEL: func @zero_in_map

@@ -8,6 +8,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Dialect.h"
 #include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/DestinationStyleOpInterface.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -38,6 +39,14 @@ constexpr int64_t kMaxThreads = 1024;
 /// TilingInterface on ternary_matmul, dequantize and lut_matmul (their loops
 /// are their result's dimensions); called when the dialect loads.
 void attachTilingModels(mlir::MLIRContext &context);
+
+/// Patterns (also the ops' canonicalizations) that replace an mmfree op
+/// computing nothing, one whose results have no elements or an lmul_matmul
+/// with K = 0, by its destinations. Kernel builders do not see such ops.
+void populateFoldEmptyPatterns(mlir::RewritePatternSet &patterns);
+
+/// True when `op` computes nothing in the sense above.
+bool computesNothing(mlir::Operation *op);
 
 /// The L-Mul float format of `type` (or of its elements); nullopt for types
 /// L-Mul does not support.

@@ -46,6 +46,7 @@ def MMFree_QuantizeRowsOp : MMFree_Op<"quantize_rows", [Pure, MMFree_Tileable,
     $input attr-dict `:` type($input) `->` type($quantized) `,` type($scale)
   }];
   let hasVerifier = 1;
+  let hasCanonicalizer = 1;
 }
 
 def MMFree_TernaryMatmulOp : MMFree_Op<"ternary_matmul", [Pure, MMFree_ReifiesShapes]> {
@@ -76,6 +77,7 @@ def MMFree_TernaryMatmulOp : MMFree_Op<"ternary_matmul", [Pure, MMFree_ReifiesSh
     `->` type($result)
   }];
   let hasVerifier = 1;
+  let hasCanonicalizer = 1;
 }
 
 def MMFree_DequantizeOp : MMFree_Op<"dequantize", [Pure, MMFree_ReifiesShapes]> {
@@ -100,6 +102,7 @@ def MMFree_DequantizeOp : MMFree_Op<"dequantize", [Pure, MMFree_ReifiesShapes]> 
     functional-type(operands, results)
   }];
   let hasVerifier = 1;
+  let hasCanonicalizer = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -166,6 +169,7 @@ def MMFree_LMulMatmulOp : MMFree_Op<"lmul_matmul", [Pure, MMFree_Tileable,
     }
   }];
   let hasVerifier = 1;
+  let hasCanonicalizer = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -207,6 +211,7 @@ def MMFree_LutEncodeOp : MMFree_Op<"lut_encode", [Pure, MMFree_Tileable,
     type($dims) `,` type($thresholds) `->` type($codes)
   }];
   let hasVerifier = 1;
+  let hasCanonicalizer = 1;
 }
 
 def MMFree_LutMatmulOp : MMFree_Op<"lut_matmul", [Pure, MMFree_ReifiesShapes]> {
@@ -233,6 +238,7 @@ def MMFree_LutMatmulOp : MMFree_Op<"lut_matmul", [Pure, MMFree_ReifiesShapes]> {
     type($result)
   }];
   let hasVerifier = 1;
+  let hasCanonicalizer = 1;
 }
 
 def MMFree_ByteVector : VectorOfLengthAndType<[16, 32, 64], [I8]>;
