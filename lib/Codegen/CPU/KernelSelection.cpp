@@ -209,10 +209,8 @@ KernelAttr mmfree::selectKernel(Operation *op, CpuTargetAttr target,
 std::string mmfree::kernelMismatch(Operation *op, KernelAttr kernel) {
   KernelKind kind = kernel.getKind();
   if (auto ternary = dyn_cast<TernaryMatmulOp>(op)) {
-    auto resultType = ternary.getResult().getType();
-    if (resultType.isDynamicDim(1))
-      return "the vector kernels need a static N";
-    int64_t n = resultType.getDimSize(1);
+    // Static: the verifier ties N to the packed weights' static shape.
+    int64_t n = ternary.getResult().getType().getDimSize(1);
     if (kind == KernelKind::Dots && !takesDots(ternary))
       return "dots need i8 activations and i16/i32 sums";
     if (kind == KernelKind::Lookup) {

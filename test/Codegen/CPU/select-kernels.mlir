@@ -95,17 +95,3 @@ func.func @forced(%x: tensor<4x256xi8>, %w: tensor<12x4x16xi8>)
       : tensor<4x256xi8>, tensor<12x4x16xi8> -> tensor<4x12xi32>
   return %r : tensor<4x12xi32>
 }
-
-// -----
-
-// A dynamic N has no vector kernel: a remark, the op left for
-// mmfree-lower-to-linalg.
-// GENERIC-LABEL: func @dynamic_n
-// GENERIC-NOT: mmfree.kernel =
-func.func @dynamic_n(%x: tensor<4x256xf32>, %w: tensor<12x4x16xi8>)
-    -> tensor<4x?xf32> {
-  // expected-remark @below {{no vector kernel (the vector kernels need a static N): left for mmfree-lower-to-linalg}}
-  %r = mmfree.ternary_matmul %x, %w {k = 256 : i64}
-      : tensor<4x256xf32>, tensor<12x4x16xi8> -> tensor<4x?xf32>
-  return %r : tensor<4x?xf32>
-}

@@ -394,3 +394,43 @@ func.func @lut_splat_split_dim(%x: tensor<4x8xf32>, %thr: tensor<1x15xf32>) {
   %0 = mmfree.lut_encode %x, %dims, %thr : tensor<4x8xf32>, tensor<1x4xi32>, tensor<1x15xf32> -> tensor<4x1xi8>
   return
 }
+
+// -----
+
+func.func @ternary_dynamic_n(%x: tensor<4x64xi8>, %w: tensor<8x1x16xi8>) {
+  // expected-error @+1 {{result dimension 1 is dynamic but the operands fix it to 8}}
+  %r = mmfree.ternary_matmul %x, %w {k = 64} : tensor<4x64xi8>, tensor<8x1x16xi8> -> tensor<4x?xi32>
+  return
+}
+
+// -----
+
+func.func @ternary_dynamic_m(%x: tensor<4x64xf32>, %w: tensor<8x1x16xi8>) {
+  // expected-error @+1 {{result dimension 0 is dynamic but the operands fix it to 4}}
+  %r = mmfree.ternary_matmul %x, %w {k = 64} : tensor<4x64xf32>, tensor<8x1x16xi8> -> tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @lut_dynamic_outputs(%c: tensor<4x2xi8>, %t: tensor<2x16x8xi8>) {
+  // expected-error @+1 {{result dimension 1 is dynamic but the operands fix it to 8}}
+  %r = mmfree.lut_matmul %c, %t {accumulation = #mmfree<lut_accumulation exact>} : tensor<4x2xi8>, tensor<2x16x8xi8> -> tensor<4x?xi16>
+  return
+}
+
+// -----
+
+func.func @encode_dynamic_codebooks(%x: tensor<?x8xf32>, %d: tensor<2x4xi32>, %t: tensor<2x15xf32>) {
+  // expected-error @+1 {{result dimension 1 is dynamic but the operands fix it to 2}}
+  %r = mmfree.lut_encode %x, %d, %t : tensor<?x8xf32>, tensor<2x4xi32>, tensor<2x15xf32> -> tensor<?x?xi8>
+  return
+}
+
+// -----
+
+func.func @lmul_unranked(%a: tensor<*xf32>, %b: tensor<*xf32>) {
+  // expected-error @+1 {{operand #0 must be L-Mul float, or a vector or ranked tensor of them, but got 'tensor<*xf32>'}}
+  %r = mmfree.lmul %a, %b {mantissa_bits = 3 : i64} : tensor<*xf32>
+  return
+}

@@ -39,6 +39,18 @@ static bool compatible(int64_t a, int64_t b) {
   return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
 }
 
+/// A result dimension that the operands fix must be static: the lowerings
+/// size their loops and buffers from the operands, not from a `?` that
+/// could be anything. `fixed[i]` is dimension i as the operands give it.
+static LogicalResult verifyFixedDims(Operation *op, ShapedType result,
+                                     ArrayRef<int64_t> fixed) {
+  for (auto [i, size] : llvm::enumerate(fixed))
+    if (!ShapedType::isDynamic(size) && result.isDynamicDim(i))
+      return op->emitOpError("result dimension ")
+             << i << " is dynamic but the operands fix it to " << size;
+  return success();
+}
+
 /// The first value of a constant operand outside [lo, hi); a splat is read
 /// once, not once per element.
 static std::optional<int64_t> valueOutside(Value operand, bool isUnsigned,
@@ -93,6 +105,8 @@ LogicalResult TernaryMatmulOp::verify() {
     return emitOpError("result shape ")
            << out << " does not match M = " << in.getDimSize(0)
            << ", N = " << w.getDimSize(0);
+  if (failed(verifyFixedDims(*this, out, {in.getDimSize(0), w.getDimSize(0)})))
+    return failure();
   Type inElt = in.getElementType(), outElt = out.getElementType();
   if (inElt.isF32() != outElt.isF32())
     return emitOpError("f32 activations need an f32 result and i8 "
@@ -209,6 +223,8 @@ LogicalResult LutEncodeOp::verify() {
       !compatible(codes.getDimSize(1), c))
     return emitOpError("codes shape ")
            << codes << " does not match N = " << rows << ", C = " << c;
+  if (failed(verifyFixedDims(*this, codes, {rows, c})))
+    return failure();
   if (!ShapedType::isDynamic(c) && !ShapedType::isDynamic(cols) && c > cols)
     return emitOpError("has ")
            << c << " codebooks for only " << cols << " columns";
@@ -239,6 +255,9 @@ LogicalResult LutMatmulOp::verify() {
     return emitOpError("result shape ")
            << result << " does not match N = " << codes.getDimSize(0)
            << ", M = " << tables.getDimSize(2);
+  if (failed(verifyFixedDims(*this, result,
+                             {codes.getDimSize(0), tables.getDimSize(2)})))
+    return failure();
   bool exact = getAccumulation() == LutAccumulation::Exact;
   unsigned width = result.getElementType().getIntOrFloatBitWidth();
   if (exact && width != 16)

@@ -112,6 +112,12 @@ def MMFree_DequantizeOp : MMFree_Op<"dequantize", [Pure, MMFree_ReifiesShapes]> 
 def MMFree_LMulFloat : AnyTypeOf<[F32, BF16, F16, F8E4M3FN, F8E5M2],
     "f32, bf16, f16, f8E4M3FN or f8E5M2">;
 
+// Unranked tensors are not accepted: the lowering needs the rank to build
+// its elementwise loop.
+def MMFree_LMulOperand : AnyTypeOf<[MMFree_LMulFloat,
+    VectorOfAnyRankOf<[MMFree_LMulFloat]>, RankedTensorOf<[MMFree_LMulFloat]>],
+    "L-Mul float, or a vector or ranked tensor of them">;
+
 def MMFree_LMulOp : MMFree_Op<"lmul", [Pure, SameOperandsAndResultType,
     ElementwiseMappable]> {
   let summary = "L-Mul: a float product approximated by one integer addition";
@@ -122,19 +128,15 @@ def MMFree_LMulOp : MMFree_Op<"lmul", [Pure, SameOperandsAndResultType,
     mantissa carry moves into the exponent. Zero or subnormal operands give a
     signed zero, NaN gives NaN, inf times nonzero inf, inf times zero NaN;
     exponent overflow gives inf (the largest finite value for f8E4M3FN) and
-    underflow a signed zero. Works on scalars, vectors and tensors.
+    underflow a signed zero. Works on scalars, vectors and ranked tensors.
 
     ```mlir
     %p = mmfree.lmul %x, %y {mantissa_bits = 3 : i64} : vector<8xbf16>
     ```
   }];
-  let arguments = (ins TypeOrValueSemanticsContainer<MMFree_LMulFloat,
-                           "L-Mul float">:$lhs,
-                       TypeOrValueSemanticsContainer<MMFree_LMulFloat,
-                           "L-Mul float">:$rhs,
+  let arguments = (ins MMFree_LMulOperand:$lhs, MMFree_LMulOperand:$rhs,
                        ConfinedAttr<I64Attr, [IntPositive]>:$mantissa_bits);
-  let results = (outs TypeOrValueSemanticsContainer<MMFree_LMulFloat,
-                          "L-Mul float">:$result);
+  let results = (outs MMFree_LMulOperand:$result);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($result)";
   let hasVerifier = 1;
 }
