@@ -2,8 +2,10 @@
 //
 // Hands the kernels of mmfree-gpu-tile to the upstream GPU transform ops:
 // each tagged block-level scf.forall becomes a gpu.launch and its thread
-// phases thread ids, with a barrier after each phase. The transform script
-// is built per module because block sizes belong to each kernel.
+// phases thread ids, with a barrier after each phase. The transform
+// sequence is built with the C++ builders per kernel (block sizes belong to
+// each kernel) at the kernel's location, so that any failure of the
+// upstream mapping is reported at the user's op.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,10 +14,12 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/TransformOps/GPUTransformOps.h"
 #include "mlir/Dialect/Linalg/TransformOps/DialectExtension.h"
+#include "mlir/Dialect/Linalg/TransformOps/LinalgTransformOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Transform/IR/TransformDialect.h"
-#include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
-#include "mlir/Parser/Parser.h"
+#include "mlir/Dialect/Transform/IR/TransformOps.h"
+#include "mlir/Dialect/Transform/IR/TransformTypes.h"
+#include "mlir/Dialect/Transform/Interfaces/TransformInterfaces.h"
 
 namespace mmfree {
 #define GEN_PASS_DEF_GPUMAP
@@ -28,6 +32,29 @@ namespace {
 
 constexpr llvm::StringLiteral kBlockDims = "mmfree.gpu_block_dims";
 constexpr llvm::StringLiteral kKernelId = "mmfree.gpu_kernel";
+
+/// transform.sequence that maps the forall tagged `id` to blocks (creating
+/// its gpu.launch) and its nested foralls to threads of `blockDims`.
+transform::SequenceOp buildMapping(OpBuilder &b, Location loc, int64_t id,
+                                   ArrayRef<int64_t> blockDims) {
+  auto anyOp = transform::AnyOpType::get(b.getContext());
+  return transform::SequenceOp::create(
+      b, loc, TypeRange{}, transform::FailurePropagationMode::Propagate, anyOp,
+      [&](OpBuilder &b, Location loc, BlockArgument root) {
+        Value kernel = transform::MatchOp::create(
+            b, loc, anyOp, root, b.getStrArrayAttr({"scf.forall"}),
+            /*interface=*/nullptr,
+            b.getDictionaryAttr(
+                b.getNamedAttr(kKernelId, b.getI64IntegerAttr(id))),
+            /*filter_result_type=*/nullptr, /*filter_operand_types=*/nullptr);
+        Value launch = transform::MapForallToBlocks::create(
+            b, loc, anyOp, kernel, /*grid_dims=*/ArrayRef<int64_t>{},
+            /*generate_gpu_launch=*/true);
+        transform::MapNestedForallToThreads::create(
+            b, loc, anyOp, launch, b.getDenseI64ArrayAttr(blockDims));
+        transform::YieldOp::create(b, loc);
+      });
+}
 
 struct GpuMapPass : mmfree::impl::GpuMapBase<GpuMapPass> {
   using GpuMapBase::GpuMapBase;
@@ -45,46 +72,34 @@ struct GpuMapPass : mmfree::impl::GpuMapBase<GpuMapPass> {
       if (forall->hasAttr(kBlockDims))
         kernels.push_back(forall);
     });
-    if (kernels.empty())
-      return;
+    MLIRContext *ctx = &getContext();
+    // A kernel inside the user's scf.forall (tile-and-fuse output, say)
+    // would need nested launches; upstream mapping finds no top-level loop.
+    for (scf::ForallOp forall : kernels)
+      if (auto outer = forall->getParentOfType<scf::ForallOp>()) {
+        InFlightDiagnostic diag = forall.emitError(
+            "cannot map to the GPU: this kernel is inside an scf.forall; "
+            "map that loop to blocks yourself, or lower it to scf.for "
+            "(--scf-forall-to-for) before the GPU pipeline");
+        diag.attachNote(outer.getLoc()) << "the enclosing scf.forall";
+        return signalPassFailure();
+      }
 
-    std::string script;
-    llvm::raw_string_ostream os(script);
-    os << "module attributes {transform.with_named_sequence} {\n"
-          "transform.named_sequence @__transform_main("
-          "%root: !transform.any_op {transform.readonly}) {\n";
-    for (auto [i, forall] : llvm::enumerate(kernels)) {
+    OpBuilder b(ctx);
+    OwningOpRef<ModuleOp> holder = ModuleOp::create(module.getLoc());
+    b.setInsertionPointToEnd(holder->getBody());
+    for (auto [id, forall] : llvm::enumerate(kernels)) {
       auto dims = forall->getAttrOfType<DenseI64ArrayAttr>(kBlockDims);
       if (!dims || dims.size() != 3) {
         forall.emitError() << kBlockDims << " must hold 3 sizes";
         return signalPassFailure();
       }
-      forall->setAttr(kKernelId,
-                      IntegerAttr::get(IntegerType::get(&getContext(), 64), i));
-      os << "%k" << i
-         << " = transform.structured.match ops{[\"scf.forall\"]} "
-            "attributes{"
-         << kKernelId << " = " << i
-         << " : i64} in %root : (!transform.any_op) -> !transform.any_op\n"
-         << "%l" << i << " = transform.gpu.map_forall_to_blocks %k" << i
-         << " generate_gpu_launch : (!transform.any_op) -> "
-            "!transform.any_op\n"
-         << "transform.gpu.map_nested_forall_to_threads %l" << i
-         << " block_dims = [" << dims[0] << ", " << dims[1] << ", " << dims[2]
-         << "] : (!transform.any_op) -> !transform.any_op\n";
+      forall->setAttr(kKernelId, b.getI64IntegerAttr(id));
+      transform::SequenceOp mapping =
+          buildMapping(b, forall.getLoc(), id, dims.asArrayRef());
+      if (failed(transform::applyTransforms(module, mapping)))
+        return signalPassFailure();
     }
-    os << "transform.yield\n}\n}\n";
-
-    OwningOpRef<ModuleOp> library =
-        parseSourceString<ModuleOp>(script, ParserConfig(&getContext()));
-    if (!library) {
-      module.emitError("mmfree-gpu-map: could not build the mapping script");
-      return signalPassFailure();
-    }
-    Operation *entry = library->lookupSymbol("__transform_main");
-    if (failed(transform::applyTransformNamedSequence(
-            module, entry, *library, transform::TransformOptions())))
-      return signalPassFailure();
   }
 };
 

@@ -70,19 +70,21 @@ struct GpuCheckTargetPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     if (mmfree::gpuPtxFeatures(chip).empty()) {
-      module.emitError() << "unknown GPU chip '" << chip
-                         << "'; expected one of sm_75, sm_80, sm_86, sm_87, "
-                            "sm_89, sm_90, sm_90a, sm_100, sm_100a, sm_101, "
-                            "sm_103, sm_120, sm_121 (and their 'a' variants)";
+      emitError(module.getLoc())
+          << "unknown GPU chip '" << chip
+          << "'; expected one of sm_75, sm_80, sm_86, sm_87, "
+             "sm_89, sm_90, sm_90a, sm_100, sm_100a, sm_101, "
+             "sm_103, sm_120, sm_121 (and their 'a' variants)";
       return signalPassFailure();
     }
     if (format != "isa" && format != "bin") {
-      module.emitError() << "unknown GPU output format '" << format
-                         << "'; expected 'isa' (PTX text) or 'bin' (cubin)";
+      emitError(module.getLoc())
+          << "unknown GPU output format '" << format
+          << "'; expected 'isa' (PTX text) or 'bin' (cubin)";
       return signalPassFailure();
     }
     if (format == "bin" && mmfree::findPtxas(toolkit).empty()) {
-      module.emitError()
+      emitError(module.getLoc())
           << "format=bin needs ptxas, which was not found in "
           << (toolkit.empty() ? std::string("$CUDA_HOME/bin, "
                                             "/usr/local/cuda/bin or PATH")

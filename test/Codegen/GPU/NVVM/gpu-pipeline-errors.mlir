@@ -18,3 +18,8 @@ func.func @dynamic(%x: tensor<?x64xi8>, %w: tensor<8x1x16xi8>) -> tensor<?x8xi32
       : tensor<?x64xi8>, tensor<8x1x16xi8> -> tensor<?x8xi32>
   return %acc : tensor<?x8xi32>
 }
+
+// No error on the module prints the whole module as a note.
+// RUN: not mmfree-opt %s --mmfree-gpu-pipeline="chip=sm_1" 2>&1 | FileCheck %s --check-prefix=NONOTE
+// NONOTE: error: unknown GPU chip 'sm_1'
+// NONOTE-NOT: see current operation
