@@ -82,7 +82,8 @@ func.func @dot_bytes(%acc: vector<16xi32>, %a: vector<64xi8>) -> vector<16xi32> 
   return %r : vector<16xi32>
 }
 
-// Constant operands are checked without expanding a splat: 2^40 codes.
+// The verifier does not read constant operands (mmfree-check-weights does,
+// a splat once): 2^40 codes verify at once.
 // CHECK-LABEL: func @splat_codes
 func.func @splat_codes(%t: tensor<1x16x2xi8>) -> tensor<1099511627776x2xi16> {
   %c = arith.constant dense<3> : tensor<1099511627776x1xi8>

@@ -7,7 +7,6 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectImplementation.h"
-#include "mlir/IR/Matchers.h"
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -49,26 +48,6 @@ static LogicalResult verifyFixedDims(Operation *op, ShapedType result,
       return op->emitOpError("result dimension ")
              << i << " is dynamic but the operands fix it to " << size;
   return success();
-}
-
-/// The first value of a constant operand outside [lo, hi); a splat is read
-/// once, not once per element.
-static std::optional<int64_t> valueOutside(Value operand, bool isUnsigned,
-                                           int64_t lo, int64_t hi) {
-  DenseIntElementsAttr values;
-  if (!matchPattern(operand, m_Constant(&values)))
-    return std::nullopt;
-  auto read = [&](const APInt &v) {
-    return isUnsigned ? int64_t(v.getZExtValue()) : v.getSExtValue();
-  };
-  if (values.isSplat()) {
-    int64_t v = read(values.getSplatValue<APInt>());
-    return v < lo || v >= hi ? std::optional(v) : std::nullopt;
-  }
-  for (const APInt &value : values.getValues<APInt>())
-    if (int64_t v = read(value); v < lo || v >= hi)
-      return v;
-  return std::nullopt;
 }
 
 LogicalResult QuantizeRowsOp::verify() {
@@ -228,11 +207,6 @@ LogicalResult LutEncodeOp::verify() {
   if (!ShapedType::isDynamic(c) && !ShapedType::isDynamic(cols) && c > cols)
     return emitOpError("has ")
            << c << " codebooks for only " << cols << " columns";
-  if (!ShapedType::isDynamic(cols))
-    if (std::optional<int64_t> v =
-            valueOutside(getDims(), /*isUnsigned=*/false, 0, cols))
-      return emitOpError("split dimension ")
-             << *v << " is outside the input's " << cols << " columns";
   return success();
 }
 
@@ -268,9 +242,6 @@ LogicalResult LutMatmulOp::verify() {
            << result.getElementType();
   if (exact && !ShapedType::isDynamic(c) && c * 255 > 65535)
     return emitOpError("16-bit sums of ") << c << " codebooks can overflow";
-  if (std::optional<int64_t> v =
-          valueOutside(getCodes(), /*isUnsigned=*/true, 0, numerics::kBuckets))
-    return emitOpError("code ") << *v << " is outside [0, 16)";
   return success();
 }
 

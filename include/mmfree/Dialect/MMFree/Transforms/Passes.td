@@ -162,14 +162,16 @@ def FoldConstantGlobals : Pass<"mmfree-fold-constant-globals",
 }
 
 def CheckWeights : Pass<"mmfree-check-weights", "::mlir::ModuleOp"> {
-  let summary = "Check that constant packed ternary weights hold valid codes";
+  let summary = "Check that constant operands hold values the kernels take";
   let description = [{
     Every `mmfree.ternary_matmul` whose packed weights are a constant must
-    hold only the codes 0, 1 and 2 and zeros past K: the kernels rely on it.
-    An invalid constant is an error naming the op. First step of
-    `mmfree-cpu-pipeline` and `mmfree-gpu-pipeline`; the op verifier checks
-    only the op (the scan of N x K codes made every verification of a large
-    layer slow).
+    hold only the codes 0, 1 and 2 and zeros past K; constant `lut_matmul`
+    codes must lie in [0, 16) and constant `lut_encode` split dimensions in
+    [0, D): the kernels index with them unchecked. An invalid constant is an
+    error naming the op. First step of `mmfree-cpu-pipeline` and
+    `mmfree-gpu-pipeline`; the op verifiers check only the op (scanning
+    N x K constant codes made every verification of a large layer slow).
+    Splats are checked once.
   }];
 }
 
