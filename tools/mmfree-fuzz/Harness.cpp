@@ -449,8 +449,7 @@ std::string pipelineFor(Choices &c, int64_t reduction, std::string &tempFile) {
     lower = llvm::formatv("mmfree-cpu-pipeline{{target='{0}' threads={1}}",
                           targetOption(c), c.pick<int>({0, 1, 2, 3, 1024}));
   }
-  return "builtin.module(" + (rewrite.empty() ? "" : rewrite + ",") + lower +
-         ")";
+  return (rewrite.empty() ? "" : rewrite + ",") + lower;
 }
 
 /// Random option text for a pipeline, as a user might mistype it.
@@ -462,7 +461,7 @@ std::string optionCase(Choices &c) {
   std::string text;
   for (uint8_t b : c.rest().take_front(48))
     text += " =,'{}-+0123456789abcdefghijklmnopqrstuvwxyz_"[b % 46];
-  return "builtin.module(" + name + "{" + text + "})";
+  return name + "{" + text + "}";
 }
 
 const char *kFixedModule = R"mlir(
@@ -513,6 +512,7 @@ Outcome compile(const std::string &ir, const std::string &pipeline) {
   OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(ir, &ctx);
   if (!module || failed(verify(*module)))
     return Outcome::Rejected;
+  // The pipeline text is the top-level module's passes (no anchor).
   PassManager pm(&ctx);
   std::string parseError;
   llvm::raw_string_ostream os(parseError);
@@ -529,6 +529,8 @@ Outcome compile(const std::string &ir, const std::string &pipeline) {
   }
   if (failed(verify(*module)))
     finding("the output does not verify", ir, pipeline);
+  if (printCases)
+    (llvm::outs() << "// output:\n" << *module << "\n").flush();
   return Outcome::Compiled;
 }
 

@@ -16,6 +16,7 @@
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
@@ -136,6 +137,7 @@ static Bytes mutate(const std::vector<Bytes> &pool, std::mt19937_64 &rng) {
 }
 
 int main(int argc, char **argv) {
+  InitLLVM init(argc, argv); // stack traces on crashes
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, "mmfree structured fuzzer\n");
   setPrintCases(print);

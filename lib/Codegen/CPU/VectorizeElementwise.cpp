@@ -39,7 +39,11 @@ bool isStaticElementwise(linalg::GenericOp op) {
          op.getNumParallelLoops() == op.getNumLoops() &&
          llvm::all_of(op.getIndexingMapsArray(),
                       [](AffineMap m) { return m.isProjectedPermutation(); }) &&
-         llvm::none_of(op.getStaticLoopRanges(), ShapedType::isDynamic);
+         llvm::none_of(op.getStaticLoopRanges(), [](int64_t size) {
+           // Zero-size generics do nothing; upstream tiling takes no zero
+           // tile. Both are left to linalg loops.
+           return ShapedType::isDynamic(size) || size == 0;
+         });
 }
 
 /// Static tiles only (masked vectorization of generics that read through

@@ -61,3 +61,19 @@ func.func @mask(%a: tensor<4x12xi1>, %b: tensor<4x12xi1>) -> tensor<4x12xi1> {
   } -> tensor<4x12xi1>
   return %r : tensor<4x12xi1>
 }
+
+// A zero-size generic (found by mmfree-fuzz: mmfree.lmul on tensor<2x0xf16>)
+// does nothing; upstream tiling takes no zero tile: left to linalg loops.
+// CHECK-LABEL: func @empty
+// CHECK-NOT: vector.transfer_read
+// CHECK: linalg.generic
+func.func @empty(%a: tensor<2x0xf32>) -> tensor<2x0xf32> {
+  %e = tensor.empty() : tensor<2x0xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+      ins(%a : tensor<2x0xf32>) outs(%e : tensor<2x0xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %z = arith.addf %x, %x : f32
+    linalg.yield %z : f32
+  } -> tensor<2x0xf32>
+  return %r : tensor<2x0xf32>
+}
