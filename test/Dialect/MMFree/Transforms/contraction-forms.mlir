@@ -212,6 +212,18 @@ func.func @short_blob(%x: tensor<2x3xf32>, %c: tensor<2x2xf32>) -> tensor<2x2xf3
 
 // -----
 
+// A splat of 2^31 x 8 i8 weights would materialize 16 GiB of values: not
+// folded (the limit is 2^28 elements), left alone with a remark.
+func.func @huge_splat(%x: tensor<1x2147483648xf32>, %c: tensor<1x8xf32>) -> tensor<1x8xf32> {
+  %w8 = arith.constant dense<1> : tensor<2147483648x8xi8>
+  %w = arith.sitofp %w8 : tensor<2147483648x8xi8> to tensor<2147483648x8xf32>
+  // expected-remark @+1 {{not rewritten to ternary: weights pass through a tensor of 17179869184 elements, more than the 2^28 folded at compile time}}
+  %y = linalg.matmul ins(%x, %w : tensor<1x2147483648xf32>, tensor<2147483648x8xf32>) outs(%c : tensor<1x8xf32>) -> tensor<1x8xf32>
+  return %y : tensor<1x8xf32>
+}
+
+// -----
+
 // Weights that are not finite are not ternarized (absmean and rounding of
 // NaN are undefined), also when computed by the weight chain (1 / 0).
 func.func @nan_weights(%x: tensor<2x3xf32>, %c: tensor<2x2xf32>) -> tensor<2x2xf32> {
