@@ -33,6 +33,17 @@ def runner(*libs):
             ",".join(shared))
 
 
+if lit_config.params.get("tsan"):
+    # ThreadSanitizer runs of the same modules, compiled ahead of time
+    # (scripts/tsan-run.sh; lit --param tsan=1).
+    def runner(*libs):
+        shared = [os.path.join(config.mlir_lib_dir, "libmlir_c_runner_utils.so"),
+                  *libs,
+                  os.path.join(config.mmfree_lib_dir, "libmmfree_runtime.so"),
+                  os.path.join(config.mlir_lib_dir, "libomp.so")]
+        return "bash " + os.path.join(os.path.dirname(config.test_source_root),
+                                      "scripts", "tsan-run.sh") + " " + " ".join(shared)
+
 config.substitutions.append(("%run_cpu", runner()))
 # With MLIR's printMemref* functions too.
 config.substitutions.append(
