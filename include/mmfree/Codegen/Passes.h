@@ -73,6 +73,12 @@ struct CpuPipelineOptions : mlir::PassPipelineOptions<CpuPipelineOptions> {
                      "table loads, outputs in lanes"),
           clEnumValN(KernelChoice::Shuffle, "shuffle",
                      "byte shuffles, rows in lanes"))};
+  Option<bool> outParams{
+      *this, "out-params",
+      llvm::cl::desc("Results become caller-allocated out-parameters "
+                     "(static shapes): the result is written into the "
+                     "caller's buffer, which a decode loop reuses"),
+      llvm::cl::init(false)};
 };
 
 /// Adds `mmfree-cpu-pipeline` to `pm` (a module pass manager): mmfree and

@@ -25,6 +25,10 @@
 
 using namespace mlir;
 
+/// Scratch up to this size goes on the stack with out-params (the main
+/// thread's stack is 8 MiB by default; OpenMP workers' 4 MiB).
+constexpr unsigned kMaxStackScratchBytes = 256 * 1024;
+
 void mmfree::buildCpuPipeline(OpPassManager &pm,
                               const CpuPipelineOptions &options) {
   pm.addPass(createCheckWeights());
@@ -51,6 +55,26 @@ void mmfree::buildCpuPipeline(OpPassManager &pm,
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  if (options.outParams) {
+    // The result buffers become arguments, and the allocations that fill
+    // them are replaced by those arguments (no copy). Canonicalization first
+    // folds the loops that only carry the result buffer (and the copies of
+    // a buffer onto itself) so that the returned value is the allocation.
+    pm.addPass(createCSEPass());
+    pm.addPass(createCanonicalizerPass());
+    bufferization::BufferResultsToOutParamsPassOptions outParams;
+    outParams.hoistStaticAllocs = true;
+    outParams.hoistDynamicAllocs = true;
+    outParams.modifyPublicFunctions = true;
+    pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+    // Static scratch (row scales, accumulators of small layers) on the
+    // stack instead of malloc/free on every call.
+    bufferization::PromoteBuffersToStackPassOptions stack;
+    stack.maxAllocSizeInBytes = kMaxStackScratchBytes;
+    stack.maxRankOfAllocatedMemRef = 4;
+    pm.addNestedPass<func::FuncOp>(
+        bufferization::createPromoteBuffersToStackPass(stack));
+  }
   bufferization::buildBufferDeallocationPipeline(
       pm, bufferization::BufferDeallocationPipelineOptions());
   pm.addPass(createLowerX86Ops());
