@@ -12,6 +12,27 @@
 #include "mlir/InitAllPasses.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Debug.h"
+
+// Debian's LLVM is built without -debug / -debug-only; this enables the
+// LDBG() logs of our patterns (built with assertions) by debug type.
+static llvm::cl::list<std::string>
+    debugOnly("mmfree-debug-only",
+              llvm::cl::desc("Print the debug logs of these mmfree debug types "
+                             "(mmfree-lower-to-vector, mmfree-lut-to-vector, "
+                             "mmfree-ternary-lookup, mmfree-lmul-to-vector, "
+                             "mmfree-gpu-tile, mmfree-canonicalize)"),
+              llvm::cl::CommaSeparated,
+              llvm::cl::callback([](const std::string &type) {
+                static std::vector<std::string> types;
+                types.push_back(type);
+                std::vector<const char *> names;
+                for (const std::string &t : types)
+                  names.push_back(t.c_str());
+                llvm::DebugFlag = true;
+                llvm::setCurrentDebugTypes(names.data(), names.size());
+              }));
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();

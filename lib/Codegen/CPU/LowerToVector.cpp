@@ -36,6 +36,7 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/Support/DebugLog.h"
 
 namespace mmfree {
 #define GEN_PASS_DEF_LOWERTOVECTOR
@@ -43,6 +44,8 @@ namespace mmfree {
 } // namespace mmfree
 
 using namespace mlir;
+
+#define DEBUG_TYPE "mmfree-lower-to-vector"
 using namespace mmfree;
 
 namespace {
@@ -86,6 +89,7 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     const int64_t dotLanes =
         kernel.getKind() == KernelKind::Dots ? kernelLanes(kernel) : 0;
     const int64_t threads = kernel.getThreads();
+    LDBG() << "ternary kernel " << kernel << " for " << op;
     Location loc = op.getLoc();
     int64_t k = op.getK();
     Type accElt = op.getResult().getType().getElementType();

@@ -43,8 +43,11 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/Support/DebugLog.h"
 
 using namespace mlir;
+
+#define DEBUG_TYPE "mmfree-lut-to-vector"
 using namespace mmfree;
 
 namespace {
@@ -577,6 +580,7 @@ struct LutMatmulToVector : OpRewritePattern<LutMatmulOp> {
     if (!kernel || !tablesType.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "not a loads kernel");
     const int64_t lanes = kernelLanes(kernel);
+    LDBG() << "table-loads kernel, " << lanes << " lanes, for " << op;
     Location loc = op.getLoc();
     int64_t books = tablesType.getDimSize(0),
             outputs = tablesType.getDimSize(2);
@@ -951,6 +955,8 @@ struct LutMatmulToShuffles : OpRewritePattern<LutMatmulOp> {
         tablesType.getDimSize(2) > kShuffleMaxOutputs)
       return rewriter.notifyMatchFailure(op, "not a shuffle kernel");
     const int64_t lanes = kernelLanes(kernel), threads = kernel.getThreads();
+    LDBG() << "shuffle kernel, " << lanes << " lanes x " << threads
+           << " threads, for " << op;
     int64_t books = codesType.getDimSize(1);
     Value codes = readOnlyBuffer(rewriter, op.getLoc(), op.getCodes());
     shuffleLookups(

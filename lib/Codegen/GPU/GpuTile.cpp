@@ -38,6 +38,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/Support/DebugLog.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MathExtras.h"
 
@@ -47,6 +48,8 @@ namespace mmfree {
 } // namespace mmfree
 
 using namespace mlir;
+
+#define DEBUG_TYPE "mmfree-gpu-tile"
 using namespace mmfree;
 
 namespace {
@@ -679,8 +682,11 @@ template <typename OpTy> struct TileToGpu : OpRewritePattern<OpTy> {
 
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
-    if (computesNothing(op) || !untileable(op).empty())
-      return failure();
+    if (computesNothing(op))
+      return rewriter.notifyMatchFailure(op, "computes nothing (folded)");
+    if (std::string why = untileable(op); !why.empty())
+      return rewriter.notifyMatchFailure(op, why);
+    LDBG() << "tiling for the GPU: " << op->getName();
     KernelBuilder kb(rewriter, op, hostExecutable);
     Value result;
     if constexpr (std::is_same_v<OpTy, TernaryMatmulOp>)

@@ -33,8 +33,11 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/Support/DebugLog.h"
 
 using namespace mlir;
+
+#define DEBUG_TYPE "mmfree-lmul-to-vector"
 using namespace mmfree;
 
 namespace {
@@ -197,6 +200,7 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
     bool transposed = op.getTransposeRhs();
     if (!rhsType.hasStaticShape() || lhsType.isDynamicDim(1))
       return rewriter.notifyMatchFailure(op, "needs static K and N");
+    LDBG() << "L-Mul vector kernel for " << op;
     Location loc = op.getLoc();
     unsigned k = op.getMantissaBits();
     KernelConstants c = constantsFor(*getLMulFormat(lhsType), k);

@@ -26,8 +26,11 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/Support/DebugLog.h"
 
 using namespace mlir;
+
+#define DEBUG_TYPE "mmfree-ternary-lookup"
 using namespace mmfree;
 
 namespace {
@@ -77,6 +80,8 @@ struct TernaryMatmulToLookups : OpRewritePattern<TernaryMatmulOp> {
     if (!matchPattern(op.getWeights(), m_Constant(&packed)) ||
         n % (lanes * threads) != 0)
       return rewriter.notifyMatchFailure(op, "kernel does not apply");
+    LDBG() << "lookup kernel, " << lanes << " lanes x " << threads
+           << " threads, for " << op;
     Location loc = op.getLoc();
     int64_t blocks = op.getWeights().getType().getDimSize(1);
     int64_t groups = blocks * numerics::kBlockWeights / kGroup;

@@ -14,8 +14,11 @@
 #include "mlir/IR/TypeUtilities.h"
 #include "mlir/Interfaces/DestinationStyleOpInterface.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "llvm/Support/DebugLog.h"
 
 using namespace mlir;
+
+#define DEBUG_TYPE "mmfree-canonicalize"
 using namespace mmfree;
 
 bool mmfree::computesNothing(Operation *op) {
@@ -40,14 +43,15 @@ struct FoldEmpty : RewritePattern {
   LogicalResult matchAndRewrite(Operation *op,
                                 PatternRewriter &rewriter) const override {
     if (!computesNothing(op))
-      return failure();
+      return rewriter.notifyMatchFailure(op, "has output elements");
+    LDBG() << "folding to its destinations: " << *op;
     if (auto dps = dyn_cast<DestinationStyleOpInterface>(op)) {
       rewriter.replaceOp(op, dps.getDpsInits());
       return success();
     }
     ReifiedRankedShapedTypeDims shapes;
     if (failed(reifyResultShapes(rewriter, op, shapes)))
-      return failure();
+      return rewriter.notifyMatchFailure(op, "result shapes not reifiable");
     SmallVector<Value> empties;
     for (auto [result, shape] : llvm::zip(op->getResults(), shapes))
       empties.push_back(tensor::EmptyOp::create(rewriter, op->getLoc(), shape,
