@@ -170,13 +170,15 @@ const int64_t kRows[] = {0, 1, 2, 3, 5, 8, kDynamic};
 const int64_t kReduce[] = {0, 1, 3, 16, 64, 65, 130};
 const int64_t kCols[] = {0, 1, 4, 8, 32, kDynamic};
 
-/// A linalg contraction as the front ends write it, for the rewrites.
-std::string contraction(Choices &c) {
+/// A linalg contraction as the front ends write it, for the rewrites; its
+/// reduction size in `reduction` (what a calibration file must match).
+std::string contraction(Choices &c, int64_t &reduction) {
   llvm::StringRef types[] = {"f32", "f32", "f32", "f16", "bf16", "i8", "i32"};
   int64_t m = c.pick<int64_t>(kRows), k = c.pick<int64_t>(kReduce),
           n = c.pick<int64_t>(kCols);
   if (c.pick(8) == 0)
     k = int64_t(1) << 31; // far beyond what is folded at compile time
+  reduction = k;
   llvm::StringRef ta = c.pick<llvm::StringRef>(types),
                   tb = c.pick(3) ? ta : c.pick<llvm::StringRef>(types),
                   tc = c.pick(3) ? ta : c.pick<llvm::StringRef>(types);
@@ -542,11 +544,12 @@ Outcome runCase(llvm::ArrayRef<uint8_t> bytes) {
   Choices c(bytes);
   switch (c.pick(4)) {
   case 0: {
-    std::string ir = contraction(c);
+    int64_t reduction = 1;
+    std::string ir = contraction(c, reduction);
     if (ir.empty())
       return Outcome::Rejected;
     std::string temp;
-    std::string pipeline = pipelineFor(c, 130, temp);
+    std::string pipeline = pipelineFor(c, reduction, temp);
     Outcome o = compile(ir, pipeline);
     if (!temp.empty())
       llvm::sys::fs::remove(temp);
