@@ -15,7 +15,7 @@ def LowerToVector : Pass<"mmfree-lower-to-vector", "::mlir::ModuleOp"> {
     masks that add, subtract or skip 16 consecutive activations. No multiply
     appears in that kernel. With `ternary-dots=avx512vnni` and i8
     activations instead: the weights decoded to bytes w + 1 in {0, 1, 2},
-    one `mmfree.dot_bytes` per row, channel and 64-weight block plus one per
+    one `mmfree.x86_dot_bytes` per row, channel and 64-weight block plus one per
     row and block for the activation sum that the offset adds. A
     `mmfree.quantize_rows` feeding only the contraction becomes each row
     group's vectorized prologue.
@@ -145,11 +145,11 @@ def VectorizeElementwise : Pass<"mmfree-vectorize-elementwise",
 def LowerX86Ops : Pass<"mmfree-lower-x86-ops", "::mlir::ModuleOp"> {
   let summary = "Lower mmfree's x86 vector ops to LLVM intrinsics";
   let description = [{
-    Replaces `mmfree.shuffle_bytes` on 16, 32 or 64 bytes with
+    Replaces `mmfree.x86_shuffle_bytes` on 16, 32 or 64 bytes with
     `llvm.call_intrinsic` of `llvm.x86.ssse3.pshuf.b.128`,
     `llvm.x86.avx2.pshuf.b` or `llvm.x86.avx512.pshuf.b.512`,
-    `mmfree.dot_bytes` with `llvm.x86.avx512.vpdpbusd.512` (16 lanes) or
-    `.256` (8 lanes), and `mmfree.permute_lanes` with
+    `mmfree.x86_dot_bytes` with `llvm.x86.avx512.vpdpbusd.512` (16 lanes) or
+    `.256` (8 lanes), and `mmfree.x86_permute_lanes` with
     `llvm.x86.avx512.permvar.sf.512`. Runs after bufferization (the
     intrinsic call declares no memory effects).
   }];

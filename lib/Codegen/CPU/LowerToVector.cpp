@@ -10,7 +10,7 @@
 //
 // With AVX-512 VNNI (kernel `dots`), a second kernel: the 16 bytes of
 // a block are broadcast to 64 and decoded to bytes w + 1 in {0, 1, 2} in
-// activation order; one vpdpbusd (mmfree.dot_bytes) per row and channel
+// activation order; one vpdpbusd (mmfree.x86_dot_bytes) per row and channel
 // adds sum (w + 1) x, one more per row gives the sum x to subtract. Rows in
 // fours share each decode. Constant weights are interleaved by 8 channels
 // and stored as w + 1, so the decode is one mask (slice j stays at bits 2j,
@@ -501,7 +501,7 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                   bb, l, byteVec, x, ValueRange{row, kh}, pad,
                   ArrayRef<bool>{true}));
               next[sumAt] =
-                  DotBytesOp::create(bb, l, next[sumAt], one, xs.back());
+                  X86DotBytesOp::create(bb, l, next[sumAt], one, xs.back());
             }
           }
           if (isa<MemRefType>(w.getType()))
@@ -541,13 +541,13 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                     bb, l, vector::BitCastOp::create(bb, l, byteVec, shifted),
                     three);
                 if (!interleaved)
-                  weights = ShuffleBytesOp::create(bb, l, bytes(offsetCodes),
-                                                   weights);
+                  weights = X86ShuffleBytesOp::create(bb, l, bytes(offsetCodes),
+                                                      weights);
               }
               for (size_t r = 0; r < rows.size(); ++r) {
                 size_t at = r * group + c;
-                next[at] = DotBytesOp::create(bb, l, next[at], weights,
-                                              xs[r * halves + h]);
+                next[at] = X86DotBytesOp::create(bb, l, next[at], weights,
+                                                 xs[r * halves + h]);
               }
             }
           }

@@ -669,7 +669,7 @@ Value lookupOutput(OpBuilder &b, Location l, Value tabs,
         b, l, VectorType::get({kBuckets}, i8), tabs,
         ValueRange{m, indexConstant(b, l, c), indexConstant(b, l, 0)});
     Value wide = vector::ShuffleOp::create(b, l, t, t, broadcast);
-    entries.push_back(ShuffleBytesOp::create(b, l, wide, codeVecs[c]));
+    entries.push_back(X86ShuffleBytesOp::create(b, l, wide, codeVecs[c]));
   }
   if (exact) {
     Value result = arith::ExtUIOp::create(b, l, wideVec, entries[0]);
@@ -987,7 +987,7 @@ bool hasAvx512(KernelAttr kernel) {
 /// lanes. The code is built in place, most significant bit first: level t's
 /// outcome sets bit 3 - t (an or of a constant under the compare's mask),
 /// so the partial code is already the node shifted up, and level t's
-/// threshold is one mmfree.permute_lanes of a 16-entry table holding
+/// threshold is one mmfree.x86_permute_lanes of a 16-entry table holding
 /// threshold[node] at every index whose top t bits are the node: no
 /// doubling, no widening of the outcome.
 Value encodePartNode(OpBuilder &b, Location l, Value input, Value row,
@@ -1008,7 +1008,7 @@ Value encodePartNode(OpBuilder &b, Location l, Value input, Value row,
     Value threshold = arith::ConstantOp::create(
         b, l, DenseElementsAttr::get(f32Vec, ArrayRef<float>(table)));
     if (t > 0)
-      threshold = PermuteLanesOp::create(b, l, threshold, code);
+      threshold = X86PermuteLanesOp::create(b, l, threshold, code);
     Value above =
         arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x, threshold);
     code = arith::SelectOp::create(

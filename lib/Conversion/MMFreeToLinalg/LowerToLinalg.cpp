@@ -391,7 +391,7 @@ struct LowerToLinalgPass
     ConversionTarget target(*ctx);
     target.addIllegalDialect<MMFreeDialect>();
     // Vector-level ops of the CPU kernels, lowered after bufferization.
-    target.addLegalOp<ShuffleBytesOp, DotBytesOp, PermuteLanesOp>();
+    target.addLegalOp<X86ShuffleBytesOp, X86DotBytesOp, X86PermuteLanesOp>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(ctx);
     patterns.add<QuantizeRowsLowering, TernaryMatmulLowering,

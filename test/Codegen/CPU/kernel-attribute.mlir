@@ -3,7 +3,7 @@
 // mmfree-lower-to-vector obeys the module's target without
 // mmfree-select-kernels and without the host: VNNI dots from the attribute.
 // CHECK-LABEL: func @from_module_target
-// CHECK: mmfree.dot_bytes
+// CHECK: mmfree.x86_dot_bytes
 // CHECK-NOT: mmfree.target
 module attributes {mmfree.target = #mmfree.cpu_target<arch = "x86_64",
     features = "+avx2,+avx512bw,+avx512f,+avx512vnni">} {
@@ -19,7 +19,7 @@ func.func @from_module_target(%x: tensor<4x256xi8>, %w: tensor<16x4x16xi8>)
 
 // A kernel attribute overrides the target: selects on a VNNI target.
 // CHECK-LABEL: func @from_op_kernel
-// CHECK-NOT: mmfree.dot_bytes
+// CHECK-NOT: mmfree.x86_dot_bytes
 // CHECK: return
 module attributes {mmfree.target = #mmfree.cpu_target<arch = "x86_64",
     features = "+avx2,+avx512bw,+avx512f,+avx512vnni">} {

@@ -9,10 +9,10 @@
 // AVX512-LABEL: func @few_outputs
 // AVX512: vector.transfer_read {{.*}} : memref<100x8xi8>, vector<64x8xi8>
 // AVX512: vector.transpose {{.*}} [1, 0] : vector<64x8xi8> to vector<8x64xi8>
-// AVX512: mmfree.shuffle_bytes {{.*}} : vector<64xi8>
+// AVX512: mmfree.x86_shuffle_bytes {{.*}} : vector<64xi8>
 // AVX512-NOT: arith.muli
-// AVX2: mmfree.shuffle_bytes {{.*}} : vector<32xi8>
-// NONE-NOT: mmfree.shuffle_bytes
+// AVX2: mmfree.x86_shuffle_bytes {{.*}} : vector<32xi8>
+// NONE-NOT: mmfree.x86_shuffle_bytes
 // BAD: error: mmfree-select-kernels: unknown target 'neon'
 func.func @few_outputs(%c: tensor<100x8xi8>, %t: tensor<8x16x10xi8>) -> tensor<100x10xi16> {
   %s = mmfree.lut_matmul %c, %t {accumulation = #mmfree<lut_accumulation exact>}
@@ -25,7 +25,7 @@ func.func @few_outputs(%c: tensor<100x8xi8>, %t: tensor<8x16x10xi8>) -> tensor<1
 // the power of two that holds the rest (at least 16): 40 outputs are one
 // 64-lane chunk (tables padded to 64, flattened), or 32 + 16 lanes.
 // AVX512-LABEL: func @many_outputs
-// AVX512-NOT: mmfree.shuffle_bytes
+// AVX512-NOT: mmfree.x86_shuffle_bytes
 // AVX512: tensor.collapse_shape {{.*}} : tensor<8x16x64xi8> into tensor<8192xi8>
 // AVX512: vector.transfer_read {{.*}} : tensor<8192xi8>, vector<64xi8>
 // AVX512-NOT: vector<16xi8>
@@ -70,20 +70,20 @@ func.func @column_major(%xt: tensor<64x?xf32>) -> tensor<?x2xi8> {
 // AVX512: scf.for {{.*}} = %c0 to %c128 step %c16
 // AVX512: vector.transfer_read {{.*}} : memref<8x100xf32>, vector<16xf32>
 // AVX512: arith.cmpf ogt
-// AVX512: mmfree.permute_lanes {{.*}} : vector<16xf32>, vector<16xi32>
+// AVX512: mmfree.x86_permute_lanes {{.*}} : vector<16xf32>, vector<16xi32>
 // AVX512: arith.trunci {{.*}} : vector<16xi32> to vector<16xi8>
 // AVX512: vector.store {{.*}}[%c0, {{.*}}] : memref<2x256xi8>, vector<16xi8>
 // AVX512: vector.store {{.*}}[%c1, {{.*}}] : memref<2x256xi8>, vector<16xi8>
 // AVX512: scf.for {{.*}} = %c0 to %c64 step %c64
 // AVX512: vector.load {{.*}} : memref<2x256xi8>, vector<64xi8>
-// AVX512: mmfree.shuffle_bytes {{.*}} : vector<64xi8>
+// AVX512: mmfree.x86_shuffle_bytes {{.*}} : vector<64xi8>
 // AVX512: vector.load {{.*}}[%c0, %c64] : memref<2x256xi8>, vector<64xi8>
 // AVX512-NOT: arith.muli
 // AVX512: return
 // NONE-LABEL: func @fused_encode
 // NONE-NOT: vector.transpose
-// NONE-NOT: mmfree.shuffle_bytes
-// NONE-NOT: mmfree.permute_lanes
+// NONE-NOT: mmfree.x86_shuffle_bytes
+// NONE-NOT: mmfree.x86_permute_lanes
 // NONE: memref.alloca() {alignment = 64 : i64} : memref<2x256xi32>
 // NONE: arith.extui {{.*}} : vector<32xi8> to vector<32xi32>
 // NONE: arith.muli {{.*}} : vector<32xi32>
@@ -113,7 +113,7 @@ func.func @fused_encode(%at: tensor<8x100xf32>, %t: tensor<2x16x3xi8>) -> tensor
 // AVX512-LABEL: func @rescaled
 // AVX512-NOT: linalg.generic
 // AVX512: memref.alloca() {alignment = 64 : i64} : memref<16x64xf32>
-// AVX512: mmfree.shuffle_bytes
+// AVX512: mmfree.x86_shuffle_bytes
 // AVX512: arith.uitofp {{.*}} : vector<64xi16> to vector<64xf32>
 // AVX512-NOT: arith.mulf
 // AVX512: math.fma {{.*}} : vector<64xf32>
@@ -180,7 +180,7 @@ func.func @accumulating(%c: tensor<100x8xi8>, %t: tensor<8x16x10xi8>, %init: ten
 // THREADS-LABEL: func @rescaled_rows
 // THREADS: scf.parallel
 // THREADS: memref.alloca() {alignment = 64 : i64} : memref<16x64xf32>
-// THREADS: mmfree.shuffle_bytes
+// THREADS: mmfree.x86_shuffle_bytes
 // THREADS: scf.reduce
 // THREADS: memref.store {{.*}} : memref<300x10xf32>
 func.func @rescaled_rows(%c: tensor<300x8xi8>, %t: tensor<8x16x10xi8>) -> tensor<300x10xf32> {

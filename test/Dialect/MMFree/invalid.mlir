@@ -314,7 +314,7 @@ func.func @lut_column_major_shape(%xt: tensor<64x4xf32>, %dims: tensor<8x4xi32>,
 
 func.func @shuffle_bytes_width(%t: vector<8xi8>) {
   // expected-error @+1 {{operand #0 must be vector of 8-bit signless integer values of length 16/32/64}}
-  %0 = mmfree.shuffle_bytes %t, %t : vector<8xi8>
+  %0 = mmfree.x86_shuffle_bytes %t, %t : vector<8xi8>
   return
 }
 
@@ -322,7 +322,7 @@ func.func @shuffle_bytes_width(%t: vector<8xi8>) {
 
 func.func @permute_lanes_width(%t: vector<8xf32>, %i: vector<8xi32>) {
   // expected-error @+1 {{operand #0 must be vector of 32-bit float values of length 16}}
-  %0 = mmfree.permute_lanes %t, %i : vector<8xf32>, vector<8xi32>
+  %0 = mmfree.x86_permute_lanes %t, %i : vector<8xf32>, vector<8xi32>
   return
 }
 
@@ -330,7 +330,7 @@ func.func @permute_lanes_width(%t: vector<8xf32>, %i: vector<8xi32>) {
 
 func.func @dot_bytes_width(%acc: vector<4xi32>, %a: vector<16xi8>) {
   // expected-error @+1 {{operand #0 must be vector of 32-bit signless integer values of length 16/8}}
-  %0 = mmfree.dot_bytes %acc, %a, %a : vector<4xi32>, vector<16xi8>
+  %0 = mmfree.x86_dot_bytes %acc, %a, %a : vector<4xi32>, vector<16xi8>
   return
 }
 
@@ -338,7 +338,7 @@ func.func @dot_bytes_width(%acc: vector<4xi32>, %a: vector<16xi8>) {
 
 func.func @dot_bytes_lanes(%acc: vector<8xi32>, %a: vector<64xi8>) {
   // expected-error @+1 {{needs 4 bytes per i32 lane: 'vector<64xi8>' for 'vector<8xi32>'}}
-  %0 = mmfree.dot_bytes %acc, %a, %a : vector<8xi32>, vector<64xi8>
+  %0 = mmfree.x86_dot_bytes %acc, %a, %a : vector<8xi32>, vector<64xi8>
   return
 }
 

@@ -63,22 +63,22 @@ func.func @lut_column_major(%xt: tensor<64x?xf32>, %dims: tensor<8x4xi32>, %thr:
 
 // CHECK-LABEL: func @shuffle_bytes
 func.func @shuffle_bytes(%t: vector<32xi8>, %i: vector<32xi8>) -> vector<32xi8> {
-  // CHECK: mmfree.shuffle_bytes %{{.*}}, %{{.*}} : vector<32xi8>
-  %r = mmfree.shuffle_bytes %t, %i : vector<32xi8>
+  // CHECK: mmfree.x86_shuffle_bytes %{{.*}}, %{{.*}} : vector<32xi8>
+  %r = mmfree.x86_shuffle_bytes %t, %i : vector<32xi8>
   return %r : vector<32xi8>
 }
 
 // CHECK-LABEL: func @permute_lanes
 func.func @permute_lanes(%t: vector<16xf32>, %i: vector<16xi32>) -> vector<16xf32> {
-  // CHECK: mmfree.permute_lanes %{{.*}}, %{{.*}} : vector<16xf32>, vector<16xi32>
-  %r = mmfree.permute_lanes %t, %i : vector<16xf32>, vector<16xi32>
+  // CHECK: mmfree.x86_permute_lanes %{{.*}}, %{{.*}} : vector<16xf32>, vector<16xi32>
+  %r = mmfree.x86_permute_lanes %t, %i : vector<16xf32>, vector<16xi32>
   return %r : vector<16xf32>
 }
 
 // CHECK-LABEL: func @dot_bytes
 func.func @dot_bytes(%acc: vector<16xi32>, %a: vector<64xi8>) -> vector<16xi32> {
-  // CHECK: mmfree.dot_bytes %{{.*}}, %{{.*}}, %{{.*}} : vector<16xi32>, vector<64xi8>
-  %r = mmfree.dot_bytes %acc, %a, %a : vector<16xi32>, vector<64xi8>
+  // CHECK: mmfree.x86_dot_bytes %{{.*}}, %{{.*}}, %{{.*}} : vector<16xi32>, vector<64xi8>
+  %r = mmfree.x86_dot_bytes %acc, %a, %a : vector<16xi32>, vector<64xi8>
   return %r : vector<16xi32>
 }
 

@@ -25,19 +25,19 @@ using namespace mmfree;
 namespace {
 
 /// The intrinsic each op becomes, by its width.
-StringRef intrinsicName(ShuffleBytesOp op) {
+StringRef intrinsicName(X86ShuffleBytesOp op) {
   int64_t lanes = op.getType().getNumElements();
   return lanes == 64   ? "llvm.x86.avx512.pshuf.b.512"
          : lanes == 32 ? "llvm.x86.avx2.pshuf.b"
                        : "llvm.x86.ssse3.pshuf.b.128";
 }
-StringRef intrinsicName(DotBytesOp op) {
+StringRef intrinsicName(X86DotBytesOp op) {
   // The 256-bit form is AVX-VNNI's VEX vpdpbusd where the target lacks
   // AVX-512.
   return op.getType().getNumElements() == 16 ? "llvm.x86.avx512.vpdpbusd.512"
                                              : "llvm.x86.avx512.vpdpbusd.256";
 }
-StringRef intrinsicName(PermuteLanesOp) {
+StringRef intrinsicName(X86PermuteLanesOp) {
   return "llvm.x86.avx512.permvar.sf.512";
 }
 
@@ -58,8 +58,8 @@ template <typename Op> struct ToIntrinsic : OpRewritePattern<Op> {
 struct LowerX86OpsPass : public mmfree::impl::LowerX86OpsBase<LowerX86OpsPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<ToIntrinsic<ShuffleBytesOp>, ToIntrinsic<DotBytesOp>,
-                 ToIntrinsic<PermuteLanesOp>>(&getContext());
+    patterns.add<ToIntrinsic<X86ShuffleBytesOp>, ToIntrinsic<X86DotBytesOp>,
+                 ToIntrinsic<X86PermuteLanesOp>>(&getContext());
     walkAndApplyPatterns(getOperation(), std::move(patterns));
   }
 };

@@ -7,8 +7,8 @@
 // into low and high bytes. Per group and 32/64 channels (lanes), one byte
 // holds the channels' p nibble and q nibble (2 bits per weight, laid out
 // [N/lanes][K/4][lanes] at compile time: one stream per chunk); four byte
-// shuffles (mmfree.shuffle_bytes, vpshufb) look up p's and q's sums for every
-// lane, which are recombined into i16, subtracted and added in i16 for 32
+// shuffles (mmfree.x86_shuffle_bytes, vpshufb) look up p's and q's sums for
+// every lane, which are recombined into i16, subtracted and added in i16 for 32
 // groups at a time (|sum| <= 16384), then in i32. Shuffles, shifts, masks,
 // adds: no multiply.
 //
@@ -212,9 +212,9 @@ struct TernaryMatmulToLookups : OpRewritePattern<TernaryMatmulOp> {
                               Value low = half(0), high = half(kEntries);
                               auto lookup = [&](Value index) -> Value {
                                 Value lo =
-                                    ShuffleBytesOp::create(b, l, low, index);
-                                Value hi =
-                                    ShuffleBytesOp::create(b, l, high, index);
+                                    X86ShuffleBytesOp::create(b, l, low, index);
+                                Value hi = X86ShuffleBytesOp::create(b, l, high,
+                                                                     index);
                                 return arith::OrIOp::create(
                                     b, l,
                                     arith::ExtUIOp::create(b, l, wideVec, lo),

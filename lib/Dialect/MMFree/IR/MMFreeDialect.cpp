@@ -100,7 +100,7 @@ LogicalResult TernaryMatmulOp::verify() {
   return success();
 }
 
-LogicalResult DotBytesOp::verify() {
+LogicalResult X86DotBytesOp::verify() {
   if (getLhs().getType().getNumElements() !=
       4 * getAcc().getType().getNumElements())
     return emitOpError("needs 4 bytes per i32 lane: ")

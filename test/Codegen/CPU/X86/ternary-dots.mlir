@@ -8,16 +8,16 @@
 // one more per row for the activation sum to subtract.
 // VNNI-LABEL: func @gemv
 // VNNI: arith.constant dense<[0, 0, 2, 2, 4, 4, 6, 6]> : vector<8xi64>
-// VNNI: mmfree.dot_bytes {{.*}} : vector<16xi32>, vector<64xi8>
+// VNNI: mmfree.x86_dot_bytes {{.*}} : vector<16xi32>, vector<64xi8>
 // VNNI: vector.shuffle {{.*}} : vector<16xi8>, vector<16xi8>
 // VNNI: arith.shrui {{.*}} : vector<8xi64>
 // VNNI: arith.andi {{.*}} : vector<64xi8>
-// VNNI: mmfree.shuffle_bytes {{.*}} : vector<64xi8>
-// VNNI: mmfree.dot_bytes {{.*}} : vector<16xi32>, vector<64xi8>
+// VNNI: mmfree.x86_shuffle_bytes {{.*}} : vector<64xi8>
+// VNNI: mmfree.x86_dot_bytes {{.*}} : vector<16xi32>, vector<64xi8>
 // VNNI: arith.subi {{.*}} : vector<16xi32>
 // VNNI: vector.reduction <add>
 // VNNI: arith.trunci {{.*}} : i32 to i16
-// NONE-NOT: mmfree.dot_bytes
+// NONE-NOT: mmfree.x86_dot_bytes
 // BAD: for the --ternary-kernel option: Cannot find option named 'amx'
 func.func @gemv(%x: tensor<1x200xi8>, %w: tensor<16x4x16xi8>) -> tensor<1x16xi16> {
   %acc = mmfree.ternary_matmul %x, %w {k = 200 : i64}
@@ -27,7 +27,7 @@ func.func @gemv(%x: tensor<1x200xi8>, %w: tensor<16x4x16xi8>) -> tensor<1x16xi16
 
 // Float activations keep the add/sub kernel.
 // VNNI-LABEL: func @float_rows
-// VNNI-NOT: mmfree.dot_bytes
+// VNNI-NOT: mmfree.x86_dot_bytes
 // VNNI: return
 func.func @float_rows(%x: tensor<2x64xf32>, %w: tensor<8x1x16xi8>) -> tensor<2x8xf32> {
   %acc = mmfree.ternary_matmul %x, %w {k = 64 : i64}
@@ -41,7 +41,7 @@ func.func @float_rows(%x: tensor<2x64xf32>, %w: tensor<8x1x16xi8>) -> tensor<2x8
 // writing the result buffer; N = 8 is not a multiple of 16: no threads.
 // THREADS-LABEL: func @gemv
 // THREADS: scf.parallel (%{{.*}}) = (%c0) to (%c2) step (%c1)
-// THREADS: mmfree.dot_bytes
+// THREADS: mmfree.x86_dot_bytes
 // THREADS: memref.store
 // THREADS-LABEL: func @float_rows
 // THREADS-NOT: scf.parallel
@@ -59,9 +59,9 @@ func.func @float_rows(%x: tensor<2x64xf32>, %w: tensor<8x1x16xi8>) -> tensor<2x8
 // LAYOUT: arith.constant dense<86> : tensor<2x1x8x16xi8>
 // LAYOUT: vector.transfer_read {{.*}} : memref<2x1x8x16xi8>, vector<16xi8>
 // LAYOUT-NOT: arith.shrui
-// LAYOUT-NOT: mmfree.shuffle_bytes
+// LAYOUT-NOT: mmfree.x86_shuffle_bytes
 // LAYOUT: arith.andi {{.*}} : vector<64xi8>
-// LAYOUT: mmfree.dot_bytes
+// LAYOUT: mmfree.x86_dot_bytes
 // LAYOUT: arith.shrsi {{.*}} : vector<16xi32>
 // LAYOUT: return
 func.func @constant_weights(%x: tensor<1x64xi8>) -> tensor<1x16xi32> {
@@ -76,9 +76,9 @@ func.func @constant_weights(%x: tensor<1x64xi8>) -> tensor<1x16xi32> {
 // row and channel; the sums are subtracted before the lane reduction.
 // ROWS-LABEL: func @four_rows
 // ROWS-NOT: arith.xori
-// ROWS-COUNT-4: mmfree.dot_bytes
-// ROWS: mmfree.shuffle_bytes
-// ROWS-COUNT-4: mmfree.dot_bytes
+// ROWS-COUNT-4: mmfree.x86_dot_bytes
+// ROWS: mmfree.x86_shuffle_bytes
+// ROWS-COUNT-4: mmfree.x86_dot_bytes
 // ROWS: arith.subi {{.*}} : vector<16xi32>
 // ROWS: vector.reduction <add>
 func.func @four_rows(%x: tensor<4x64xi8>, %w: tensor<4x1x16xi8>) -> tensor<4x4xi32> {
@@ -93,7 +93,7 @@ func.func @four_rows(%x: tensor<4x64xi8>, %w: tensor<4x1x16xi8>) -> tensor<4x4xi
 // PREFETCH-LABEL: func @prefetch
 // PREFETCH: memref.prefetch {{.*}}[{{.*}}], read, locality<3>, data : memref<2x32x8x16xi8>
 // PREFETCH: memref.prefetch {{.*}}[{{.*}}], read, locality<3>, data : memref<2x32x8x16xi8>
-// PREFETCH: mmfree.dot_bytes
+// PREFETCH: mmfree.x86_dot_bytes
 func.func @prefetch(%x: tensor<1x2048xi8>) -> tensor<1x16xi32> {
   %w = arith.constant dense<1> : tensor<16x32x16xi8>
   %acc = mmfree.ternary_matmul %x, %w {k = 2048 : i64}
@@ -106,10 +106,10 @@ func.func @prefetch(%x: tensor<1x2048xi8>) -> tensor<1x16xi32> {
 // the per-channel layout (shift and shuffle), one block less interleaves.
 // LIMIT-LABEL: func @scaled_limit
 // LIMIT-NOT: tensor<1x32768x8x16xi8>
-// LIMIT: mmfree.shuffle_bytes
+// LIMIT: mmfree.x86_shuffle_bytes
 // LIMIT-LABEL: func @below_scaled_limit
 // LIMIT: arith.constant dense<86> : tensor<1x32767x8x16xi8>
-// LIMIT-NOT: mmfree.shuffle_bytes
+// LIMIT-NOT: mmfree.x86_shuffle_bytes
 // LIMIT: return
 func.func @scaled_limit(%x: tensor<1x2097152xi8>) -> tensor<1x8xi32> {
   %w = arith.constant dense<1> : tensor<8x32768x16xi8>
@@ -138,7 +138,7 @@ func.func @below_scaled_limit(%x: tensor<1x2097088xi8>) -> tensor<1x8xi32> {
 // FUSE: math.roundeven {{.*}} : vector<16xf32>
 // FUSE: vector.transfer_write {{.*}} : vector<16xi8>, memref<4x128xi8>
 // FUSE: memref.store
-// FUSE: mmfree.dot_bytes
+// FUSE: mmfree.x86_dot_bytes
 // FUSE: mmfree.dequantize
 // FUSE-LABEL: func @shared_quantize
 // FUSE: mmfree.quantize_rows
@@ -167,10 +167,10 @@ func.func @shared_quantize(%x: tensor<1x64xf32>, %w: tensor<8x1x16xi8>) -> (tens
 // AVXVNNI-LABEL: func @constant_weights
 // AVXVNNI-DAG: arith.constant dense<[0, 0, 2, 2]> : vector<4xi64>
 // AVXVNNI-DAG: arith.constant dense<[4, 4, 6, 6]> : vector<4xi64>
-// AVXVNNI-NOT: mmfree.shuffle_bytes
-// AVXVNNI: mmfree.dot_bytes {{.*}} : vector<8xi32>, vector<32xi8>
+// AVXVNNI-NOT: mmfree.x86_shuffle_bytes
+// AVXVNNI: mmfree.x86_dot_bytes {{.*}} : vector<8xi32>, vector<32xi8>
 // AVXVNNI-NOT: arith.shrsi
 // AVXVNNI: return
 // AVXVNNI-LABEL: func @four_rows
-// AVXVNNI: mmfree.shuffle_bytes {{.*}} : vector<32xi8>
-// AVXVNNI: mmfree.dot_bytes {{.*}} : vector<8xi32>, vector<32xi8>
+// AVXVNNI: mmfree.x86_shuffle_bytes {{.*}} : vector<32xi8>
+// AVXVNNI: mmfree.x86_dot_bytes {{.*}} : vector<8xi32>, vector<32xi8>

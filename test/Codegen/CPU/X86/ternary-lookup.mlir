@@ -11,12 +11,12 @@
 // CHECK: arith.constant dense<{{.*}}> : tensor<1x16x64xi8>
 // CHECK: arith.select {{.*}} : vector<16xi1>, vector<16xi16>
 // CHECK: arith.shrsi {{.*}} : vector<16xi16>
-// CHECK-COUNT-4: mmfree.shuffle_bytes {{.*}} : vector<64xi8>
+// CHECK-COUNT-4: mmfree.x86_shuffle_bytes {{.*}} : vector<64xi8>
 // CHECK: arith.subi {{.*}} : vector<64xi16>
 // CHECK: arith.extsi {{.*}} : vector<64xi16> to vector<64xi32>
 // CHECK-NOT: arith.muli
 // CHECK: return
-// NONE-NOT: mmfree.shuffle_bytes
+// NONE-NOT: mmfree.x86_shuffle_bytes
 // BAD: for the --ternary-kernel option: Cannot find option named 'neon'
 func.func @gemv(%x: tensor<1x64xi8>) -> tensor<1x64xi32> {
   %w = arith.constant dense<6> : tensor<64x1x16xi8>
@@ -29,4 +29,4 @@ func.func @gemv(%x: tensor<1x64xi8>) -> tensor<1x64xi32> {
 // The cost model without VNNI picks lookups where the target has byte
 // shuffles (here AVX-512BW).
 // AUTO-LABEL: func @gemv
-// AUTO: mmfree.shuffle_bytes
+// AUTO: mmfree.x86_shuffle_bytes

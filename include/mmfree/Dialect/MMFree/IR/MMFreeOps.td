@@ -243,9 +243,15 @@ def MMFree_LutMatmulOp : MMFree_Op<"lut_matmul", [Pure, MMFree_ReifiesShapes]> {
   let hasCanonicalizer = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// x86 ops: the instructions the X86 kernels need that the vector dialect has
+// no portable form for; named for their target, lowered to LLVM's x86
+// intrinsics by mmfree-lower-x86-ops (lib/Codegen/CPU/X86).
+//===----------------------------------------------------------------------===//
+
 def MMFree_ByteVector : VectorOfLengthAndType<[16, 32, 64], [I8]>;
 
-def MMFree_ShuffleBytesOp : MMFree_Op<"shuffle_bytes", [Pure,
+def MMFree_X86ShuffleBytesOp : MMFree_Op<"x86_shuffle_bytes", [Pure,
     AllTypesMatch<["table", "indices", "result"]>]> {
   let summary = "16-entry byte lookup in every 128-bit lane (x86 pshufb)";
   let description = [{
@@ -256,7 +262,7 @@ def MMFree_ShuffleBytesOp : MMFree_Op<"shuffle_bytes", [Pure,
     intrinsic after bufferization.
 
     ```mlir
-    %v = mmfree.shuffle_bytes %table, %codes : vector<32xi8>
+    %v = mmfree.x86_shuffle_bytes %table, %codes : vector<32xi8>
     ```
   }];
   let arguments = (ins MMFree_ByteVector:$table, MMFree_ByteVector:$indices);
@@ -264,7 +270,7 @@ def MMFree_ShuffleBytesOp : MMFree_Op<"shuffle_bytes", [Pure,
   let assemblyFormat = "$table `,` $indices attr-dict `:` type($result)";
 }
 
-def MMFree_PermuteLanesOp : MMFree_Op<"permute_lanes", [Pure,
+def MMFree_X86PermuteLanesOp : MMFree_Op<"x86_permute_lanes", [Pure,
     AllTypesMatch<["table", "result"]>]> {
   let summary = "f32 lanes picked by runtime indices (x86 vpermps)";
   let description = [{
@@ -274,7 +280,7 @@ def MMFree_PermuteLanesOp : MMFree_Op<"permute_lanes", [Pure,
     `mmfree-lower-x86-ops` turns it into the intrinsic.
 
     ```mlir
-    %t = mmfree.permute_lanes %thresholds, %nodes : vector<16xf32>, vector<16xi32>
+    %t = mmfree.x86_permute_lanes %thresholds, %nodes : vector<16xf32>, vector<16xi32>
     ```
   }];
   let arguments = (ins VectorOfLengthAndType<[16], [F32]>:$table,
@@ -283,7 +289,7 @@ def MMFree_PermuteLanesOp : MMFree_Op<"permute_lanes", [Pure,
   let assemblyFormat = "$table `,` $indices attr-dict `:` type($table) `,` type($indices)";
 }
 
-def MMFree_DotBytesOp : MMFree_Op<"dot_bytes", [Pure,
+def MMFree_X86DotBytesOp : MMFree_Op<"x86_dot_bytes", [Pure,
     AllTypesMatch<["acc", "result"]>, AllTypesMatch<["lhs", "rhs"]>]> {
   let summary = "unsigned x signed byte dot products into i32 lanes (vpdpbusd)";
   let description = [{
@@ -294,7 +300,7 @@ def MMFree_DotBytesOp : MMFree_Op<"dot_bytes", [Pure,
     `mmfree-lower-x86-ops` turns it into the intrinsic.
 
     ```mlir
-    %s = mmfree.dot_bytes %acc, %mask, %x : vector<16xi32>, vector<64xi8>
+    %s = mmfree.x86_dot_bytes %acc, %mask, %x : vector<16xi32>, vector<64xi8>
     ```
   }];
   let arguments = (ins VectorOfLengthAndType<[16, 8], [I32]>:$acc,
