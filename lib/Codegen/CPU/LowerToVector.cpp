@@ -44,9 +44,9 @@ namespace mmfree {
 } // namespace mmfree
 
 using namespace mlir;
+using namespace mmfree;
 
 #define DEBUG_TYPE "mmfree-lower-to-vector"
-using namespace mmfree;
 
 namespace {
 

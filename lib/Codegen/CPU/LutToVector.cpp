@@ -46,9 +46,9 @@
 #include "llvm/Support/DebugLog.h"
 
 using namespace mlir;
+using namespace mmfree;
 
 #define DEBUG_TYPE "mmfree-lut-to-vector"
-using namespace mmfree;
 
 namespace {
 

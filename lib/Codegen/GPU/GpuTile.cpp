@@ -48,9 +48,9 @@ namespace mmfree {
 } // namespace mmfree
 
 using namespace mlir;
+using namespace mmfree;
 
 #define DEBUG_TYPE "mmfree-gpu-tile"
-using namespace mmfree;
 
 namespace {
 

@@ -36,9 +36,9 @@
 #include "llvm/Support/DebugLog.h"
 
 using namespace mlir;
+using namespace mmfree;
 
 #define DEBUG_TYPE "mmfree-lmul-to-vector"
-using namespace mmfree;
 
 namespace {
 

@@ -29,9 +29,9 @@
 #include "llvm/Support/DebugLog.h"
 
 using namespace mlir;
+using namespace mmfree;
 
 #define DEBUG_TYPE "mmfree-ternary-lookup"
-using namespace mmfree;
 
 namespace {
 

@@ -17,9 +17,9 @@
 #include "llvm/Support/DebugLog.h"
 
 using namespace mlir;
+using namespace mmfree;
 
 #define DEBUG_TYPE "mmfree-canonicalize"
-using namespace mmfree;
 
 bool mmfree::computesNothing(Operation *op) {
   // A product over K = 0 leaves the accumulator as it was.
