@@ -196,15 +196,12 @@ std::string contraction(Choices &c, int64_t &reduction) {
     }
     return "  %w = arith.constant " + constant(c, shape, tb, resources) + "\n";
   };
-  auto init = [&](llvm::StringRef type, bool dynamicRows) {
-    args += ", %c: " + type.str();
-    (void)dynamicRows;
-  };
+  auto init = [&](llvm::StringRef type) { args += ", %c: " + type.str(); };
   std::string result;
   switch (form) {
   case 0: // x @ W
     body = weightsOf({k, n});
-    init(cT, m == kDynamic);
+    init(cT);
     body += llvm::formatv("  %r = linalg.matmul ins(%a, %w : {0}, {1}) "
                           "outs(%c : {2}) -> {2}\n",
                           aT, tensorType({k, n}, tb), cT);
@@ -212,7 +209,7 @@ std::string contraction(Choices &c, int64_t &reduction) {
     break;
   case 1: { // nn.Linear: x @ W^T through linalg.transpose
     body = weightsOf({n, k});
-    init(cT, m == kDynamic);
+    init(cT);
     std::string wT = tensorType({n, k}, tb), tT = tensorType({k, n}, tb);
     if (n == kDynamic || k == kDynamic)
       return "";
@@ -231,7 +228,7 @@ std::string contraction(Choices &c, int64_t &reduction) {
                 bC = tensorType({b, m, n}, tc);
     args = "%a: " + bA;
     body = weightsOf({b, k, n});
-    init(bC, false);
+    init(bC);
     body += llvm::formatv("  %r = linalg.batch_matmul ins(%a, %w : {0}, {1}) "
                           "outs(%c : {2}) -> {2}\n",
                           bA, bB, bC);
@@ -242,7 +239,7 @@ std::string contraction(Choices &c, int64_t &reduction) {
     std::string v = tensorType({k}, ta), o = tensorType({n}, tc);
     args = "%a: " + v;
     body = weightsOf({n, k});
-    init(o, false);
+    init(o);
     body += llvm::formatv("  %r = linalg.matvec ins(%w, %a : {0}, {1}) "
                           "outs(%c : {2}) -> {2}\n",
                           tensorType({n, k}, tb), v, o);
