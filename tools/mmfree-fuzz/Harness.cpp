@@ -457,9 +457,11 @@ std::string optionCase(Choices &c) {
       {"mmfree-cpu-pipeline", "mmfree-gpu-pipeline", "mmfree-select-kernels",
        "mmfree-matmul-to-ternary", "mmfree-matmul-to-lmul",
        "mmfree-mul-to-lmul", "mmfree-lower-to-vector"});
+  constexpr llvm::StringLiteral alphabet =
+      " =,'{}-+0123456789abcdefghijklmnopqrstuvwxyz_";
   std::string text;
   for (uint8_t b : c.rest().take_front(48))
-    text += " =,'{}-+0123456789abcdefghijklmnopqrstuvwxyz_"[b % 46];
+    text += alphabet[b % alphabet.size()];
   return name + "{" + text + "}";
 }
 
