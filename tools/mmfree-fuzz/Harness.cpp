@@ -535,6 +535,18 @@ Outcome compile(const std::string &ir, const std::string &pipeline) {
   return Outcome::Compiled;
 }
 
+/// `ir` through a pipeline drawn for it; the calibration file a MADDNESS
+/// rewrite got is removed afterwards.
+Outcome compileThroughPipeline(Choices &c, const std::string &ir,
+                               int64_t reduction) {
+  std::string temp;
+  std::string pipeline = pipelineFor(c, reduction, temp);
+  Outcome o = compile(ir, pipeline);
+  if (!temp.empty())
+    llvm::sys::fs::remove(temp);
+  return o;
+}
+
 } // namespace
 
 void setPrintCases(bool print) { printCases = print; }
@@ -547,21 +559,10 @@ Outcome runCase(llvm::ArrayRef<uint8_t> bytes) {
     std::string ir = contraction(c, reduction);
     if (ir.empty())
       return Outcome::Rejected;
-    std::string temp;
-    std::string pipeline = pipelineFor(c, reduction, temp);
-    Outcome o = compile(ir, pipeline);
-    if (!temp.empty())
-      llvm::sys::fs::remove(temp);
-    return o;
+    return compileThroughPipeline(c, ir, reduction);
   }
-  case 1: {
-    std::string ir = mmfreeOp(c), temp;
-    std::string pipeline = pipelineFor(c, 64, temp);
-    Outcome o = compile(ir, pipeline);
-    if (!temp.empty())
-      llvm::sys::fs::remove(temp);
-    return o;
-  }
+  case 1:
+    return compileThroughPipeline(c, mmfreeOp(c), 64);
   case 2: {
     // .npy bytes straight into the reader, and what it accepts into the
     // tree learning.

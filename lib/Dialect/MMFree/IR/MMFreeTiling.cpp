@@ -55,6 +55,20 @@ Value slice(OpBuilder &b, Location loc, Value value,
   return op;
 }
 
+/// The tile [offset, offset + size) of `value` along `dim`, whole along the
+/// other dimensions.
+Value sliceAlong(OpBuilder &b, Location loc, Value value, int64_t dim,
+                 OpFoldResult offset, OpFoldResult size,
+                 SmallVectorImpl<Operation *> &slices) {
+  int64_t rank = cast<RankedTensorType>(value.getType()).getRank();
+  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes;
+  for (int64_t d = 0; d < rank; ++d)
+    sizes.push_back(dimOf(b, loc, value, d));
+  offsets[dim] = offset;
+  sizes[dim] = size;
+  return slice(b, loc, value, offsets, sizes, slices);
+}
+
 /// The static shape of a tile (dynamic where the size is a value).
 SmallVector<int64_t> tileShape(ArrayRef<OpFoldResult> sizes) {
   SmallVector<int64_t> shape;
@@ -177,6 +191,17 @@ QuantizeRowsOp::reifyResultShapes(OpBuilder &b,
 
 namespace {
 
+/// `op` on the tiled `operands`, its result the tile of `sizes`.
+template <typename OpTy>
+TilingResult createTile(OpBuilder &b, OpTy op, ArrayRef<OpFoldResult> sizes,
+                        ValueRange operands, ArrayRef<Operation *> slices) {
+  auto resultType = RankedTensorType::get(
+      tileShape(sizes), op.getResult().getType().getElementType());
+  auto tiled =
+      OpTy::create(b, op.getLoc(), resultType, operands, op->getAttrs());
+  return TilingResult{{tiled}, {tiled.getResult()}, llvm::to_vector(slices)};
+}
+
 /// ternary_matmul: its rows of activations and a channel slice of the packed
 /// weights (which keep a static shape).
 FailureOr<TilingResult> tileOp(TernaryMatmulOp op, OpBuilder &b,
@@ -186,19 +211,11 @@ FailureOr<TilingResult> tileOp(TernaryMatmulOp op, OpBuilder &b,
     return failure();
   Location loc = op.getLoc();
   SmallVector<Operation *> slices;
-  OpFoldResult zero = b.getIndexAttr(0);
-  Value input = slice(b, loc, op.getInput(), {offsets[0], zero},
-                      {sizes[0], dimOf(b, loc, op.getInput(), 1)}, slices);
-  auto weightsType = op.getWeights().getType();
-  Value weights = slice(b, loc, op.getWeights(), {offsets[1], zero, zero},
-                        {sizes[1], b.getIndexAttr(weightsType.getDimSize(1)),
-                         b.getIndexAttr(weightsType.getDimSize(2))},
-                        slices);
-  auto resultType = RankedTensorType::get(
-      tileShape(sizes), op.getResult().getType().getElementType());
-  auto tiled = TernaryMatmulOp::create(
-      b, loc, resultType, ValueRange{input, weights}, op->getAttrs());
-  return TilingResult{{tiled}, {tiled.getResult()}, slices};
+  Value input =
+      sliceAlong(b, loc, op.getInput(), 0, offsets[0], sizes[0], slices);
+  Value weights =
+      sliceAlong(b, loc, op.getWeights(), 0, offsets[1], sizes[1], slices);
+  return createTile(b, op, sizes, {input, weights}, slices);
 }
 
 /// dequantize: the accumulator tile and the matching scales; a per-tensor
@@ -218,11 +235,7 @@ FailureOr<TilingResult> tileOp(DequantizeOp op, OpBuilder &b,
   if (Value rowScale = op.getRowScale())
     operands.push_back(
         slice(b, loc, rowScale, {offsets[0]}, {sizes[0]}, slices));
-  auto resultType = RankedTensorType::get(
-      tileShape(sizes), op.getResult().getType().getElementType());
-  auto tiled =
-      DequantizeOp::create(b, loc, resultType, operands, op->getAttrs());
-  return TilingResult{{tiled}, {tiled.getResult()}, slices};
+  return createTile(b, op, sizes, operands, slices);
 }
 
 /// lut_matmul: its rows of codes and an output slice of every table (which
@@ -234,19 +247,11 @@ FailureOr<TilingResult> tileOp(LutMatmulOp op, OpBuilder &b,
     return failure();
   Location loc = op.getLoc();
   SmallVector<Operation *> slices;
-  OpFoldResult zero = b.getIndexAttr(0);
-  Value codes = slice(b, loc, op.getCodes(), {offsets[0], zero},
-                      {sizes[0], dimOf(b, loc, op.getCodes(), 1)}, slices);
-  auto tablesType = op.getTables().getType();
-  Value tables = slice(b, loc, op.getTables(), {zero, zero, offsets[1]},
-                       {b.getIndexAttr(tablesType.getDimSize(0)),
-                        b.getIndexAttr(tablesType.getDimSize(1)), sizes[1]},
-                       slices);
-  auto resultType = RankedTensorType::get(
-      tileShape(sizes), op.getResult().getType().getElementType());
-  auto tiled = LutMatmulOp::create(b, loc, resultType,
-                                   ValueRange{codes, tables}, op->getAttrs());
-  return TilingResult{{tiled}, {tiled.getResult()}, slices};
+  Value codes =
+      sliceAlong(b, loc, op.getCodes(), 0, offsets[0], sizes[0], slices);
+  Value tables =
+      sliceAlong(b, loc, op.getTables(), 2, offsets[1], sizes[1], slices);
+  return createTile(b, op, sizes, {codes, tables}, slices);
 }
 
 /// Ops whose loops are their result's dimensions, all parallel (a reduction
