@@ -207,3 +207,25 @@ TEST(Ternary, Int8AndFloatModesApproximateDenseProduct) {
 }
 
 } // namespace
+
+// transformers' BitNet layout (the example of its unpack_weights docstring):
+// 4 rows per byte along the output channels, code c means c - 1.
+TEST(Ternary, UnpackFieldsOfTransformersLayout) {
+  const uint8_t fields[] = {0b10100001, 0b00011000, 0b10010000, 0b00001010};
+  const float codeValues[4] = {-1, 0, 1, 2};
+  int8_t values[16];
+  ASSERT_EQ(unpackTernaryFields(fields, 2, 2, {0, 2, 4, 6}, codeValues, values),
+            -1);
+  const int8_t want[16] = {0, -1, -1, 1,  -1, 1,  -1, 1,
+                           1, 0,  0,  -1, 1,  -1, 1,  -1};
+  for (int i = 0; i < 16; ++i)
+    EXPECT_EQ(values[i], want[i]) << i;
+}
+
+TEST(Ternary, UnpackFieldsRejectsNonTernaryCodes) {
+  // Code 3 gives 2 in transformers' layout: the second slice's element 1.
+  const uint8_t fields[] = {0b00000000, 0b00001100};
+  const float codeValues[4] = {-1, 0, 1, 2};
+  int8_t values[4];
+  EXPECT_EQ(unpackTernaryFields(fields, 1, 2, {0, 2}, codeValues, values), 3);
+}

@@ -112,6 +112,25 @@ bool unpackTernary(const uint8_t *packed, int64_t n, int64_t k,
   return true;
 }
 
+int64_t unpackTernaryFields(const uint8_t *fields, int64_t rows, int64_t k,
+                            const std::vector<int64_t> &shifts,
+                            const float codeValues[4], int8_t *values) {
+  int8_t ternary[4];
+  for (int c = 0; c < 4; ++c) {
+    float v = codeValues[c];
+    ternary[c] = v == -1.f || v == 0.f || v == 1.f ? int8_t(v) : int8_t(2);
+  }
+  for (size_t s = 0; s < shifts.size(); ++s)
+    for (int64_t i = 0; i < rows * k; ++i) {
+      int8_t v = ternary[(fields[i] >> shifts[s]) & 3];
+      int64_t at = int64_t(s) * rows * k + i;
+      if (v == 2)
+        return at;
+      values[at] = v;
+    }
+  return -1;
+}
+
 bool packedCodesValid(const uint8_t *packed, int64_t rows, int64_t k) {
   int64_t rowBytes = numBlocks(k) * kBlockBytes;
   for (int64_t i = 0; i < rows * rowBytes; ++i) {

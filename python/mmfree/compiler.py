@@ -4,11 +4,14 @@ no JIT, results malloc'ed by the compiled code)."""
 
 import ctypes
 import os
+import re
 import subprocess
 import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from .packing import packed_arguments
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("MMFREE_BUILD", ROOT / "build"))
@@ -27,7 +30,8 @@ def mmfree_opt(text, *args):
 
 
 _CTYPES = {np.float32: ctypes.c_float, np.int64: ctypes.c_int64,
-           np.int32: ctypes.c_int32, np.int8: ctypes.c_int8}
+           np.int32: ctypes.c_int32, np.int8: ctypes.c_int8,
+           np.uint8: ctypes.c_uint8}
 
 
 def _descriptor_type(rank, elt):
@@ -62,25 +66,51 @@ class Library:
 
     def call(self, name, args, result_shape, result_dtype=np.float32):
         """Calls `name` (one ranked tensor result) on the NumPy `args`."""
+        return self.call_results(name, args, [(result_shape, result_dtype)])[0]
+
+    def call_results(self, name, args, results):
+        """Calls `name` on the NumPy `args`; `results` lists the (shape,
+        dtype) of its ranked tensor results. Several results come back
+        through one struct of descriptors (MLIR's C interface)."""
         args = [np.ascontiguousarray(a) for a in args]
         descs = [_descriptor(a) for a in args]
-        elt = _CTYPES[np.dtype(result_dtype).type]
-        result = _descriptor_type(len(result_shape), elt)()
+        types = [_descriptor_type(len(shape), _CTYPES[np.dtype(dt).type])
+                 for shape, dt in results]
+        if len(types) == 1:
+            out = types[0]()
+            outs = [out]
+        else:
+            out = type("Results", (ctypes.Structure,), {
+                "_fields_": [(f"r{i}", t) for i, t in enumerate(types)]})()
+            outs = [getattr(out, f"r{i}") for i in range(len(types))]
         fn = getattr(self.lib, "_mlir_ciface_" + name)
         fn.restype = None
-        fn(ctypes.byref(result), *[ctypes.byref(d) for d in descs])
-        out = np.empty(result_shape, dtype=result_dtype)
+        fn(ctypes.byref(out), *[ctypes.byref(d) for d in descs])
+        arrays = [self._copy_out(d, shape, np.dtype(dt))
+                  for d, (shape, dt) in zip(outs, results)]
+        # Results that alias another (or an argument) are freed once.
+        freed = {ctypes.cast(a.ctypes.data, ctypes.c_void_p).value
+                 for a in args}
+        for d in outs:
+            ptr = ctypes.cast(d.allocated, ctypes.c_void_p).value
+            if ptr and ptr not in freed:
+                freed.add(ptr)
+                self.lib.free(ptr)
+        return arrays
+
+    @staticmethod
+    def _copy_out(result, shape, dtype):
+        elt = _CTYPES[dtype.type]
+        out = np.empty(shape, dtype=dtype)
         if out.size:
-            strides = [result.strides[d] for d in range(len(result_shape))]
-            extent = 1 + sum((n - 1) * st for n, st in zip(result_shape, strides))
+            strides = [result.strides[d] for d in range(len(shape))]
+            extent = 1 + sum((n - 1) * st for n, st in zip(shape, strides))
             base = ctypes.cast(result.aligned, ctypes.c_void_p).value + \
                 result.offset * out.itemsize
             flat = np.ctypeslib.as_array(
                 ctypes.cast(base, ctypes.POINTER(elt)), shape=(extent,))
             out[...] = np.lib.stride_tricks.as_strided(
-                flat, shape=result_shape,
-                strides=[st * out.itemsize for st in strides])
-        self.lib.free(ctypes.cast(result.allocated, ctypes.c_void_p))
+                flat, shape=shape, strides=[st * out.itemsize for st in strides])
         return out
 
 
@@ -89,8 +119,12 @@ def compile_module(text, rewrite=(), pipeline="mmfree-cpu-pipeline=target=host",
     """Compiles `text` after the passes `rewrite` (mmfree-opt flags) into a
     shared object; returns (Library, remarks printed by the rewrites)."""
     workdir = Path(workdir or tempfile.mkdtemp(prefix="mmfree-"))
-    lowered, remarks = mmfree_opt(text, *rewrite, "--llvm-request-c-wrappers",
-                                  "--" + pipeline)
+    remarks = ""
+    if rewrite:
+        text, remarks = mmfree_opt(text, *rewrite)
+    lowered, more = mmfree_opt(text, "--llvm-request-c-wrappers",
+                               "--" + pipeline)
+    remarks += more
     ll = subprocess.run([str(LLVM_BIN / "mlir-translate"), "--mlir-to-llvmir"],
                         input=lowered, capture_output=True, text=True)
     if ll.returncode != 0:
@@ -102,4 +136,8 @@ def compile_module(text, rewrite=(), pipeline="mmfree-cpu-pipeline=target=host",
                     str(workdir / "module.ll"), f"-L{LLVM_LIB}",
                     "-lmlir_c_runner_utils", f"-Wl,-rpath,{LLVM_LIB}"],
                    check=True)
-    return Library(so), remarks
+    lib = Library(so)
+    # Arguments to pack at load time (packed-arguments), by function.
+    lib.packed = {name: packed_arguments(text, name)
+                  for name in re.findall(r"func\.func @([\w$.]+)", text)}
+    return lib, remarks

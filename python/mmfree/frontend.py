@@ -19,3 +19,33 @@ def export_linalg(module, *example_args, func_name="forward"):
                                         output_type="linalg-on-tensors",
                                         func_name=func_name)
     return str(imported)
+
+
+class _WithParameters(torch.nn.Module):
+    """`module` with its parameters and buffers as trailing forward
+    arguments, so that torch.export makes them function arguments."""
+
+    def __init__(self, module, names):
+        super().__init__()
+        self.module, self.names = module, names
+
+    def forward(self, *args):
+        n = len(args) - len(self.names)
+        state = dict(zip(self.names, args[n:]))
+        return torch.func.functional_call(self.module, state, args[:n])
+
+
+def export_with_parameters(module, *example_args, func_name="forward"):
+    """Like export_linalg, but the parameters and buffers become arguments
+    after `example_args` (weights loaded at run time, not IR constants).
+    Returns (text, names of those arguments in order)."""
+    module = module.eval()
+    state = dict(module.named_parameters())
+    state.update(module.named_buffers())
+    names = list(state)
+    with torch.no_grad():
+        imported = fx.export_and_import(
+            _WithParameters(module, names), *example_args,
+            *[state[n].detach() for n in names],
+            output_type="linalg-on-tensors", func_name=func_name)
+    return str(imported), names

@@ -13,7 +13,8 @@ def LowerToLinalg : Pass<"mmfree-lower-to-linalg", "::mlir::ModuleOp"> {
     pipeline can take the result. The ternary contraction becomes a generic
     over (m, n, block, j, byte) whose body decodes the 2-bit code with shifts
     and masks and adds, subtracts or skips the activation: it holds no
-    multiply. Fails if an mmfree op is left.
+    multiply. Fails if an mmfree op is left. `#mmfree.packed_ternary`
+    argument attributes are dropped (callers read them before lowering).
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::arith::ArithDialect",

@@ -81,6 +81,16 @@ bool unpackTernary(const uint8_t *packed, int64_t n, int64_t k, int8_t *values);
 /// zeros past K (what unpackTernary accepts), without unpacking.
 bool packedCodesValid(const uint8_t *packed, int64_t rows, int64_t k);
 
+/// Unpacks 2-bit codes stored as a model's checkpoint holds them (see
+/// #mmfree.packed_ternary): `fields` is rows x K bytes, and the N x K
+/// values (N = rows x shifts.size()) are
+///   values[s * rows + r][c] = codeValues[(fields[r][c] >> shifts[s]) & 3].
+/// Returns the row-major index into `values` of the first weight whose code
+/// maps to something other than -1, 0 or +1, or -1 when all are ternary.
+int64_t unpackTernaryFields(const uint8_t *fields, int64_t rows, int64_t k,
+                            const std::vector<int64_t> &shifts,
+                            const float codeValues[4], int8_t *values);
+
 /// Narrowest signed accumulator width (16, 32 or 64 bits) that provably holds
 /// any sum of K terms of magnitude at most `maxAbs`.
 unsigned accumulatorBits(int64_t k, int64_t maxAbs = 128);

@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace mmfree {
@@ -399,7 +400,13 @@ struct LowerToLinalgPass
                  LutEncodeLowering, LutMatmulLowering>(ctx);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
-      signalPassFailure();
+      return signalPassFailure();
+    // What callers pack (#mmfree.packed_ternary) was read before lowering;
+    // stock tools (IREE, mlir-translate) need not know the attribute.
+    getOperation()->walk([](FunctionOpInterface func) {
+      for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+        func.removeArgAttr(i, kPackedTernaryAttrName);
+    });
   }
 };
 

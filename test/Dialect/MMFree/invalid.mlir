@@ -397,3 +397,24 @@ func.func @lmul_unranked(%a: tensor<*xf32>, %b: tensor<*xf32>) {
   %r = mmfree.lmul %a, %b {mantissa_bits = 3 : i64} : tensor<*xf32>
   return
 }
+
+// -----
+
+// expected-error @+1 {{'func.func' op argument 1 with 'mmfree.packed_ternary' must be a tensor<8x?x16xi8> of packed weights, got 'tensor<2x64xi8>'}}
+func.func @packed_arg_type(%x: tensor<2x64xf32>, %w: tensor<2x64xi8> {mmfree.packed_ternary = #mmfree.packed_ternary<rows = 2, shifts = [0, 2, 4, 6], values = [-1.0, 0.0, 1.0, 2.0]>}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{shifts must be one or more of 0, 2, 4, 6}}
+func.func @packed_arg_shift(%w: tensor<2x1x16xi8> {mmfree.packed_ternary = #mmfree.packed_ternary<rows = 2, shifts = [3], values = [-1.0, 0.0, 1.0, 2.0]>}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{values must give the weight of each of the 4 codes, got 3}}
+func.func @packed_arg_values(%w: tensor<2x1x16xi8> {mmfree.packed_ternary = #mmfree.packed_ternary<rows = 2, shifts = [0], values = [-1.0, 0.0, 1.0]>}) {
+  return
+}

@@ -4,6 +4,7 @@
 #include "mmfree/Numerics/Maddness.h"
 #include "mmfree/Numerics/Ternary.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMTypes.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectImplementation.h"
@@ -295,6 +296,52 @@ bool CpuTargetAttr::hasFeature(StringRef name) const {
 
 int64_t CpuTargetAttr::getVectorBits() const {
   return hasFeature("avx512f") ? 512 : hasFeature("avx2") ? 256 : 128;
+}
+
+LogicalResult
+PackedTernaryAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                          int64_t rows, DenseI64ArrayAttr shifts,
+                          DenseF32ArrayAttr values) {
+  if (rows < 1)
+    return emitError() << "rows must be positive, got " << rows;
+  if (shifts.empty() || llvm::any_of(shifts.asArrayRef(), [](int64_t s) {
+        return s < 0 || s > 6 || s % 2;
+      }))
+    return emitError() << "shifts must be one or more of 0, 2, 4, 6";
+  if (values.size() != 4)
+    return emitError() << "values must give the weight of each of the 4 "
+                          "codes, got "
+                       << values.size();
+  return success();
+}
+
+LogicalResult MMFreeDialect::verifyRegionArgAttribute(Operation *op,
+                                                      unsigned region,
+                                                      unsigned index,
+                                                      NamedAttribute attr) {
+  if (attr.getName() != kPackedTernaryAttrName)
+    return success();
+  auto packing = dyn_cast<PackedTernaryAttr>(attr.getValue());
+  if (!packing)
+    return op->emitOpError() << "'" << kPackedTernaryAttrName
+                             << "' must be a #mmfree.packed_ternary";
+  // Tensors, then memrefs once bufferized; the LLVM lowering keeps the
+  // attribute on the descriptor pointers of its C wrappers.
+  Type type = op->getRegion(region).getArgument(index).getType();
+  auto shaped = dyn_cast<ShapedType>(type);
+  if (isa<LLVM::LLVMPointerType, LLVM::LLVMStructType>(type))
+    return success();
+  int64_t n = packing.getRows() * int64_t(packing.getShifts().size());
+  if (!shaped || !shaped.hasRank() || shaped.getRank() != 3 ||
+      shaped.getDimSize(0) != n ||
+      shaped.getDimSize(2) != numerics::kBlockBytes ||
+      ShapedType::isDynamic(shaped.getDimSize(1)) ||
+      !shaped.getElementType().isSignlessInteger(8))
+    return op->emitOpError()
+           << "argument " << index << " with '" << kPackedTernaryAttrName
+           << "' must be a tensor<" << n << "x?x" << numerics::kBlockBytes
+           << "xi8> of packed weights, got " << type;
+  return success();
 }
 
 LogicalResult MMFreeDialect::verifyOperationAttribute(Operation *op,

@@ -82,10 +82,18 @@ bool compare(arith::CmpFPredicate p, double a, double b) {
   return false;
 }
 
-/// One scalar op of a weight computation, or nullopt if the fold does not
-/// know it. `point` is the iteration point (for linalg.index).
+/// `v` wrapped to a signed integer of `bits` bits (two's complement).
+double wrapSigned(int64_t v, unsigned bits) {
+  if (bits >= 64)
+    return double(v);
+  uint64_t mask = (uint64_t(1) << bits) - 1, u = uint64_t(v) & mask;
+  return double(int64_t(u << (64 - bits)) >> (64 - bits));
+}
+
+} // namespace
+
 std::optional<double> evalScalar(Operation *op, ArrayRef<double> args,
-                                 ArrayRef<int64_t> point = {}) {
+                                 ArrayRef<int64_t> point) {
   Type t = getElementTypeOrSelf(op->getResult(0).getType());
   auto operandType = [&](unsigned i) {
     return getElementTypeOrSelf(op->getOperand(i).getType());
@@ -120,6 +128,32 @@ std::optional<double> evalScalar(Operation *op, ArrayRef<double> args,
         return double(compare(c.getPredicate(), args[0], args[1]));
       })
       .Case([&](arith::SelectOp) { return args[0] != 0 ? args[1] : args[2]; })
+      // Integers (signed values of their width): bit fields of packed
+      // weights. Shifts by the width or more are poison: not evaluated.
+      .Case<arith::AndIOp, arith::OrIOp, arith::XOrIOp, arith::AddIOp,
+            arith::SubIOp, arith::ShLIOp, arith::ShRUIOp, arith::ShRSIOp,
+            arith::TruncIOp>([&](Operation *) -> std::optional<double> {
+        if (!t.isSignlessInteger() || t.getIntOrFloatBitWidth() > 32)
+          return std::nullopt;
+        unsigned w = t.getIntOrFloatBitWidth();
+        auto a = int64_t(args[0]);
+        int64_t b = args.size() > 1 ? int64_t(args[1]) : 0;
+        auto ua = int64_t(asUnsigned(operandType(0), args[0]));
+        if (isa<arith::ShLIOp, arith::ShRUIOp, arith::ShRSIOp>(op) &&
+            (b < 0 || b >= int64_t(w)))
+          return std::nullopt;
+        int64_t r = llvm::TypeSwitch<Operation *, int64_t>(op)
+                        .Case([&](arith::AndIOp) { return a & b; })
+                        .Case([&](arith::OrIOp) { return a | b; })
+                        .Case([&](arith::XOrIOp) { return a ^ b; })
+                        .Case([&](arith::AddIOp) { return a + b; })
+                        .Case([&](arith::SubIOp) { return a - b; })
+                        .Case([&](arith::ShLIOp) { return a << b; })
+                        .Case([&](arith::ShRUIOp) { return ua >> b; })
+                        .Case([&](arith::ShRSIOp) { return a >> b; })
+                        .Default([&](Operation *) { return a; });
+        return wrapSigned(r, w);
+      })
       .Case([&](linalg::IndexOp i) -> std::optional<double> {
         if (i.getDim() >= point.size())
           return std::nullopt;
@@ -127,6 +161,8 @@ std::optional<double> evalScalar(Operation *op, ArrayRef<double> args,
       })
       .Default([](Operation *) { return std::nullopt; });
 }
+
+namespace {
 
 class Folder {
 public:
@@ -168,6 +204,9 @@ public:
               in->shape.assign(type.getShape().begin(), type.getShape().end());
               return in;
             })
+        .Case([&](tensor::InsertSliceOp op) {
+          return fromInsertSlice(op, depth);
+        })
         .Case<linalg::GenericOp, linalg::TransposeOp, linalg::BroadcastOp,
               linalg::FillOp>(
             [&](linalg::LinalgOp op) { return fromGeneric(op, v, depth); })
@@ -270,6 +309,42 @@ private:
     if (!global || global.getIsMutable() || !global.getValue())
       return fail("weights are loaded from a mutable or uninitialized global");
     return fromAttr(*global.getValue(), type);
+  }
+
+  /// A static block written into a tensor (how PyTorch's slice assignment,
+  /// as in unpacking 2-bit codes row block by row block, is exported).
+  FailureOr<Folded> fromInsertSlice(tensor::InsertSliceOp op, int depth) {
+    ArrayRef<int64_t> offsets = op.getStaticOffsets();
+    RankedTensorType sourceType = op.getSourceType();
+    auto outside = [&](int64_t d) {
+      return offsets[d] < 0 ||
+             sourceType.getDimSize(d) >
+                 op.getResultType().getDimSize(d) - offsets[d];
+    };
+    if (!op.hasUnitStride() || !sourceType.hasStaticShape() ||
+        ShapedType::isDynamicShape(offsets) ||
+        sourceType.getRank() != op.getResultType().getRank() ||
+        llvm::any_of(llvm::seq<int64_t>(0, sourceType.getRank()), outside))
+      return fail("weights come from a tensor.insert_slice that is not a "
+                  "static block of the same rank");
+    FailureOr<Folded> dest = fold(op.getDest(), depth + 1);
+    if (failed(dest))
+      return failure();
+    FailureOr<Folded> source = fold(op.getSource(), depth + 1);
+    if (failed(source))
+      return failure();
+    ArrayRef<int64_t> shape = dest->shape, block = source->shape;
+    int64_t rank = shape.size();
+    SmallVector<int64_t> at(rank, 0);
+    for (int64_t i = 0, e = source->data.size(); i < e; ++i) {
+      int64_t flat = 0;
+      for (int64_t d = 0; d < rank; ++d)
+        flat = flat * shape[d] + offsets[d] + at[d];
+      dest->data[flat] = source->data[i];
+      for (int64_t d = rank - 1; d >= 0 && ++at[d] == block[d]; --d)
+        at[d] = 0;
+    }
+    return dest;
   }
 
   /// Elementwise arith ops on whole tensors (sitofp, extf, mulf, ...).

@@ -22,6 +22,7 @@
 #ifndef MMFREE_LIB_TRANSFORMS_CONSTANTWEIGHTS_H
 #define MMFREE_LIB_TRANSFORMS_CONSTANTWEIGHTS_H
 
+#include "mlir/IR/Operation.h"
 #include "mlir/IR/Value.h"
 
 #include <string>
@@ -36,6 +37,13 @@ constexpr int64_t kMaxFoldedElements = int64_t(1) << 28;
 /// the reason in `why` (also when a value is not finite).
 mlir::FailureOr<std::vector<float>> constantWeights(mlir::Value v,
                                                     std::string &why);
+
+/// One scalar op of a weight computation on `args` (integers as the signed
+/// values of their width), or nullopt if it is not one the fold evaluates.
+/// `point` is the iteration point (for linalg.index).
+std::optional<double> evalScalar(mlir::Operation *op,
+                                 llvm::ArrayRef<double> args,
+                                 llvm::ArrayRef<int64_t> point = {});
 
 } // namespace mmfree
 

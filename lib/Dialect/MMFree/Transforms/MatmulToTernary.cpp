@@ -8,9 +8,11 @@
 
 #include "ConstantWeights.h"
 #include "ContractionMatch.h"
+#include "UnpackedTernary.h"
 #include "mmfree/Dialect/MMFree/Transforms/Passes.h"
 #include "mmfree/Numerics/Ternary.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -29,10 +31,12 @@ using namespace mmfree;
 
 namespace {
 
-/// A contraction that can be rewritten: its form and its weights as N x K.
+/// A contraction that can be rewritten: its form and its weights as N x K,
+/// known at compile time or unpacked from a function argument.
 struct TernaryCandidate {
   Contraction form;
   std::vector<float> weights; // N x K row-major
+  std::optional<UnpackedTernary> unpacked;
 };
 
 static std::vector<float> transposed(const std::vector<float> &m, int64_t rows,
@@ -44,8 +48,8 @@ static std::vector<float> transposed(const std::vector<float> &m, int64_t rows,
   return t;
 }
 
-static FailureOr<TernaryCandidate> analyze(linalg::LinalgOp op,
-                                           std::string &why) {
+static FailureOr<TernaryCandidate>
+analyze(linalg::LinalgOp op, bool packedArguments, std::string &why) {
   FailureOr<Contraction> form = matchContraction(op, why);
   if (failed(form))
     return failure();
@@ -62,9 +66,26 @@ static FailureOr<TernaryCandidate> analyze(linalg::LinalgOp op,
     return failure();
   }
   FailureOr<std::vector<float>> values = constantWeights(form->rhs, why);
+  if (failed(values) && packedArguments && form->rhsTransposed) {
+    std::string whyNot;
+    FailureOr<UnpackedTernary> unpacked =
+        matchUnpackedTernary(form->rhs, whyNot);
+    if (failed(unpacked)) {
+      why += "; " + whyNot;
+      return failure();
+    }
+    auto func = cast<func::FuncOp>(unpacked->packed.getOwner()->getParentOp());
+    if (!SymbolTable::symbolKnownUseEmpty(func,
+                                          func->getParentOfType<ModuleOp>())) {
+      why = "weights are unpacked from an argument of a function called in "
+            "the module (its signature cannot change)";
+      return failure();
+    }
+    return TernaryCandidate{*form, {}, *unpacked};
+  }
   if (failed(values))
     return failure();
-  TernaryCandidate c{*form, {}};
+  TernaryCandidate c{*form, {}, std::nullopt};
   c.weights = form->rhsTransposed ? std::move(*values)
                                   : transposed(*values, form->k, form->n);
   return c;
@@ -86,10 +107,15 @@ struct MatmulToTernaryPass
     IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp op : collectContractions(getOperation())) {
       std::string why;
-      FailureOr<TernaryCandidate> c = analyze(op, why);
+      FailureOr<TernaryCandidate> c = analyze(op, packedArguments, why);
       if (failed(c)) {
         op.emitRemark("not rewritten to ternary: ") << why;
         ++numSkipped;
+        continue;
+      }
+      if (c->unpacked) {
+        rewritePacked(rewriter, *c);
+        ++numRewritten;
         continue;
       }
       numerics::TernaryWeights t =
@@ -103,6 +129,49 @@ struct MatmulToTernaryPass
       rewrite(rewriter, *c, t);
       ++numRewritten;
     }
+    // Arguments whose unpacking became dead are replaced by the packed ones.
+    for (auto &[old, packed] : packedArgs) {
+      if (!old.use_empty())
+        continue;
+      auto func = cast<func::FuncOp>(old.getOwner()->getParentOp());
+      if (failed(func.eraseArgument(old.getArgNumber())))
+        signalPassFailure();
+    }
+  }
+
+  /// The packed argument replacing each unpacked one (shared by the
+  /// contractions reading the same weights).
+  llvm::MapVector<BlockArgument, BlockArgument> packedArgs;
+
+  void rewritePacked(IRRewriter &rewriter, const TernaryCandidate &c) {
+    const UnpackedTernary &u = *c.unpacked;
+    int64_t n = c.form.n, k = c.form.k;
+    Location loc = c.form.op.getLoc();
+    BlockArgument &packed = packedArgs[u.packed];
+    if (!packed) {
+      auto func = cast<func::FuncOp>(u.packed.getOwner()->getParentOp());
+      auto attr = PackedTernaryAttr::get(
+          &getContext(), u.rows, rewriter.getDenseI64ArrayAttr(u.shifts),
+          rewriter.getDenseF32ArrayAttr(u.values));
+      auto type = RankedTensorType::get(
+          {n, numerics::numBlocks(k), numerics::kBlockBytes},
+          rewriter.getI8Type());
+      unsigned index = u.packed.getArgNumber() + 1;
+      if (failed(func.insertArgument(
+              index, type,
+              rewriter.getDictionaryAttr(
+                  rewriter.getNamedAttr(kPackedTernaryAttrName, attr)),
+              u.packed.getLoc())))
+        return signalPassFailure();
+      packed = func.getArgument(index);
+    }
+    rewriter.setInsertionPoint(c.form.op);
+    Value scales = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(
+            RankedTensorType::get({1}, rewriter.getF32Type()),
+            ArrayRef<float>{1.f}));
+    emitTernary(rewriter, c, packed, scales);
   }
 
   /// Whether `t` holds `weights` exactly (they were ternary already).
@@ -136,6 +205,17 @@ struct MatmulToTernaryPass
         rewriter, loc,
         DenseElementsAttr::get(scaleType, ArrayRef<float>(t.scales)));
 
+    emitTernary(rewriter, c, weights, scales);
+  }
+
+  /// quantize_rows (int8 activations), ternary_matmul on `weights` and
+  /// dequantize by `scales`, replacing the contraction.
+  void emitTernary(IRRewriter &rewriter, const TernaryCandidate &c,
+                   Value weights, Value scales) {
+    Location loc = c.form.op.getLoc();
+    int64_t n = c.form.n, k = c.form.k;
+    auto i8 = rewriter.getI8Type();
+    auto f32 = rewriter.getF32Type();
     Value input = flattenLhs(rewriter, c.form), rowScale;
     auto aType = cast<RankedTensorType>(input.getType());
     RankedTensorType resultType = flatResultType(c.form);
@@ -146,7 +226,7 @@ struct MatmulToTernaryPass
                                  tensorLike(aType, {0}, f32), input);
       input = q.getQuantized();
       rowScale = q.getScale();
-      accType = rewriter.getIntegerType(accumulatorBits(k));
+      accType = rewriter.getIntegerType(numerics::accumulatorBits(k));
     }
     Value acc = TernaryMatmulOp::create(
         rewriter, loc, tensorLike(aType, {0, n}, accType), input, weights,

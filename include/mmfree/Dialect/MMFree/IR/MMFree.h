@@ -32,6 +32,8 @@ namespace mmfree {
 constexpr llvm::StringLiteral kTargetAttrName = "mmfree.target";
 /// The discardable attribute holding a contraction's KernelAttr.
 constexpr llvm::StringLiteral kKernelAttrName = "mmfree.kernel";
+/// The function-argument attribute of weights packed at load time.
+constexpr llvm::StringLiteral kPackedTernaryAttrName = "mmfree.packed_ternary";
 /// The most threads a kernel or target may name (a bound that keeps every
 /// split's arithmetic in range).
 constexpr int64_t kMaxThreads = 1024;

@@ -101,4 +101,36 @@ def MMFree_CpuTargetAttr : AttrDef<MMFree_Dialect, "CpuTarget"> {
   }];
 }
 
+def MMFree_PackedTernaryAttr : AttrDef<MMFree_Dialect, "PackedTernary"> {
+  let mnemonic = "packed_ternary";
+  let summary = "a function argument of weights packed for ternary_matmul";
+  let description = [{
+    Set as `mmfree.packed_ternary` on a function argument by
+    `mmfree-matmul-to-ternary{packed-arguments}` when it replaces an i8
+    argument of 2-bit codes that the function unpacked itself (as
+    transformers' BitNet `BitLinear` does). The argument now holds, in
+    `ternary_matmul`'s layout, the N x K weights (N = `rows` x the number of
+    `shifts`) that the original function computed from its `rows x K`
+    argument `p`:
+
+    `W[s * rows + r][k] = values[(p[r][k] >> shifts[s]) & 3]`
+
+    Callers pack `p` once, at load time (`numerics::packTernaryFields`,
+    Python `mmfree.packing`); a code whose value is not -1, 0 or +1
+    (transformers gives code 3 the value 2) cannot be packed.
+
+    ```mlir
+    func.func @forward(%x: tensor<2x64xf32>, %w: tensor<32x1x16xi8>
+        {mmfree.packed_ternary = #mmfree.packed_ternary<rows = 8,
+         shifts = array<i64: 0, 2, 4, 6>,
+         values = array<f32: -1.0, 0.0, 1.0, 2.0>>}) -> tensor<2x32xf32>
+    ```
+  }];
+  let parameters = (ins "int64_t":$rows,
+                        "::mlir::DenseI64ArrayAttr":$shifts,
+                        "::mlir::DenseF32ArrayAttr":$values);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
 #endif // MMFREE_ATTRS

@@ -18,6 +18,8 @@ def MMFree_Dialect : Dialect {
   let useDefaultAttributePrinterParser = 1;
   // mmfree.target on modules, mmfree.kernel on contractions.
   let hasOperationAttrVerify = 1;
+  // mmfree.packed_ternary on function arguments.
+  let hasRegionArgAttrVerify = 1;
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::tensor::TensorDialect"];
 }

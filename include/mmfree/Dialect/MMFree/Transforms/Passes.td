@@ -25,6 +25,14 @@ def MatmulToTernary : Pass<"mmfree-matmul-to-ternary", "::mlir::ModuleOp"> {
     With `only-ternary-weights`, weights that are not already ternary (as
     BitNet's output head) are left in f32.
 
+    With `packed-arguments`, runtime weights that the function unpacks from
+    an i8 argument of 2-bit codes (transformers' BitNet `BitLinear`:
+    UnpackedTernary.h) are rewritten too: that argument is replaced, at
+    the same position, by one holding the packed weights in
+    `ternary_matmul`'s layout, marked `#mmfree.packed_ternary` with what the
+    caller must pack (the function's signature changes; functions called
+    inside the module are left alone).
+
     A contraction that cannot be rewritten (runtime weights, non-f32 types,
     transposed activations, batched weights) is left untouched and gets a
     remark saying why.
@@ -59,6 +67,10 @@ def MatmulToTernary : Pass<"mmfree-matmul-to-ternary", "::mlir::ModuleOp"> {
            "1} (per tensor, or per channel with scale=per-channel), as in "
            "BitNet layers; others (an f32 output head) keep f32, with a "
            "remark">,
+    Option<"packedArguments", "packed-arguments", "bool", "false",
+           "Also rewrite weights unpacked at run time from a function "
+           "argument of 2-bit codes, replacing that argument by packed "
+           "weights (#mmfree.packed_ternary)">,
   ];
 }
 
