@@ -137,6 +137,7 @@ def compile_module(text, rewrite=(), pipeline="mmfree-cpu-pipeline=target=host",
                     "-lmlir_c_runner_utils", f"-Wl,-rpath,{LLVM_LIB}"],
                    check=True)
     lib = Library(so)
+    lib.text = text  # the module after the rewrites (its signature)
     # Arguments to pack at load time (packed-arguments), by function.
     lib.packed = {name: packed_arguments(text, name)
                   for name in re.findall(r"func\.func @([\w$.]+)", text)}

@@ -1,0 +1,166 @@
+"""Weights for a compiled model's arguments from the files people have:
+safetensors (Hugging Face names and layouts: f32 / bf16 / f16 tensors,
+transformers' packed ternary BitLinear with its weight_scale) and GGUF
+(TQ2_0, TQ1_0, F16, F32 tensors, as llama.cpp writes them). Arguments marked
+#mmfree.packed_ternary are packed into ternary_matmul's layout here, once.
+Every problem is a CheckpointError naming the file and the tensor."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from .packing import pack_ternary
+
+_DTYPES = {"f32": np.float32, "i64": np.int64, "i32": np.int32, "i8": np.int8}
+
+
+class CheckpointError(ValueError):
+    pass
+
+
+def _tensor_types(text):
+    return [(tuple(int(d) for d in dims.split("x") if d),
+             np.dtype(_DTYPES[elt]))
+            for dims, elt in re.findall(r"tensor<((?:\d+x)*)(\w+)>", text)]
+
+
+def signature(mlir_text, func="forward"):
+    """([(shape, dtype)] of `func`'s arguments, [...] of its results) in
+    MLIR text (static shapes)."""
+    match = re.search(r"func\.func @" + re.escape(func) +
+                      r"\((.*)\)\s*->\s*(\(.*?\)|tensor<[^>]*>)\s*(attributes|\{)",
+                      mlir_text)
+    if not match:
+        raise ValueError(f"no function @{func} with tensor results")
+    args = re.sub(r"\{mmfree\.packed_ternary = [^}]*\}", "", match.group(1))
+    return _tensor_types(args), _tensor_types(match.group(2))
+
+
+def _read_safetensors(path):
+    """{name: float32 / integer NumPy array}; bf16 goes through torch."""
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+    import torch
+    try:
+        tensors = load_file(str(path))
+    except (SafetensorError, OSError, ValueError) as e:
+        raise CheckpointError(f"{path}: not a readable safetensors file ({e})")
+    out = {}
+    for name, t in tensors.items():
+        if t.dtype in (torch.bfloat16, torch.float16, torch.float64):
+            t = t.float()
+        out[name] = t.numpy()
+    return out
+
+
+class GgufTensor:
+    """A GGUF tensor: its logical N x K values, and for ternary types the
+    codes and the one scale of the whole tensor."""
+
+    def __init__(self, path, tensor):
+        from gguf import GGMLQuantizationType as Q
+        from gguf import quants
+        self.name = tensor.name
+        self.shape = tuple(int(d) for d in reversed(tensor.shape))
+        self.type = Q(tensor.tensor_type)
+        data = np.asarray(tensor.data)
+        self.values = self.scale = None
+        if self.type in (Q.TQ2_0, Q.TQ1_0):
+            # d (f16) closes each 256-weight block; dequantizing with d = 1
+            # gives the codes as values.
+            from gguf import GGML_QUANT_SIZES
+            blocks = data.reshape(-1, GGML_QUANT_SIZES[self.type][1]).copy()
+            d = blocks[:, -2:].copy().view(np.float16).astype(np.float32)
+            if not np.all(d == d[0]):
+                raise CheckpointError(
+                    f"{path}: tensor '{self.name}' has {len(np.unique(d))} "
+                    "different block scales; ternary layers need one scale")
+            blocks[:, -2:] = np.array([1.0], dtype=np.float16).view(np.uint8)
+            codes = quants.dequantize(blocks, self.type).reshape(self.shape)
+            self.values, self.scale = codes, float(d[0, 0])
+        elif self.type in (Q.F32, Q.F16):
+            self.array = data.astype(np.float32).reshape(self.shape)
+        else:
+            raise CheckpointError(f"{path}: tensor '{self.name}' has type "
+                                  f"{self.type.name} (supported: TQ2_0, "
+                                  "TQ1_0, F16, F32)")
+
+    def dense(self):
+        if self.values is not None:
+            return self.values * np.float32(self.scale)
+        return self.array
+
+
+def _read_gguf(path):
+    from gguf import GGUFReader
+    try:
+        reader = GGUFReader(str(path))
+    except Exception as e:  # the reader raises ValueError, struct errors...
+        raise CheckpointError(f"{path}: not a readable GGUF file ({e})")
+    return {t.name: GgufTensor(path, t) for t in reader.tensors}
+
+
+def load_arguments(path, names, arg_types, packed, first=0):
+    """The arrays for arguments first..first+len(names)-1 of a compiled
+    function (`arg_types` from `signature`, `packed` from
+    Library.packed[func]) from the checkpoint at `path`, by tensor name.
+
+    In a GGUF file a BitLinear's `<name>.weight` is a TQ2_0 / TQ1_0 tensor
+    whose block scale d is the weight's multiplier; its `<name>.weight_scale`
+    argument (transformers divides by it) is then 1 / d."""
+    path = Path(path)
+    gguf = path.suffix == ".gguf"
+    tensors = _read_gguf(path) if gguf else _read_safetensors(path)
+    out = []
+    for i, name in enumerate(names, start=first):
+        shape, dtype = arg_types[i]
+        if gguf and name.endswith(".weight_scale") and name not in tensors:
+            weight = tensors.get(name[:-len("_scale")])
+            if weight is None or weight.scale is None:
+                raise CheckpointError(f"{path}: no ternary tensor "
+                                      f"'{name[:-len('_scale')]}' to take "
+                                      f"'{name}' from")
+            out.append(np.full(shape, np.float32(1) / np.float32(weight.scale),
+                               dtype=np.float32))
+            continue
+        if name not in tensors:
+            raise CheckpointError(f"{path}: no tensor '{name}'")
+        t = tensors[name]
+        if i in packed:
+            if gguf:
+                values = t.values if t.values is not None else t.dense()
+                _check_shape(path, name, values.shape,
+                             (shape[0], values.shape[1]))
+                bad = ~np.isin(values, (-1, 0, 1))
+                if bad.any():
+                    n, k = np.argwhere(bad)[0]
+                    raise CheckpointError(f"{path}: '{name}' [{n}, {k}] = "
+                                          f"{values[n, k]:g} is not ternary")
+                array = pack_ternary(values.astype(np.int8))
+            else:
+                try:
+                    array = packed[i].pack(t, name)
+                except ValueError as e:
+                    raise CheckpointError(f"{path}: {e}")
+            _check_shape(path, name, array.shape, shape)
+            out.append(array)
+            continue
+        array = t.dense() if gguf else t
+        _check_shape(path, name, array.shape, shape)
+        if array.dtype != dtype:
+            if not (np.issubdtype(array.dtype, np.floating) and
+                    np.issubdtype(dtype, np.floating)) and \
+                    not (array.dtype == np.uint8 and dtype == np.int8):
+                raise CheckpointError(f"{path}: '{name}' is {array.dtype}, "
+                                      f"the model takes {dtype}")
+            array = array.astype(dtype) if array.dtype != np.uint8 \
+                else array.view(np.int8)
+        out.append(np.ascontiguousarray(array))
+    return out
+
+
+def _check_shape(path, name, got, want):
+    if tuple(got) != tuple(want):
+        raise CheckpointError(f"{path}: '{name}' has shape {tuple(got)}, "
+                              f"the model takes {tuple(want)}")
