@@ -101,63 +101,83 @@ def _read_gguf(path):
     return {t.name: GgufTensor(path, t) for t in reader.tensors}
 
 
-def load_arguments(path, names, arg_types, packed, first=0):
+def load_arguments(path, names, arg_types, packed, first=0, rename=None,
+                   derived=None):
     """The arrays for arguments first..first+len(names)-1 of a compiled
     function (`arg_types` from `signature`, `packed` from
-    Library.packed[func]) from the checkpoint at `path`, by tensor name.
+    Library.packed[func]) from the checkpoint at `path`. `rename` maps an
+    argument's name to the checkpoint's tensor name; `derived` holds the
+    values of arguments no checkpoint stores (buffers computed from the
+    config, as the rotary frequencies).
 
-    In a GGUF file a BitLinear's `<name>.weight` is a TQ2_0 / TQ1_0 tensor
-    whose block scale d is the weight's multiplier; its `<name>.weight_scale`
-    argument (transformers divides by it) is then 1 / d."""
+    In a GGUF file a BitLinear's weight is a TQ2_0 / TQ1_0 tensor whose block
+    scale d, times its `.scale` tensor if there is one (llama.cpp's BitNet
+    layout), multiplies the weights; the layer's `weight_scale` argument
+    (transformers divides by it) is then 1 / (d * scale)."""
     path = Path(path)
+    rename = rename or (lambda name: name)
+    derived = derived or {}
     gguf = path.suffix == ".gguf"
     tensors = _read_gguf(path) if gguf else _read_safetensors(path)
     out = []
     for i, name in enumerate(names, start=first):
         shape, dtype = arg_types[i]
-        if gguf and name.endswith(".weight_scale") and name not in tensors:
-            weight = tensors.get(name[:-len("_scale")])
-            if weight is None or weight.scale is None:
-                raise CheckpointError(f"{path}: no ternary tensor "
-                                      f"'{name[:-len('_scale')]}' to take "
-                                      f"'{name}' from")
-            out.append(np.full(shape, np.float32(1) / np.float32(weight.scale),
-                               dtype=np.float32))
+        stored = rename(name)
+        if stored not in tensors and name in derived:
+            out.append(np.asarray(derived[name], dtype=dtype).reshape(shape))
             continue
-        if name not in tensors:
-            raise CheckpointError(f"{path}: no tensor '{name}'")
-        t = tensors[name]
+        if gguf and name.endswith(".weight_scale") and stored not in tensors:
+            out.append(np.full(shape, np.float32(1) /
+                               _gguf_multiplier(path, tensors, rename(
+                                   name[:-len("_scale")])), dtype=np.float32))
+            continue
+        if stored not in tensors:
+            raise CheckpointError(f"{path}: no tensor '{stored}'")
+        t = tensors[stored]
         if i in packed:
             if gguf:
                 values = t.values if t.values is not None else t.dense()
-                _check_shape(path, name, values.shape,
-                             (shape[0], values.shape[1]))
+                _check_shape(path, stored, values.shape,
+                             (shape[0], values.shape[-1]))
                 bad = ~np.isin(values, (-1, 0, 1))
                 if bad.any():
                     n, k = np.argwhere(bad)[0]
-                    raise CheckpointError(f"{path}: '{name}' [{n}, {k}] = "
+                    raise CheckpointError(f"{path}: '{stored}' [{n}, {k}] = "
                                           f"{values[n, k]:g} is not ternary")
                 array = pack_ternary(values.astype(np.int8))
             else:
                 try:
-                    array = packed[i].pack(t, name)
+                    array = packed[i].pack(t, stored)
                 except ValueError as e:
                     raise CheckpointError(f"{path}: {e}")
-            _check_shape(path, name, array.shape, shape)
+            _check_shape(path, stored, array.shape, shape)
             out.append(array)
             continue
         array = t.dense() if gguf else t
-        _check_shape(path, name, array.shape, shape)
+        _check_shape(path, stored, array.shape, shape)
         if array.dtype != dtype:
-            if not (np.issubdtype(array.dtype, np.floating) and
-                    np.issubdtype(dtype, np.floating)) and \
-                    not (array.dtype == np.uint8 and dtype == np.int8):
-                raise CheckpointError(f"{path}: '{name}' is {array.dtype}, "
+            if array.dtype == np.uint8 and dtype == np.int8:
+                array = array.view(np.int8)
+            elif np.issubdtype(array.dtype, np.floating) and \
+                    np.issubdtype(dtype, np.floating):
+                array = array.astype(dtype)
+            else:
+                raise CheckpointError(f"{path}: '{stored}' is {array.dtype}, "
                                       f"the model takes {dtype}")
-            array = array.astype(dtype) if array.dtype != np.uint8 \
-                else array.view(np.int8)
         out.append(np.ascontiguousarray(array))
     return out
+
+
+def _gguf_multiplier(path, tensors, weight):
+    t = tensors.get(weight)
+    if t is None or t.scale is None:
+        raise CheckpointError(f"{path}: no ternary tensor '{weight}' to take "
+                              "its scale from")
+    scale = np.float32(t.scale)
+    extra = tensors.get(weight[:-len(".weight")] + ".scale")
+    if extra is not None:
+        scale *= np.float32(extra.dense().reshape(-1)[0])
+    return scale
 
 
 def _check_shape(path, name, got, want):

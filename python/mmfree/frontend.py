@@ -43,9 +43,19 @@ def export_with_parameters(module, *example_args, func_name="forward"):
     state = dict(module.named_parameters())
     state.update(module.named_buffers())
     names = list(state)
-    with torch.no_grad():
-        imported = fx.export_and_import(
-            _WithParameters(module, names), *example_args,
-            *[state[n].detach() for n in names],
-            output_type="linalg-on-tensors", func_name=func_name)
+    # As in export_linalg, for the export only: the module's state dict
+    # (what checkpoints hold) keeps its non-persistent buffers out.
+    saved = {sub: set(sub._non_persistent_buffers_set)
+             for sub in module.modules()}
+    for sub in saved:
+        sub._non_persistent_buffers_set.clear()
+    try:
+        with torch.no_grad():
+            imported = fx.export_and_import(
+                _WithParameters(module, names), *example_args,
+                *[state[n].detach() for n in names],
+                output_type="linalg-on-tensors", func_name=func_name)
+    finally:
+        for sub, kept in saved.items():
+            sub._non_persistent_buffers_set.update(kept)
     return str(imported), names

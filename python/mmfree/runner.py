@@ -20,6 +20,11 @@ class CompiledLM:
 
     def __init__(self, model, example, rewrite=TERNARY,
                  pipeline="mmfree-cpu-pipeline=target=host"):
+        # Buffers no checkpoint holds (computed from the config).
+        self.derived = {
+            f"{prefix}.{b}".lstrip("."): getattr(sub, b).detach().numpy()
+            for prefix, sub in model.named_modules()
+            for b in sub._non_persistent_buffers_set}
         start = time.perf_counter()
         text, self.names = export_with_parameters(model, *example)
         self.export_s = time.perf_counter() - start
@@ -35,11 +40,13 @@ class CompiledLM:
     def ternary_layers(self):
         return len(self.packed)
 
-    def load(self, path):
-        """Loads (and packs) the weights from a safetensors or GGUF file."""
+    def load(self, path, rename=None):
+        """Loads (and packs) the weights from a safetensors or GGUF file;
+        `rename` maps argument names to the file's tensor names."""
         start = time.perf_counter()
         self.weights = load_arguments(path, self.names, self.args, self.packed,
-                                      first=self.inputs)
+                                      first=self.inputs, rename=rename,
+                                      derived=self.derived)
         self.load_s = time.perf_counter() - start
 
     def load_state(self, state):

@@ -226,8 +226,8 @@ FailureOr<UnpackedTernary> matchUnpackedTernary(Value weights,
     if (!arg || !isa<func::FuncOp>(arg.getOwner()->getParentOp()) || !argType ||
         !argType.getElementType().isSignlessInteger(8) ||
         argType.getShape() != ArrayRef<int64_t>{result.rows, k}) {
-      why = "weights are not a compile-time constant nor unpacked from an "
-            "i8 function argument of rows x K";
+      why = "nor unpacked from 2-bit codes of an i8 function argument of "
+            "rows x K";
       return failure();
     }
     if (result.packed && arg != result.packed) {

@@ -131,7 +131,7 @@ func.func private @matmul_nt(%x: tensor<2x64xf32>, %w: tensor<4x64xf32>) -> tens
   %zero = arith.constant 0.0 : f32
   %ey = tensor.empty() : tensor<2x4xf32>
   %init = linalg.fill ins(%zero : f32) outs(%ey : tensor<2x4xf32>) -> tensor<2x4xf32>
-  // expected-remark @+1 {{not rewritten to ternary: weights are not a compile-time constant; weights are not a compile-time constant nor unpacked from an i8 function argument of rows x K}}
+  // expected-remark @+1 {{not rewritten to ternary: weights are not a compile-time constant; nor unpacked from 2-bit codes of an i8 function argument of rows x K}}
   %y = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] ins(%x, %w : tensor<2x64xf32>, tensor<4x64xf32>) outs(%init : tensor<2x4xf32>) -> tensor<2x4xf32>
   return %y : tensor<2x4xf32>
 }

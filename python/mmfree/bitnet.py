@@ -1,0 +1,135 @@
+"""transformers' own BitNet b1.58 (BitNetForCausalLM, the 2B4T architecture)
+as one decode step per call for export: its projections are transformers'
+BitLinear for pre-quantized checkpoints (2-bit codes unpacked in forward),
+the KV cache is passed in and out as fixed-size tensors, written at the
+step's position, attention masked beyond it."""
+
+import torch
+from transformers import BitNetConfig, BitNetForCausalLM
+from transformers.integrations.bitnet import BitLinear, pack_weights
+
+
+def config(name="tiny", **overrides):
+    """Published shapes (2B4T, bitnet_b1_58-large) and small test ones."""
+    sizes = {
+        "tiny": dict(vocab_size=512, hidden_size=128, intermediate_size=320,
+                     num_hidden_layers=2, num_attention_heads=4,
+                     num_key_value_heads=2),
+        "2b4t": dict(vocab_size=128256, hidden_size=2560,
+                     intermediate_size=6912, num_hidden_layers=30,
+                     num_attention_heads=20, num_key_value_heads=5),
+        "large": dict(vocab_size=32002, hidden_size=1536,
+                      intermediate_size=4096, num_hidden_layers=24,
+                      num_attention_heads=16, num_key_value_heads=16),
+    }
+    args = dict(sizes[name], max_position_embeddings=4096, bos_token_id=1,
+                eos_token_id=2, attn_implementation="eager")
+    args.update(overrides)
+    return BitNetConfig(**args)
+
+
+def packed_model(cfg, seed=0):
+    """BitNetForCausalLM whose projections are packed BitLinears with random
+    ternary weights and weight scales, norms near 1, an f32 head."""
+    gen = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    model = BitNetForCausalLM(cfg).eval()
+
+    def replace(module):
+        for name, child in module.named_children():
+            if type(child) is torch.nn.Linear and name != "lm_head":
+                n, k = child.out_features, child.in_features
+                layer = BitLinear(k, n, bias=False, dtype=torch.float32)
+                values = torch.randint(-1, 2, (n, k), generator=gen).float()
+                with torch.no_grad():
+                    layer.weight.copy_(pack_weights(values))
+                    layer.weight_scale.fill_(
+                        float(1 + torch.rand(1, generator=gen)) * k ** 0.5)
+                setattr(module, name, layer)
+            else:
+                replace(child)
+
+    replace(model)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if name.endswith("norm.weight"):
+                p.copy_(1 + 0.1 * torch.randn(p.shape, generator=gen))
+    return model
+
+
+class _Cache:
+    """transformers' cache interface over fixed-size tensors: `update`
+    writes the step's keys and values at `position` (a select, so the export
+    stays elementwise) and returns the whole cache to attend over."""
+
+    def __init__(self, keys, values, position):
+        self.keys, self.values = list(keys.unbind(0)), list(values.unbind(0))
+        slots = torch.arange(keys.shape[3])
+        self.at = (slots == position)[None, None, :, None]
+
+    def update(self, key, value, layer, *args, **kwargs):
+        self.keys[layer] = torch.where(self.at, key, self.keys[layer])
+        self.values[layer] = torch.where(self.at, value, self.values[layer])
+        return self.keys[layer], self.values[layer]
+
+
+class DecodeStep(torch.nn.Module):
+    """(tokens [1], position [1], keys, values [layers, 1, kv heads, max len,
+    head dim]) -> (logits [1, vocab], keys, values)."""
+
+    def __init__(self, model, max_len):
+        super().__init__()
+        self.model, self.max_len = model, max_len
+
+    def cache_shape(self):
+        cfg = self.model.config
+        head_dim = cfg.hidden_size // cfg.num_attention_heads
+        return (cfg.num_hidden_layers, 1, cfg.num_key_value_heads,
+                self.max_len, head_dim)
+
+    def empty_cache(self):
+        return torch.zeros(self.cache_shape()), torch.zeros(self.cache_shape())
+
+    def forward(self, tokens, position, keys, values):
+        inner = self.model.model
+        cache = _Cache(keys, values, position)
+        slots = torch.arange(self.max_len)
+        mask = torch.where(slots <= position, 0.0,
+                           torch.finfo(torch.float32).min)[None, None, None, :]
+        hidden = inner.embed_tokens(tokens[None])
+        positions = position[None]
+        rope = inner.rotary_emb(hidden, position_ids=positions)
+        for layer in inner.layers:
+            hidden = layer(hidden, attention_mask=mask,
+                           position_embeddings=rope, position_ids=positions,
+                           cache=cache)
+        logits = self.model.lm_head(inner.norm(hidden))[:, -1]
+        return logits, torch.stack(cache.keys), torch.stack(cache.values)
+
+
+_GGUF_NAMES = {
+    "self_attn.q_proj": "attn_q", "self_attn.k_proj": "attn_k",
+    "self_attn.v_proj": "attn_v", "self_attn.o_proj": "attn_output",
+    "self_attn.attn_sub_norm": "attn_sub_norm",
+    "input_layernorm": "attn_norm", "post_attention_layernorm": "ffn_norm",
+    "mlp.gate_proj": "ffn_gate", "mlp.up_proj": "ffn_up",
+    "mlp.down_proj": "ffn_down", "mlp.ffn_sub_norm": "ffn_sub_norm",
+}
+
+
+def hf_name(name):
+    """A DecodeStep argument's name in a transformers checkpoint."""
+    return name.removeprefix("model.")
+
+
+def gguf_name(name):
+    """A DecodeStep argument's name in llama.cpp's BitNet GGUF naming
+    (token_embd, blk.N.attn_q, ..., output_norm, output)."""
+    name = hf_name(name)
+    if name.startswith("model.layers."):
+        layer, rest = name[len("model.layers."):].split(".", 1)
+        module, leaf = rest.rsplit(".", 1)
+        return f"blk.{layer}.{_GGUF_NAMES.get(module, module)}.{leaf}"
+    return {"model.embed_tokens.weight": "token_embd.weight",
+            "model.norm.weight": "output_norm.weight",
+            "lm_head.weight": "output.weight"}.get(name, name)

@@ -1,0 +1,144 @@
+# RUN: %venv_python %s | FileCheck %s
+"""transformers' own BitNet b1.58 (BitNetForCausalLM: RMSNorm, sub-norms,
+RoPE, grouped-query attention, squared-ReLU gated FFN), its projections
+transformers' packed BitLinear, compiled whole as one decode step
+(python/mmfree/bitnet.py: KV cache in and out), weights as arguments loaded
+from safetensors (transformers' names and packed layout) and GGUF
+(llama.cpp's BitNet names, TQ2_0 / TQ1_0 with a .scale tensor, F16
+embedding and head). Reference: transformers' own greedy decoding with its
+DynamicCache."""
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import torch
+from safetensors.torch import save_file
+from transformers import DynamicCache
+
+from mmfree.bitnet import DecodeStep, config, gguf_name, hf_name, packed_model
+from mmfree.runner import CompiledLM, decode
+
+tmp = Path(tempfile.mkdtemp(prefix="mmfree-bitnet-"))
+MAX_LEN = 48
+
+
+def transformers_step(model):
+    def step(tokens, state):
+        position, cache = state
+        with torch.no_grad():
+            out = model(input_ids=torch.from_numpy(tokens)[None],
+                        position_ids=torch.tensor([[position]]),
+                        past_key_values=cache, use_cache=True)
+        return out.logits[:, -1].numpy(), (position + 1, cache)
+    return step
+
+
+def compiled_step(lm):
+    def step(tokens, state):
+        position, keys, values = state
+        logits, keys, values = lm.step(tokens, np.array([position]), keys,
+                                       values)
+        return logits, (position + 1, keys, values)
+    return step
+
+
+def agree(name, model, lm, step, prompt, steps=32):
+    keys, values = (a.numpy() for a in step.empty_cache())
+    ours, got, _, _ = decode(compiled_step(lm), prompt, steps,
+                             (0, keys, values))
+    theirs, want, _, _ = decode(transformers_step(model), prompt, steps,
+                                (0, DynamicCache(config=model.config)))
+    errors = np.array([np.abs(g - w).max() / np.abs(w).max()
+                       for g, w in zip(got, want)])
+    # As for the MatMul-free LM: an int8 activation step may move in a
+    # call; half of the calls within 2e-6 of max|logit|, all within 5e-2.
+    print(f"{name}: {len(ours)} tokens, identical {ours == theirs}, "
+          f"logit error median {np.median(errors):.1e} max {errors.max():.1e}")
+    assert ours == theirs, (ours, theirs)
+    assert np.median(errors) <= 2e-6 and errors.max() <= 5e-2, errors
+
+
+def compiled(model):
+    step = DecodeStep(model, MAX_LEN).eval()
+    lm = CompiledLM(step, (torch.tensor([1]), torch.tensor([0]),
+                           *step.empty_cache()))
+    return step, lm
+
+
+# 1. The tiny 2B4T-like config from safetensors.
+model = packed_model(config("tiny"))
+step, lm = compiled(model)
+left = sorted(set(line.split("remark: ")[1] for line in lm.remarks.splitlines()
+                  if "remark:" in line))
+print(f"tiny: {lm.ternary_layers} ternary layers on packed arguments")
+for remark in left:
+    print("left alone:", remark)
+save_file(model.state_dict(), tmp / "tiny.safetensors")
+lm.load(tmp / "tiny.safetensors", rename=hf_name)
+agree("tiny safetensors", model, lm, step, [5, 17, 99, 3])
+# CHECK: tiny: 14 ternary layers on packed arguments
+# CHECK: left alone: not rewritten to ternary: the weights vary along a batch dimension
+# CHECK: left alone: not rewritten to ternary: weights are not a compile-time constant; nor unpacked from 2-bit codes
+# CHECK: tiny safetensors: 32 tokens, identical True
+
+# 2. Other head counts and sizes (6 heads over 3 KV heads, K = 192).
+model = packed_model(config("tiny", hidden_size=192, intermediate_size=448,
+                            num_hidden_layers=3, num_attention_heads=6,
+                            num_key_value_heads=3, vocab_size=700), seed=1)
+step, lm = compiled(model)
+save_file(model.state_dict(), tmp / "odd.safetensors")
+lm.load(tmp / "odd.safetensors", rename=hf_name)
+agree("192/448/3 layers/6:3 heads safetensors", model, lm, step,
+      list(range(3, 700, 61)), steps=34)
+# CHECK: 192/448/3 layers/6:3 heads safetensors: 34 tokens, identical True
+
+
+# 3. GGUF in llama.cpp's names: ternary blocks with d = 1 and the layer's
+# multiplier in its .scale tensor; one KV head (multi-query attention).
+def write_gguf(model, path, qtype):
+    import gguf
+    writer = gguf.GGUFWriter(str(path), "bitnet")
+    writer.add_block_count(model.config.num_hidden_layers)
+    state = model.state_dict()
+    for name, t in state.items():
+        if name.endswith(".weight_scale"):
+            continue
+        stored = gguf_name("model." + name)
+        if name.endswith(".weight") and name + "_scale" in state:
+            values = torch.cat([((t >> (2 * i)) & 3).float() - 1
+                                for i in range(4)]).numpy()
+            writer.add_tensor(stored, gguf.quants.quantize(values, qtype),
+                              raw_dtype=qtype)
+            scale = state[name.replace(".weight", ".weight_scale")]
+            writer.add_tensor(stored.replace(".weight", ".scale"),
+                              (np.float32(1) / scale.numpy()).astype(np.float32))
+        elif name in ("model.embed_tokens.weight", "lm_head.weight"):
+            writer.add_tensor(stored, t.numpy().astype(np.float16))
+        else:
+            writer.add_tensor(stored, t.numpy())
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+
+
+import gguf  # noqa: E402
+model = packed_model(config("tiny", hidden_size=256, intermediate_size=512,
+                            num_attention_heads=4, num_key_value_heads=1),
+                     seed=2)
+with torch.no_grad():  # what the file holds exactly
+    for p in (model.model.embed_tokens.weight, model.lm_head.weight):
+        p.copy_(p.half().float())
+    for m in model.modules():
+        if hasattr(m, "weight_scale"):
+            s = np.float32(1) / np.float32(m.weight_scale.item())
+            m.weight_scale.fill_(float(np.float32(1) / s))
+step, lm = compiled(model)
+for qtype in (gguf.GGMLQuantizationType.TQ2_0, gguf.GGMLQuantizationType.TQ1_0):
+    path = tmp / f"bitnet-{qtype.name}.gguf"
+    write_gguf(model, path, qtype)
+    lm.load(path, rename=gguf_name)
+    agree(f"256/512/MQA {qtype.name} gguf", model, lm, step, [11, 400, 2])
+# CHECK: 256/512/MQA TQ2_0 gguf: 32 tokens, identical True
+# CHECK: 256/512/MQA TQ1_0 gguf: 32 tokens, identical True
