@@ -30,17 +30,20 @@ def config(name="tiny", **overrides):
 
 def packed_model(cfg, seed=0):
     """BitNetForCausalLM whose projections are packed BitLinears with random
-    ternary weights and weight scales, norms near 1, an f32 head."""
+    ternary weights and weight scales, norms near 1, a normal embedding and
+    an f32 head. Built on the meta device first, so that a 2B model never
+    holds its f32 projections."""
     gen = torch.Generator().manual_seed(seed)
-    torch.manual_seed(seed)
-    model = BitNetForCausalLM(cfg).eval()
+    with torch.device("meta"):
+        model = BitNetForCausalLM(cfg).eval()
 
     def replace(module):
         for name, child in module.named_children():
             if type(child) is torch.nn.Linear and name != "lm_head":
                 n, k = child.out_features, child.in_features
                 layer = BitLinear(k, n, bias=False, dtype=torch.float32)
-                values = torch.randint(-1, 2, (n, k), generator=gen).float()
+                values = torch.randint(-1, 2, (n, k), generator=gen,
+                                       dtype=torch.int8).float()
                 with torch.no_grad():
                     layer.weight.copy_(pack_weights(values))
                     layer.weight_scale.fill_(
@@ -50,11 +53,18 @@ def packed_model(cfg, seed=0):
                 replace(child)
 
     replace(model)
+    model.model.rotary_emb = type(model.model.rotary_emb)(cfg)
     with torch.no_grad():
-        for name, p in model.named_parameters():
-            if name.endswith("norm.weight"):
-                p.copy_(1 + 0.1 * torch.randn(p.shape, generator=gen))
-    return model
+        for module in model.modules():
+            for name, p in module.named_parameters(recurse=False):
+                if name.endswith("weight") and p.ndim == 1:  # norms
+                    value = 1 + 0.1 * torch.randn(p.shape, generator=gen)
+                else:  # embedding, head
+                    value = torch.randn(p.shape, generator=gen) / (
+                        1 if isinstance(module, torch.nn.Embedding)
+                        else p.shape[1] ** 0.5)
+                setattr(module, name, torch.nn.Parameter(value))
+    return model.eval()
 
 
 class _Cache:
