@@ -142,6 +142,21 @@ def VectorizeElementwise : Pass<"mmfree-vectorize-elementwise",
                            "::mlir::tensor::TensorDialect"];
 }
 
+def SplitEmptyTensors : Pass<"mmfree-split-empty-tensors",
+                              "::mlir::ModuleOp"> {
+  let summary = "Give every destination-style init its own tensor.empty";
+  let description = [{
+    After CSE one `tensor.empty` may be the init of hundreds of ops (every
+    layer of a whole model has the same shapes). One-Shot Bufferize then
+    compares each of those writes with every other use of the same value:
+    quadratic in the model's depth (12 BitNet-2B layers: 10.8 s, 2.9 s with
+    one empty per use). This pass clones a shared `tensor.empty` next to each
+    destination-style op that writes into it; the IR's meaning is unchanged
+    (an empty tensor's contents are unspecified either way).
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
 def LowerX86Ops : Pass<"mmfree-lower-x86-ops", "::mlir::ModuleOp"> {
   let summary = "Lower mmfree's x86 vector ops to LLVM intrinsics";
   let description = [{

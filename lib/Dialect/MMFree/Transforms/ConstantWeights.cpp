@@ -327,11 +327,13 @@ private:
         llvm::any_of(llvm::seq<int64_t>(0, sourceType.getRank()), outside))
       return fail("weights come from a tensor.insert_slice that is not a "
                   "static block of the same rank");
-    FailureOr<Folded> dest = fold(op.getDest(), depth + 1);
-    if (failed(dest))
-      return failure();
+    // The source first: a runtime block fails before the whole destination
+    // is materialized.
     FailureOr<Folded> source = fold(op.getSource(), depth + 1);
     if (failed(source))
+      return failure();
+    FailureOr<Folded> dest = fold(op.getDest(), depth + 1);
+    if (failed(dest))
       return failure();
     ArrayRef<int64_t> shape = dest->shape, block = source->shape;
     int64_t rank = shape.size();
