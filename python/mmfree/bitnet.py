@@ -4,6 +4,7 @@ BitLinear for pre-quantized checkpoints (2-bit codes unpacked in forward),
 the KV cache is passed in and out as fixed-size tensors, written at the
 step's position, attention masked beyond it."""
 
+import numpy as np
 import torch
 from transformers import BitNetConfig, BitNetForCausalLM
 from transformers.integrations.bitnet import BitLinear, pack_weights
@@ -83,6 +84,101 @@ class _Cache:
         return self.keys[layer], self.values[layer]
 
 
+class _LayerCache:
+    """_Cache for one layer's keys and values [1, kv heads, max len, dim]."""
+
+    def __init__(self, keys, values, position):
+        self.inner = _Cache(keys[None], values[None], position)
+
+    def update(self, key, value, layer, *args, **kwargs):
+        return self.inner.update(key, value, 0)
+
+
+def _mask(max_len, position):
+    slots = torch.arange(max_len)
+    return torch.where(slots <= position, 0.0,
+                       torch.finfo(torch.float32).min)[None, None, None, :]
+
+
+class _Embed(torch.nn.Module):
+    def __init__(self, model):
+        super().__init__()
+        self.embed_tokens = model.model.embed_tokens
+
+    def forward(self, tokens):
+        return self.embed_tokens(tokens[None])
+
+
+class _Layer(torch.nn.Module):
+    """One decoder layer with its rotary embedding: (hidden, position,
+    keys, values) -> (hidden, keys, values)."""
+
+    def __init__(self, model, max_len):
+        super().__init__()
+        self.layer, self.max_len = model.model.layers[0], max_len
+        self.rotary = model.model.rotary_emb
+
+    def forward(self, hidden, position, keys, values):
+        cache = _LayerCache(keys, values, position)
+        positions = position[None]
+        hidden = self.layer(hidden, attention_mask=_mask(self.max_len, position),
+                            position_embeddings=self.rotary(hidden, positions),
+                            position_ids=positions, cache=cache)
+        return hidden, cache.inner.keys[0], cache.inner.values[0]
+
+
+class _Head(torch.nn.Module):
+    def __init__(self, model):
+        super().__init__()
+        self.norm, self.lm_head = model.model.norm, model.lm_head
+
+    def forward(self, hidden):
+        return self.lm_head(self.norm(hidden))[:, -1]
+
+
+class Plan:
+    """BitNet as runner.LayeredLM runs it: embedding, one decoder layer
+    (called per layer), head; argument names mapped to transformers'."""
+
+    def __init__(self, model, max_len):
+        self.model, self.max_len = model, max_len
+        cfg = model.config
+        self.layers = cfg.num_hidden_layers
+        self.cache_shape = (1, cfg.num_key_value_heads, max_len,
+                            cfg.hidden_size // cfg.num_attention_heads)
+
+    def parts(self):
+        # Distinct example tensors: torch.export merges an input passed twice.
+        def hidden():
+            return torch.zeros(1, 1, self.model.config.hidden_size)
+        return [(_Embed(self.model), (torch.tensor([1]),)),
+                (_Layer(self.model, self.max_len),
+                 (hidden(), torch.tensor([0]), torch.zeros(self.cache_shape),
+                  torch.zeros(self.cache_shape))),
+                (_Head(self.model), (hidden(),))]
+
+    @staticmethod
+    def name(part, arg, layer=0):
+        if part == "embed":
+            return "model." + arg
+        if part == "head":
+            return arg if arg.startswith("lm_head") else "model." + arg
+        if arg.startswith("layer."):
+            return f"model.layers.{layer}." + arg[len("layer."):]
+        return "model.rotary_emb." + arg[len("rotary."):]
+
+    def initial_state(self):
+        # Distinct arrays: compiled functions may update arguments in place.
+        return (np.array([0]),), [
+            (np.zeros(self.cache_shape, dtype=np.float32),
+             np.zeros(self.cache_shape, dtype=np.float32))
+            for _ in range(self.layers)]
+
+    @staticmethod
+    def next_shared(shared):
+        return (shared[0] + 1,)
+
+
 class DecodeStep(torch.nn.Module):
     """(tokens [1], position [1], keys, values [layers, 1, kv heads, max len,
     head dim]) -> (logits [1, vocab], keys, values)."""
@@ -133,9 +229,8 @@ def hf_name(name):
 
 
 def gguf_name(name):
-    """A DecodeStep argument's name in llama.cpp's BitNet GGUF naming
+    """A transformers BitNet tensor name in llama.cpp's BitNet GGUF naming
     (token_embd, blk.N.attn_q, ..., output_norm, output)."""
-    name = hf_name(name)
     if name.startswith("model.layers."):
         layer, rest = name[len("model.layers."):].split(".", 1)
         module, leaf = rest.rsplit(".", 1)

@@ -101,11 +101,21 @@ def _read_gguf(path):
     return {t.name: GgufTensor(path, t) for t in reader.tensors}
 
 
+class Checkpoint:
+    """A safetensors or GGUF file's tensors, read once (by suffix)."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.gguf = self.path.suffix == ".gguf"
+        self.tensors = (_read_gguf if self.gguf else _read_safetensors)(
+            self.path)
+
+
 def load_arguments(path, names, arg_types, packed, first=0, rename=None,
                    derived=None):
     """The arrays for arguments first..first+len(names)-1 of a compiled
     function (`arg_types` from `signature`, `packed` from
-    Library.packed[func]) from the checkpoint at `path`. `rename` maps an
+    Library.packed[func]) from the checkpoint at `path` (or a Checkpoint). `rename` maps an
     argument's name to the checkpoint's tensor name; `derived` holds the
     values of arguments no checkpoint stores (buffers computed from the
     config, as the rotary frequencies).
@@ -114,11 +124,10 @@ def load_arguments(path, names, arg_types, packed, first=0, rename=None,
     scale d, times its `.scale` tensor if there is one (llama.cpp's BitNet
     layout), multiplies the weights; the layer's `weight_scale` argument
     (transformers divides by it) is then 1 / (d * scale)."""
-    path = Path(path)
+    checkpoint = path if isinstance(path, Checkpoint) else Checkpoint(path)
+    path, gguf, tensors = checkpoint.path, checkpoint.gguf, checkpoint.tensors
     rename = rename or (lambda name: name)
     derived = derived or {}
-    gguf = path.suffix == ".gguf"
-    tensors = _read_gguf(path) if gguf else _read_safetensors(path)
     out = []
     for i, name in enumerate(names, start=first):
         shape, dtype = arg_types[i]

@@ -40,6 +40,12 @@ def export_with_parameters(module, *example_args, func_name="forward"):
     after `example_args` (weights loaded at run time, not IR constants).
     Returns (text, names of those arguments in order)."""
     module = module.eval()
+    # torch.export makes one input of a tensor passed twice: keep them apart.
+    distinct, seen = [], set()
+    for a in example_args:
+        distinct.append(a.clone() if id(a) in seen else a)
+        seen.add(id(a))
+    example_args = distinct
     state = dict(module.named_parameters())
     state.update(module.named_buffers())
     names = list(state)

@@ -16,6 +16,7 @@ The recurrent state h of every layer is passed in and out of each step."""
 
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from transformers.integrations.bitnet import BitLinear, pack_weights
@@ -109,3 +110,50 @@ def randomize(model, seed=0):
             / model.cfg.dim ** 0.5)
     return model
 
+
+
+class _Embed(torch.nn.Module):
+    def __init__(self, model):
+        super().__init__()
+        self.embed = model.embed
+
+    def forward(self, tokens):
+        return self.embed(tokens)
+
+
+class _Head(torch.nn.Module):
+    def __init__(self, model):
+        super().__init__()
+        self.norm, self.head = model.norm, model.head
+
+    def forward(self, x):
+        return self.head(self.norm(x))
+
+
+class Plan:
+    """The MatMul-free LM as runner.LayeredLM runs it: embedding, one layer
+    (x, h) -> (x, h) called per layer, head."""
+
+    def __init__(self, model):
+        self.model, self.layers = model, model.cfg.layers
+
+    def parts(self):
+        # Distinct example tensors: torch.export merges an input passed twice.
+        def x():
+            return torch.zeros(1, self.model.cfg.dim)
+        return [(_Embed(self.model), (torch.tensor([1]),)),
+                (self.model.layers[0], (x(), x())),
+                (_Head(self.model), (x(),))]
+
+    @staticmethod
+    def name(part, arg, layer=0):
+        return f"layers.{layer}.{arg}" if part == "layer" else arg
+
+    def initial_state(self):
+        # Distinct arrays: compiled functions may update arguments in place.
+        return (), [(np.zeros((1, self.model.cfg.dim), dtype=np.float32),)
+                    for _ in range(self.layers)]
+
+    @staticmethod
+    def next_shared(shared):
+        return shared

@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 
-from .checkpoint import load_arguments, signature
+from .checkpoint import Checkpoint, load_arguments, signature
 from .compiler import compile_module
 from .frontend import export_with_parameters
 
@@ -41,28 +41,108 @@ class CompiledLM:
         return len(self.packed)
 
     def load(self, path, rename=None):
-        """Loads (and packs) the weights from a safetensors or GGUF file;
-        `rename` maps argument names to the file's tensor names."""
+        """Loads (and packs) the weights from a safetensors or GGUF file (or
+        a Checkpoint); `rename` maps argument names to the file's names."""
         start = time.perf_counter()
-        self.weights = load_arguments(path, self.names, self.args, self.packed,
-                                      first=self.inputs, rename=rename,
-                                      derived=self.derived)
+        self.weights = self.arguments(path, rename)
         self.load_s = time.perf_counter() - start
 
-    def load_state(self, state):
-        """Weights from a PyTorch state dict (transformers' layouts)."""
-        self.weights = []
+    def arguments(self, source, rename=None):
+        """The weight arguments from a checkpoint, or from a PyTorch state
+        dict (transformers' layouts) keyed by the renamed names."""
+        if not isinstance(source, dict):
+            return load_arguments(source, self.names, self.args, self.packed,
+                                  first=self.inputs, rename=rename,
+                                  derived=self.derived)
+        rename = rename or (lambda name: name)
+        weights = []
         for i, name in enumerate(self.names, start=self.inputs):
-            array = state[name].detach().numpy()
-            self.weights.append(self.packed[i].pack(array, name)
-                                if i in self.packed else array)
+            tensor = source.get(rename(name))
+            array = (tensor.detach().numpy() if tensor is not None
+                     else self.derived[name])
+            weights.append(self.packed[i].pack(array, name)
+                           if i in self.packed else array)
+        return weights
+
+    def load_state(self, state, rename=None):
+        """Weights from a PyTorch state dict (transformers' layouts)."""
+        self.weights = self.arguments(state, rename)
+
+    def call(self, inputs, weights):
+        return self.lib.call_results("forward", [*inputs, *weights],
+                                     self.results)
 
     def step(self, *inputs):
-        return self.lib.call_results("forward", [*inputs, *self.weights],
-                                     self.results)
+        return self.call(inputs, self.weights)
 
     def weight_bytes(self):
         return sum(w.nbytes for w in self.weights)
+
+
+class LayeredLM:
+    """A model compiled as its distinct blocks, as a runtime runs it: the
+    embedding, one decoder layer (called once per layer with that layer's
+    weights and state) and the head. Compile time does not grow with depth.
+    `plan` (bitnet.Plan, matmulfree_lm.Plan) gives the three modules, their
+    example inputs, the checkpoint name of each argument, the per-step
+    inputs every layer shares (the position) and the initial state."""
+
+    def __init__(self, plan, rewrite=TERNARY,
+                 pipeline="mmfree-cpu-pipeline=target=host"):
+        self.plan = plan
+        self.parts = [CompiledLM(module, example, rewrite, pipeline)
+                      for module, example in plan.parts()]
+        self.embed, self.layer, self.head = self.parts
+        self.compile_s = sum(p.export_s + p.compile_s for p in self.parts)
+        self.remarks = "".join(p.remarks for p in self.parts)
+
+    @property
+    def ternary_layers(self):
+        return sum(len(p.packed) for p in (self.embed, self.head)) + \
+            len(self.layer.packed) * self.plan.layers
+
+    def load(self, source, rename=None):
+        """Weights from a safetensors / GGUF file or a PyTorch state dict
+        (full-model names; `rename` maps them to the file's names)."""
+        start = time.perf_counter()
+        if not isinstance(source, dict):
+            source = Checkpoint(source)
+        rename = rename or (lambda name: name)
+        name = self.plan.name
+        self.embed.weights = self.embed.arguments(
+            source, lambda n: rename(name("embed", n)))
+        self.head.weights = self.head.arguments(
+            source, lambda n: rename(name("head", n)))
+        self.layer_weights = [
+            self.layer.arguments(source,
+                                 lambda n, i=i: rename(name("layer", n, i)))
+            for i in range(self.plan.layers)]
+        self.load_s = time.perf_counter() - start
+
+    def initial_state(self):
+        return self.plan.initial_state()
+
+    def step(self, tokens, state):
+        """(logits, next state); state = (shared inputs, per-layer states)."""
+        shared, layers = state
+        (x,) = self.embed.call([tokens], self.embed.weights)
+        after = []
+        for weights, own in zip(self.layer_weights, layers):
+            x, *own = self.layer.call([x, *shared, *own], weights)
+            after.append(tuple(own))
+        (logits,) = self.head.call([x], self.head.weights)
+        return logits, (self.plan.next_shared(shared), after)
+
+    def weight_bytes(self):
+        return sum(w.nbytes for w in self.embed.weights + self.head.weights) \
+            + sum(w.nbytes for ws in self.layer_weights for w in ws)
+
+    def packed_bytes(self):
+        def packed(part, weights):
+            return sum(weights[i - part.inputs].nbytes for i in part.packed)
+        return packed(self.embed, self.embed.weights) + \
+            packed(self.head, self.head.weights) + \
+            sum(packed(self.layer, ws) for ws in self.layer_weights)
 
 
 def decode(step, prompt, steps, state):

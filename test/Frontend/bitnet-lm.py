@@ -16,8 +16,9 @@ import torch
 from safetensors.torch import save_file
 from transformers import DynamicCache
 
-from mmfree.bitnet import DecodeStep, config, gguf_name, hf_name, packed_model
-from mmfree.runner import CompiledLM, decode
+from mmfree.bitnet import (DecodeStep, Plan, config, gguf_name, hf_name,
+                           packed_model)
+from mmfree.runner import CompiledLM, LayeredLM, decode
 
 tmp = Path(tempfile.mkdtemp(prefix="mmfree-bitnet-"))
 MAX_LEN = 48
@@ -43,10 +44,8 @@ def compiled_step(lm):
     return step
 
 
-def agree(name, model, lm, step, prompt, steps=32):
-    keys, values = (a.numpy() for a in step.empty_cache())
-    ours, got, _, _ = decode(compiled_step(lm), prompt, steps,
-                             (0, keys, values))
+def agree(name, model, step, state, prompt, steps=32):
+    ours, got, _, _ = decode(step, prompt, steps, state)
     theirs, want, _, _ = decode(transformers_step(model), prompt, steps,
                                 (0, DynamicCache(config=model.config)))
     errors = np.array([np.abs(g - w).max() / np.abs(w).max()
@@ -59,38 +58,49 @@ def agree(name, model, lm, step, prompt, steps=32):
     assert np.median(errors) <= 2e-6 and errors.max() <= 5e-2, errors
 
 
-def compiled(model):
+def whole(model):
+    """The decode step compiled as one function."""
     step = DecodeStep(model, MAX_LEN).eval()
     lm = CompiledLM(step, (torch.tensor([1]), torch.tensor([0]),
                            *step.empty_cache()))
-    return step, lm
+    keys, values = (a.numpy() for a in step.empty_cache())
+    return lm, (0, keys, values)
 
 
-# 1. The tiny 2B4T-like config from safetensors.
+# 1. The tiny 2B4T-like config from safetensors, compiled as one step
+# function and as its blocks (embedding, one layer called per layer, head).
 model = packed_model(config("tiny"))
-step, lm = compiled(model)
+save_file(model.state_dict(), tmp / "tiny.safetensors")
+lm, state = whole(model)
 left = sorted(set(line.split("remark: ")[1] for line in lm.remarks.splitlines()
                   if "remark:" in line))
 print(f"tiny: {lm.ternary_layers} ternary layers on packed arguments")
 for remark in left:
     print("left alone:", remark)
-save_file(model.state_dict(), tmp / "tiny.safetensors")
 lm.load(tmp / "tiny.safetensors", rename=hf_name)
-agree("tiny safetensors", model, lm, step, [5, 17, 99, 3])
+agree("tiny whole step, safetensors", model, compiled_step(lm), state,
+      [5, 17, 99, 3])
+layered = LayeredLM(Plan(model, MAX_LEN))
+print(f"tiny layered: {layered.ternary_layers} ternary layers")
+layered.load(tmp / "tiny.safetensors")
+agree("tiny layered, safetensors", model, layered.step,
+      layered.initial_state(), [5, 17, 99, 3])
 # CHECK: tiny: 14 ternary layers on packed arguments
 # CHECK: left alone: not rewritten to ternary: the weights vary along a batch dimension
 # CHECK: left alone: not rewritten to ternary: weights are not a compile-time constant; nor unpacked from 2-bit codes
-# CHECK: tiny safetensors: 32 tokens, identical True
+# CHECK: tiny whole step, safetensors: 32 tokens, identical True
+# CHECK: tiny layered: 14 ternary layers
+# CHECK: tiny layered, safetensors: 32 tokens, identical True
 
 # 2. Other head counts and sizes (6 heads over 3 KV heads, K = 192).
 model = packed_model(config("tiny", hidden_size=192, intermediate_size=448,
                             num_hidden_layers=3, num_attention_heads=6,
                             num_key_value_heads=3, vocab_size=700), seed=1)
-step, lm = compiled(model)
 save_file(model.state_dict(), tmp / "odd.safetensors")
-lm.load(tmp / "odd.safetensors", rename=hf_name)
-agree("192/448/3 layers/6:3 heads safetensors", model, lm, step,
-      list(range(3, 700, 61)), steps=34)
+lm = LayeredLM(Plan(model, MAX_LEN))
+lm.load(tmp / "odd.safetensors")
+agree("192/448/3 layers/6:3 heads safetensors", model, lm.step,
+      lm.initial_state(), list(range(3, 700, 61)), steps=34)
 # CHECK: 192/448/3 layers/6:3 heads safetensors: 34 tokens, identical True
 
 
@@ -104,7 +114,7 @@ def write_gguf(model, path, qtype):
     for name, t in state.items():
         if name.endswith(".weight_scale"):
             continue
-        stored = gguf_name("model." + name)
+        stored = gguf_name(name)
         if name.endswith(".weight") and name + "_scale" in state:
             values = torch.cat([((t >> (2 * i)) & 3).float() - 1
                                 for i in range(4)]).numpy()
@@ -134,11 +144,12 @@ with torch.no_grad():  # what the file holds exactly
         if hasattr(m, "weight_scale"):
             s = np.float32(1) / np.float32(m.weight_scale.item())
             m.weight_scale.fill_(float(np.float32(1) / s))
-step, lm = compiled(model)
+lm = LayeredLM(Plan(model, MAX_LEN))
 for qtype in (gguf.GGMLQuantizationType.TQ2_0, gguf.GGMLQuantizationType.TQ1_0):
     path = tmp / f"bitnet-{qtype.name}.gguf"
     write_gguf(model, path, qtype)
     lm.load(path, rename=gguf_name)
-    agree(f"256/512/MQA {qtype.name} gguf", model, lm, step, [11, 400, 2])
+    agree(f"256/512/MQA {qtype.name} gguf", model, lm.step,
+          lm.initial_state(), [11, 400, 2])
 # CHECK: 256/512/MQA TQ2_0 gguf: 32 tokens, identical True
 # CHECK: 256/512/MQA TQ1_0 gguf: 32 tokens, identical True

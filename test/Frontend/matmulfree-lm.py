@@ -14,8 +14,8 @@ import torch
 from safetensors.torch import save_file
 
 from mmfree.checkpoint import CheckpointError
-from mmfree.matmulfree_lm import Config, MatmulFreeLM, randomize
-from mmfree.runner import CompiledLM, decode
+from mmfree.matmulfree_lm import Config, MatmulFreeLM, Plan, randomize
+from mmfree.runner import CompiledLM, LayeredLM, decode
 
 tmp = Path(tempfile.mkdtemp(prefix="mmfree-lm-"))
 
@@ -29,11 +29,11 @@ def torch_step(model):
     return step
 
 
-def agree(name, model, lm, prompt, steps=32):
+def agree(name, model, step, state, prompt, steps=32):
     """Greedy tokens identical; logits of each call within the bound."""
-    state = model.initial_state().numpy()
-    ours, got, _, _ = decode(lm.step, prompt, steps, state)
-    theirs, want, _, _ = decode(torch_step(model), prompt, steps, state)
+    ours, got, _, _ = decode(step, prompt, steps, state)
+    theirs, want, _, _ = decode(torch_step(model), prompt, steps,
+                                model.initial_state().numpy())
     errors = np.array([np.abs(g - w).max() / np.abs(w).max()
                        for g, w in zip(got, want)])
     # Float sums in another order may move one int8 activation step in
@@ -88,25 +88,34 @@ def f16_exact(model):
     return model
 
 
-# 1. Tiny model from safetensors (transformers' packed layout).
+# 1. Tiny model from safetensors (transformers' packed layout), compiled as
+# one step function and as its blocks (embedding, one layer called per
+# layer, head).
 cfg = Config(vocab=256, dim=64, hidden=128, layers=2)
 model = randomize(MatmulFreeLM(cfg)).eval()
+save_file(model.state_dict(), tmp / "tiny.safetensors")
 lm = CompiledLM(model, (torch.tensor([1]), model.initial_state()))
 print(f"tiny: {lm.ternary_layers} ternary layers on packed arguments; "
       f"{lm.remarks.count('not rewritten')} left alone")
-save_file(model.state_dict(), tmp / "tiny.safetensors")
 lm.load(tmp / "tiny.safetensors")
-agree("tiny safetensors", model, lm, [5, 17, 99, 3])
+agree("tiny whole step, safetensors", model, lm.step,
+      model.initial_state().numpy(), [5, 17, 99, 3])
+lm = LayeredLM(Plan(model))
+lm.load(tmp / "tiny.safetensors")
+agree("tiny layered, safetensors", model, lm.step, lm.initial_state(),
+      [5, 17, 99, 3])
 # CHECK: tiny: 14 ternary layers on packed arguments; 1 left alone
-# CHECK: tiny safetensors: 32 tokens, identical True
+# CHECK: tiny whole step, safetensors: 32 tokens, identical True
+# CHECK: tiny layered, safetensors: 32 tokens, identical True
 
 # 2. Another shape (K not a multiple of 64, 3 layers, a longer prompt).
 cfg = Config(vocab=300, dim=96, hidden=200, layers=3)
 model = randomize(MatmulFreeLM(cfg), seed=1).eval()
-lm = CompiledLM(model, (torch.tensor([1]), model.initial_state()))
+lm = LayeredLM(Plan(model))
 save_file(model.state_dict(), tmp / "odd.safetensors")
 lm.load(tmp / "odd.safetensors")
-agree("96x200x3 safetensors", model, lm, list(range(7, 300, 37)), steps=40)
+agree("96x200x3 safetensors", model, lm.step, lm.initial_state(),
+      list(range(7, 300, 37)), steps=40)
 # CHECK: 96x200x3 safetensors: 40 tokens, identical True
 
 # 3. GGUF: TQ2_0 and TQ1_0 ternary layers (K a multiple of 256), F16
@@ -114,12 +123,13 @@ agree("96x200x3 safetensors", model, lm, list(range(7, 300, 37)), steps=40)
 import gguf  # noqa: E402
 cfg = Config(vocab=512, dim=256, hidden=512, layers=2)
 model = f16_exact(randomize(MatmulFreeLM(cfg), seed=2)).eval()
-lm = CompiledLM(model, (torch.tensor([1]), model.initial_state()))
+lm = LayeredLM(Plan(model))
 for qtype in (gguf.GGMLQuantizationType.TQ2_0, gguf.GGMLQuantizationType.TQ1_0):
     path = tmp / f"model-{qtype.name}.gguf"
     write_gguf(model, path, qtype)
     lm.load(path)
-    agree(f"256x512 {qtype.name} gguf", model, lm, [11, 400, 2])
+    agree(f"256x512 {qtype.name} gguf", model, lm.step, lm.initial_state(),
+          [11, 400, 2])
 # CHECK: 256x512 TQ2_0 gguf: 32 tokens, identical True
 # CHECK: 256x512 TQ1_0 gguf: 32 tokens, identical True
 

@@ -25,21 +25,16 @@ def log(message):
 
 
 def build(args):
-    """(step module, example inputs, initial state, state -> step inputs,
-    argument renaming for checkpoints)."""
+    """(the PyTorch model, its runner.LayeredLM plan, checkpoint renaming)."""
     if args.model == "matmulfree":
-        from mmfree.matmulfree_lm import SIZES, MatmulFreeLM, randomize
+        from mmfree.matmulfree_lm import SIZES, MatmulFreeLM, Plan, randomize
         model = randomize(MatmulFreeLM(SIZES[args.size]), args.seed).eval()
-        state = model.initial_state()
-        return model, (torch.tensor([1]), state), state.numpy(), None, None
+        return model, Plan(model), None
     from mmfree import bitnet
     model = bitnet.packed_model(bitnet.config(args.size), args.seed)
-    step = bitnet.DecodeStep(model, args.max_len).eval()
-    keys, values = step.empty_cache()
-    rename = bitnet.gguf_name if args.weights and \
-        args.weights.endswith(".gguf") else bitnet.hf_name
-    return (step, (torch.tensor([1]), torch.tensor([0]), keys, values),
-            (0, keys.numpy(), values.numpy()), rename, model)
+    gguf = args.weights and args.weights.endswith(".gguf")
+    return (model, bitnet.Plan(model, args.max_len),
+            bitnet.gguf_name if gguf else None)
 
 
 def main():
@@ -53,7 +48,7 @@ def main():
     parser.add_argument("--prompt", default="1,2,3,4",
                         help="comma-separated token ids")
     parser.add_argument("--tokens", type=int, default=16)
-    parser.add_argument("--max-len", type=int, default=128,
+    parser.add_argument("--max-len", type=int, default=64,
                         help="KV cache length (bitnet)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--target", default="host")
@@ -62,47 +57,41 @@ def main():
     if args.model == "bitnet" and len(prompt) + args.tokens > args.max_len:
         parser.error("prompt + tokens exceed --max-len")
 
-    from mmfree.runner import CompiledLM, decode
+    from mmfree.runner import LayeredLM, decode
     log(f"building {args.model} {args.size} (random weights)")
     start = time.perf_counter()
-    module, example, state, rename, hf_model = build(args)
+    model, plan, rename = build(args)
     build_s = time.perf_counter() - start
     if args.write_weights:
         from safetensors.torch import save_file
-        save_file((hf_model or module).state_dict(), args.write_weights)
+        save_file(model.state_dict(), args.write_weights)
         log(f"wrote {args.write_weights}")
-    log("exporting (torch-mlir) and compiling (mmfree-opt, clang)")
-    lm = CompiledLM(module, example,
-                    pipeline=f"mmfree-cpu-pipeline=target={args.target}")
-    log(f"compiled in {lm.export_s + lm.compile_s:.1f} s; loading weights")
-    start = time.perf_counter()
+    log("exporting (torch-mlir) and compiling (mmfree-opt, clang) the "
+        "embedding, one layer and the head")
+    lm = LayeredLM(plan, pipeline=f"mmfree-cpu-pipeline=target={args.target}")
+    log(f"compiled in {lm.compile_s:.1f} s; loading weights")
     if args.weights:
         lm.load(args.weights, rename=rename)
     else:
-        lm.load_state({**dict(module.named_parameters()),
-                       **dict(module.named_buffers())})
-    load_s = time.perf_counter() - start
-
-    if args.model == "bitnet":
-        def step(tokens, st):
-            position, keys, values = st
-            logits, keys, values = lm.step(tokens, np.array([position]), keys,
-                                           values)
-            return logits, (position + 1, keys, values)
-    else:
-        step = lm.step
+        lm.load(model.state_dict() | {
+            f"{prefix}.{b}".lstrip("."): getattr(sub, b)
+            for prefix, sub in model.named_modules()
+            for b in sub._non_persistent_buffers_set})
+    del model  # the compiled model holds its own (packed) weights
     log(f"decoding {len(prompt)} prompt + {args.tokens} tokens")
-    tokens, _, prefill_s, decode_s = decode(step, prompt, args.tokens, state)
+    tokens, _, prefill_s, decode_s = decode(lm.step, prompt, args.tokens,
+                                            lm.initial_state())
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2 ** 20
     child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2 ** 20
-    ternary_bytes = sum(lm.weights[i - lm.inputs].nbytes for i in lm.packed)
+    packed = lm.packed_bytes()
     print(f"model       {args.model} {args.size}: {lm.ternary_layers} ternary "
-          f"layers, {ternary_bytes / 2 ** 20:.1f} MiB packed ternary weights,"
-          f" {(lm.weight_bytes() - ternary_bytes) / 2 ** 20:.1f} MiB others")
+          f"layers, {packed / 2 ** 20:.1f} MiB packed ternary weights, "
+          f"{(lm.weight_bytes() - packed) / 2 ** 20:.1f} MiB others")
     print(f"build       {build_s:.2f} s (PyTorch model)")
-    print(f"compile     {lm.export_s:.2f} s export + {lm.compile_s:.2f} s "
-          f"mmfree-opt/clang (peak {child:.2f} GiB)")
-    print(f"load        {load_s:.2f} s")
+    export_s = sum(p.export_s for p in lm.parts)
+    print(f"compile     {export_s:.2f} s export + {lm.compile_s - export_s:.2f}"
+          f" s mmfree-opt/clang (peak {child:.2f} GiB)")
+    print(f"load        {lm.load_s:.2f} s")
     print(f"prefill     {len(prompt)} tokens, "
           f"{len(prompt) / max(prefill_s, 1e-9):.2f} tokens/s")
     print(f"decode      {args.tokens - 1} tokens, "
