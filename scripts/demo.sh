@@ -10,3 +10,9 @@ bash scripts/build.sh
 build/bin/mmfree-demo examples/mlp.mlir
 echo
 build/bin/mmfree-demo build/mlp-large.mlir
+echo
+# Whole language models of both families (random ternary weights, tiny
+# configs): exported from PyTorch, compiled, decoded greedily.
+build/bin/mmfree-run --model bitnet --size tiny --tokens 16
+echo
+build/bin/mmfree-run --model matmulfree --size tiny --tokens 16

@@ -31,6 +31,6 @@ if ! cmp -s "$reqs" "$stamp" 2>/dev/null; then
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
   "$venv/bin/pip" install -q --disable-pip-version-check -r "$reqs" 2>&1 |
     grep -v "^WARNING: Location" || true
-  "$venv/bin/python" -c "import torch, torch_mlir, iree.compiler, iree.runtime"
+  "$venv/bin/python" -c "import torch, torch_mlir, iree.compiler, iree.runtime, transformers, safetensors, gguf"
   cp "$reqs" "$stamp"
 fi

@@ -134,7 +134,8 @@ def compile_module(text, rewrite=(), pipeline="mmfree-cpu-pipeline=target=host",
     subprocess.run([str(LLVM_BIN / "clang"), "-O2", "-march=native", "-shared",
                     "-fPIC", "-Wno-override-module", "-o", str(so),
                     str(workdir / "module.ll"), f"-L{LLVM_LIB}",
-                    "-lmlir_c_runner_utils", f"-Wl,-rpath,{LLVM_LIB}"],
+                    "-lmlir_c_runner_utils", "-fopenmp",
+                    f"-Wl,-rpath,{LLVM_LIB}"],
                    check=True)
     lib = Library(so)
     lib.text = text  # the module after the rewrites (its signature)

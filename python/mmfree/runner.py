@@ -94,6 +94,8 @@ class LayeredLM:
                       for module, example in plan.parts()]
         self.embed, self.layer, self.head = self.parts
         self.compile_s = sum(p.export_s + p.compile_s for p in self.parts)
+        # Seconds spent in each part's calls (the split of decode time).
+        self.seconds = {"embedding": 0.0, "layers": 0.0, "head": 0.0}
         self.remarks = "".join(p.remarks for p in self.parts)
 
     @property
@@ -125,12 +127,18 @@ class LayeredLM:
     def step(self, tokens, state):
         """(logits, next state); state = (shared inputs, per-layer states)."""
         shared, layers = state
+        clock = time.perf_counter
+        t0 = clock()
         (x,) = self.embed.call([tokens], self.embed.weights)
+        t1 = clock()
         after = []
         for weights, own in zip(self.layer_weights, layers):
             x, *own = self.layer.call([x, *shared, *own], weights)
             after.append(tuple(own))
+        t2 = clock()
         (logits,) = self.head.call([x], self.head.weights)
+        for part, seconds in zip(self.seconds, (t1 - t0, t2 - t1, clock() - t2)):
+            self.seconds[part] += seconds
         return logits, (self.plan.next_shared(shared), after)
 
     def weight_bytes(self):

@@ -15,6 +15,7 @@ import argparse
 import resource
 import sys
 import time
+import warnings
 
 import numpy as np
 import torch
@@ -52,7 +53,12 @@ def main():
                         help="KV cache length (bitnet)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--target", default="host")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads of the ternary kernels")
     args = parser.parse_args()
+    # PyTorch's export warns about its own deprecations on every module.
+    warnings.simplefilter("ignore", FutureWarning)
+    warnings.simplefilter("ignore", UserWarning)
     prompt = [int(t) for t in args.prompt.split(",")]
     if args.model == "bitnet" and len(prompt) + args.tokens > args.max_len:
         parser.error("prompt + tokens exceed --max-len")
@@ -68,7 +74,8 @@ def main():
         log(f"wrote {args.write_weights}")
     log("exporting (torch-mlir) and compiling (mmfree-opt, clang) the "
         "embedding, one layer and the head")
-    lm = LayeredLM(plan, pipeline=f"mmfree-cpu-pipeline=target={args.target}")
+    lm = LayeredLM(plan, pipeline=f"mmfree-cpu-pipeline=target={args.target}"
+                   f" threads={args.threads}")
     log(f"compiled in {lm.compile_s:.1f} s; loading weights")
     if args.weights:
         lm.load(args.weights, rename=rename)
@@ -82,7 +89,6 @@ def main():
     tokens, _, prefill_s, decode_s = decode(lm.step, prompt, args.tokens,
                                             lm.initial_state())
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2 ** 20
-    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2 ** 20
     packed = lm.packed_bytes()
     print(f"model       {args.model} {args.size}: {lm.ternary_layers} ternary "
           f"layers, {packed / 2 ** 20:.1f} MiB packed ternary weights, "
@@ -90,13 +96,16 @@ def main():
     print(f"build       {build_s:.2f} s (PyTorch model)")
     export_s = sum(p.export_s for p in lm.parts)
     print(f"compile     {export_s:.2f} s export + {lm.compile_s - export_s:.2f}"
-          f" s mmfree-opt/clang (peak {child:.2f} GiB)")
+          f" s mmfree-opt/clang")
     print(f"load        {lm.load_s:.2f} s")
     print(f"prefill     {len(prompt)} tokens, "
           f"{len(prompt) / max(prefill_s, 1e-9):.2f} tokens/s")
     print(f"decode      {args.tokens - 1} tokens, "
           f"{(args.tokens - 1) / max(decode_s, 1e-9):.2f} tokens/s")
-    print(f"peak memory {peak:.2f} GiB (this process)")
+    total = sum(lm.seconds.values())
+    print("time split  " + ", ".join(
+        f"{part} {100 * s / total:.1f}%" for part, s in lm.seconds.items()))
+    print(f"peak memory {peak:.2f} GiB (this process, with the PyTorch model)")
     print("tokens      " + ",".join(map(str, tokens)))
 
 
