@@ -78,7 +78,11 @@ def main():
                    f" threads={args.threads}")
     log(f"compiled in {lm.compile_s:.1f} s; loading weights")
     if args.weights:
-        lm.load(args.weights, rename=rename)
+        from mmfree.checkpoint import CheckpointError
+        try:
+            lm.load(args.weights, rename=rename)
+        except CheckpointError as e:
+            sys.exit(f"mmfree-run: error: {e}")
     else:
         lm.load(model.state_dict() | {
             f"{prefix}.{b}".lstrip("."): getattr(sub, b)
