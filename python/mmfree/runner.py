@@ -32,6 +32,11 @@ class CompiledLM:
         self.lib, self.remarks = compile_module(text, rewrite, pipeline)
         self.compile_s = time.perf_counter() - start
         self.args, self.results = signature(self.lib.text)
+        if len(self.args) != len(example) + len(self.names):
+            raise ValueError(
+                f"the compiled function takes {len(self.args)} arguments, not "
+                f"the {len(example) + len(self.names)} inputs and weights "
+                "exported (one packed code tensor unpacked in several ways?)")
         self.packed = self.lib.packed["forward"]
         self.inputs = len(example)
         self.weights = None

@@ -162,6 +162,24 @@ std::optional<double> evalScalar(Operation *op, ArrayRef<double> args,
       .Default([](Operation *) { return std::nullopt; });
 }
 
+std::optional<double> scalarConstant(Value v) {
+  Attribute attr;
+  if (!matchPattern(v, m_Constant(&attr)))
+    return std::nullopt;
+  if (auto f = dyn_cast<FloatAttr>(attr))
+    return f.getValueAsDouble();
+  if (auto i = dyn_cast<IntegerAttr>(attr))
+    return double(i.getValue().getSExtValue());
+  if (auto splat = dyn_cast<SplatElementsAttr>(attr)) {
+    Type elt = splat.getElementType();
+    if (isa<FloatType>(elt))
+      return splat.getSplatValue<APFloat>().convertToDouble();
+    if (elt.isSignlessInteger())
+      return double(splat.getSplatValue<APInt>().getSExtValue());
+  }
+  return std::nullopt;
+}
+
 namespace {
 
 class Folder {
@@ -220,17 +238,6 @@ public:
   }
 
 private:
-  static std::optional<double> scalarConstant(Value v) {
-    Attribute attr;
-    if (!matchPattern(v, m_Constant(&attr)))
-      return std::nullopt;
-    if (auto f = dyn_cast<FloatAttr>(attr))
-      return f.getValueAsDouble();
-    if (auto i = dyn_cast<IntegerAttr>(attr))
-      return double(i.getValue().getSExtValue());
-    return std::nullopt;
-  }
-
   /// A body value: computed in this point's walk, or a scalar constant.
   static std::optional<double> lookup(const DenseMap<Value, double> &env,
                                       Value v) {

@@ -38,6 +38,10 @@ constexpr int64_t kMaxFoldedElements = int64_t(1) << 28;
 mlir::FailureOr<std::vector<float>> constantWeights(mlir::Value v,
                                                     std::string &why);
 
+/// The value of a scalar constant (float, integer, or a splat tensor's
+/// element), or nullopt.
+std::optional<double> scalarConstant(mlir::Value v);
+
 /// One scalar op of a weight computation on `args` (integers as the signed
 /// values of their width), or nullopt if it is not one the fold evaluates.
 /// `point` is the iteration point (for linalg.index).

@@ -130,7 +130,8 @@ struct MatmulToTernaryPass
       ++numRewritten;
     }
     // Arguments whose unpacking became dead are replaced by the packed ones.
-    for (auto &[old, packed] : packedArgs) {
+    for (auto &[key, packed] : packedArgs) {
+      BlockArgument old = key.first;
       if (!old.use_empty())
         continue;
       auto func = cast<func::FuncOp>(old.getOwner()->getParentOp());
@@ -139,20 +140,21 @@ struct MatmulToTernaryPass
     }
   }
 
-  /// The packed argument replacing each unpacked one (shared by the
-  /// contractions reading the same weights).
-  llvm::MapVector<BlockArgument, BlockArgument> packedArgs;
+  /// The packed argument replacing each unpacked one, by how it is
+  /// unpacked (shared by the contractions reading the same weights).
+  llvm::MapVector<std::pair<BlockArgument, Attribute>, BlockArgument>
+      packedArgs;
 
   void rewritePacked(IRRewriter &rewriter, const TernaryCandidate &c) {
     const UnpackedTernary &u = *c.unpacked;
     int64_t n = c.form.n, k = c.form.k;
     Location loc = c.form.op.getLoc();
-    BlockArgument &packed = packedArgs[u.packed];
+    auto attr = PackedTernaryAttr::get(&getContext(), u.rows,
+                                       rewriter.getDenseI64ArrayAttr(u.shifts),
+                                       rewriter.getDenseF32ArrayAttr(u.values));
+    BlockArgument &packed = packedArgs[{u.packed, attr}];
     if (!packed) {
       auto func = cast<func::FuncOp>(u.packed.getOwner()->getParentOp());
-      auto attr = PackedTernaryAttr::get(
-          &getContext(), u.rows, rewriter.getDenseI64ArrayAttr(u.shifts),
-          rewriter.getDenseF32ArrayAttr(u.values));
       auto type = RankedTensorType::get(
           {n, numerics::numBlocks(k), numerics::kBlockBytes},
           rewriter.getI8Type());

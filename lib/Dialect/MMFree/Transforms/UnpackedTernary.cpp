@@ -16,24 +16,6 @@ using namespace mlir;
 namespace mmfree {
 namespace {
 
-std::optional<double> scalarConstant(Value v) {
-  Attribute attr;
-  if (!matchPattern(v, m_Constant(&attr)))
-    return std::nullopt;
-  if (auto f = dyn_cast<FloatAttr>(attr))
-    return f.getValueAsDouble();
-  if (auto i = dyn_cast<IntegerAttr>(attr))
-    return double(i.getValue().getSExtValue());
-  if (auto splat = dyn_cast<SplatElementsAttr>(attr)) {
-    Type elt = splat.getElementType();
-    if (isa<FloatType>(elt))
-      return splat.getSplatValue<APFloat>().convertToDouble();
-    if (elt.isSignlessInteger())
-      return double(splat.getSplatValue<APInt>().getSExtValue());
-  }
-  return std::nullopt;
-}
-
 /// An elementwise linalg.generic of one tensor input (identity maps, the
 /// init unread) whose body has only scalar ops: its input, else null.
 Value genericInput(linalg::GenericOp op) {
@@ -223,7 +205,8 @@ FailureOr<UnpackedTernary> matchUnpackedTernary(Value weights,
     auto arg = dyn_cast<BlockArgument>(head.walk(slice.source));
     auto argType =
         arg ? dyn_cast<RankedTensorType>(arg.getType()) : RankedTensorType();
-    if (!arg || !isa<func::FuncOp>(arg.getOwner()->getParentOp()) || !argType ||
+    if (!arg || !arg.getOwner()->isEntryBlock() ||
+        !isa<func::FuncOp>(arg.getOwner()->getParentOp()) || !argType ||
         !argType.getElementType().isSignlessInteger(8) ||
         argType.getShape() != ArrayRef<int64_t>{result.rows, k}) {
       why = "nor unpacked from 2-bit codes of an i8 function argument of "

@@ -246,3 +246,41 @@ func.func @kept(%x: tensor<2x64xf32>, %p: tensor<4x64xi8>) -> (tensor<2x4xf32>, 
   %y = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] ins(%x, %w : tensor<2x64xf32>, tensor<4x64xf32>) outs(%init : tensor<2x4xf32>) -> tensor<2x4xf32>
   return %y, %p : tensor<2x4xf32>, tensor<4x64xi8>
 }
+
+// -----
+
+#id = affine_map<(d0, d1) -> (d0, d1)>
+
+// One argument unpacked two ways (bits [0, 2) and [2, 4)) feeds two
+// contractions: each way gets its own packed argument.
+// CHECK-LABEL: func @two_ways
+// CHECK-SAME: (%{{.*}}: tensor<2x64xf32>, %[[A:.*]]: tensor<4x1x16xi8> {mmfree.packed_ternary = #mmfree.packed_ternary<rows = 4, shifts = [2], {{.*}}>}, %[[B:.*]]: tensor<4x1x16xi8> {mmfree.packed_ternary = #mmfree.packed_ternary<rows = 4, shifts = [0], {{.*}}>})
+// CHECK: mmfree.ternary_matmul %{{.*}}, %[[B]]
+// CHECK: mmfree.ternary_matmul %{{.*}}, %[[A]]
+func.func @two_ways(%x: tensor<2x64xf32>, %p: tensor<4x64xi8>) -> (tensor<2x4xf32>, tensor<2x4xf32>) {
+  %c2 = arith.constant 2 : i8
+  %c3 = arith.constant 3 : i8
+  %one = arith.constant 1.0 : f32
+  %zero = arith.constant 0.0 : f32
+  %ef = tensor.empty() : tensor<4x64xf32>
+  %w0 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%p : tensor<4x64xi8>) outs(%ef : tensor<4x64xf32>) {
+  ^bb0(%in: i8, %out: f32):
+    %a = arith.andi %in, %c3 : i8
+    %f = arith.uitofp %a : i8 to f32
+    %g = arith.subf %f, %one : f32
+    linalg.yield %g : f32
+  } -> tensor<4x64xf32>
+  %w1 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%p : tensor<4x64xi8>) outs(%ef : tensor<4x64xf32>) {
+  ^bb0(%in: i8, %out: f32):
+    %s = arith.shrui %in, %c2 : i8
+    %a = arith.andi %s, %c3 : i8
+    %f = arith.uitofp %a : i8 to f32
+    %g = arith.subf %f, %one : f32
+    linalg.yield %g : f32
+  } -> tensor<4x64xf32>
+  %ey = tensor.empty() : tensor<2x4xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%ey : tensor<2x4xf32>) -> tensor<2x4xf32>
+  %y0 = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] ins(%x, %w0 : tensor<2x64xf32>, tensor<4x64xf32>) outs(%init : tensor<2x4xf32>) -> tensor<2x4xf32>
+  %y1 = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] ins(%x, %w1 : tensor<2x64xf32>, tensor<4x64xf32>) outs(%init : tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %y0, %y1 : tensor<2x4xf32>, tensor<2x4xf32>
+}
