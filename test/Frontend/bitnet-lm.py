@@ -18,7 +18,7 @@ from transformers import DynamicCache
 
 from mmfree.bitnet import (DecodeStep, Plan, config, gguf_name, hf_name,
                            packed_model)
-from mmfree.runner import CompiledLM, LayeredLM, decode
+from mmfree.runner import TERNARY, CompiledLM, LayeredLM, decode
 
 tmp = Path(tempfile.mkdtemp(prefix="mmfree-bitnet-"))
 MAX_LEN = 48
@@ -91,6 +91,27 @@ agree("tiny layered, safetensors", model, layered.step,
 # CHECK: tiny whole step, safetensors: 32 tokens, identical True
 # CHECK: tiny layered: 14 ternary layers
 # CHECK: tiny layered, safetensors: 32 tokens, identical True
+
+# L-Mul for every product the ternary rewrite leaves in f32 (attention
+# scores and P V, norms, RoPE, activations), as the L-Mul paper applies it
+# to a whole model: teacher-forced (both sides read transformers' tokens),
+# the logit error and how often the argmax agrees.
+lmul = LayeredLM(Plan(model, MAX_LEN), rewrite=TERNARY + [
+    "--linalg-generalize-named-ops", "--mmfree-mul-to-lmul"])
+lmul.load(tmp / "tiny.safetensors")
+reference, want, _, _ = decode(transformers_step(model), [5, 17, 99, 3], 32,
+                               (0, DynamicCache(config=model.config)))
+state, errors, agree = lmul.initial_state(), [], 0
+for i, token in enumerate([5, 17, 99, 3] + reference[:-1]):
+    logits, state = lmul.step(np.array([token]), state)
+    errors.append(np.abs(logits - want[i]).max() / np.abs(want[i]).max())
+    agree += int(np.argmax(logits) == np.argmax(want[i]))
+print(f"tiny layered, L-Mul products: logit error median "
+      f"{np.median(errors):.1e} max {max(errors):.1e}, argmax agrees "
+      f"{agree}/{len(errors)}")
+# Measured 9.2e-2 / 1.6e-1, 32 of 35; bounds with margin.
+assert np.median(errors) < 0.2 and agree >= 0.8 * len(errors)
+# CHECK: tiny layered, L-Mul products: logit error median
 
 # 2. Other head counts and sizes (6 heads over 3 KV heads, K = 192).
 model = packed_model(config("tiny", hidden_size=192, intermediate_size=448,

@@ -55,6 +55,9 @@ def main():
     parser.add_argument("--target", default="host")
     parser.add_argument("--threads", type=int, default=1,
                         help="threads of the ternary kernels")
+    parser.add_argument("--lmul", action="store_true",
+                        help="L-Mul for every product the ternary rewrite "
+                        "leaves in f32 (attention, norms, activations)")
     args = parser.parse_args()
     # PyTorch's export warns about its own deprecations on every module.
     warnings.simplefilter("ignore", FutureWarning)
@@ -63,7 +66,7 @@ def main():
     if args.model == "bitnet" and len(prompt) + args.tokens > args.max_len:
         parser.error("prompt + tokens exceed --max-len")
 
-    from mmfree.runner import LayeredLM, decode
+    from mmfree.runner import TERNARY, LayeredLM, decode
     log(f"building {args.model} {args.size} (random weights)")
     start = time.perf_counter()
     model, plan, rename = build(args)
@@ -74,7 +77,10 @@ def main():
         log(f"wrote {args.write_weights}")
     log("exporting (torch-mlir) and compiling (mmfree-opt, clang) the "
         "embedding, one layer and the head")
-    lm = LayeredLM(plan, pipeline=f"mmfree-cpu-pipeline=target={args.target}"
+    rewrite = TERNARY + (["--linalg-generalize-named-ops",
+                          "--mmfree-mul-to-lmul"] if args.lmul else [])
+    lm = LayeredLM(plan, rewrite,
+                   f"mmfree-cpu-pipeline=target={args.target}"
                    f" threads={args.threads}")
     log(f"compiled in {lm.compile_s:.1f} s; loading weights")
     if args.weights:
