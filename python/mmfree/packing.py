@@ -40,22 +40,43 @@ class PackedTernary:
         return values.astype(np.int8)
 
     def pack(self, fields, name="weights"):
-        return pack_ternary(self.unpack(fields, name))
+        """ternary_matmul's layout of the model's packed `fields`, straight
+        from the 2-bit codes (a table from their code to ours)."""
+        fields = np.asarray(fields).view(np.uint8)
+        if fields.ndim != 2 or fields.shape[0] != self.rows:
+            raise ValueError(f"{name}: expected {self.rows} x K packed codes, "
+                             f"got shape {fields.shape}")
+        ours = np.array([_CODES.get(float(v), 255) for v in self.values],
+                        dtype=np.uint8)
+        codes = np.concatenate([ours[(fields >> s) & 3] for s in self.shifts])
+        if (codes == 255).any():
+            self.unpack(fields, name)  # raises, naming the weight
+        return _pack_codes(codes)
+
+
+# ternary_matmul's 2-bit codes: 0 -> 0b00, +1 -> 0b01, -1 -> 0b10.
+_CODES = {0.0: 0, 1.0: 1, -1.0: 2}
+
+
+def _pack_codes(codes):
+    """N x K codes -> N x ceil(K/64) x 16 bytes (int8): byte b of block t
+    holds weight 64t + 16j + b in bits [2j, 2j + 2)."""
+    n, k = codes.shape
+    blocks = -(-k // BLOCK_WEIGHTS)
+    if k != blocks * BLOCK_WEIGHTS:
+        padded = np.zeros((n, blocks * BLOCK_WEIGHTS), dtype=np.uint8)
+        padded[:, :k] = codes
+        codes = padded
+    grouped = codes.reshape(n, blocks, 4, BLOCK_BYTES)
+    packed = grouped[:, :, 0, :] | (grouped[:, :, 1, :] << 2) | \
+        (grouped[:, :, 2, :] << 4) | (grouped[:, :, 3, :] << 6)
+    return np.ascontiguousarray(packed).view(np.int8)
 
 
 def pack_ternary(values):
-    """N x K values in {-1, 0, 1} -> N x ceil(K/64) x 16 bytes (int8):
-    byte b of block t holds weight 64t + 16j + b in bits [2j, 2j + 2),
-    +1 -> 0b01, -1 -> 0b10."""
-    n, k = values.shape
-    blocks = -(-k // BLOCK_WEIGHTS)
-    padded = np.zeros((n, blocks * BLOCK_WEIGHTS), dtype=np.uint8)
-    padded[:, :k] = np.where(values > 0, 1, np.where(values < 0, 2, 0))
-    grouped = padded.reshape(n, blocks, 4, BLOCK_BYTES)
-    packed = np.zeros((n, blocks, BLOCK_BYTES), dtype=np.uint8)
-    for j in range(4):
-        packed |= grouped[:, :, j, :] << (2 * j)
-    return packed.view(np.int8)
+    """N x K values in {-1, 0, 1} -> N x ceil(K/64) x 16 bytes (int8)."""
+    return _pack_codes(np.where(values > 0, 1, np.where(values < 0, 2, 0))
+                       .astype(np.uint8))
 
 
 def packed_arguments(mlir_text, func="forward"):
