@@ -65,6 +65,8 @@ def packed_model(cfg, seed=0):
                         1 if isinstance(module, torch.nn.Embedding)
                         else p.shape[1] ** 0.5)
                 setattr(module, name, torch.nn.Parameter(value))
+    if cfg.tie_word_embeddings:
+        model.lm_head.weight = model.model.embed_tokens.weight
     return model.eval()
 
 
@@ -157,11 +159,13 @@ class Plan:
                   torch.zeros(self.cache_shape))),
                 (_Head(self.model), (hidden(),))]
 
-    @staticmethod
-    def name(part, arg, layer=0):
+    def name(self, part, arg, layer=0):
+        """The transformers name of a part's argument (for layer `layer`)."""
         if part == "embed":
             return "model." + arg
         if part == "head":
+            if arg == "lm_head.weight" and self.model.config.tie_word_embeddings:
+                return "model.embed_tokens.weight"  # tied checkpoints omit it
             return arg if arg.startswith("lm_head") else "model." + arg
         if arg.startswith("layer."):
             return f"model.layers.{layer}." + arg[len("layer."):]
