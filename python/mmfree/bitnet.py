@@ -242,3 +242,80 @@ def gguf_name(name):
     return {"model.embed_tokens.weight": "token_embd.weight",
             "model.norm.weight": "output_norm.weight",
             "lm_head.weight": "output.weight"}.get(name, name)
+
+
+def write_gguf(model, path, qtype=None):
+    """A GGUF file of `model` in llama.cpp's BitNet names and metadata:
+    projections as ternary blocks (TQ2_0 by default, d = 1; I8 values when
+    K is not a multiple of 256) with their multiplier in a `.scale` tensor,
+    F16 embedding and head, F32 norms."""
+    import gguf
+    qtype = qtype or gguf.GGMLQuantizationType.TQ2_0
+    cfg = model.config
+    writer = gguf.GGUFWriter(str(path), "bitnet")
+    writer.add_context_length(cfg.max_position_embeddings)
+    writer.add_embedding_length(cfg.hidden_size)
+    writer.add_feed_forward_length(cfg.intermediate_size)
+    writer.add_block_count(cfg.num_hidden_layers)
+    writer.add_head_count(cfg.num_attention_heads)
+    writer.add_head_count_kv(cfg.num_key_value_heads)
+    writer.add_layer_norm_rms_eps(cfg.rms_norm_eps)
+    writer.add_rope_freq_base(cfg.rope_parameters["rope_theta"])
+    writer.add_vocab_size(cfg.vocab_size)
+    state = model.state_dict()
+    for name, t in state.items():
+        if name.endswith(".weight_scale") or (
+                name == "lm_head.weight" and cfg.tie_word_embeddings):
+            continue
+        stored = gguf_name(name)
+        if name.endswith(".weight") and name + "_scale" in state:
+            values = torch.cat([((t >> (2 * i)) & 3).float() - 1
+                                for i in range(4)]).numpy()
+            if values.shape[1] % 256:  # TQ blocks hold 256 weights
+                writer.add_tensor(stored, values.astype(np.int8))
+            else:
+                writer.add_tensor(stored, gguf.quants.quantize(values, qtype),
+                                  raw_dtype=qtype)
+            writer.add_tensor(stored.replace(".weight", ".scale"),
+                              np.float32(1) / state[name + "_scale"].numpy())
+        elif name in ("model.embed_tokens.weight", "lm_head.weight"):
+            writer.add_tensor(stored, t.numpy().astype(np.float16))
+        else:
+            writer.add_tensor(stored, t.numpy())
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+
+
+def config_from_gguf(path, max_len=4096):
+    """The BitNetConfig a BitNet GGUF file's metadata describes."""
+    from gguf import GGUFReader
+
+    from .checkpoint import CheckpointError
+    reader = GGUFReader(str(path))
+
+    def field(key, kind=int):
+        f = reader.fields.get(key)
+        if f is None:
+            raise CheckpointError(f"{path}: no metadata '{key}'")
+        value = f.parts[f.data[0]][0]
+        # GGUF stores f32: the shortest decimal gives back 1e-05, not
+        # 9.99999975e-06.
+        return float(str(np.float32(value))) if kind is float else int(value)
+
+    arch = bytes(reader.fields["general.architecture"].parts[-1]).decode()
+    if arch != "bitnet":
+        raise CheckpointError(f"{path}: architecture '{arch}', not 'bitnet'")
+    names = {t.name for t in reader.tensors}
+    return config(
+        "tiny", vocab_size=field("bitnet.vocab_size"),
+        hidden_size=field("bitnet.embedding_length"),
+        intermediate_size=field("bitnet.feed_forward_length"),
+        num_hidden_layers=field("bitnet.block_count"),
+        num_attention_heads=field("bitnet.attention.head_count"),
+        num_key_value_heads=field("bitnet.attention.head_count_kv"),
+        rms_norm_eps=field("bitnet.attention.layer_norm_rms_epsilon", float),
+        rope_theta=field("bitnet.rope.freq_base", float),
+        tie_word_embeddings="output.weight" not in names,
+        max_position_embeddings=max_len)

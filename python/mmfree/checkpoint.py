@@ -79,12 +79,15 @@ class GgufTensor:
             blocks[:, -2:] = np.array([1.0], dtype=np.float16).view(np.uint8)
             codes = quants.dequantize(blocks, self.type).reshape(self.shape)
             self.values, self.scale = codes, float(d[0, 0])
+        elif self.type == Q.I8:  # ternary values as bytes, multiplier 1
+            self.values = data.astype(np.float32).reshape(self.shape)
+            self.scale = 1.0
         elif self.type in (Q.F32, Q.F16):
             self.array = data.astype(np.float32).reshape(self.shape)
         else:
             raise CheckpointError(f"{path}: tensor '{self.name}' has type "
                                   f"{self.type.name} (supported: TQ2_0, "
-                                  "TQ1_0, F16, F32)")
+                                  "TQ1_0, I8, F16, F32)")
 
     def dense(self):
         if self.values is not None:

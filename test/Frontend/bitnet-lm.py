@@ -16,8 +16,8 @@ import torch
 from safetensors.torch import save_file
 from transformers import DynamicCache
 
-from mmfree.bitnet import (DecodeStep, Plan, config, gguf_name, hf_name,
-                           packed_model)
+from mmfree.bitnet import (DecodeStep, Plan, config, config_from_gguf,
+                           gguf_name, hf_name, packed_model, write_gguf)
 from mmfree.runner import TERNARY, CompiledLM, LayeredLM, decode
 
 tmp = Path(tempfile.mkdtemp(prefix="mmfree-bitnet-"))
@@ -129,35 +129,9 @@ agree("192/448/3 layers/6:3 heads/tied safetensors", model, lm.step,
 # CHECK: 192/448/3 layers/6:3 heads/tied safetensors: 34 tokens, identical True
 
 
-# 3. GGUF in llama.cpp's names: ternary blocks with d = 1 and the layer's
-# multiplier in its .scale tensor; one KV head (multi-query attention).
-def write_gguf(model, path, qtype):
-    import gguf
-    writer = gguf.GGUFWriter(str(path), "bitnet")
-    writer.add_block_count(model.config.num_hidden_layers)
-    state = model.state_dict()
-    for name, t in state.items():
-        if name.endswith(".weight_scale"):
-            continue
-        stored = gguf_name(name)
-        if name.endswith(".weight") and name + "_scale" in state:
-            values = torch.cat([((t >> (2 * i)) & 3).float() - 1
-                                for i in range(4)]).numpy()
-            writer.add_tensor(stored, gguf.quants.quantize(values, qtype),
-                              raw_dtype=qtype)
-            scale = state[name.replace(".weight", ".weight_scale")]
-            writer.add_tensor(stored.replace(".weight", ".scale"),
-                              (np.float32(1) / scale.numpy()).astype(np.float32))
-        elif name in ("model.embed_tokens.weight", "lm_head.weight"):
-            writer.add_tensor(stored, t.numpy().astype(np.float16))
-        else:
-            writer.add_tensor(stored, t.numpy())
-    writer.write_header_to_file()
-    writer.write_kv_data_to_file()
-    writer.write_tensors_to_file()
-    writer.close()
-
-
+# 3. GGUF in llama.cpp's names and metadata (bitnet.write_gguf): ternary
+# blocks with d = 1 and the layer's multiplier in its .scale tensor; one KV
+# head (multi-query attention); the config read back from the metadata.
 import gguf  # noqa: E402
 model = packed_model(config("tiny", hidden_size=256, intermediate_size=512,
                             num_attention_heads=4, num_key_value_heads=1),
@@ -173,6 +147,11 @@ lm = LayeredLM(Plan(model, MAX_LEN))
 for qtype in (gguf.GGMLQuantizationType.TQ2_0, gguf.GGMLQuantizationType.TQ1_0):
     path = tmp / f"bitnet-{qtype.name}.gguf"
     write_gguf(model, path, qtype)
+    read = config_from_gguf(path)
+    assert all(getattr(read, k) == getattr(model.config, k) for k in (
+        "vocab_size", "hidden_size", "intermediate_size", "num_hidden_layers",
+        "num_attention_heads", "num_key_value_heads", "rms_norm_eps",
+        "rope_parameters", "tie_word_embeddings")), read
     lm.load(path, rename=gguf_name)
     agree(f"256/512/MQA {qtype.name} gguf", model, lm.step,
           lm.initial_state(), [11, 400, 2])

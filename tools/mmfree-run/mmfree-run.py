@@ -32,8 +32,13 @@ def build(args):
         model = randomize(MatmulFreeLM(SIZES[args.size]), args.seed).eval()
         return model, Plan(model), None
     from mmfree import bitnet
-    model = bitnet.packed_model(bitnet.config(args.size), args.seed)
     gguf = args.weights and args.weights.endswith(".gguf")
+    # A BitNet GGUF file describes its model: the config comes from it.
+    cfg = bitnet.config(args.size)
+    if gguf:
+        cfg = bitnet.config_from_gguf(args.weights)
+        args.size = "from " + args.weights.rsplit("/", 1)[-1]
+    model = bitnet.packed_model(cfg, args.seed)
     return (model, bitnet.Plan(model, args.max_len),
             bitnet.gguf_name if gguf else None)
 
@@ -43,9 +48,11 @@ def main():
     parser.add_argument("--model", choices=["bitnet", "matmulfree"],
                         default="bitnet")
     parser.add_argument("--size", default="tiny")
-    parser.add_argument("--weights", help="safetensors or GGUF file")
+    parser.add_argument("--weights", help="safetensors or GGUF file (a "
+                        "BitNet GGUF also gives the config)")
     parser.add_argument("--write-weights",
-                        help="save the random weights here (safetensors)")
+                        help="save the random weights here (.safetensors, "
+                        "or .gguf for BitNet: TQ2_0, llama.cpp's names)")
     parser.add_argument("--prompt", default="1,2,3,4",
                         help="comma-separated token ids")
     parser.add_argument("--tokens", type=int, default=16)
@@ -72,8 +79,17 @@ def main():
     model, plan, rename = build(args)
     build_s = time.perf_counter() - start
     if args.write_weights:
-        from safetensors.torch import save_file
-        save_file(model.state_dict(), args.write_weights)
+        if args.write_weights.endswith(".gguf"):
+            if args.model != "bitnet":
+                parser.error("--write-weights .gguf is for --model bitnet")
+            from mmfree.bitnet import write_gguf
+            write_gguf(model, args.write_weights)
+        else:
+            from safetensors.torch import save_file
+            state = model.state_dict()
+            if args.model == "bitnet" and model.config.tie_word_embeddings:
+                state.pop("lm_head.weight")  # stored once, as the embedding
+            save_file(state, args.write_weights)
         log(f"wrote {args.write_weights}")
     log("exporting (torch-mlir) and compiling (mmfree-opt, clang) the "
         "embedding, one layer and the head")
