@@ -118,6 +118,16 @@ agree("96x200x3 safetensors", model, lm.step, lm.initial_state(),
       list(range(7, 300, 37)), steps=40)
 # CHECK: 96x200x3 safetensors: 40 tokens, identical True
 
+# A medium size (512 / 1408, 4 layers, vocab 4096), a 6-token prompt.
+cfg = Config(vocab=4096, dim=512, hidden=1408, layers=4)
+model = randomize(MatmulFreeLM(cfg), seed=3).eval()
+save_file(model.state_dict(), tmp / "medium.safetensors")
+lm = LayeredLM(Plan(model))
+lm.load(tmp / "medium.safetensors")
+agree("512x1408x4 safetensors", model, lm.step, lm.initial_state(),
+      [1, 1000, 2000, 3000, 4000, 7], steps=32)
+# CHECK: 512x1408x4 safetensors: 32 tokens, identical True
+
 # 3. GGUF: TQ2_0 and TQ1_0 ternary layers (K a multiple of 256), F16
 # embedding and head, F32 norms.
 import gguf  # noqa: E402
