@@ -118,10 +118,10 @@ def load_arguments(path, names, arg_types, packed, first=0, rename=None,
                    derived=None):
     """The arrays for arguments first..first+len(names)-1 of a compiled
     function (`arg_types` from `signature`, `packed` from
-    Library.packed[func]) from the checkpoint at `path` (or a Checkpoint). `rename` maps an
-    argument's name to the checkpoint's tensor name; `derived` holds the
-    values of arguments no checkpoint stores (buffers computed from the
-    config, as the rotary frequencies).
+    Library.packed[func]) from the checkpoint at `path` (or a Checkpoint).
+    `rename` maps an argument's name to the checkpoint's tensor name;
+    `derived` holds the values of arguments no checkpoint stores (buffers
+    computed from the config, as the rotary frequencies).
 
     In a GGUF file a BitLinear's weight is a TQ2_0 / TQ1_0 tensor whose block
     scale d, times its `.scale` tensor if there is one (llama.cpp's BitNet
