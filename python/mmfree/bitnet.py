@@ -203,9 +203,7 @@ class DecodeStep(torch.nn.Module):
     def forward(self, tokens, position, keys, values):
         inner = self.model.model
         cache = _Cache(keys, values, position)
-        slots = torch.arange(self.max_len)
-        mask = torch.where(slots <= position, 0.0,
-                           torch.finfo(torch.float32).min)[None, None, None, :]
+        mask = _mask(self.max_len, position)
         hidden = inner.embed_tokens(tokens[None])
         positions = position[None]
         rope = inner.rotary_emb(hidden, position_ids=positions)

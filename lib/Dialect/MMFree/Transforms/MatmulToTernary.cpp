@@ -20,6 +20,7 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/SetVector.h"
 
 namespace mmfree {
 #define GEN_PASS_DEF_MATMULTOTERNARY
@@ -104,6 +105,7 @@ struct MatmulToTernaryPass
   using MatmulToTernaryBase::MatmulToTernaryBase;
 
   void runOnOperation() override {
+    packedArgs.clear();
     IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp op : collectContractions(getOperation())) {
       std::string why;
@@ -129,9 +131,13 @@ struct MatmulToTernaryPass
       rewrite(rewriter, *c, t);
       ++numRewritten;
     }
-    // Arguments whose unpacking became dead are replaced by the packed ones.
-    for (auto &[key, packed] : packedArgs) {
-      BlockArgument old = key.first;
+    // Arguments whose unpacking became dead are replaced by the packed ones
+    // (each once: one argument may be unpacked several ways).
+    llvm::SetVector<BlockArgument> unpacked;
+    for (auto &entry : packedArgs)
+      unpacked.insert(entry.first.first);
+    packedArgs.clear(); // this run's arguments: not kept past it
+    for (BlockArgument old : unpacked) {
       if (!old.use_empty())
         continue;
       auto func = cast<func::FuncOp>(old.getOwner()->getParentOp());
@@ -141,7 +147,8 @@ struct MatmulToTernaryPass
   }
 
   /// The packed argument replacing each unpacked one, by how it is
-  /// unpacked (shared by the contractions reading the same weights).
+  /// unpacked (shared by the contractions reading the same weights), during
+  /// one run.
   llvm::MapVector<std::pair<BlockArgument, Attribute>, BlockArgument>
       packedArgs;
 
