@@ -248,42 +248,42 @@ def write_gguf(model, path, qtype=None):
     K is not a multiple of 256) with their multiplier in a `.scale` tensor,
     F16 embedding and head, F32 norms."""
     import gguf
+
+    from .checkpoint import gguf_writer
+    from .packing import unpack_transformers
     qtype = qtype or gguf.GGMLQuantizationType.TQ2_0
     cfg = model.config
-    writer = gguf.GGUFWriter(str(path), "bitnet")
-    writer.add_context_length(cfg.max_position_embeddings)
-    writer.add_embedding_length(cfg.hidden_size)
-    writer.add_feed_forward_length(cfg.intermediate_size)
-    writer.add_block_count(cfg.num_hidden_layers)
-    writer.add_head_count(cfg.num_attention_heads)
-    writer.add_head_count_kv(cfg.num_key_value_heads)
-    writer.add_layer_norm_rms_eps(cfg.rms_norm_eps)
-    writer.add_rope_freq_base(cfg.rope_parameters["rope_theta"])
-    writer.add_vocab_size(cfg.vocab_size)
-    state = model.state_dict()
-    for name, t in state.items():
-        if name.endswith(".weight_scale") or (
-                name == "lm_head.weight" and cfg.tie_word_embeddings):
-            continue
-        stored = gguf_name(name)
-        if name.endswith(".weight") and name + "_scale" in state:
-            values = torch.cat([((t >> (2 * i)) & 3).float() - 1
-                                for i in range(4)]).numpy()
-            if values.shape[1] % 256:  # TQ blocks hold 256 weights
-                writer.add_tensor(stored, values.astype(np.int8))
+    with gguf_writer(path, "bitnet") as writer:
+        writer.add_context_length(cfg.max_position_embeddings)
+        writer.add_embedding_length(cfg.hidden_size)
+        writer.add_feed_forward_length(cfg.intermediate_size)
+        writer.add_block_count(cfg.num_hidden_layers)
+        writer.add_head_count(cfg.num_attention_heads)
+        writer.add_head_count_kv(cfg.num_key_value_heads)
+        writer.add_layer_norm_rms_eps(cfg.rms_norm_eps)
+        writer.add_rope_freq_base(cfg.rope_parameters["rope_theta"])
+        writer.add_vocab_size(cfg.vocab_size)
+        state = model.state_dict()
+        for name, t in state.items():
+            if name.endswith(".weight_scale") or (
+                    name == "lm_head.weight" and cfg.tie_word_embeddings):
+                continue
+            stored = gguf_name(name)
+            if name.endswith(".weight") and name + "_scale" in state:
+                values = unpack_transformers(t.numpy())
+                if values.shape[1] % 256:  # TQ blocks hold 256 weights
+                    writer.add_tensor(stored, values.astype(np.int8))
+                else:
+                    writer.add_tensor(stored,
+                                      gguf.quants.quantize(values, qtype),
+                                      raw_dtype=qtype)
+                writer.add_tensor(stored.replace(".weight", ".scale"),
+                                  np.float32(1) /
+                                  state[name + "_scale"].numpy())
+            elif name in ("model.embed_tokens.weight", "lm_head.weight"):
+                writer.add_tensor(stored, t.numpy().astype(np.float16))
             else:
-                writer.add_tensor(stored, gguf.quants.quantize(values, qtype),
-                                  raw_dtype=qtype)
-            writer.add_tensor(stored.replace(".weight", ".scale"),
-                              np.float32(1) / state[name + "_scale"].numpy())
-        elif name in ("model.embed_tokens.weight", "lm_head.weight"):
-            writer.add_tensor(stored, t.numpy().astype(np.float16))
-        else:
-            writer.add_tensor(stored, t.numpy())
-    writer.write_header_to_file()
-    writer.write_kv_data_to_file()
-    writer.write_tensors_to_file()
-    writer.close()
+                writer.add_tensor(stored, t.numpy())
 
 
 def config_from_gguf(path, max_len=4096):

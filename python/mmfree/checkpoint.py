@@ -6,6 +6,7 @@ transformers' packed ternary BitLinear with its weight_scale) and GGUF
 Every problem is a CheckpointError naming the file and the tensor."""
 
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +53,19 @@ def _read_safetensors(path):
             t = t.float()
         out[name] = t.numpy()
     return out
+
+
+@contextmanager
+def gguf_writer(path, arch):
+    """A gguf.GGUFWriter for `path`; the file is written when the block
+    ends."""
+    import gguf
+    writer = gguf.GGUFWriter(str(path), arch)
+    yield writer
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
 
 
 class GgufTensor:

@@ -79,6 +79,14 @@ def pack_ternary(values):
                        .astype(np.uint8))
 
 
+def unpack_transformers(packed):
+    """transformers' BitLinear codes (4 row blocks per byte, code c means
+    c - 1) as N x K float32 values, as its unpack_weights gives them."""
+    fields = np.asarray(packed).view(np.uint8)
+    return np.concatenate([(fields >> (2 * i)) & 3 for i in range(4)]) \
+        .astype(np.float32) - 1
+
+
 def packed_arguments(mlir_text, func="forward"):
     """{argument index: PackedTernary} of `func` in rewritten MLIR text."""
     match = re.search(r"func\.func @" + re.escape(func) + r"\((.*)\)",

@@ -13,8 +13,9 @@ import numpy as np
 import torch
 from safetensors.torch import save_file
 
-from mmfree.checkpoint import CheckpointError
+from mmfree.checkpoint import CheckpointError, gguf_writer
 from mmfree.matmulfree_lm import Config, MatmulFreeLM, Plan, randomize
+from mmfree.packing import unpack_transformers
 from mmfree.runner import CompiledLM, LayeredLM, decode
 
 tmp = Path(tempfile.mkdtemp(prefix="mmfree-lm-"))
@@ -48,31 +49,21 @@ def agree(name, model, step, state, prompt, steps=32):
 
 def write_gguf(model, path, ternary_type):
     import gguf
-    from gguf import GGMLQuantizationType as Q
-    writer = gguf.GGUFWriter(str(path), "mmfree-matmulfree-lm")
-    writer.add_block_count(model.cfg.layers)
-    for name, t in model.state_dict().items():
-        if name.endswith(".weight_scale"):
-            continue  # in the ternary tensor's block scales
-        module = model.get_submodule(name.rsplit(".", 1)[0])
-        if name.endswith(".weight") and hasattr(module, "weight_scale"):
-            values = unpack(t)
-            d = np.float32(1) / module.weight_scale.numpy()[0]
-            data = gguf.quants.quantize(values.numpy() * d, ternary_type)
-            writer.add_tensor(name, data, raw_dtype=ternary_type)
-        elif name in ("embed.weight", "head.weight"):
-            writer.add_tensor(name, t.numpy().astype(np.float16))
-        else:
-            writer.add_tensor(name, t.numpy())
-    writer.write_header_to_file()
-    writer.write_kv_data_to_file()
-    writer.write_tensors_to_file()
-    writer.close()
-
-
-def unpack(packed):
-    """transformers' 2-bit layout: 4 row blocks per byte, code c is c - 1."""
-    return torch.cat([((packed >> (2 * i)) & 3).float() - 1 for i in range(4)])
+    with gguf_writer(path, "mmfree-matmulfree-lm") as writer:
+        writer.add_block_count(model.cfg.layers)
+        for name, t in model.state_dict().items():
+            if name.endswith(".weight_scale"):
+                continue  # in the ternary tensor's block scales
+            module = model.get_submodule(name.rsplit(".", 1)[0])
+            if name.endswith(".weight") and hasattr(module, "weight_scale"):
+                d = np.float32(1) / module.weight_scale.numpy()[0]
+                data = gguf.quants.quantize(
+                    unpack_transformers(t.numpy()) * d, ternary_type)
+                writer.add_tensor(name, data, raw_dtype=ternary_type)
+            elif name in ("embed.weight", "head.weight"):
+                writer.add_tensor(name, t.numpy().astype(np.float16))
+            else:
+                writer.add_tensor(name, t.numpy())
 
 
 def f16_exact(model):
