@@ -114,10 +114,17 @@ def VectorizeMatmul : Pass<"mmfree-vectorize-matmul", "::mlir::ModuleOp"> {
     TilingInterface and vectorizes each tile with `linalg::vectorize` into a
     `vector.contract`. A `linalg.transpose` (permutation [1, 0]) feeding B,
     as torch-mlir emits for nn.Linear, is folded into B's indexing map first
-    instead of being copied. This gives the plain f32 path of
-    `mmfree-cpu-pipeline` vector code, so that timings of the mmfree
-    rewrites are compared with a vectorized baseline. Matmuls with dynamic
-    sizes are left alone.
+    instead of being copied. B may be f16 or bf16: an elementwise
+    `linalg.generic` that only widens it to f32 (torch-mlir's
+    `weight.float()`) is folded into the matmul, whose tiles then read the
+    narrow values and extend them. A GEMV (M = 1) on B in nn.Linear's N x K
+    layout has K split into K/16 x 16 lanes (upstream `splitReduction`):
+    tiles of 8 rows x 16 lanes of elementwise multiply-adds, each row's
+    lanes reduced once at the end, instead of a 16 x 16 transpose of B per
+    tile. This gives the plain f32 path of `mmfree-cpu-pipeline` vector
+    code (and the output head of the compiled models), so that timings of
+    the mmfree rewrites are compared with a vectorized baseline. Matmuls
+    with dynamic sizes are left alone.
   }];
   let dependentDialects = ["::mlir::vector::VectorDialect",
                            "::mlir::scf::SCFDialect",

@@ -84,7 +84,11 @@ void mmfree::buildCpuPipeline(OpPassManager &pm,
   pm.addPass(createConvertLinalgToLoopsPass());
   pm.addPass(createForallToForLoopPass());
   pm.addPass(createConvertSCFToOpenMPPass());
-  pm.addPass(createConvertVectorToSCFPass());
+  // n-D transfers unrolled to 1-D ones: the default lowers them through
+  // stack buffers allocated inside the tile loops.
+  VectorTransferToSCFOptions transfers;
+  transfers.enableFullUnroll();
+  pm.addPass(createConvertVectorToSCFPass(transfers));
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());

@@ -13,12 +13,13 @@ func.func @on_memrefs(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x16
   return
 }
 
+// A narrower than f32 (a narrow B is vectorized: vectorize-matmul.mlir).
 // CHECK-LABEL: func.func @mixed_types
 // CHECK-NEXT: linalg.matmul
 // LLVM-LABEL: llvm.func @mixed_types
 // LLVM: llvm.fpext
-func.func @mixed_types(%a: tensor<4x8xf32>, %b: tensor<8x16xf16>, %c: tensor<4x16xf32>) -> tensor<4x16xf32> {
-  %r = linalg.matmul ins(%a, %b : tensor<4x8xf32>, tensor<8x16xf16>) outs(%c : tensor<4x16xf32>) -> tensor<4x16xf32>
+func.func @mixed_types(%a: tensor<4x8xf16>, %b: tensor<8x16xf32>, %c: tensor<4x16xf32>) -> tensor<4x16xf32> {
+  %r = linalg.matmul ins(%a, %b : tensor<4x8xf16>, tensor<8x16xf32>) outs(%c : tensor<4x16xf32>) -> tensor<4x16xf32>
   return %r : tensor<4x16xf32>
 }
 

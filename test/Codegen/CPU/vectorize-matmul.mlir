@@ -33,14 +33,59 @@ func.func @dynamic(%a: tensor<?x8xf32>, %b: tensor<8x8xf32>, %c: tensor<?x8xf32>
 
 // -----
 
-// nn.Linear: the weight transpose is read through the indexing map instead
-// of being copied.
+// nn.Linear at batch 1 (a GEMV): the weight transpose is read through the
+// indexing map instead of being copied; K is split into K/16 x 16 lanes
+// (upstream splitReduction), each tile 8 rows x 16 lanes of elementwise
+// multiply-adds into accumulators, each row's lanes reduced once at the end.
 // CHECK-LABEL: func @linear
 // CHECK-NOT: linalg.transpose
-// CHECK: vector.contract {{.*}} : vector<1x16xf32>, vector<16x16xf32> into vector<1x16xf32>
+// CHECK-NOT: vector.contract
+// CHECK: scf.for {{.*}} = %c0 to %c32 step %c8
+// CHECK:   scf.for {{.*}} = %c0 to %c4 step %c1
+// CHECK:     vector.transfer_read {{.*}} : tensor<8x16xf32>, vector<8x16xf32>
+// CHECK:     arith.mulf {{.*}} : vector<8x16xf32>
+// CHECK:     arith.addf {{.*}} : vector<8x16xf32>
+// CHECK: scf.for {{.*}} = %c0 to %c32 step %c8
+// CHECK-COUNT-8: vector.reduction <add>
 func.func @linear(%x: tensor<1x64xf32>, %w: tensor<32x64xf32>, %c: tensor<1x32xf32>) -> tensor<1x32xf32> {
   %e = tensor.empty() : tensor<64x32xf32>
   %wt = linalg.transpose ins(%w : tensor<32x64xf32>) outs(%e : tensor<64x32xf32>) permutation = [1, 0]
   %0 = linalg.matmul ins(%x, %wt : tensor<1x64xf32>, tensor<64x32xf32>) outs(%c : tensor<1x32xf32>) -> tensor<1x32xf32>
   return %0 : tensor<1x32xf32>
+}
+
+// -----
+
+// An f16 head widened to f32 before the product (torch-mlir's
+// `weight.float()`): the widening is folded into the matmul, each tile
+// extends its own 8 x 16 halves; no f32 copy of the weight.
+// CHECK-LABEL: func @f16_linear
+// CHECK-NOT: tensor<32x64xf32>
+// CHECK: vector.transfer_read {{.*}} : tensor<8x16xf16>, vector<8x16xf16>
+// CHECK: arith.extf {{.*}} : vector<8x16xf16> to vector<8x16xf32>
+// CHECK: arith.mulf {{.*}} : vector<8x16xf32>
+#id = affine_map<(d0, d1) -> (d0, d1)>
+func.func @f16_linear(%x: tensor<1x64xf32>, %w: tensor<32x64xf16>, %c: tensor<1x32xf32>) -> tensor<1x32xf32> {
+  %e = tensor.empty() : tensor<32x64xf32>
+  %wide = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%w : tensor<32x64xf16>) outs(%e : tensor<32x64xf32>) {
+  ^bb0(%in: f16, %out: f32):
+    %f = arith.extf %in : f16 to f32
+    linalg.yield %f : f32
+  } -> tensor<32x64xf32>
+  %e2 = tensor.empty() : tensor<64x32xf32>
+  %wt = linalg.transpose ins(%wide : tensor<32x64xf32>) outs(%e2 : tensor<64x32xf32>) permutation = [1, 0]
+  %0 = linalg.matmul ins(%x, %wt : tensor<1x64xf32>, tensor<64x32xf32>) outs(%c : tensor<1x32xf32>) -> tensor<1x32xf32>
+  return %0 : tensor<1x32xf32>
+}
+
+// -----
+
+// Batch 4 on a bf16 weight: the usual 4 x 16 x 16 tiles, B extended after
+// its read, one vector.contract per tile.
+// CHECK-LABEL: func @bf16_matmul
+// CHECK: arith.extf {{.*}} : vector<16x16xbf16> to vector<16x16xf32>
+// CHECK: vector.contract {{.*}} : vector<4x16xf32>, vector<16x16xf32> into vector<4x16xf32>
+func.func @bf16_matmul(%x: tensor<4x64xf32>, %w: tensor<32x64xbf16>, %c: tensor<4x32xf32>) -> tensor<4x32xf32> {
+  %0 = linalg.matmul indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>] ins(%x, %w : tensor<4x64xf32>, tensor<32x64xbf16>) outs(%c : tensor<4x32xf32>) -> tensor<4x32xf32>
+  return %0 : tensor<4x32xf32>
 }

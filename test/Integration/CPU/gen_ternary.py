@@ -25,6 +25,9 @@ p.add_argument("--init", choices=["zero", "arg"], default="zero")
 p.add_argument("--float-activations", action="store_true")
 p.add_argument("--per-channel", action="store_true")
 p.add_argument("--seed", type=int, default=1)
+p.add_argument("--weight-type", choices=["f32", "f16"], default="f32",
+               help="f16: the kernel takes f16 weights as an argument and "
+               "widens them before the matmul (torch-mlir's `weight.float()`)")
 p.add_argument("--check", choices=["ternary", "matmul"], default="ternary",
                help="compare with the ternary reference or the exact f32 "
                "matmul (for the f32 path, without the rewrite)")
@@ -43,6 +46,8 @@ elif a.values == "scaled-ternary":
 else:
     w = (rng.standard_normal(wshape) * 0.05).astype(np.float32)
     welt = "f32"
+if a.weight_type == "f16":  # the checker reads the same values in f32
+    w = w.astype(np.float16).astype(np.float32)
 wtype = f"tensor<{wshape[0]}x{wshape[1]}x{welt}>"
 wftype = f"tensor<{wshape[0]}x{wshape[1]}xf32>"
 
@@ -60,10 +65,15 @@ xt, yt = f"tensor<{m}x{k}xf32>", f"tensor<{m}x{n}xf32>"
 out = []
 emit = out.append
 kernel_args = f"%x: {xt}" + (f", %init: {yt}" if a.init == "arg" else "")
+htype = wtype.replace("xf32>", "xf16>")
+if a.weight_type == "f16":
+    kernel_args += f", %wh: {htype}"
 emit(f"func.func @kernel({kernel_args}) -> {yt} {{")
 if welt == "i8":
     emit(f"  %wc = arith.constant {wattr} : {wtype}")
     emit(f"  %w = arith.sitofp %wc : {wtype} to {wftype}")
+elif a.weight_type == "f16":
+    emit(f"  %w = arith.extf %wh : {htype} to {wtype}")
 else:
     emit(f"  %w = arith.constant {wattr} : {wtype}")
 if a.init == "zero":
@@ -91,7 +101,11 @@ wm = f"memref<{wshape[0]}x{wshape[1]}x{welt}>"
 emit("func.func private @mmfreeFillRandomF32(memref<*xf32>, i64) attributes {llvm.emit_c_interface}")
 emit(f"func.func private @{check}(memref<*xf32>, memref<*x{welt}>, memref<*xf32>, memref<*xf32>, i64, i64, i64) attributes {{llvm.emit_c_interface}}")
 emit("func.func @main() {")
-emit_activations_and_call(emit, m, k, n, a.init, a.seed)
+if a.weight_type == "f16":
+    emit(f"  %wh = arith.constant {wattr} : {htype}")
+emit_activations_and_call(emit, m, k, n, a.init, a.seed,
+                          weights=("%wh", htype) if a.weight_type == "f16"
+                          else None)
 emit(f"  %wc = arith.constant {wattr} : {wtype}")
 emit(f"  %wm = bufferization.to_buffer %wc read_only : {wtype} to {wm}")
 emit(f"  %wu = memref.cast %wm : {wm} to memref<*x{welt}>")
