@@ -29,8 +29,11 @@ reqs="$(dirname "$0")/../python/requirements.txt"
 stamp="$venv/.requirements"
 if ! cmp -s "$reqs" "$stamp" 2>/dev/null; then
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check -r "$reqs" 2>&1 |
+  # llama-cpp-python builds llama.cpp from source (~3 min on 2 cores); its
+  # multimodal library is not needed.
+  CMAKE_ARGS="-DLLAVA_BUILD=OFF" CMAKE_BUILD_PARALLEL_LEVEL=2 \
+    "$venv/bin/pip" install -q --disable-pip-version-check -r "$reqs" 2>&1 |
     grep -v "^WARNING: Location" || true
-  "$venv/bin/python" -c "import torch, torch_mlir, iree.compiler, iree.runtime, transformers, safetensors, gguf"
+  "$venv/bin/python" -c "import torch, torch_mlir, iree.compiler, iree.runtime, transformers, safetensors, gguf, llama_cpp"
   cp "$reqs" "$stamp"
 fi

@@ -9,6 +9,8 @@ import torch
 from transformers import BitNetConfig, BitNetForCausalLM
 from transformers.integrations.bitnet import BitLinear, pack_weights
 
+from .runner import stored_as
+
 
 def config(name="tiny", **overrides):
     """Published shapes (2B4T, bitnet_b1_58-large) and small test ones."""
@@ -18,7 +20,8 @@ def config(name="tiny", **overrides):
                      num_key_value_heads=2),
         "2b4t": dict(vocab_size=128256, hidden_size=2560,
                      intermediate_size=6912, num_hidden_layers=30,
-                     num_attention_heads=20, num_key_value_heads=5),
+                     num_attention_heads=20, num_key_value_heads=5,
+                     tie_word_embeddings=True),
         "large": dict(vocab_size=32002, hidden_size=1536,
                       intermediate_size=4096, num_hidden_layers=24,
                       num_attention_heads=16, num_key_value_heads=16),
@@ -103,12 +106,12 @@ def _mask(max_len, position):
 
 
 class _Embed(torch.nn.Module):
-    def __init__(self, model):
+    def __init__(self, model, dtype):
         super().__init__()
-        self.embed_tokens = model.model.embed_tokens
+        self.embed_tokens = stored_as(model.model.embed_tokens, dtype)
 
     def forward(self, tokens):
-        return self.embed_tokens(tokens[None])
+        return self.embed_tokens(tokens[None]).float()
 
 
 class _Layer(torch.nn.Module):
@@ -130,20 +133,25 @@ class _Layer(torch.nn.Module):
 
 
 class _Head(torch.nn.Module):
-    def __init__(self, model):
+    def __init__(self, model, dtype):
         super().__init__()
-        self.norm, self.lm_head = model.model.norm, model.lm_head
+        self.norm = model.model.norm
+        self.lm_head = stored_as(model.lm_head, dtype)
 
     def forward(self, hidden):
-        return self.lm_head(self.norm(hidden))[:, -1]
+        return torch.nn.functional.linear(
+            self.norm(hidden), self.lm_head.weight.float())[:, -1]
 
 
 class Plan:
     """BitNet as runner.LayeredLM runs it: embedding, one decoder layer
-    (called per layer), head; argument names mapped to transformers'."""
+    (called per layer), head; argument names mapped to transformers'. The
+    embedding and head are kept in `table_dtype` (torch.float16 halves the
+    bytes the head streams per token)."""
 
-    def __init__(self, model, max_len):
+    def __init__(self, model, max_len, table_dtype=torch.float32):
         self.model, self.max_len = model, max_len
+        self.table_dtype = table_dtype
         cfg = model.config
         self.layers = cfg.num_hidden_layers
         self.cache_shape = (1, cfg.num_key_value_heads, max_len,
@@ -153,11 +161,11 @@ class Plan:
         # Distinct example tensors: torch.export merges an input passed twice.
         def hidden():
             return torch.zeros(1, 1, self.model.config.hidden_size)
-        return [(_Embed(self.model), (torch.tensor([1]),)),
+        return [(_Embed(self.model, self.table_dtype), (torch.tensor([1]),)),
                 (_Layer(self.model, self.max_len),
                  (hidden(), torch.tensor([0]), torch.zeros(self.cache_shape),
                   torch.zeros(self.cache_shape))),
-                (_Head(self.model), (hidden(),))]
+                (_Head(self.model, self.table_dtype), (hidden(),))]
 
     def name(self, part, arg, layer=0):
         """The transformers name of a part's argument (for layer `layer`)."""
@@ -246,7 +254,8 @@ def write_gguf(model, path, qtype=None):
     """A GGUF file of `model` in llama.cpp's BitNet names and metadata:
     projections as ternary blocks (TQ2_0 by default, d = 1; I8 values when
     K is not a multiple of 256) with their multiplier in a `.scale` tensor,
-    F16 embedding and head, F32 norms."""
+    F16 embedding and head, F32 norms; no tokenizer (model "none": llama.cpp
+    then takes token ids and `vocab_size` dummy tokens)."""
     import gguf
 
     from .checkpoint import gguf_writer
@@ -263,6 +272,7 @@ def write_gguf(model, path, qtype=None):
         writer.add_layer_norm_rms_eps(cfg.rms_norm_eps)
         writer.add_rope_freq_base(cfg.rope_parameters["rope_theta"])
         writer.add_vocab_size(cfg.vocab_size)
+        writer.add_tokenizer_model("none")
         state = model.state_dict()
         for name, t in state.items():
             if name.endswith(".weight_scale") or (
@@ -286,7 +296,20 @@ def write_gguf(model, path, qtype=None):
                 writer.add_tensor(stored, t.numpy())
 
 
-def config_from_gguf(path, max_len=4096):
+def round_as_gguf(model):
+    """Rounds `model`'s values to what write_gguf stores: the embedding and
+    head in f16, each projection's multiplier as 1 / scale in f32."""
+    with torch.no_grad():
+        for p in {model.model.embed_tokens.weight, model.lm_head.weight}:
+            p.copy_(p.half().float())
+        for m in model.modules():
+            if hasattr(m, "weight_scale"):
+                s = np.float32(1) / np.float32(m.weight_scale.item())
+                m.weight_scale.fill_(float(np.float32(1) / s))
+    return model
+
+
+def config_from_gguf(path, max_len=4096, **overrides):
     """The BitNetConfig a BitNet GGUF file's metadata describes."""
     from gguf import GGUFReader
 
@@ -316,4 +339,4 @@ def config_from_gguf(path, max_len=4096):
         rms_norm_eps=field("bitnet.attention.layer_norm_rms_epsilon", float),
         rope_theta=field("bitnet.rope.freq_base", float),
         tie_word_embeddings="output.weight" not in names,
-        max_position_embeddings=max_len)
+        max_position_embeddings=max_len, **overrides)

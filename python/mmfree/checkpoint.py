@@ -13,7 +13,7 @@ import numpy as np
 
 from .packing import pack_ternary
 
-_DTYPES = {"f32": np.float32, "i64": np.int64, "i32": np.int32, "i8": np.int8}
+_DTYPES = {"f32": np.float32, "f16": np.float16, "i64": np.int64, "i32": np.int32, "i8": np.int8}
 
 
 class CheckpointError(ValueError):
@@ -69,44 +69,59 @@ def gguf_writer(path, arch):
 
 
 class GgufTensor:
-    """A GGUF tensor: its logical N x K values, and for ternary types the
-    codes and the one scale of the whole tensor."""
+    """A GGUF tensor: its logical N x K shape, for ternary types the one
+    scale of the whole tensor, its values decoded when asked for (a 2B
+    model's codes as float would take 10 GB)."""
 
     def __init__(self, path, tensor):
         from gguf import GGMLQuantizationType as Q
-        from gguf import quants
         self.name = tensor.name
         self.shape = tuple(int(d) for d in reversed(tensor.shape))
         self.type = Q(tensor.tensor_type)
-        data = np.asarray(tensor.data)
-        self.values = self.scale = None
+        self._data = np.asarray(tensor.data)  # the file's mapping
+        self.scale = None
         if self.type in (Q.TQ2_0, Q.TQ1_0):
-            # d (f16) closes each 256-weight block; dequantizing with d = 1
-            # gives the codes as values.
-            from gguf import GGML_QUANT_SIZES
-            blocks = data.reshape(-1, GGML_QUANT_SIZES[self.type][1]).copy()
-            d = blocks[:, -2:].copy().view(np.float16).astype(np.float32)
+            # d (f16) closes each 256-weight block.
+            d = self._blocks()[:, -2:].copy().view(np.float16)
             if not np.all(d == d[0]):
                 raise CheckpointError(
                     f"{path}: tensor '{self.name}' has {len(np.unique(d))} "
                     "different block scales; ternary layers need one scale")
-            blocks[:, -2:] = np.array([1.0], dtype=np.float16).view(np.uint8)
-            codes = quants.dequantize(blocks, self.type).reshape(self.shape)
-            self.values, self.scale = codes, float(d[0, 0])
+            self.scale = float(d[0, 0])
         elif self.type == Q.I8:  # ternary values as bytes, multiplier 1
-            self.values = data.astype(np.float32).reshape(self.shape)
             self.scale = 1.0
-        elif self.type in (Q.F32, Q.F16):
-            self.array = data.astype(np.float32).reshape(self.shape)
-        else:
+        elif self.type not in (Q.F32, Q.F16):
             raise CheckpointError(f"{path}: tensor '{self.name}' has type "
                                   f"{self.type.name} (supported: TQ2_0, "
                                   "TQ1_0, I8, F16, F32)")
 
-    def dense(self):
-        if self.values is not None:
-            return self.values * np.float32(self.scale)
-        return self.array
+    def _blocks(self):
+        from gguf import GGML_QUANT_SIZES
+        return self._data.reshape(-1, GGML_QUANT_SIZES[self.type][1])
+
+    @property
+    def values(self):
+        """The N x K values (int8, decoded on each access) of a ternary
+        tensor, without its scale; None for F16 / F32."""
+        from gguf import GGMLQuantizationType as Q
+        from gguf import quants
+        if self.type == Q.I8:
+            return self._data.reshape(self.shape).astype(np.int8)
+        if self.type not in (Q.TQ2_0, Q.TQ1_0):
+            return None
+        blocks = self._blocks().copy()
+        # With d = 1 the dequantized blocks are the values.
+        blocks[:, -2:] = np.array([1.0], dtype=np.float16).view(np.uint8)
+        kind = quants.TQ2_0 if self.type == Q.TQ2_0 else quants.TQ1_0
+        return kind.dequantize_blocks(blocks).astype(np.int8) \
+            .reshape(self.shape)
+
+    def dense(self, dtype=np.float32):
+        """The values times the scale, in `dtype` (a copy: compiled code
+        never sees the file's read-only mapping)."""
+        if self.scale is not None:
+            return (self.values * np.float32(self.scale)).astype(dtype)
+        return self._data.reshape(self.shape).astype(dtype)
 
 
 def _read_gguf(path):
@@ -129,13 +144,14 @@ class Checkpoint:
 
 
 def load_arguments(path, names, arg_types, packed, first=0, rename=None,
-                   derived=None):
+                   derived=None, shared=None):
     """The arrays for arguments first..first+len(names)-1 of a compiled
     function (`arg_types` from `signature`, `packed` from
     Library.packed[func]) from the checkpoint at `path` (or a Checkpoint).
     `rename` maps an argument's name to the checkpoint's tensor name;
     `derived` holds the values of arguments no checkpoint stores (buffers
-    computed from the config, as the rotary frequencies).
+    computed from the config, as the rotary frequencies); arrays in `shared`
+    (by tensor name and type, filled here) are reused, not read again.
 
     In a GGUF file a BitLinear's weight is a TQ2_0 / TQ1_0 tensor whose block
     scale d, times its `.scale` tensor if there is one (llama.cpp's BitNet
@@ -162,15 +178,17 @@ def load_arguments(path, names, arg_types, packed, first=0, rename=None,
         t = tensors[stored]
         if i in packed:
             if gguf:
-                values = t.values if t.values is not None else t.dense()
+                values = t.values  # decoded once
+                if values is None:
+                    values = t.dense()
                 _check_shape(path, stored, values.shape,
                              (shape[0], values.shape[-1]))
-                bad = ~np.isin(values, (-1, 0, 1))
+                bad = ~((values == 0) | (values == 1) | (values == -1))
                 if bad.any():
                     n, k = np.argwhere(bad)[0]
                     raise CheckpointError(f"{path}: '{stored}' [{n}, {k}] = "
                                           f"{values[n, k]:g} is not ternary")
-                array = pack_ternary(values.astype(np.int8))
+                array = pack_ternary(values)
             else:
                 try:
                     array = packed[i].pack(t, stored)
@@ -179,7 +197,13 @@ def load_arguments(path, names, arg_types, packed, first=0, rename=None,
             _check_shape(path, stored, array.shape, shape)
             out.append(array)
             continue
-        array = t.dense() if gguf else t
+        key = (stored, np.dtype(dtype).str)
+        if shared is not None and key in shared:
+            _check_shape(path, stored, shared[key].shape, shape)
+            out.append(shared[key])
+            continue
+        floating = np.issubdtype(dtype, np.floating)
+        array = (t.dense(dtype if floating else np.float32) if gguf else t)
         _check_shape(path, stored, array.shape, shape)
         if array.dtype != dtype:
             if array.dtype == np.uint8 and dtype == np.int8:
@@ -191,6 +215,8 @@ def load_arguments(path, names, arg_types, packed, first=0, rename=None,
                 raise CheckpointError(f"{path}: '{stored}' is {array.dtype}, "
                                       f"the model takes {dtype}")
         out.append(np.ascontiguousarray(array))
+        if shared is not None:
+            shared[key] = out[-1]
     return out
 
 

@@ -29,7 +29,8 @@ def mmfree_opt(text, *args):
     return done.stdout, done.stderr
 
 
-_CTYPES = {np.float32: ctypes.c_float, np.int64: ctypes.c_int64,
+_CTYPES = {np.float32: ctypes.c_float, np.float16: ctypes.c_uint16,
+           np.int64: ctypes.c_int64,
            np.int32: ctypes.c_int32, np.int8: ctypes.c_int8,
            np.uint8: ctypes.c_uint8}
 

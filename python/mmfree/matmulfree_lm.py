@@ -21,6 +21,8 @@ import torch
 import torch.nn.functional as F
 from transformers.integrations.bitnet import BitLinear, pack_weights
 
+from .runner import stored_as
+
 
 @dataclass
 class Config:
@@ -113,37 +115,39 @@ def randomize(model, seed=0):
 
 
 class _Embed(torch.nn.Module):
-    def __init__(self, model):
+    def __init__(self, model, dtype):
         super().__init__()
-        self.embed = model.embed
+        self.embed = stored_as(model.embed, dtype)
 
     def forward(self, tokens):
-        return self.embed(tokens)
+        return self.embed(tokens).float()
 
 
 class _Head(torch.nn.Module):
-    def __init__(self, model):
+    def __init__(self, model, dtype):
         super().__init__()
-        self.norm, self.head = model.norm, model.head
+        self.norm, self.head = model.norm, stored_as(model.head, dtype)
 
     def forward(self, x):
-        return self.head(self.norm(x))
+        return F.linear(self.norm(x), self.head.weight.float())
 
 
 class Plan:
     """The MatMul-free LM as runner.LayeredLM runs it: embedding, one layer
-    (x, h) -> (x, h) called per layer, head."""
+    (x, h) -> (x, h) called per layer, head; embedding and head kept in
+    `table_dtype`."""
 
-    def __init__(self, model):
+    def __init__(self, model, table_dtype=torch.float32):
         self.model, self.layers = model, model.cfg.layers
+        self.table_dtype = table_dtype
 
     def parts(self):
         # Distinct example tensors: torch.export merges an input passed twice.
         def x():
             return torch.zeros(1, self.model.cfg.dim)
-        return [(_Embed(self.model), (torch.tensor([1]),)),
+        return [(_Embed(self.model, self.table_dtype), (torch.tensor([1]),)),
                 (self.model.layers[0], (x(), x())),
-                (_Head(self.model), (x(),))]
+                (_Head(self.model, self.table_dtype), (x(),))]
 
     @staticmethod
     def name(part, arg, layer=0):

@@ -14,6 +14,21 @@ from .frontend import export_with_parameters
 TERNARY = ["--mmfree-matmul-to-ternary=packed-arguments only-ternary-weights"]
 
 
+def stored_as(module, dtype):
+    """A copy of `module` (an embedding or the output head) whose weight is
+    kept in `dtype`: f16 halves the bytes the head streams per token, and
+    holds a bf16 or f16 checkpoint's values exactly. Its user widens what
+    it reads (rows gathered, or the head's matmul, into which mmfree folds
+    the widening)."""
+    import copy
+    import torch
+    narrow = copy.copy(module)
+    narrow._parameters = dict(module._parameters)
+    narrow.weight = torch.nn.Parameter(module.weight.detach().to(dtype),
+                                       requires_grad=False)
+    return narrow
+
+
 class CompiledLM:
     """`step(tokens, *state) -> (logits, *state)` of `model`, compiled.
     `example` are the step's non-weight arguments (token ids, state)."""
@@ -52,21 +67,31 @@ class CompiledLM:
         self.weights = self.arguments(path, rename)
         self.load_s = time.perf_counter() - start
 
-    def arguments(self, source, rename=None):
+    def arguments(self, source, rename=None, shared=None):
         """The weight arguments from a checkpoint, or from a PyTorch state
-        dict (transformers' layouts) keyed by the renamed names."""
+        dict (transformers' layouts) keyed by the renamed names. Arrays in
+        `shared` (by tensor name and type) are reused: a head tied to the
+        embedding is held once."""
         if not isinstance(source, dict):
             return load_arguments(source, self.names, self.args, self.packed,
                                   first=self.inputs, rename=rename,
-                                  derived=self.derived)
+                                  derived=self.derived, shared=shared)
         rename = rename or (lambda name: name)
+        shared = {} if shared is None else shared
         weights = []
         for i, name in enumerate(self.names, start=self.inputs):
             tensor = source.get(rename(name))
-            array = (tensor.detach().numpy() if tensor is not None
-                     else self.derived[name])
-            weights.append(self.packed[i].pack(array, name)
-                           if i in self.packed else array)
+            if i in self.packed:
+                weights.append(self.packed[i].pack(tensor.detach().numpy(),
+                                                   name))
+                continue
+            dtype = self.args[i][1]
+            key = (rename(name), dtype.str)
+            if key not in shared:
+                array = (tensor.detach().numpy() if tensor is not None
+                         else self.derived[name])
+                shared[key] = np.ascontiguousarray(array, dtype=dtype)
+            weights.append(shared[key])
         return weights
 
     def load_state(self, state, rename=None):
@@ -116,13 +141,15 @@ class LayeredLM:
             source = Checkpoint(source)
         rename = rename or (lambda name: name)
         name = self.plan.name
+        shared = {}
         self.embed.weights = self.embed.arguments(
-            source, lambda n: rename(name("embed", n)))
+            source, lambda n: rename(name("embed", n)), shared)
         self.head.weights = self.head.arguments(
-            source, lambda n: rename(name("head", n)))
+            source, lambda n: rename(name("head", n)), shared)
         self.layer_weights = [
             self.layer.arguments(source,
-                                 lambda n, i=i: rename(name("layer", n, i)))
+                                 lambda n, i=i: rename(name("layer", n, i)),
+                                 shared)
             for i in range(self.plan.layers)]
         self.load_s = time.perf_counter() - start
 
@@ -147,8 +174,10 @@ class LayeredLM:
         return logits, (self.plan.next_shared(shared), after)
 
     def weight_bytes(self):
-        return sum(w.nbytes for w in self.embed.weights + self.head.weights) \
-            + sum(w.nbytes for ws in self.layer_weights for w in ws)
+        """Bytes of the distinct weight arrays (a tied head counted once)."""
+        arrays = {id(w): w for ws in [self.embed.weights, self.head.weights,
+                                      *self.layer_weights] for w in ws}
+        return sum(w.nbytes for w in arrays.values())
 
     def packed_bytes(self):
         def packed(part, weights):

@@ -17,7 +17,8 @@ from safetensors.torch import save_file
 from transformers import DynamicCache
 
 from mmfree.bitnet import (DecodeStep, Plan, config, config_from_gguf,
-                           gguf_name, hf_name, packed_model, write_gguf)
+                           gguf_name, hf_name, packed_model, round_as_gguf,
+                           write_gguf)
 from mmfree.runner import TERNARY, CompiledLM, LayeredLM, decode
 
 tmp = Path(tempfile.mkdtemp(prefix="mmfree-bitnet-"))
@@ -136,14 +137,10 @@ import gguf  # noqa: E402
 model = packed_model(config("tiny", hidden_size=256, intermediate_size=512,
                             num_attention_heads=4, num_key_value_heads=1),
                      seed=2)
-with torch.no_grad():  # what the file holds exactly
-    for p in (model.model.embed_tokens.weight, model.lm_head.weight):
-        p.copy_(p.half().float())
-    for m in model.modules():
-        if hasattr(m, "weight_scale"):
-            s = np.float32(1) / np.float32(m.weight_scale.item())
-            m.weight_scale.fill_(float(np.float32(1) / s))
-lm = LayeredLM(Plan(model, MAX_LEN))
+round_as_gguf(model)  # what the file holds exactly
+# The embedding and head kept in f16 in the compiled model, as the file
+# holds them (mmfree-run's default).
+lm = LayeredLM(Plan(model, MAX_LEN, torch.float16))
 for qtype in (gguf.GGMLQuantizationType.TQ2_0, gguf.GGMLQuantizationType.TQ1_0):
     path = tmp / f"bitnet-{qtype.name}.gguf"
     write_gguf(model, path, qtype)

@@ -120,11 +120,11 @@ agree("512x1408x4 safetensors", model, lm.step, lm.initial_state(),
 # CHECK: 512x1408x4 safetensors: 32 tokens, identical True
 
 # 3. GGUF: TQ2_0 and TQ1_0 ternary layers (K a multiple of 256), F16
-# embedding and head, F32 norms.
+# embedding and head (kept in f16 by the compiled model too), F32 norms.
 import gguf  # noqa: E402
 cfg = Config(vocab=512, dim=256, hidden=512, layers=2)
 model = f16_exact(randomize(MatmulFreeLM(cfg), seed=2)).eval()
-lm = LayeredLM(Plan(model))
+lm = LayeredLM(Plan(model, torch.float16))
 for qtype in (gguf.GGMLQuantizationType.TQ2_0, gguf.GGMLQuantizationType.TQ1_0):
     path = tmp / f"model-{qtype.name}.gguf"
     write_gguf(model, path, qtype)

@@ -25,12 +25,15 @@ def log(message):
     print(f"[mmfree-run] {message}", file=sys.stderr, flush=True)
 
 
+TABLES = {"f16": torch.float16, "f32": torch.float32}
+
+
 def build(args):
     """(the PyTorch model, its runner.LayeredLM plan, checkpoint renaming)."""
     if args.model == "matmulfree":
         from mmfree.matmulfree_lm import SIZES, MatmulFreeLM, Plan, randomize
         model = randomize(MatmulFreeLM(SIZES[args.size]), args.seed).eval()
-        return model, Plan(model), None
+        return model, Plan(model, TABLES[args.tables]), None
     from mmfree import bitnet
     gguf = args.weights and args.weights.endswith(".gguf")
     # A BitNet GGUF file describes its model: the config comes from it.
@@ -39,7 +42,7 @@ def build(args):
         cfg = bitnet.config_from_gguf(args.weights)
         args.size = "from " + args.weights.rsplit("/", 1)[-1]
     model = bitnet.packed_model(cfg, args.seed)
-    return (model, bitnet.Plan(model, args.max_len),
+    return (model, bitnet.Plan(model, args.max_len, TABLES[args.tables]),
             bitnet.gguf_name if gguf else None)
 
 
@@ -62,6 +65,10 @@ def main():
     parser.add_argument("--target", default="host")
     parser.add_argument("--threads", type=int, default=1,
                         help="threads of the ternary kernels")
+    parser.add_argument("--tables", choices=list(TABLES), default="f16",
+                        help="storage of the embedding and output head "
+                        "(f16: half the bytes per token; exact for bf16 / "
+                        "f16 checkpoints)")
     parser.add_argument("--lmul", action="store_true",
                         help="L-Mul for every product the ternary rewrite "
                         "leaves in f32 (attention, norms, activations)")
