@@ -25,7 +25,27 @@ class LlamaCpp:
 
     def __init__(self, path, threads=1, max_len=64):
         import llama_cpp as lib
+        from gguf import GGMLQuantizationType as Q
+        from gguf import GGUFReader
         self.lib = lib
+        try:
+            tensors = GGUFReader(str(path)).tensors
+        except Exception as e:  # the reader raises ValueError, struct errors
+            raise LlamaCppError(f"{path}: llama.cpp could not load the model "
+                                f"({e})")
+        # ggml has no I8 matmul (write_gguf's form when K is not a multiple
+        # of 256): it would abort the process.
+        kinds = (Q.F32, Q.F16, Q.TQ1_0, Q.TQ2_0)
+        bad = next((t for t in tensors if Q(t.tensor_type) not in kinds), None)
+        if bad is not None:
+            raise LlamaCppError(f"{path}: llama.cpp cannot multiply "
+                                f"'{bad.name}' ({Q(bad.tensor_type).name}; "
+                                "its ternary kernels need K a multiple of "
+                                "256)")
+        if any(t.name == "output.weight" for t in tensors):
+            raise LlamaCppError(f"{path}: llama.cpp's BitNet graph ties the "
+                                "head to the embedding; this file has an "
+                                "untied 'output.weight'")
         # Keep the callback alive: llama.cpp calls it from C.
         self._log = lib.llama_log_callback(_quiet)
         lib.llama_log_set(self._log, ctypes.c_void_p(0))

@@ -47,6 +47,24 @@ print(f"gguf: {len(report['tokens'].split(','))} tokens")
 # CHECK: gguf: bitnet from bitnet.gguf: 14 ternary layers,
 # CHECK: gguf: 8 tokens
 
+# --llama-cpp: llama.cpp decodes the same file in the same run. The tiny
+# model's K of 128 is stored as I8, which ggml cannot multiply: refused.
+bad = run("--model", "bitnet", "--tokens", "8", "--weights", str(path),
+          "--llama-cpp", ok=False)
+print(bad.stderr.strip().splitlines()[-1].replace(str(tmp) + "/", ""))
+# CHECK: mmfree-run: error: bitnet.gguf: llama.cpp cannot multiply 'blk.0.attn_q.weight' (I8;
+from mmfree.bitnet import config, packed_model, write_gguf  # noqa: E402
+wide = tmp / "bitnet-256.gguf"
+write_gguf(packed_model(config("tiny", hidden_size=256,
+                               intermediate_size=512,
+                               tie_word_embeddings=True)), wide)
+both = run("--model", "bitnet", "--tokens", "8", "--weights", str(wide),
+           "--llama-cpp")
+report = dict(line.split(None, 1) for line in both.stdout.splitlines())
+print("llama.cpp:", "decode" in report["llama.cpp"],
+      "tokens/s" in report["llama.cpp"])
+# CHECK: llama.cpp: True True
+
 (tmp / "bad.safetensors").write_bytes(b"\x02\x00\x00\x00\x00\x00\x00\x00{}")
 bad = run("--model", "bitnet", "--weights", str(tmp / "bad.safetensors"),
           ok=False)

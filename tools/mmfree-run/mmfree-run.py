@@ -70,6 +70,10 @@ def main():
                         help="storage of the embedding and output head "
                         "(f16: half the bytes per token; exact for bf16 / "
                         "f16 checkpoints)")
+    parser.add_argument("--llama-cpp", action="store_true",
+                        help="also decode the same GGUF file (--weights or "
+                        "--write-weights, BitNet) with llama.cpp, same "
+                        "threads and cache length")
     parser.add_argument("--lmul", action="store_true",
                         help="L-Mul for every product the ternary rewrite "
                         "leaves in f32 (attention, norms, activations)")
@@ -78,6 +82,10 @@ def main():
     warnings.simplefilter("ignore", FutureWarning)
     warnings.simplefilter("ignore", UserWarning)
     prompt = [int(t) for t in args.prompt.split(",")]
+    gguf_file = next((f for f in (args.weights, args.write_weights)
+                      if f and f.endswith(".gguf")), None)
+    if args.llama_cpp and (args.model != "bitnet" or not gguf_file):
+        parser.error("--llama-cpp needs --model bitnet and a .gguf file")
     if args.model == "bitnet" and len(prompt) + args.tokens > args.max_len:
         parser.error("prompt + tokens exceed --max-len")
 
@@ -145,6 +153,27 @@ def main():
         f"{part} {100 * s / total:.1f}%" for part, s in lm.seconds.items()))
     print(f"peak memory {peak:.2f} GiB (this process, with the PyTorch model)")
     print("tokens      " + ",".join(map(str, tokens)))
+    if args.llama_cpp:
+        compare_llama_cpp(args, gguf_file, prompt, tokens, decode)
+
+
+def compare_llama_cpp(args, path, prompt, ours, decode):
+    """llama.cpp on the same file, prompt and token count."""
+    from mmfree.llamacpp import LlamaCpp, LlamaCppError
+    log(f"decoding {path} with llama.cpp")
+    start = time.perf_counter()
+    try:
+        llama = LlamaCpp(path, threads=args.threads, max_len=args.max_len)
+    except LlamaCppError as e:
+        sys.exit(f"mmfree-run: error: {e}")
+    load_s = time.perf_counter() - start
+    theirs, _, prefill_s, decode_s = decode(llama.step, prompt, args.tokens,
+                                            llama.initial_state())
+    print(f"llama.cpp   load {load_s:.2f} s, prefill "
+          f"{len(prompt) / max(prefill_s, 1e-9):.2f} tokens/s, decode "
+          f"{(args.tokens - 1) / max(decode_s, 1e-9):.2f} tokens/s, tokens "
+          f"{'identical' if theirs == ours else 'differ'} (its BitNet graph "
+          "computes the FFN with SiLU, per-256 activation scales)")
 
 
 if __name__ == "__main__":
