@@ -124,8 +124,14 @@ def VectorizeMatmul : Pass<"mmfree-vectorize-matmul", "::mlir::ModuleOp"> {
     tile. This gives the plain f32 path of `mmfree-cpu-pipeline` vector
     code (and the output head of the compiled models), so that timings of
     the mmfree rewrites are compared with a vectorized baseline. Matmuls
-    with dynamic sizes are left alone.
+    with dynamic sizes are left alone. With `threads` > 1, a GEMV's rows
+    are split into one `scf.forall` chunk per thread (when they divide
+    evenly), which `mmfree-cpu-pipeline` runs as an OpenMP region.
   }];
+  let options = [
+    Option<"threads", "threads", "int64_t", /*default=*/"1",
+           "threads a GEMV's rows are split over">
+  ];
   let dependentDialects = ["::mlir::vector::VectorDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect"];

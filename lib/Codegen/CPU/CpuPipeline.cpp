@@ -46,7 +46,9 @@ void mmfree::buildCpuPipeline(OpPassManager &pm,
   pm.addPass(createLowerToVector());
   pm.addPass(createLowerToLinalg());
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
-  pm.addPass(createVectorizeMatmul());
+  VectorizeMatmulOptions matmuls;
+  matmuls.threads = options.threads;
+  pm.addPass(createVectorizeMatmul(matmuls));
   pm.addPass(createVectorizeElementwise());
   pm.addPass(createCanonicalizerPass());
 
@@ -82,6 +84,9 @@ void mmfree::buildCpuPipeline(OpPassManager &pm,
   pm.addPass(createConvertBufferizationToMemRefPass());
 
   pm.addPass(createConvertLinalgToLoopsPass());
+  // With threads, foralls (the output head's rows) run in parallel.
+  if (options.threads > 1)
+    pm.addPass(createForallToParallelLoopPass());
   pm.addPass(createForallToForLoopPass());
   pm.addPass(createConvertSCFToOpenMPPass());
   // n-D transfers unrolled to 1-D ones: the default lowers them through

@@ -12,6 +12,8 @@
 #include "mmfree/Codegen/Utils/TileAndVectorize.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -158,8 +160,24 @@ FailureOr<linalg::SplitReductionResult> splitGemv(RewriterBase &rewriter,
 /// an elementwise add; the second, (m, n, 16), reduces each row's lanes.
 LogicalResult vectorizeSplitGemv(RewriterBase &rewriter,
                                  linalg::SplitReductionResult &split,
-                                 int64_t rows) {
+                                 int64_t rows, int64_t threads) {
   MLIRContext *ctx = rewriter.getContext();
+  // With threads, one scf.forall chunk of rows per thread (an OpenMP
+  // region after bufferization): a head streams hundreds of MB per call.
+  int64_t n = split.splitLinalgOp.getStaticLoopRanges()[1];
+  if (threads > 1 && n % (threads * rows) == 0) {
+    scf::SCFTilingOptions options;
+    options.setTileSizes(getAsIndexOpFoldResult(ctx, {0, n / threads, 0, 0}));
+    options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+    rewriter.setInsertionPoint(split.splitLinalgOp);
+    FailureOr<scf::SCFTilingResult> chunks = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(split.splitLinalgOp.getOperation()),
+        options);
+    if (failed(chunks))
+      return failure();
+    rewriter.replaceOp(split.splitLinalgOp, chunks->replacements);
+    split.splitLinalgOp = cast<linalg::LinalgOp>(chunks->tiledOps.front());
+  }
   RewritePatternSet accumulate(ctx);
   vector::MultiDimReductionOp::getCanonicalizationPatterns(accumulate, ctx);
   vector::populateVectorTransferPermutationMapLoweringPatterns(accumulate);
@@ -181,6 +199,8 @@ LogicalResult vectorizeSplitGemv(RewriterBase &rewriter,
 
 struct VectorizeMatmulPass
     : public mmfree::impl::VectorizeMatmulBase<VectorizeMatmulPass> {
+  using VectorizeMatmulBase::VectorizeMatmulBase;
+
   void runOnOperation() override {
     IRRewriter folder(&getContext());
     foldWeightTransposes(folder, getOperation());
@@ -202,8 +222,8 @@ struct VectorizeMatmulPass
       if (isLinearGemv(op)) {
         FailureOr<linalg::SplitReductionResult> split = splitGemv(rewriter, op);
         if (succeeded(split)) {
-          if (failed(
-                  vectorizeSplitGemv(rewriter, *split, tileFor(ranges[1], 8))))
+          if (failed(vectorizeSplitGemv(rewriter, *split, tileFor(ranges[1], 8),
+                                        threads)))
             signalPassFailure();
           continue;
         }

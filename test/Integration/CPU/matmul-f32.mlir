@@ -23,3 +23,9 @@
 // F: mmfree-check: PASS m=1 n=64 k=256 mode=f32 matmul
 // RUN: %python %S/gen_ternary.py --m 4 --k 64 --n 32 --form transposed-map --weight-type f16 --check matmul --seed 7 | mmfree-opt --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=G
 // G: mmfree-check: PASS m=4 n=32 k=64 mode=f32 matmul
+
+// Two threads: the GEMV's rows in one scf.forall chunk per thread (OpenMP).
+// RUN: %python %S/gen_ternary.py --m 1 --k 256 --n 64 --form transpose-op --weight-type f16 --check matmul --seed 8 | mmfree-opt --mmfree-cpu-pipeline="threads=2" | %run_cpu | FileCheck %s --check-prefix=H
+// H: mmfree-check: PASS m=1 n=64 k=256 mode=f32 matmul
+// RUN: %python %S/gen_ternary.py --m 1 --k 256 --n 64 --form transpose-op --weight-type f16 --check matmul --seed 8 | mmfree-opt --mmfree-cpu-pipeline="threads=2" | FileCheck %s --check-prefix=OMP
+// OMP: omp.parallel
