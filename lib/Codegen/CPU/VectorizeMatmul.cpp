@@ -247,6 +247,30 @@ struct VectorizeMatmulPass
       if (failed(simplifyTiles(blocks, std::move(patterns))))
         signalPassFailure();
     }
+    vectorizeBatchMatmuls(rewriter);
+  }
+
+  /// f32 batch matmuls (attention's scores and weighted values): tiles of
+  /// 1 x 4 x 16 x 16, each a vector.contract; as scalar loops they were a
+  /// large part of a decoder layer.
+  void vectorizeBatchMatmuls(RewriterBase &rewriter) {
+    SmallVector<linalg::BatchMatmulOp> batched;
+    getOperation().walk([&](linalg::BatchMatmulOp op) {
+      auto isF32 = [](Type t) { return getElementTypeOrSelf(t).isF32(); };
+      if (op.hasPureTensorSemantics() &&
+          llvm::all_of(op->getOperandTypes(), isF32) &&
+          llvm::all_of(op.getStaticLoopRanges(), [](int64_t s) {
+            return !ShapedType::isDynamic(s) && s > 0;
+          }))
+        batched.push_back(op);
+    });
+    for (linalg::BatchMatmulOp op : batched) {
+      SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+      mmfree::tileAndVectorize(rewriter, op,
+                               {1, tileFor(ranges[1], 4),
+                                tileFor(ranges[2], 16), tileFor(ranges[3], 16)},
+                               /*namedContraction=*/true);
+    }
   }
 };
 

@@ -89,3 +89,15 @@ func.func @bf16_matmul(%x: tensor<4x64xf32>, %w: tensor<32x64xbf16>, %c: tensor<
   %0 = linalg.matmul indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>] ins(%x, %w : tensor<4x64xf32>, tensor<32x64xbf16>) outs(%c : tensor<4x32xf32>) -> tensor<4x32xf32>
   return %0 : tensor<4x32xf32>
 }
+
+// -----
+
+// Attention's batch matmuls (scores, weighted values): tiles of
+// 1 x 1 x 16 x 16, each one vector.contract, instead of scalar loops.
+// CHECK-LABEL: func @scores
+// CHECK: scf.for {{.*}} = %c0 to %c4 step %c1
+// CHECK: vector.contract {{.*}} : vector<1x1x16xf32>, vector<1x16x16xf32> into vector<1x1x16xf32>
+func.func @scores(%q: tensor<4x1x32xf32>, %k: tensor<4x32x64xf32>, %c: tensor<4x1x64xf32>) -> tensor<4x1x64xf32> {
+  %0 = linalg.batch_matmul ins(%q, %k : tensor<4x1x32xf32>, tensor<4x32x64xf32>) outs(%c : tensor<4x1x64xf32>) -> tensor<4x1x64xf32>
+  return %0 : tensor<4x1x64xf32>
+}
