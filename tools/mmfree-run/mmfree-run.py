@@ -74,9 +74,11 @@ def main():
                         help="also decode the same GGUF file (--weights or "
                         "--write-weights, BitNet) with llama.cpp, same "
                         "threads and cache length")
-    parser.add_argument("--lmul", action="store_true",
+    parser.add_argument("--lmul", nargs="?", const="all",
+                        choices=["all", "attention"],
                         help="L-Mul for every product the ternary rewrite "
-                        "leaves in f32 (attention, norms, activations)")
+                        "leaves in f32 (all: attention, norms, activations) "
+                        "or for attention's products only")
     args = parser.parse_args()
     # PyTorch's export warns about its own deprecations on every module.
     warnings.simplefilter("ignore", FutureWarning)
@@ -109,8 +111,10 @@ def main():
         log(f"wrote {args.write_weights}")
     log("exporting (torch-mlir) and compiling (mmfree-opt, clang) the "
         "embedding, one layer and the head")
-    rewrite = TERNARY + (["--linalg-generalize-named-ops",
-                          "--mmfree-mul-to-lmul"] if args.lmul else [])
+    lmul = {"all": "--mmfree-mul-to-lmul",
+            "attention": "--mmfree-mul-to-lmul=batched-only"}
+    rewrite = TERNARY + (["--linalg-generalize-named-ops", lmul[args.lmul]]
+                         if args.lmul else [])
     lm = LayeredLM(plan, rewrite,
                    f"mmfree-cpu-pipeline=target={args.target}"
                    f" threads={args.threads}")

@@ -110,11 +110,21 @@ def MulToLMul : Pass<"mmfree-mul-to-lmul", "::mlir::ModuleOp"> {
     f8E4M3FN or f8E5M2 by `mmfree.lmul`, as the paper applies L-Mul to all
     products of a model. Multiplies of other float types are left with a
     remark; `mantissa-bits` beyond a format's mantissa fails the pass.
+
+    With `batched-only`, only the products of batched contractions are
+    replaced: generics with a reduction whose multiply takes its two inputs
+    and share a parallel (batch) dimension among both inputs and the output,
+    as attention's scores and weighted values (generalized
+    `linalg.batch_matmul`s). Products of other contractions (a generalized
+    output head, say) are left with a remark; elementwise products (norms,
+    RoPE, activations) are left silently.
   }];
   let dependentDialects = ["::mmfree::MMFreeDialect"];
   let options = [
     Option<"mantissaBits", "mantissa-bits", "unsigned", "0",
            "Mantissa bits k used by L-Mul (0: all of the format's)">,
+    Option<"batchedOnly", "batched-only", "bool", "false",
+           "Only products of batched contractions (attention)">,
   ];
 }
 
