@@ -19,8 +19,7 @@ namespace {
 /// Whether `mul` is the product a batched contraction sums: `generic` has a
 /// reduction, `mul` takes its two inputs, and a parallel dimension indexes
 /// both inputs and the output (attention's batch of heads).
-bool isBatchedContractionProduct(linalg::GenericOp generic,
-                                 arith::MulFOp mul) {
+bool isBatchedContractionProduct(linalg::GenericOp generic, arith::MulFOp mul) {
   if (generic.getNumReductionLoops() == 0 || generic.getNumDpsInputs() != 2)
     return false;
   Block *body = generic.getBody();
@@ -33,13 +32,11 @@ bool isBatchedContractionProduct(linalg::GenericOp generic,
   if (!lhs || !rhs || lhs == rhs)
     return false;
   SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
-  SmallVector<utils::IteratorType> iterators =
-      generic.getIteratorTypesArray();
+  SmallVector<utils::IteratorType> iterators = generic.getIteratorTypesArray();
   for (unsigned d = 0; d < generic.getNumLoops(); ++d)
     if (iterators[d] == utils::IteratorType::parallel &&
-        llvm::all_of(maps, [&](AffineMap map) {
-          return map.isFunctionOfDim(d);
-        }))
+        llvm::all_of(maps,
+                     [&](AffineMap map) { return map.isFunctionOfDim(d); }))
       return true;
   return false;
 }
