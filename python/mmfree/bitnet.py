@@ -89,14 +89,25 @@ class _Cache:
         return self.keys[layer], self.values[layer]
 
 
-class _LayerCache:
-    """_Cache for one layer's keys and values [1, kv heads, max len, dim]."""
+class _RowCache:
+    """transformers' cache interface over one layer's cache [1, kv heads,
+    length, dim] that it does not write: `update` keeps the step's key and
+    value (for the caller to store) and returns the cache with them at
+    `position` (a select) to attend over."""
 
     def __init__(self, keys, values, position):
-        self.inner = _Cache(keys[None], values[None], position)
+        slots = torch.arange(keys.shape[2])
+        self.at = (slots == position)[None, None, :, None]
+        self.keys, self.values = keys, values
 
-    def update(self, key, value, layer, *args, **kwargs):
-        return self.inner.update(key, value, 0)
+    def update(self, key, value, *args, **kwargs):
+        self.key, self.value = key, value
+        return (torch.where(self.at, key, self.keys),
+                torch.where(self.at, value, self.values))
+
+
+# Cache lengths the layer is compiled for (up to the runner's maximum).
+LENGTHS = (64, 256, 1024, 4096)
 
 
 def _mask(max_len, position):
@@ -115,21 +126,26 @@ class _Embed(torch.nn.Module):
 
 
 class _Layer(torch.nn.Module):
-    """One decoder layer with its rotary embedding: (hidden, position,
-    keys, values) -> (hidden, keys, values)."""
+    """One decoder layer with its rotary embedding: (hidden, position, keys,
+    values) -> (hidden, key, value). The cache is the first `length` slots
+    of the runner's, slot-major [1, length, kv heads, dim] (a contiguous
+    prefix); the step's key and value [1, 1, kv heads, dim] come back for
+    the runner to store at `position`: no copy of the cache leaves the
+    call, and attention costs what the slots in use cost."""
 
-    def __init__(self, model, max_len):
+    def __init__(self, model, length):
         super().__init__()
-        self.layer, self.max_len = model.model.layers[0], max_len
+        self.layer, self.length = model.model.layers[0], length
         self.rotary = model.model.rotary_emb
 
     def forward(self, hidden, position, keys, values):
-        cache = _LayerCache(keys, values, position)
+        cache = _RowCache(keys.transpose(1, 2), values.transpose(1, 2),
+                          position)
         positions = position[None]
-        hidden = self.layer(hidden, attention_mask=_mask(self.max_len, position),
+        hidden = self.layer(hidden, attention_mask=_mask(self.length, position),
                             position_embeddings=self.rotary(hidden, positions),
                             position_ids=positions, cache=cache)
-        return hidden, cache.inner.keys[0], cache.inner.values[0]
+        return hidden, cache.key.transpose(1, 2), cache.value.transpose(1, 2)
 
 
 class _Head(torch.nn.Module):
@@ -154,18 +170,47 @@ class Plan:
         self.table_dtype = table_dtype
         cfg = model.config
         self.layers = cfg.num_hidden_layers
-        self.cache_shape = (1, cfg.num_key_value_heads, max_len,
-                            cfg.hidden_size // cfg.num_attention_heads)
+        self.slot_shape = (cfg.num_key_value_heads,
+                           cfg.hidden_size // cfg.num_attention_heads)
+        # The layer is compiled per cache length; a step uses the shortest
+        # that holds its position.
+        self.lengths = sorted({min(n, max_len) for n in LENGTHS} | {max_len})
 
     def parts(self):
-        # Distinct example tensors: torch.export merges an input passed twice.
-        def hidden():
-            return torch.zeros(1, 1, self.model.config.hidden_size)
+        """(module, example inputs) of the embedding, the layer for the
+        shortest cache length, the head."""
         return [(_Embed(self.model, self.table_dtype), (torch.tensor([1]),)),
-                (_Layer(self.model, self.max_len),
-                 (hidden(), torch.tensor([0]), torch.zeros(self.cache_shape),
-                  torch.zeros(self.cache_shape))),
-                (_Head(self.model, self.table_dtype), (hidden(),))]
+                self.layer_part(self.lengths[0]),
+                (_Head(self.model, self.table_dtype), (self._hidden(),))]
+
+    def _hidden(self):
+        return torch.zeros(1, 1, self.model.config.hidden_size)
+
+    def layer_part(self, length):
+        # Distinct example tensors: torch.export merges an input passed twice.
+        shape = (1, length, *self.slot_shape)
+        return (_Layer(self.model, length),
+                (self._hidden(), torch.tensor([0]), torch.zeros(shape),
+                 torch.zeros(shape)))
+
+    def length_for(self, position):
+        return next(n for n in self.lengths if n > position)
+
+    def call_layer(self, call, x, shared, own):
+        """One layer's step: `call(length, inputs)` runs the layer compiled
+        for `length` slots; the step's key and value are stored in the
+        cache (`own`, slot-major [max len, kv heads, dim]) in place."""
+        (position,) = shared
+        at = int(position[0])
+        if at >= self.max_len:
+            raise ValueError(f"position {at} beyond the cache of "
+                             f"{self.max_len}")
+        length = self.length_for(at)
+        keys, values = own
+        x, key, value = call(length, [x, position, keys[None, :length],
+                                      values[None, :length]])
+        keys[at], values[at] = key[0, 0], value[0, 0]
+        return x, own
 
     def name(self, part, arg, layer=0):
         """The transformers name of a part's argument (for layer `layer`)."""
@@ -180,10 +225,10 @@ class Plan:
         return "model.rotary_emb." + arg[len("rotary."):]
 
     def initial_state(self):
-        # Distinct arrays: compiled functions may update arguments in place.
+        shape = (self.max_len, *self.slot_shape)
         return (np.array([0]),), [
-            (np.zeros(self.cache_shape, dtype=np.float32),
-             np.zeros(self.cache_shape, dtype=np.float32))
+            (np.zeros(shape, dtype=np.float32),
+             np.zeros(shape, dtype=np.float32))
             for _ in range(self.layers)]
 
     @staticmethod

@@ -153,6 +153,19 @@ class Plan:
     def name(part, arg, layer=0):
         return f"layers.{layer}.{arg}" if part == "layer" else arg
 
+    # One compiled layer: the state does not grow with the position.
+    lengths = (None,)
+
+    @staticmethod
+    def layer_part(length):
+        raise ValueError("the MatMul-free LM's layer has one form")
+
+    @staticmethod
+    def call_layer(call, x, shared, own):
+        """One layer's step: (x, h) -> (x, h)."""
+        x, *own = call(None, [x, *shared, *own])
+        return x, tuple(own)
+
     def initial_state(self):
         # Distinct arrays: compiled functions may update arguments in place.
         return (), [(np.zeros((1, self.model.cfg.dim), dtype=np.float32),)

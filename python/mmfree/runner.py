@@ -145,18 +145,39 @@ class LayeredLM:
     weights and state) and the head. Compile time does not grow with depth.
     `plan` (bitnet.Plan, matmulfree_lm.Plan) gives the three modules, their
     example inputs, the checkpoint name of each argument, the per-step
-    inputs every layer shares (the position) and the initial state."""
+    inputs every layer shares (the position), the initial state, and how a
+    layer's step reads and updates its state (`call_layer`). A layer whose
+    form depends on the state (BitNet: the cache length it attends over) is
+    compiled for each form the first time a step needs it."""
 
     def __init__(self, plan, rewrite=TERNARY,
                  pipeline="mmfree-cpu-pipeline=target=host"):
-        self.plan = plan
+        self.plan, self.rewrite, self.pipeline = plan, rewrite, pipeline
         self.parts = [CompiledLM(module, example, rewrite, pipeline)
                       for module, example in plan.parts()]
         self.embed, self.layer, self.head = self.parts
+        self.layer_forms = {plan.lengths[0]: self.layer}
         self.compile_s = sum(p.export_s + p.compile_s for p in self.parts)
         # Seconds spent in each part's calls (the split of decode time).
         self.seconds = {"embedding": 0.0, "layers": 0.0, "head": 0.0}
         self.remarks = "".join(p.remarks for p in self.parts)
+
+    def layer_form(self, length):
+        """The layer compiled for `length` (compiled on first use; its
+        weights are the same arrays)."""
+        if length not in self.layer_forms:
+            form = CompiledLM(*self.plan.layer_part(length), self.rewrite,
+                              self.pipeline)
+            self.compile_s += form.export_s + form.compile_s
+            self.layer_forms[length] = form
+        return self.layer_forms[length]
+
+    def prepare(self, steps):
+        """Compiles the layer forms the first `steps` positions need (so
+        that no compile falls inside a timed decode)."""
+        if hasattr(self.plan, "length_for"):
+            for length in {self.plan.length_for(p) for p in range(steps)}:
+                self.layer_form(length)
 
     @property
     def ternary_layers(self):
@@ -199,8 +220,11 @@ class LayeredLM:
         t1 = clock()
         after = []
         for weights, own in zip(self.layer_weights, layers):
-            x, *own = self.layer.call([x, *shared, *own], weights)
-            after.append(tuple(own))
+            x, own = self.plan.call_layer(
+                lambda length, inputs, weights=weights:
+                    self.layer_form(length).call(inputs, weights),
+                x, shared, own)
+            after.append(own)
         t2 = clock()
         (logits,) = self.head.call([x], self.head.weights)
         for part, seconds in zip(self.seconds, (t1 - t0, t2 - t1, clock() - t2)):

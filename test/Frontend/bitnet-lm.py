@@ -135,6 +135,17 @@ agree("192/448/3 layers/6:3 heads/tied safetensors", model, lm.step,
       lm.initial_state(), list(range(3, 700, 61)), steps=34)
 # CHECK: 192/448/3 layers/6:3 heads/tied safetensors: 34 tokens, identical True
 
+# A cache of 100 positions: the layer is compiled for 64 and 100 slots,
+# and the decode crosses from one to the other (4 + 75 tokens); each step
+# stores its key and value in the runner's cache in place.
+long = LayeredLM(Plan(model, 100))
+long.load(tmp / "odd.safetensors")
+agree("100-slot cache, 79 positions", model, long.step, long.initial_state(),
+      [9, 8, 7, 6], steps=75)
+print("cache lengths compiled:", sorted(long.layer_forms))
+# CHECK: 100-slot cache, 79 positions: 75 tokens, identical True
+# CHECK: cache lengths compiled: [64, 100]
+
 
 # 3. GGUF in llama.cpp's names and metadata (bitnet.write_gguf): ternary
 # blocks with d = 1 and the layer's multiplier in its .scale tensor; one KV

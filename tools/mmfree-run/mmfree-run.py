@@ -118,6 +118,7 @@ def main():
     lm = LayeredLM(plan, rewrite,
                    f"mmfree-cpu-pipeline=target={args.target}"
                    f" threads={args.threads}")
+    lm.prepare(len(prompt) + args.tokens)  # one layer per cache length
     log(f"compiled in {lm.compile_s:.1f} s; loading weights")
     if args.weights:
         from mmfree.checkpoint import CheckpointError
@@ -144,9 +145,11 @@ def main():
           f"layers, {packed / 2 ** 20:.1f} MiB packed ternary weights, "
           f"{(lm.weight_bytes() - packed) / 2 ** 20:.1f} MiB others")
     print(f"build       {build_s:.2f} s (PyTorch model)")
-    export_s = sum(p.export_s for p in lm.parts)
+    compiled = [lm.embed, lm.head, *lm.layer_forms.values()]
+    export_s = sum(p.export_s for p in compiled)
     print(f"compile     {export_s:.2f} s export + {lm.compile_s - export_s:.2f}"
-          f" s mmfree-opt/clang")
+          f" s mmfree-opt/clang ({len(lm.layer_forms)} cache length"
+          f"{'s' if len(lm.layer_forms) > 1 else ''} of the layer)")
     print(f"load        {lm.load_s:.2f} s")
     print(f"prefill     {len(prompt)} tokens, "
           f"{len(prompt) / max(prefill_s, 1e-9):.2f} tokens/s")
