@@ -6,7 +6,7 @@ step's position, attention masked beyond it."""
 
 import numpy as np
 import torch
-from transformers import BitNetConfig, BitNetForCausalLM
+from transformers import AttentionInterface, BitNetConfig, BitNetForCausalLM
 from transformers.integrations.bitnet import BitLinear, pack_weights
 
 from .runner import stored_as
@@ -90,20 +90,42 @@ class _Cache:
 
 
 class _RowCache:
-    """transformers' cache interface over one layer's cache [1, kv heads,
-    length, dim] that it does not write: `update` keeps the step's key and
-    value (for the caller to store) and returns the cache with them at
-    `position` (a select) to attend over."""
+    """transformers' cache interface over one layer's slot-major cache
+    [1, length, kv heads, dim] that it does not write: `update` keeps the
+    step's key and value (for the caller to store) and returns the cache
+    with them at `position` (a select), still slot-major, for
+    _grouped_attention."""
 
     def __init__(self, keys, values, position):
-        slots = torch.arange(keys.shape[2])
-        self.at = (slots == position)[None, None, :, None]
+        slots = torch.arange(keys.shape[1])
+        self.at = (slots == position)[None, :, None, None]
         self.keys, self.values = keys, values
 
     def update(self, key, value, *args, **kwargs):
-        self.key, self.value = key, value
-        return (torch.where(self.at, key, self.keys),
-                torch.where(self.at, value, self.values))
+        self.key, self.value = key.transpose(1, 2), value.transpose(1, 2)
+        return (torch.where(self.at, self.key, self.keys),
+                torch.where(self.at, self.value, self.values))
+
+
+def _grouped_attention(module, query, key, value, attention_mask, scaling,
+                       dropout=0.0, **kwargs):
+    """transformers' eager attention for one query token on a slot-major
+    cache, without repeating the KV heads: the query's heads are grouped
+    by KV head (head h reads KV head h // group, as repeat_kv does), so the
+    products are batched over KV heads and the cache is permuted once
+    instead of being copied per query head."""
+    _, heads, _, dim = query.shape
+    kv = key.shape[2]
+    q = query.reshape(1, kv, heads // kv, dim)
+    scores = torch.matmul(q, key.permute(0, 2, 3, 1)) * scaling
+    if attention_mask is not None:
+        scores = scores + attention_mask
+    weights = torch.nn.functional.softmax(scores, dim=-1, dtype=torch.float32)
+    out = torch.matmul(weights, value.permute(0, 2, 1, 3))
+    return out.reshape(1, heads, 1, dim).transpose(1, 2), weights
+
+
+AttentionInterface.register("mmfree_grouped", _grouped_attention)
 
 
 # Cache lengths the layer is compiled for (up to the runner's maximum).
@@ -139,13 +161,19 @@ class _Layer(torch.nn.Module):
         self.rotary = model.model.rotary_emb
 
     def forward(self, hidden, position, keys, values):
-        cache = _RowCache(keys.transpose(1, 2), values.transpose(1, 2),
-                          position)
+        cache = _RowCache(keys, values, position)
         positions = position[None]
-        hidden = self.layer(hidden, attention_mask=_mask(self.length, position),
-                            position_embeddings=self.rotary(hidden, positions),
-                            position_ids=positions, cache=cache)
-        return hidden, cache.key.transpose(1, 2), cache.value.transpose(1, 2)
+        config = self.layer.self_attn.config
+        eager, config._attn_implementation = \
+            config._attn_implementation, "mmfree_grouped"
+        try:
+            hidden = self.layer(
+                hidden, attention_mask=_mask(self.length, position),
+                position_embeddings=self.rotary(hidden, positions),
+                position_ids=positions, cache=cache)
+        finally:
+            config._attn_implementation = eager
+        return hidden, cache.key, cache.value
 
 
 class _Head(torch.nn.Module):
