@@ -32,11 +32,13 @@ def config(name="tiny", **overrides):
     return BitNetConfig(**args)
 
 
-def packed_model(cfg, seed=0):
+def packed_model(cfg, seed=0, random=True):
     """BitNetForCausalLM whose projections are packed BitLinears with random
     ternary weights and weight scales, norms near 1, a normal embedding and
     an f32 head. Built on the meta device first, so that a 2B model never
-    holds its f32 projections."""
+    holds its f32 projections. With `random=False` every weight is zero and
+    every scale and norm one (untouched zero pages): a model to export
+    whose weights come from a file."""
     gen = torch.Generator().manual_seed(seed)
     with torch.device("meta"):
         model = BitNetForCausalLM(cfg).eval()
@@ -46,12 +48,13 @@ def packed_model(cfg, seed=0):
             if type(child) is torch.nn.Linear and name != "lm_head":
                 n, k = child.out_features, child.in_features
                 layer = BitLinear(k, n, bias=False, dtype=torch.float32)
-                values = torch.randint(-1, 2, (n, k), generator=gen,
-                                       dtype=torch.int8).float()
-                with torch.no_grad():
-                    layer.weight.copy_(pack_weights(values))
-                    layer.weight_scale.fill_(
-                        float(1 + torch.rand(1, generator=gen)) * k ** 0.5)
+                if random:
+                    values = torch.randint(-1, 2, (n, k), generator=gen,
+                                           dtype=torch.int8).float()
+                    with torch.no_grad():
+                        layer.weight.copy_(pack_weights(values))
+                        layer.weight_scale.fill_(
+                            float(1 + torch.rand(1, generator=gen)) * k ** 0.5)
                 setattr(module, name, layer)
             else:
                 replace(child)
@@ -61,7 +64,10 @@ def packed_model(cfg, seed=0):
     with torch.no_grad():
         for module in model.modules():
             for name, p in module.named_parameters(recurse=False):
-                if name.endswith("weight") and p.ndim == 1:  # norms
+                if not random:
+                    value = (torch.ones if p.ndim == 1 else torch.zeros)(
+                        p.shape)
+                elif name.endswith("weight") and p.ndim == 1:  # norms
                     value = 1 + 0.1 * torch.randn(p.shape, generator=gen)
                 else:  # embedding, head
                     value = torch.randn(p.shape, generator=gen) / (

@@ -33,7 +33,9 @@ def build(args):
     """(the PyTorch model, its runner.LayeredLM plan, checkpoint renaming)."""
     if args.model == "matmulfree":
         from mmfree.matmulfree_lm import SIZES, MatmulFreeLM, Plan, randomize
-        model = randomize(MatmulFreeLM(SIZES[args.size]), args.seed).eval()
+        model = MatmulFreeLM(SIZES[args.size]).eval()
+        if not args.weights:  # else the file's weights are loaded
+            model = randomize(model, args.seed)
         return model, Plan(model, TABLES[args.tables]), None
     from mmfree import bitnet
     gguf = args.weights and args.weights.endswith(".gguf")
@@ -42,7 +44,8 @@ def build(args):
     if gguf:
         cfg = bitnet.config_from_gguf(args.weights)
         args.size = "from " + args.weights.rsplit("/", 1)[-1]
-    model = bitnet.packed_model(cfg, args.seed)
+    # With a weights file, a model of zeros (untouched pages) to export.
+    model = bitnet.packed_model(cfg, args.seed, random=not args.weights)
     return (model, bitnet.Plan(model, args.max_len, TABLES[args.tables]),
             bitnet.gguf_name if gguf else None)
 
@@ -92,7 +95,8 @@ def main():
         parser.error("prompt + tokens exceed --max-len")
 
     from mmfree.runner import TERNARY, LayeredLM, decode
-    log(f"building {args.model} {args.size} (random weights)")
+    log(f"building {args.model} {args.size} "
+        f"({'for ' + args.weights if args.weights else 'random weights'})")
     start = time.perf_counter()
     model, plan, rename = build(args)
     build_s = time.perf_counter() - start
