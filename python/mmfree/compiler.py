@@ -67,6 +67,15 @@ def _descriptor(array):
     return desc
 
 
+class Bound:
+    """Descriptors made once for arrays passed on every call (holding the
+    arrays they point into)."""
+
+    def __init__(self, descriptors, addresses, arrays):
+        self.descriptors, self.addresses = descriptors, addresses
+        self.arrays = arrays
+
+
 class Library:
     """A compiled module; `call` runs one of its functions."""
 
@@ -79,12 +88,21 @@ class Library:
         """Calls `name` (one ranked tensor result) on the NumPy `args`."""
         return self.call_results(name, args, [(result_shape, result_dtype)])[0]
 
-    def call_results(self, name, args, results):
-        """Calls `name` on the NumPy `args`; `results` lists the (shape,
-        dtype) of its ranked tensor results. Several results come back
-        through one struct of descriptors (MLIR's C interface)."""
+    def bind(self, arrays):
+        """Descriptors of arrays passed on every call (weights), made once
+        for call_results' `bound`; the arrays must stay alive."""
+        arrays = [np.ascontiguousarray(a) for a in arrays]
+        return Bound([ctypes.byref(_descriptor(a)) for a in arrays],
+                     {a.ctypes.data for a in arrays}, arrays)
+
+    def call_results(self, name, args, results, bound=None):
+        """Calls `name` on the NumPy `args` (then the `bound` arrays, from
+        `bind`); `results` lists the (shape, dtype) of its ranked tensor
+        results. Several results come back through one struct of
+        descriptors (MLIR's C interface)."""
         args = [np.ascontiguousarray(a) for a in args]
-        descs = [_descriptor(a) for a in args]
+        descs = [ctypes.byref(_descriptor(a)) for a in args]
+        bound = bound or Bound([], set(), [])
         types = [_descriptor_type(len(shape), _CTYPES[np.dtype(dt).type])
                  for shape, dt in results]
         if len(types) == 1:
@@ -95,12 +113,11 @@ class Library:
             outs = [getattr(out, f"r{i}") for i in range(len(types))]
         fn = getattr(self.lib, "_mlir_ciface_" + name)
         fn.restype = None
-        fn(ctypes.byref(out), *[ctypes.byref(d) for d in descs])
+        fn(ctypes.byref(out), *descs, *bound.descriptors)
         arrays = [self._copy_out(d, shape, np.dtype(dt))
                   for d, (shape, dt) in zip(outs, results)]
         # Results that alias another (or an argument) are freed once.
-        freed = {ctypes.cast(a.ctypes.data, ctypes.c_void_p).value
-                 for a in args}
+        freed = {a.ctypes.data for a in args} | bound.addresses
         for d in outs:
             ptr = ctypes.cast(d.allocated, ctypes.c_void_p).value
             if ptr and ptr not in freed:

@@ -85,6 +85,7 @@ class CompiledLM:
         self.packed = self.lib.packed["forward"]
         self.inputs = len(example)
         self.weights = None
+        self._bound = {}
 
     @property
     def ternary_layers(self):
@@ -129,8 +130,14 @@ class CompiledLM:
         self.weights = self.arguments(state, rename)
 
     def call(self, inputs, weights):
-        return self.lib.call_results("forward", [*inputs, *weights],
-                                     self.results)
+        # The weights' descriptors are made once per weight list (~20
+        # arguments per layer, 30 layers per token).
+        key = tuple(map(id, weights))
+        bound = self._bound.get(key)
+        if bound is None:
+            bound = self._bound[key] = self.lib.bind(weights)
+        return self.lib.call_results("forward", list(inputs), self.results,
+                                     bound)
 
     def step(self, *inputs):
         return self.call(inputs, self.weights)
