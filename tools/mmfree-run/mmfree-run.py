@@ -151,9 +151,11 @@ def main():
     print(f"build       {build_s:.2f} s (PyTorch model)")
     compiled = [lm.embed, lm.head, *lm.layer_forms.values()]
     export_s = sum(p.export_s for p in compiled)
+    lengths = sorted(n for n in lm.layer_forms if n is not None)
     print(f"compile     {export_s:.2f} s export + {lm.compile_s - export_s:.2f}"
-          f" s mmfree-opt/clang ({len(lm.layer_forms)} cache length"
-          f"{'s' if len(lm.layer_forms) > 1 else ''} of the layer)")
+          f" s mmfree-opt/clang" + (f" (the layer for cache lengths "
+                                    f"{', '.join(map(str, lengths))})"
+                                    if lengths else ""))
     print(f"load        {lm.load_s:.2f} s")
     print(f"prefill     {len(prompt)} tokens, "
           f"{len(prompt) / max(prefill_s, 1e-9):.2f} tokens/s")
