@@ -159,7 +159,7 @@ class _Layer(torch.nn.Module):
     of the runner's, slot-major [1, length, kv heads, dim] (a contiguous
     prefix); the step's key and value [1, 1, kv heads, dim] come back for
     the runner to store at `position`: no copy of the cache leaves the
-    call, and attention costs what the slots in use cost."""
+    call, and attention costs what the `length` slots cost."""
 
     def __init__(self, model, length):
         super().__init__()

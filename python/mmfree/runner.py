@@ -182,9 +182,8 @@ class LayeredLM:
     def prepare(self, steps):
         """Compiles the layer forms the first `steps` positions need (so
         that no compile falls inside a timed decode)."""
-        if hasattr(self.plan, "length_for"):
-            for length in {self.plan.length_for(p) for p in range(steps)}:
-                self.layer_form(length)
+        for length in {self.plan.length_for(p) for p in range(steps)}:
+            self.layer_form(length)
 
     @property
     def ternary_layers(self):

@@ -108,6 +108,15 @@ void foldWeightWidening(IRRewriter &rewriter, ModuleOp module) {
   }
 }
 
+/// Whether `op` is on tensors with static, non-empty loop ranges (what
+/// upstream tiling and vectorization take).
+bool isStaticOnTensors(linalg::LinalgOp op) {
+  return op.hasPureTensorSemantics() &&
+         llvm::all_of(op.getStaticLoopRanges(), [](int64_t s) {
+           return !ShapedType::isDynamic(s) && s > 0;
+         });
+}
+
 /// f32 A and C; B f32 or a narrower float the matmul widens.
 bool hasVectorTypes(linalg::MatmulOp op) {
   auto isF32 = [](Value v) { return getElementTypeOrSelf(v).isF32(); };
@@ -210,10 +219,7 @@ struct VectorizeMatmulPass
       // Only static, non-empty f32 products (B possibly narrower) on
       // tensors: the rest (on memrefs, other types, zero-size) go through
       // linalg loops, which take any of them.
-      if (op.hasPureTensorSemantics() && hasVectorTypes(op) &&
-          llvm::all_of(op.getStaticLoopRanges(), [](int64_t s) {
-            return !ShapedType::isDynamic(s) && s > 0;
-          }))
+      if (isStaticOnTensors(op) && hasVectorTypes(op))
         matmuls.push_back(op);
     });
     IRRewriter rewriter(&getContext());
@@ -257,11 +263,7 @@ struct VectorizeMatmulPass
     SmallVector<linalg::BatchMatmulOp> batched;
     getOperation().walk([&](linalg::BatchMatmulOp op) {
       auto isF32 = [](Type t) { return getElementTypeOrSelf(t).isF32(); };
-      if (op.hasPureTensorSemantics() &&
-          llvm::all_of(op->getOperandTypes(), isF32) &&
-          llvm::all_of(op.getStaticLoopRanges(), [](int64_t s) {
-            return !ShapedType::isDynamic(s) && s > 0;
-          }))
+      if (isStaticOnTensors(op) && llvm::all_of(op->getOperandTypes(), isF32))
         batched.push_back(op);
     });
     for (linalg::BatchMatmulOp op : batched) {
