@@ -15,7 +15,9 @@
 // fours share each decode. Constant weights are interleaved by 8 channels
 // and stored as w + 1, so the decode is one mask (slice j stays at bits 2j,
 // its lanes are shifted back at the end); runtime weights take a shift, a
-// mask and a byte shuffle. `threads` splits the channels over an
+// mask and a byte shuffle. On AVX2 without VNNI the same kernel makes
+// each dot of two instructions (vpmaddubsw into i16, the block's halves
+// summed in i16, vpmaddwd into i32). `threads` splits the channels over an
 // scf.parallel.
 //
 //===----------------------------------------------------------------------===//
@@ -77,6 +79,18 @@ constexpr int64_t kMaxScratchBytes = 64 * 1024;
 /// How many 64-weight blocks ahead the VNNI kernel prefetches weights.
 constexpr int64_t kPrefetchBlocks = 32;
 
+/// The byte-dot instructions of the dots kernel (none: the select kernel).
+struct Dots {
+  /// i32 lanes per dot: 16 (AVX-512 VNNI), 8 (256-bit), 0 (no dots).
+  int64_t lanes = 0;
+  /// AVX2 without VNNI: each dot is a byte-pair multiply-add (vpmaddubsw)
+  /// into i16, the halves of a block summed in i16 and widened once into
+  /// i32 (vpmaddwd by ones). Exact: a pair of w + 1 <= 2 times |x| <= 128
+  /// is at most 512, a block's two at most 1024.
+  bool bytePairs = false;
+  explicit operator bool() const { return lanes > 0; }
+};
+
 struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -88,6 +102,7 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
       return rewriter.notifyMatchFailure(op, "not a select or dots kernel");
     const int64_t dotLanes =
         kernel.getKind() == KernelKind::Dots ? kernelLanes(kernel) : 0;
+    const bool bytePairs = kernel.getIsa() == KernelIsa::Avx2;
     const int64_t threads = kernel.getThreads();
     LDBG() << "ternary kernel " << kernel << " for " << op;
     Location loc = op.getLoc();
@@ -101,8 +116,8 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     const int64_t rowsPerGroup = !useDots         ? kRowsPerGroup
                                  : dotLanes == 16 ? kDotRowsPerGroup
                                                   : kDotRowsPerGroup / 2;
-    // 0: the add/sub select kernel.
-    const int64_t lanes = useDots ? dotLanes : 0;
+    // None: the add/sub select kernel.
+    const Dots lanes = useDots ? Dots{dotLanes, bytePairs} : Dots{};
     int64_t paddedK = numerics::numBlocks(k) * kBlockWeights;
     Value w = op.getWeights();
     auto resultType = op.getResult().getType();
@@ -338,15 +353,15 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                            Value result, ArrayRef<Value> rows,
                            ArrayRef<Value> xRows, int64_t begin, int64_t end,
                            int64_t group, int64_t paddedK, Type accType,
-                           int64_t dotLanes) {
+                           Dots dots) {
     auto loop = scf::ForOp::create(
         b, loc, indexConstant(b, loc, begin), indexConstant(b, loc, end),
         indexConstant(b, loc, group), result,
         [&](OpBuilder &b, Location l, Value n0, ValueRange iter) {
           SmallVector<Value> sums =
-              dotLanes
+              dots
                   ? reduceGroupDots(b, l, x, w, xRows, n0, group, paddedK,
-                                    accType, dotLanes)
+                                    accType, dots)
                   : reduceGroup(b, l, x, w, xRows, n0, group, paddedK, accType);
           Value res = iter[0];
           for (size_t r = 0; r < rows.size(); ++r)
@@ -442,8 +457,9 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                                             Value w, ArrayRef<Value> rows,
                                             Value n0, int64_t group,
                                             int64_t paddedK, Type accType,
-                                            int64_t dotLanes) {
+                                            Dots dots) {
     Type i8 = b.getI8Type(), i32 = b.getI32Type(), i64 = b.getI64Type();
+    const int64_t dotLanes = dots.lanes;
     const int64_t dotBytes = 4 * dotLanes;
     const int64_t halves = kBlockWeights / dotBytes;
     const int64_t slicesPerHalf = dotBytes / kBlockBytes;
@@ -451,6 +467,7 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     auto byteVec = VectorType::get({dotBytes}, i8);
     auto qwordVec = VectorType::get({dotBytes / 8}, i64);
     auto accVec = VectorType::get({dotLanes}, i32);
+    auto pairVec = VectorType::get({2 * dotLanes}, b.getI16Type());
     const bool interleaved = cast<ShapedType>(w.getType()).getRank() == 4;
     const bool scaled = interleaved && decodesInPlace(dotLanes);
     SmallVector<int64_t> broadcast;
@@ -490,6 +507,29 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
           Value one = splat(bb, l, byteVec, 1);
           Value three = splat(bb, l, byteVec, 3);
           SmallVector<Value> next(accs.begin(), accs.end());
+          // Byte pairs: accumulator i's i16 sums over the block's halves.
+          SmallVector<Value> pairSums(next.size());
+          auto dot = [&](size_t at, Value lhs, Value rhs) {
+            if (!dots.bytePairs) {
+              next[at] = X86DotBytesOp::create(bb, l, next[at], lhs, rhs);
+              return;
+            }
+            Value sums =
+                X86MultiplyAddBytesOp::create(bb, l, pairVec, lhs, rhs);
+            pairSums[at] =
+                pairSums[at] ? arith::AddIOp::create(bb, l, pairSums[at], sums)
+                             : sums;
+          };
+          // Byte pairs: adds accumulator i's block into its i32 lanes, as
+          // soon as it is complete (few registers hold i16 sums).
+          auto widen = [&](size_t at) {
+            if (!dots.bytePairs)
+              return;
+            next[at] = arith::AddIOp::create(
+                bb, l, next[at],
+                X86MultiplyAddWordsOp::create(bb, l, accVec, pairSums[at],
+                                              splat(bb, l, pairVec, 1)));
+          };
           // xs[r * halves + h]: row r's activations of half h.
           SmallVector<Value> xs;
           for (auto [r, row] : llvm::enumerate(rows)) {
@@ -500,9 +540,9 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
               xs.push_back(vector::TransferReadOp::create(
                   bb, l, byteVec, x, ValueRange{row, kh}, pad,
                   ArrayRef<bool>{true}));
-              next[sumAt] =
-                  X86DotBytesOp::create(bb, l, next[sumAt], one, xs.back());
+              dot(sumAt, one, xs.back());
             }
+            widen(sumAt);
           }
           if (isa<MemRefType>(w.getType()))
             prefetchWeights(bb, l, w, n0, block, group);
@@ -544,12 +584,11 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                   weights = X86ShuffleBytesOp::create(bb, l, bytes(offsetCodes),
                                                       weights);
               }
-              for (size_t r = 0; r < rows.size(); ++r) {
-                size_t at = r * group + c;
-                next[at] = X86DotBytesOp::create(bb, l, next[at], weights,
-                                                 xs[r * halves + h]);
-              }
+              for (size_t r = 0; r < rows.size(); ++r)
+                dot(r * group + c, weights, xs[r * halves + h]);
             }
+            for (size_t r = 0; r < rows.size(); ++r)
+              widen(r * group + c);
           }
           scf::YieldOp::create(bb, l, next);
         });
@@ -644,7 +683,7 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
   /// result buffer. Used when the chunks hold whole channel groups.
   Value threadedKernel(PatternRewriter &rewriter, Location loc, Value x,
                        Value w, Value mSize, RankedTensorType resultType,
-                       int64_t rowsPerGroup, int64_t paddedK, int64_t lanes,
+                       int64_t rowsPerGroup, int64_t paddedK, Dots lanes,
                        int64_t threads,
                        const std::optional<Fusion> &fusion) const {
     Type accType = resultType.getElementType();
@@ -674,7 +713,7 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                                              ivs[0], indexConstant(b, l, 0))
                      : Value();
           auto rowLoop = [&](Value begin, Value end, int64_t rowGroup) {
-            int64_t group = channelGroup(lanes > 0, rowGroup);
+            int64_t group = channelGroup(bool(lanes), rowGroup);
             scf::ForOp::create(
                 b, l, begin, end, indexConstant(b, l, rowGroup), ValueRange(),
                 [&](OpBuilder &b, Location l, Value m0, ValueRange) {

@@ -392,7 +392,8 @@ struct LowerToLinalgPass
     ConversionTarget target(*ctx);
     target.addIllegalDialect<MMFreeDialect>();
     // Vector-level ops of the CPU kernels, lowered after bufferization.
-    target.addLegalOp<X86ShuffleBytesOp, X86DotBytesOp, X86PermuteLanesOp>();
+    target.addLegalOp<X86ShuffleBytesOp, X86DotBytesOp, X86MultiplyAddBytesOp,
+                      X86MultiplyAddWordsOp, X86PermuteLanesOp>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(ctx);
     patterns.add<QuantizeRowsLowering, TernaryMatmulLowering,

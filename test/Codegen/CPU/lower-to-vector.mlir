@@ -1,4 +1,4 @@
-// RUN: mmfree-opt %s -split-input-file --mmfree-select-kernels=target=x86-64-v4 --mmfree-lower-to-vector --canonicalize | FileCheck %s
+// RUN: mmfree-opt %s -split-input-file --mmfree-select-kernels="target=x86-64-v4 ternary-kernel=select" --mmfree-lower-to-vector --canonicalize | FileCheck %s
 
 // M = 10, N = 10: rows in groups of 4 (then one at a time) sharing each
 // weight load, channels in groups of 4 (then one at a time) sharing each

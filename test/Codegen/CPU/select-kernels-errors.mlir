@@ -33,7 +33,7 @@ func.func @no_threads(%x: tensor<4x256xi8>, %w: tensor<12x4x16xi8>)
 func.func @dots_without_isa(%x: tensor<4x256xi8>, %w: tensor<12x4x16xi8>)
     -> tensor<4x12xi32> {
   %r = mmfree.ternary_matmul %x, %w
-      // expected-error @below {{kernel 'dots' needs an x86 ISA (avx2 or avx512)}}
+      // expected-error @below {{kernel 'dots' needs an x86 ISA (avx2, avxvnni or avx512)}}
       {k = 256 : i64, mmfree.kernel = #mmfree.kernel<dots, generic>}
       : tensor<4x256xi8>, tensor<12x4x16xi8> -> tensor<4x12xi32>
   return %r : tensor<4x12xi32>

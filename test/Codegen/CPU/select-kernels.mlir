@@ -28,13 +28,13 @@
 // GENERIC-LABEL: func @ternary_i8
 // GENERIC: mmfree.kernel = #mmfree.kernel<select, generic>
 // V3-LABEL: func @ternary_i8
-// V3: mmfree.kernel = #mmfree.kernel<lookup, avx2>
+// V3: mmfree.kernel = #mmfree.kernel<dots, avx2>
 // V4-LABEL: func @ternary_i8
-// V4: mmfree.kernel = #mmfree.kernel<lookup, avx512, threads = 2>
+// V4: mmfree.kernel = #mmfree.kernel<dots, avx2, threads = 2>
 // VNNI-LABEL: func @ternary_i8
 // VNNI: mmfree.kernel = #mmfree.kernel<dots, avx512>
 // AVXVNNI-LABEL: func @ternary_i8
-// AVXVNNI: mmfree.kernel = #mmfree.kernel<dots, avx2>
+// AVXVNNI: mmfree.kernel = #mmfree.kernel<dots, avxvnni>
 func.func @ternary_i8(%x: tensor<4x256xi8>) -> tensor<4x128xi32> {
   %w = arith.constant dense<0> : tensor<128x4x16xi8>
   %r = mmfree.ternary_matmul %x, %w {k = 256 : i64}
@@ -42,10 +42,13 @@ func.func @ternary_i8(%x: tensor<4x256xi8>) -> tensor<4x128xi32> {
   return %r : tensor<4x128xi32>
 }
 
-// Runtime weights: no lookups (their tables are built from constants), and
-// N = 12 is no multiple of 8 channels x 2 threads: one thread.
+// Runtime weights: no lookups (their tables are built from constants), so
+// AVX2's byte-pair dots; N = 12 is no multiple of 8 channels x 2 threads:
+// one thread.
+// V3-LABEL: func @runtime_weights
+// V3: mmfree.kernel = #mmfree.kernel<dots, avx2>}
 // V4-LABEL: func @runtime_weights
-// V4: mmfree.kernel = #mmfree.kernel<select, generic>}
+// V4: mmfree.kernel = #mmfree.kernel<dots, avx2>}
 // VNNI-LABEL: func @runtime_weights
 // VNNI: mmfree.kernel = #mmfree.kernel<dots, avx512>}
 func.func @runtime_weights(%x: tensor<4x256xi8>, %w: tensor<12x4x16xi8>)

@@ -1,7 +1,8 @@
 //===- LowerX86Ops.cpp - mmfree x86 ops -> LLVM x86 intrinsics ------===//
 //
-// The byte shuffle of the MADDNESS lookups, the byte dots of the ternary
-// kernel and the lane permutation of the MADDNESS encode become the x86
+// The byte shuffle of the MADDNESS lookups, the byte dots (or byte- and
+// word-pair multiply-adds, on AVX2) of the ternary kernel and the lane
+// permutation of the MADDNESS encode become the x86
 // intrinsics of their widths. They stay mmfree ops until after
 // bufferization because llvm.call_intrinsic declares no memory effects,
 // which buffer deallocation rejects.
@@ -37,6 +38,12 @@ StringRef intrinsicName(X86DotBytesOp op) {
   return op.getType().getNumElements() == 16 ? "llvm.x86.avx512.vpdpbusd.512"
                                              : "llvm.x86.avx512.vpdpbusd.256";
 }
+StringRef intrinsicName(X86MultiplyAddBytesOp) {
+  return "llvm.x86.avx2.pmadd.ub.sw";
+}
+StringRef intrinsicName(X86MultiplyAddWordsOp) {
+  return "llvm.x86.avx2.pmadd.wd";
+}
 StringRef intrinsicName(X86PermuteLanesOp) {
   return "llvm.x86.avx512.permvar.sf.512";
 }
@@ -59,6 +66,8 @@ struct LowerX86OpsPass : public mmfree::impl::LowerX86OpsBase<LowerX86OpsPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<ToIntrinsic<X86ShuffleBytesOp>, ToIntrinsic<X86DotBytesOp>,
+                 ToIntrinsic<X86MultiplyAddBytesOp>,
+                 ToIntrinsic<X86MultiplyAddWordsOp>,
                  ToIntrinsic<X86PermuteLanesOp>>(&getContext());
     walkAndApplyPatterns(getOperation(), std::move(patterns));
   }

@@ -263,9 +263,13 @@ LogicalResult KernelAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                   kind == KernelKind::Shuffle;
   if (needsIsa && isa == KernelIsa::Generic)
     return emitError() << "kernel '" << stringifyKernelKind(kind)
-                       << "' needs an x86 ISA (avx2 or avx512)";
+                       << "' needs an x86 ISA (avx2, avxvnni or avx512)";
   if (kind == KernelKind::Select && isa != KernelIsa::Generic)
     return emitError() << "kernel 'select' is generic vector code";
+  if (isa == KernelIsa::AvxVnni && kind != KernelKind::Dots)
+    return emitError() << "ISA 'avxvnni' names the dots kernel's VNNI form; "
+                       << "kernel '" << stringifyKernelKind(kind)
+                       << "' takes avx2";
   return success();
 }
 

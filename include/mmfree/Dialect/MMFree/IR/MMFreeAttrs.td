@@ -39,11 +39,14 @@ def MMFree_KernelIsa : I32EnumAttr<"KernelIsa",
     "the instruction set a kernel is built for", [
       // Portable vector code (no target intrinsics).
       I32EnumAttrCase<"Generic", 0, "generic">,
-      // 256-bit vectors: AVX2 byte shuffles, AVX-VNNI dots.
+      // 256-bit vectors: AVX2 byte shuffles; dots from byte-pair multiply-adds
+      // (vpmaddubsw, then vpmaddwd into i32).
       I32EnumAttrCase<"Avx2", 1, "avx2">,
       // 512-bit vectors: AVX-512BW byte shuffles and permutes, AVX-512 VNNI
       // dots.
-      I32EnumAttrCase<"Avx512", 2, "avx512">]> {
+      I32EnumAttrCase<"Avx512", 2, "avx512">,
+      // 256-bit vectors with AVX-VNNI's dots (VEX vpdpbusd).
+      I32EnumAttrCase<"AvxVnni", 3, "avxvnni">]> {
   let cppNamespace = "::mmfree";
   let genSpecializedAttr = 0;
 }

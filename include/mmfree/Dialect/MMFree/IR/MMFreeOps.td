@@ -311,4 +311,43 @@ def MMFree_X86DotBytesOp : MMFree_Op<"x86_dot_bytes", [Pure,
   let assemblyFormat = "$acc `,` $lhs `,` $rhs attr-dict `:` type($acc) `,` type($lhs)";
 }
 
+def MMFree_X86MultiplyAddBytesOp : MMFree_Op<"x86_multiply_add_bytes", [Pure,
+    AllTypesMatch<["lhs", "rhs"]>]> {
+  let summary = "unsigned x signed byte pairs into i16 lanes (vpmaddubsw)";
+  let description = [{
+    `result[i] = sat16(zext(lhs[2i]) * sext(rhs[2i]) + zext(lhs[2i+1]) *
+    sext(rhs[2i+1]))` on 32 bytes (AVX2). The ternary dots kernel on AVX2
+    without VNNI emits it with the weights as bytes w + 1 in {0, 1, 2} as
+    `lhs`, where a pair is at most 512 in magnitude and never saturates;
+    `mmfree-lower-x86-ops` turns it into the intrinsic.
+
+    ```mlir
+    %p = mmfree.x86_multiply_add_bytes %w, %x : vector<32xi8> -> vector<16xi16>
+    ```
+  }];
+  let arguments = (ins VectorOfLengthAndType<[32], [I8]>:$lhs,
+                       VectorOfLengthAndType<[32], [I8]>:$rhs);
+  let results = (outs VectorOfLengthAndType<[16], [I16]>:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs) `->` type($result)";
+}
+
+def MMFree_X86MultiplyAddWordsOp : MMFree_Op<"x86_multiply_add_words", [Pure,
+    AllTypesMatch<["lhs", "rhs"]>]> {
+  let summary = "signed i16 pairs into i32 lanes (vpmaddwd)";
+  let description = [{
+    `result[i] = sext(lhs[2i]) * sext(rhs[2i]) + sext(lhs[2i+1]) *
+    sext(rhs[2i+1])` on 16 i16 lanes (AVX2), wrapping. With `rhs` all ones
+    it widens the byte-pair sums of `mmfree.x86_multiply_add_bytes` into
+    i32 lanes.
+
+    ```mlir
+    %s = mmfree.x86_multiply_add_words %p, %ones : vector<16xi16> -> vector<8xi32>
+    ```
+  }];
+  let arguments = (ins VectorOfLengthAndType<[16], [I16]>:$lhs,
+                       VectorOfLengthAndType<[16], [I16]>:$rhs);
+  let results = (outs VectorOfLengthAndType<[8], [I32]>:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs) `->` type($result)";
+}
+
 #endif // MMFREE_OPS
