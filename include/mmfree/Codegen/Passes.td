@@ -128,13 +128,21 @@ def VectorizeMatmul : Pass<"mmfree-vectorize-matmul", "::mlir::ModuleOp"> {
     are split into one `scf.forall` chunk per thread (when they divide
     evenly), which `mmfree-cpu-pipeline` runs as an OpenMP region. Static
     f32 `linalg.batch_matmul`s (attention's scores and weighted values) are
-    tiled 1 x 4 x 16 x 16 and vectorized the same way.
+    tiled 1 x 4 x 16 x 16 and vectorized the same way. A GEMV tile
+    multiply-adds with `vector.fma`; its rows fit the `target`'s registers
+    (its accumulators stay in them over K once `mmfree-cpu-pipeline` has
+    hoisted the loop-invariant subsets): 8 with AVX-512 (8 zmm), else 4
+    (8 ymm).
   }];
   let options = [
     Option<"threads", "threads", "int64_t", /*default=*/"1",
-           "threads a GEMV's rows are split over">
+           "threads a GEMV's rows are split over">,
+    Option<"target", "target", "std::string", /*default=*/"",
+           "CPU target as in mmfree-select-kernels (default: the module's "
+           "mmfree.target, else generic)">
   ];
-  let dependentDialects = ["::mlir::vector::VectorDialect",
+  let dependentDialects = ["::mmfree::MMFreeDialect",
+                           "::mlir::vector::VectorDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect"];
 }

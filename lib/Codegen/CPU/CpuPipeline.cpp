@@ -48,9 +48,13 @@ void mmfree::buildCpuPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   VectorizeMatmulOptions matmuls;
   matmuls.threads = options.threads;
+  matmuls.target = options.target;
   pm.addPass(createVectorizeMatmul(matmuls));
   pm.addPass(createVectorizeElementwise());
   pm.addPass(createCanonicalizerPass());
+  // Accumulator tiles read and written at every step of a reduction loop
+  // (the GEMV's K) become loop-carried vectors, held in registers.
+  pm.addPass(createLoopInvariantSubsetHoistingPass());
 
   pm.addPass(createSplitEmptyTensors());
   bufferization::OneShotBufferizePassOptions bufferize;

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mmfree/Codegen/CPU/KernelSelection.h"
 #include "mmfree/Codegen/Passes.h"
 #include "mmfree/Codegen/Utils/TileAndVectorize.h"
 
@@ -25,6 +26,7 @@ namespace mmfree {
 } // namespace mmfree
 
 using namespace mlir;
+using namespace mmfree;
 
 namespace {
 
@@ -164,6 +166,26 @@ FailureOr<linalg::SplitReductionResult> splitGemv(RewriterBase &rewriter,
   return linalg::splitReduction(rewriter, op, control);
 }
 
+/// a * b + c on vectors as one vector.fma (LLVM contracts nothing without
+/// fast-math flags, and the split GEMV's tiles are mulf + addf).
+struct MultiplyAddToFma : OpRewritePattern<arith::AddFOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(arith::AddFOp add,
+                                PatternRewriter &rewriter) const override {
+    if (!isa<VectorType>(add.getType()))
+      return rewriter.notifyMatchFailure(add, "not on vectors");
+    for (int i = 0; i < 2; ++i) {
+      auto mul = add->getOperand(i).getDefiningOp<arith::MulFOp>();
+      if (!mul || !mul->hasOneUse())
+        continue;
+      rewriter.replaceOpWithNewOp<vector::FMAOp>(
+          add, mul.getLhs(), mul.getRhs(), add->getOperand(1 - i));
+      return success();
+    }
+    return rewriter.notifyMatchFailure(add, "no single-use multiply");
+  }
+};
+
 /// Tiles and vectorizes a split GEMV of `rows`-row tiles. In the first op,
 /// dimensions (m, n, K / 16, 16), the reduction of size 1 per tile becomes
 /// an elementwise add; the second, (m, n, 16), reduces each row's lanes.
@@ -190,11 +212,11 @@ LogicalResult vectorizeSplitGemv(RewriterBase &rewriter,
   RewritePatternSet accumulate(ctx);
   vector::MultiDimReductionOp::getCanonicalizationPatterns(accumulate, ctx);
   vector::populateVectorTransferPermutationMapLoweringPatterns(accumulate);
-  if (failed(simplifyTiles(
-          mmfree::tileAndVectorize(rewriter, split.splitLinalgOp,
-                                   {1, rows, 1, kGemvLanes}, false,
-                                   /*dropUnitDims=*/true),
-          std::move(accumulate))))
+  accumulate.add<MultiplyAddToFma>(ctx);
+  SmallVector<Block *> tiles = mmfree::tileAndVectorize(
+      rewriter, split.splitLinalgOp, {1, rows, 1, kGemvLanes}, false,
+      /*dropUnitDims=*/true);
+  if (failed(simplifyTiles(tiles, std::move(accumulate))))
     return failure();
   RewritePatternSet reduceRows(ctx);
   vector::populateVectorMultiReductionLoweringPatterns(
@@ -222,14 +244,26 @@ struct VectorizeMatmulPass
       if (isStaticOnTensors(op) && hasVectorTypes(op))
         matmuls.push_back(op);
     });
+    CpuTargetAttr cpu = getCpuTarget(getOperation());
+    if (!target.empty()) {
+      std::string error;
+      cpu = parseCpuTarget(&getContext(), target, 1, error);
+      if (!cpu) {
+        emitError(getOperation().getLoc())
+            << "mmfree-vectorize-matmul: " << error;
+        return signalPassFailure();
+      }
+    }
+    // GEMV accumulators (rows x 16 lanes) in half the vector registers.
+    const int64_t gemvRows = cpu.hasFeature("avx512f") ? 8 : 4;
     IRRewriter rewriter(&getContext());
     for (linalg::MatmulOp op : matmuls) {
       SmallVector<int64_t> ranges = op.getStaticLoopRanges();
       if (isLinearGemv(op)) {
         FailureOr<linalg::SplitReductionResult> split = splitGemv(rewriter, op);
         if (succeeded(split)) {
-          if (failed(vectorizeSplitGemv(rewriter, *split, tileFor(ranges[1], 8),
-                                        threads)))
+          if (failed(vectorizeSplitGemv(rewriter, *split,
+                                        tileFor(ranges[1], gemvRows), threads)))
             signalPassFailure();
           continue;
         }

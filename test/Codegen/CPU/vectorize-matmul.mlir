@@ -1,4 +1,5 @@
-// RUN: mmfree-opt %s -split-input-file --mmfree-vectorize-matmul --canonicalize | FileCheck %s
+// RUN: mmfree-opt %s -split-input-file --mmfree-vectorize-matmul=target=x86-64-v4 --canonicalize | FileCheck %s
+// RUN: mmfree-opt %s -split-input-file --mmfree-vectorize-matmul=target=x86-64-v3 --canonicalize --loop-invariant-subset-hoisting | FileCheck %s --check-prefix=AVX2
 
 // 8 x 64 x 256: tiles of 4 x 16 x 16, each one vector.contract.
 // CHECK-LABEL: func @tiled
@@ -36,17 +37,26 @@ func.func @dynamic(%a: tensor<?x8xf32>, %b: tensor<8x8xf32>, %c: tensor<?x8xf32>
 // nn.Linear at batch 1 (a GEMV): the weight transpose is read through the
 // indexing map instead of being copied; K is split into K/16 x 16 lanes
 // (upstream splitReduction), each tile 8 rows x 16 lanes of elementwise
-// multiply-adds into accumulators, each row's lanes reduced once at the end.
+// FMAs into accumulators (AVX-512: 8 zmm), each row's lanes reduced once at
+// the end. On AVX2, 4 rows (8 ymm); hoisting the loop-invariant subsets (as
+// the pipeline does) carries the accumulators in registers over K.
 // CHECK-LABEL: func @linear
 // CHECK-NOT: linalg.transpose
 // CHECK-NOT: vector.contract
 // CHECK: scf.for {{.*}} = %c0 to %c32 step %c8
 // CHECK:   scf.for {{.*}} = %c0 to %c4 step %c1
 // CHECK:     vector.transfer_read {{.*}} : tensor<8x16xf32>, vector<8x16xf32>
-// CHECK:     arith.mulf {{.*}} : vector<8x16xf32>
-// CHECK:     arith.addf {{.*}} : vector<8x16xf32>
+// CHECK:     vector.fma {{.*}} : vector<8x16xf32>
 // CHECK: scf.for {{.*}} = %c0 to %c32 step %c8
 // CHECK-COUNT-8: vector.reduction <add>
+// AVX2-LABEL: func @linear
+// AVX2: scf.for {{.*}} = %c0 to %c32 step %c4
+// AVX2:   %[[ACC:.*]] = vector.transfer_read {{.*}} : tensor<4x16xf32>, vector<4x16xf32>
+// AVX2:   scf.for {{.*}} = %c0 to %c4 step %c1 iter_args({{.*}}, %[[SUM:.*]] = %[[ACC]])
+// AVX2:     vector.fma {{.*}}, %[[SUM]] : vector<4x16xf32>
+// AVX2:   vector.transfer_write
+// AVX2: scf.for {{.*}} = %c0 to %c32 step %c4
+// AVX2-COUNT-4: vector.reduction <add>
 func.func @linear(%x: tensor<1x64xf32>, %w: tensor<32x64xf32>, %c: tensor<1x32xf32>) -> tensor<1x32xf32> {
   %e = tensor.empty() : tensor<64x32xf32>
   %wt = linalg.transpose ins(%w : tensor<32x64xf32>) outs(%e : tensor<64x32xf32>) permutation = [1, 0]
@@ -63,7 +73,7 @@ func.func @linear(%x: tensor<1x64xf32>, %w: tensor<32x64xf32>, %c: tensor<1x32xf
 // CHECK-NOT: tensor<32x64xf32>
 // CHECK: vector.transfer_read {{.*}} : tensor<8x16xf16>, vector<8x16xf16>
 // CHECK: arith.extf {{.*}} : vector<8x16xf16> to vector<8x16xf32>
-// CHECK: arith.mulf {{.*}} : vector<8x16xf32>
+// CHECK: vector.fma {{.*}} : vector<8x16xf32>
 #id = affine_map<(d0, d1) -> (d0, d1)>
 func.func @f16_linear(%x: tensor<1x64xf32>, %w: tensor<32x64xf16>, %c: tensor<1x32xf32>) -> tensor<1x32xf32> {
   %e = tensor.empty() : tensor<32x64xf32>

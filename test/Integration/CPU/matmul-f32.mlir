@@ -17,7 +17,7 @@
 
 // f16 weights widened before the product: read as f16 by the vector tiles
 // (GEMV and batch 4), checked against the same values in double.
-// RUN: %python %S/gen_ternary.py --m 1 --k 256 --n 64 --form transpose-op --weight-type f16 --check matmul --seed 6 | mmfree-opt --convert-elementwise-to-linalg --mmfree-vectorize-matmul | FileCheck %s --check-prefix=F16IR
+// RUN: %python %S/gen_ternary.py --m 1 --k 256 --n 64 --form transpose-op --weight-type f16 --check matmul --seed 6 | mmfree-opt --convert-elementwise-to-linalg --mmfree-vectorize-matmul=target=x86-64-v4 | FileCheck %s --check-prefix=F16IR
 // F16IR: vector.transfer_read {{.*}} vector<8x16xf16>
 // RUN: %python %S/gen_ternary.py --m 1 --k 256 --n 64 --form transpose-op --weight-type f16 --check matmul --seed 6 | mmfree-opt --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=F
 // F: mmfree-check: PASS m=1 n=64 k=256 mode=f32 matmul
