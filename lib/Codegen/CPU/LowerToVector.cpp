@@ -76,6 +76,10 @@ constexpr bool decodesInPlace(int64_t dotLanes) { return dotLanes == 16; }
 /// Largest per-thread scratch of quantized activation rows (a row group of
 /// padded K bytes, on the stack) for which quantization is fused.
 constexpr int64_t kMaxScratchBytes = 64 * 1024;
+/// Blocks whose byte-pair sums (AVX2 dots) add up in i16 lanes: a lane
+/// takes two pairs of (w + 1 <= 2) x (|x| <= 128) per block, at most 1024,
+/// so 16 blocks stay within 16384.
+constexpr int64_t kPairChunkBlocks = 16;
 /// How many 64-weight blocks ahead the VNNI kernel prefetches weights.
 constexpr int64_t kPrefetchBlocks = 32;
 
@@ -491,112 +495,133 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     SmallVector<int8_t> offsetCodes;
     for (int64_t i = 0; i < dotBytes; ++i)
       offsetCodes.push_back(int8_t(numerics::offsetCode(i % 16 & 3)));
-    // Accumulators: one per (row, channel), then one activation sum per row.
+    // Accumulators: one per (row, channel), then one activation sum per row
+    // (i16 within a chunk of blocks for byte pairs).
     SmallVector<Value> inits((group + 1) * rows.size(), zeroOf(b, loc, accVec));
-    auto blocks = scf::ForOp::create(
-        b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, paddedK),
-        indexConstant(b, loc, kBlockWeights), inits,
-        [&](OpBuilder &bb, Location l, Value k0, ValueRange accs) {
-          Value block =
-              arith::ShRUIOp::create(bb, l, k0, indexConstant(bb, l, 6));
-          Value pad = zeroOf(bb, l, i8);
-          auto bytes = [&](ArrayRef<int8_t> v) {
-            return arith::ConstantOp::create(
-                bb, l, DenseElementsAttr::get(byteVec, v));
-          };
-          Value one = splat(bb, l, byteVec, 1);
-          Value three = splat(bb, l, byteVec, 3);
-          SmallVector<Value> next(accs.begin(), accs.end());
-          // Byte pairs: accumulator i's i16 sums over the block's halves.
-          SmallVector<Value> pairSums(next.size());
-          auto dot = [&](size_t at, Value lhs, Value rhs) {
-            if (!dots.bytePairs) {
-              next[at] = X86DotBytesOp::create(bb, l, next[at], lhs, rhs);
-              return;
-            }
-            Value sums =
-                X86MultiplyAddBytesOp::create(bb, l, pairVec, lhs, rhs);
-            pairSums[at] =
-                pairSums[at] ? arith::AddIOp::create(bb, l, pairSums[at], sums)
-                             : sums;
-          };
-          // Byte pairs: adds accumulator i's block into its i32 lanes, as
-          // soon as it is complete (few registers hold i16 sums).
-          auto widen = [&](size_t at) {
-            if (!dots.bytePairs)
-              return;
-            next[at] = arith::AddIOp::create(
-                bb, l, next[at],
-                X86MultiplyAddWordsOp::create(bb, l, accVec, pairSums[at],
-                                              splat(bb, l, pairVec, 1)));
-          };
-          // xs[r * halves + h]: row r's activations of half h.
-          SmallVector<Value> xs;
-          for (auto [r, row] : llvm::enumerate(rows)) {
-            size_t sumAt = rows.size() * group + r;
-            for (int64_t h = 0; h < halves; ++h) {
-              Value kh = arith::AddIOp::create(
-                  bb, l, k0, indexConstant(bb, l, h * dotBytes));
-              xs.push_back(vector::TransferReadOp::create(
-                  bb, l, byteVec, x, ValueRange{row, kh}, pad,
-                  ArrayRef<bool>{true}));
-              dot(sumAt, one, xs.back());
-            }
-            widen(sumAt);
+    // One block's dots added into `accs`.
+    auto blockStep = [&](OpBuilder &bb, Location l, Value k0,
+                         ValueRange accs) -> SmallVector<Value> {
+      Value block = arith::ShRUIOp::create(bb, l, k0, indexConstant(bb, l, 6));
+      Value pad = zeroOf(bb, l, i8);
+      auto bytes = [&](ArrayRef<int8_t> v) {
+        return arith::ConstantOp::create(bb, l,
+                                         DenseElementsAttr::get(byteVec, v));
+      };
+      Value one = splat(bb, l, byteVec, 1);
+      Value three = splat(bb, l, byteVec, 3);
+      SmallVector<Value> next(accs.begin(), accs.end());
+      auto dot = [&](size_t at, Value lhs, Value rhs) {
+        if (dots.bytePairs)
+          next[at] = arith::AddIOp::create(
+              bb, l, next[at],
+              X86MultiplyAddBytesOp::create(bb, l, pairVec, lhs, rhs));
+        else
+          next[at] = X86DotBytesOp::create(bb, l, next[at], lhs, rhs);
+      };
+      // xs[r * halves + h]: row r's activations of half h.
+      SmallVector<Value> xs;
+      for (auto [r, row] : llvm::enumerate(rows)) {
+        size_t sumAt = rows.size() * group + r;
+        for (int64_t h = 0; h < halves; ++h) {
+          Value kh = arith::AddIOp::create(bb, l, k0,
+                                           indexConstant(bb, l, h * dotBytes));
+          xs.push_back(vector::TransferReadOp::create(bb, l, byteVec, x,
+                                                      ValueRange{row, kh}, pad,
+                                                      ArrayRef<bool>{true}));
+          dot(sumAt, one, xs.back());
+        }
+      }
+      if (isa<MemRefType>(w.getType()))
+        prefetchWeights(bb, l, w, n0, block, group);
+      for (int64_t c = 0; c < group; ++c) {
+        SmallVector<Value> at;
+        if (interleaved) {
+          // Interleaved [N/8][T][8][16]: the group's blocks are adjacent.
+          at = {arith::ShRUIOp::create(bb, l, n0, indexConstant(bb, l, 3)),
+                block,
+                arith::AddIOp::create(
+                    bb, l,
+                    arith::AndIOp::create(bb, l, n0, indexConstant(bb, l, 7)),
+                    indexConstant(bb, l, c)),
+                indexConstant(bb, l, 0)};
+        } else {
+          at = {arith::AddIOp::create(bb, l, n0, indexConstant(bb, l, c)),
+                block, indexConstant(bb, l, 0)};
+        }
+        Value packed = vector::TransferReadOp::create(
+            bb, l, packedVec, w, at, pad, SmallVector<bool>(1, true));
+        Value wide =
+            vector::ShuffleOp::create(bb, l, packed, packed, broadcast);
+        for (int64_t h = 0; h < halves; ++h) {
+          Value weights;
+          if (scaled) {
+            weights = arith::AndIOp::create(bb, l, wide, bytes(sliceMasks));
+          } else {
+            Value shifted = arith::ShRUIOp::create(
+                bb, l, vector::BitCastOp::create(bb, l, qwordVec, wide),
+                arith::ConstantOp::create(
+                    bb, l,
+                    DenseElementsAttr::get(qwordVec,
+                                           ArrayRef<int64_t>(shifts[h]))));
+            weights = arith::AndIOp::create(
+                bb, l, vector::BitCastOp::create(bb, l, byteVec, shifted),
+                three);
+            if (!interleaved)
+              weights =
+                  X86ShuffleBytesOp::create(bb, l, bytes(offsetCodes), weights);
           }
-          if (isa<MemRefType>(w.getType()))
-            prefetchWeights(bb, l, w, n0, block, group);
-          for (int64_t c = 0; c < group; ++c) {
-            SmallVector<Value> at;
-            if (interleaved) {
-              // Interleaved [N/8][T][8][16]: the group's blocks are adjacent.
-              at = {
-                  arith::ShRUIOp::create(bb, l, n0, indexConstant(bb, l, 3)),
-                  block,
-                  arith::AddIOp::create(
-                      bb, l,
-                      arith::AndIOp::create(bb, l, n0, indexConstant(bb, l, 7)),
-                      indexConstant(bb, l, c)),
-                  indexConstant(bb, l, 0)};
-            } else {
-              at = {arith::AddIOp::create(bb, l, n0, indexConstant(bb, l, c)),
-                    block, indexConstant(bb, l, 0)};
-            }
-            Value packed = vector::TransferReadOp::create(
-                bb, l, packedVec, w, at, pad, SmallVector<bool>(1, true));
-            Value wide =
-                vector::ShuffleOp::create(bb, l, packed, packed, broadcast);
-            for (int64_t h = 0; h < halves; ++h) {
-              Value weights;
-              if (scaled) {
-                weights = arith::AndIOp::create(bb, l, wide, bytes(sliceMasks));
-              } else {
-                Value shifted = arith::ShRUIOp::create(
-                    bb, l, vector::BitCastOp::create(bb, l, qwordVec, wide),
-                    arith::ConstantOp::create(
-                        bb, l,
-                        DenseElementsAttr::get(qwordVec,
-                                               ArrayRef<int64_t>(shifts[h]))));
-                weights = arith::AndIOp::create(
-                    bb, l, vector::BitCastOp::create(bb, l, byteVec, shifted),
-                    three);
-                if (!interleaved)
-                  weights = X86ShuffleBytesOp::create(bb, l, bytes(offsetCodes),
-                                                      weights);
-              }
-              for (size_t r = 0; r < rows.size(); ++r)
-                dot(r * group + c, weights, xs[r * halves + h]);
-            }
-            for (size_t r = 0; r < rows.size(); ++r)
-              widen(r * group + c);
-          }
-          scf::YieldOp::create(bb, l, next);
-        });
+          for (size_t r = 0; r < rows.size(); ++r)
+            dot(r * group + c, weights, xs[r * halves + h]);
+        }
+      }
+      return next;
+    };
+    SmallVector<Value> results;
+    if (!dots.bytePairs) {
+      results =
+          scf::ForOp::create(
+              b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, paddedK),
+              indexConstant(b, loc, kBlockWeights), inits,
+              [&](OpBuilder &bb, Location l, Value k0, ValueRange accs) {
+                scf::YieldOp::create(bb, l, blockStep(bb, l, k0, accs));
+              })
+              .getResults();
+    } else {
+      // Byte pairs: i16 sums over chunks of kPairChunkBlocks blocks, widened
+      // into the i32 accumulators once per chunk (vpmaddwd by ones).
+      const int64_t chunk = kPairChunkBlocks * kBlockWeights;
+      SmallVector<Value> zeros(inits.size(), zeroOf(b, loc, pairVec));
+      results =
+          scf::ForOp::create(
+              b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, paddedK),
+              indexConstant(b, loc, chunk), inits,
+              [&](OpBuilder &bb, Location l, Value c0, ValueRange wide) {
+                Value end = arith::MinUIOp::create(
+                    bb, l,
+                    arith::AddIOp::create(bb, l, c0,
+                                          indexConstant(bb, l, chunk)),
+                    indexConstant(bb, l, paddedK));
+                auto chunkSums = scf::ForOp::create(
+                    bb, l, c0, end, indexConstant(bb, l, kBlockWeights), zeros,
+                    [&](OpBuilder &cb, Location cl, Value k0, ValueRange accs) {
+                      scf::YieldOp::create(cb, cl, blockStep(cb, cl, k0, accs));
+                    });
+                Value ones = splat(bb, l, pairVec, 1);
+                SmallVector<Value> next;
+                for (auto [acc, sums] : llvm::zip(wide, chunkSums.getResults()))
+                  next.push_back(
+                      arith::AddIOp::create(bb, l, acc,
+                                            X86MultiplyAddWordsOp::create(
+                                                bb, l, accVec, sums, ones)));
+                scf::YieldOp::create(bb, l, next);
+              })
+              .getResults();
+    }
     SmallVector<Value> sums;
     for (size_t r = 0; r < rows.size(); ++r) {
-      Value rowSum = blocks.getResult(rows.size() * group + r);
+      Value rowSum = results[rows.size() * group + r];
       for (int64_t c = 0; c < group; ++c) {
-        Value acc = blocks.getResult(r * group + c);
+        Value acc = results[r * group + c];
         if (scaled)
           acc = arith::ShRSIOp::create(
               b, loc, acc,

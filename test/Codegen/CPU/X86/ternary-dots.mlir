@@ -177,15 +177,17 @@ func.func @shared_quantize(%x: tensor<1x64xf32>, %w: tensor<8x1x16xi8>) -> (tens
 
 // RUN: mmfree-opt %s --mmfree-select-kernels="target=x86-64-v3 ternary-kernel=dots" --mmfree-lower-to-vector | FileCheck %s --check-prefix=AVX2 --implicit-check-not=x86_dot_bytes
 // Plain AVX2 (no vpdpbusd), the same 32-byte decode; each dot is a byte-pair
-// multiply-add into i16 (vpmaddubsw), the block's two halves summed in i16,
-// then widened once into the i32 accumulator (vpmaddwd by ones).
+// multiply-add into i16 (vpmaddubsw), summed in i16 lanes over chunks of
+// 16 blocks (at most 16384), then widened into the i32 accumulators once
+// per chunk (vpmaddwd by ones).
 // AVX2-LABEL: func @four_rows
-// AVX2: %[[P0:.*]] = mmfree.x86_multiply_add_bytes {{.*}} : vector<32xi8> -> vector<16xi16>
-// AVX2: %[[P1:.*]] = mmfree.x86_multiply_add_bytes {{.*}} : vector<32xi8> -> vector<16xi16>
-// AVX2: %[[S:.*]] = arith.addi %[[P0]], %[[P1]] : vector<16xi16>
-// AVX2: %[[W:.*]] = mmfree.x86_multiply_add_words %[[S]], %{{.*}} : vector<16xi16> -> vector<8xi32>
-// AVX2: arith.addi %{{.*}}, %[[W]] : vector<8xi32>
-// AVX2: %[[C:.*]] = mmfree.x86_shuffle_bytes {{.*}} : vector<32xi8>
-// AVX2: mmfree.x86_multiply_add_bytes %[[C]], {{.*}} : vector<32xi8> -> vector<16xi16>
-// AVX2: mmfree.x86_multiply_add_words {{.*}} : vector<16xi16> -> vector<8xi32>
+// AVX2: scf.for {{.*}} step %c1024 iter_args({{.*}}) -> (vector<8xi32>,
+// AVX2:   %[[END:.*]] = arith.minui
+// AVX2:   scf.for {{.*}} to %[[END]] step %c64 iter_args({{.*}}) -> (vector<16xi16>,
+// AVX2:     %[[P:.*]] = mmfree.x86_multiply_add_bytes {{.*}} : vector<32xi8> -> vector<16xi16>
+// AVX2:     arith.addi %{{.*}}, %[[P]] : vector<16xi16>
+// AVX2:     %[[C:.*]] = mmfree.x86_shuffle_bytes {{.*}} : vector<32xi8>
+// AVX2:     mmfree.x86_multiply_add_bytes %[[C]], {{.*}} : vector<32xi8> -> vector<16xi16>
+// AVX2:   %[[W:.*]] = mmfree.x86_multiply_add_words {{.*}} : vector<16xi16> -> vector<8xi32>
+// AVX2:   arith.addi %{{.*}}, %[[W]] : vector<8xi32>
 // AVX2: return
