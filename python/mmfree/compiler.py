@@ -142,23 +142,34 @@ class Library:
 
 
 def compile_module(text, rewrite=(), pipeline="mmfree-cpu-pipeline=target=host",
-                   workdir=None):
+                   workdir=None, name="module", debug=False):
     """Compiles `text` after the passes `rewrite` (mmfree-opt flags) into a
-    shared object; returns (Library, remarks printed by the rewrites)."""
+    shared object `name`.so; returns (Library, remarks printed by the
+    rewrites). With `debug`, the object carries line tables from the
+    locations in `text` (a profile then names the source lines)."""
     workdir = Path(workdir or tempfile.mkdtemp(prefix="mmfree-"))
     remarks = ""
+    keep = ["--mlir-print-debuginfo"] if debug else []
     if rewrite:
-        text, remarks = mmfree_opt(text, *rewrite)
+        text, remarks = mmfree_opt(text, *rewrite, *keep)
     lowered, more = mmfree_opt(text, "--llvm-request-c-wrappers",
-                               "--" + pipeline)
+                               "--" + pipeline, *keep)
+    if debug:
+        # The upstream pass crashes (LLVM 22) on globals whose location is a
+        # call site: theirs (constants, messages) are dropped first.
+        lowered = re.sub(r"(llvm\.mlir\.global .*) loc\(#loc\d+\)$",
+                         r"\1 loc(unknown)", lowered, flags=re.M)
+        lowered, _ = mmfree_opt(lowered, *keep,
+                                "--ensure-debug-info-scope-on-llvm-func")
     remarks += more
     ll = subprocess.run([str(LLVM_BIN / "mlir-translate"), "--mlir-to-llvmir"],
                         input=lowered, capture_output=True, text=True)
     if ll.returncode != 0:
         raise RuntimeError("mlir-translate failed:\n" + ll.stderr[-4000:])
     (workdir / "module.ll").write_text(ll.stdout)
-    so = workdir / "module.so"
+    so = workdir / f"{name}.so"
     subprocess.run([str(LLVM_BIN / "clang"), "-O2", "-march=native", "-shared",
+                    *(["-g"] if debug else []),
                     "-fPIC", "-Wno-override-module", "-o", str(so),
                     str(workdir / "module.ll"), f"-L{LLVM_LIB}",
                     "-lmlir_c_runner_utils", "-fopenmp",

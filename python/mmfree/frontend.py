@@ -35,10 +35,13 @@ class _WithParameters(torch.nn.Module):
         return torch.func.functional_call(self.module, state, args[:n])
 
 
-def export_with_parameters(module, *example_args, func_name="forward"):
+def export_with_parameters(module, *example_args, func_name="forward",
+                           locations=False):
     """Like export_linalg, but the parameters and buffers become arguments
     after `example_args` (weights loaded at run time, not IR constants).
-    Returns (text, names of those arguments in order)."""
+    With `locations`, the text keeps each op's Python file and line (for
+    debug info and profiles). Returns (text, names of those arguments in
+    order)."""
     module = module.eval()
     # torch.export makes one input of a tensor passed twice: keep them apart.
     distinct, seen = [], set()
@@ -64,4 +67,6 @@ def export_with_parameters(module, *example_args, func_name="forward"):
     finally:
         for sub, kept in saved.items():
             sub._non_persistent_buffers_set.update(kept)
+    if locations:
+        return imported.operation.get_asm(enable_debug_info=True), names
     return str(imported), names

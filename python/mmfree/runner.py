@@ -61,20 +61,25 @@ def stored_as(module, dtype):
 
 class CompiledLM:
     """`step(tokens, *state) -> (logits, *state)` of `model`, compiled.
-    `example` are the step's non-weight arguments (token ids, state)."""
+    `example` are the step's non-weight arguments (token ids, state).
+    `name` names the shared object; `debug` gives it line tables of the
+    PyTorch source (for profiles)."""
 
     def __init__(self, model, example, rewrite=TERNARY,
-                 pipeline="mmfree-cpu-pipeline=target=host"):
+                 pipeline="mmfree-cpu-pipeline=target=host", name="module",
+                 debug=False):
         # Buffers no checkpoint holds (computed from the config).
         self.derived = {
             f"{prefix}.{b}".lstrip("."): getattr(sub, b).detach().numpy()
             for prefix, sub in model.named_modules()
             for b in sub._non_persistent_buffers_set}
         start = time.perf_counter()
-        text, self.names = export_with_parameters(model, *example)
+        text, self.names = export_with_parameters(model, *example,
+                                                  locations=debug)
         self.export_s = time.perf_counter() - start
         start = time.perf_counter()
-        self.lib, self.remarks = compile_module(text, rewrite, pipeline)
+        self.lib, self.remarks = compile_module(text, rewrite, pipeline,
+                                                name=name, debug=debug)
         self.compile_s = time.perf_counter() - start
         self.args, self.results = signature(self.lib.text)
         if len(self.args) != len(example) + len(self.names):
@@ -158,10 +163,15 @@ class LayeredLM:
     compiled for each form the first time a step needs it."""
 
     def __init__(self, plan, rewrite=TERNARY,
-                 pipeline="mmfree-cpu-pipeline=target=host"):
+                 pipeline="mmfree-cpu-pipeline=target=host", debug=False):
         self.plan, self.rewrite, self.pipeline = plan, rewrite, pipeline
-        self.parts = [CompiledLM(module, example, rewrite, pipeline)
-                      for module, example in plan.parts()]
+        self.debug = debug
+        self.parts = [CompiledLM(module, example, rewrite, pipeline, name,
+                                 debug)
+                      for (module, example), name in
+                      zip(plan.parts(),
+                          ("embedding", self._layer_name(plan.lengths[0]),
+                           "head"))]
         self.embed, self.layer, self.head = self.parts
         self.layer_forms = {plan.lengths[0]: self.layer}
         self.compile_s = sum(p.export_s + p.compile_s for p in self.parts)
@@ -169,12 +179,17 @@ class LayeredLM:
         self.seconds = {"embedding": 0.0, "layers": 0.0, "head": 0.0}
         self.remarks = "".join(p.remarks for p in self.parts)
 
+    @staticmethod
+    def _layer_name(length):
+        return "layer" + (str(length) if length else "")
+
     def layer_form(self, length):
         """The layer compiled for `length` (compiled on first use; its
         weights are the same arrays)."""
         if length not in self.layer_forms:
             form = CompiledLM(*self.plan.layer_part(length), self.rewrite,
-                              self.pipeline)
+                              self.pipeline, self._layer_name(length),
+                              self.debug)
             self.compile_s += form.export_s + form.compile_s
             self.layer_forms[length] = form
         return self.layer_forms[length]

@@ -5,6 +5,7 @@ tokens; a BitNet GGUF it writes gives the config and the weights of a second
 run; a bad file is a clear error and a nonzero exit."""
 
 import os
+import re
 import subprocess
 import tempfile
 from pathlib import Path
@@ -64,6 +65,17 @@ report = dict(line.split(None, 1) for line in both.stdout.splitlines())
 print("llama.cpp:", "decode" in report["llama.cpp"],
       "tokens/s" in report["llama.cpp"])
 # CHECK: llama.cpp: True True
+
+# --profile: perf samples the decode; the compiled layer's line tables name
+# the PyTorch source of each sample, so its time splits into BitLinear,
+# attention, norms and the rest, next to the embedding, head and runtime.
+profiled = run("--model", "bitnet", "--tokens", "400", "--max-len", "512",
+               "--profile")
+split = {part: float(percent) for percent, part in
+         re.findall(r"^profile\s+([\d.]+)%\s+(.*)$", profiled.stdout, re.M)}
+print("profile:", [p for p in sorted(split) if "BitLinear" in p or
+                   "attention" in p], round(sum(split.values())) in (99, 100))
+# CHECK: profile: ['attention (RoPE, cache, scores, softmax, P V)', 'ternary BitLinear (quantize, contract, dequantize)'] True
 
 (tmp / "bad.safetensors").write_bytes(b"\x02\x00\x00\x00\x00\x00\x00\x00{}")
 bad = run("--model", "bitnet", "--weights", str(tmp / "bad.safetensors"),

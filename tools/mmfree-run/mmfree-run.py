@@ -82,6 +82,11 @@ def main():
                         help="L-Mul for every product the ternary rewrite "
                         "leaves in f32 (all: attention, norms, activations) "
                         "or for attention's products only")
+    parser.add_argument("--profile", action="store_true",
+                        help="sample the decode with perf and split its time "
+                        "by the PyTorch source of the compiled code "
+                        "(BitLinear, attention, norms, the rest), the "
+                        "embedding, the head and the Python runtime")
     args = parser.parse_args()
     # PyTorch's export warns about its own deprecations on every module.
     warnings.simplefilter("ignore", FutureWarning)
@@ -121,7 +126,7 @@ def main():
                          if args.lmul else [])
     lm = LayeredLM(plan, rewrite,
                    f"mmfree-cpu-pipeline=target={args.target}"
-                   f" threads={args.threads}")
+                   f" threads={args.threads}", debug=args.profile)
     lm.prepare(len(prompt) + args.tokens)  # one layer per cache length
     log(f"compiled in {lm.compile_s:.1f} s; loading weights")
     if args.weights:
@@ -141,8 +146,17 @@ def main():
     gc.collect()
     gc.freeze()
     log(f"decoding {len(prompt)} prompt + {args.tokens} tokens")
-    tokens, _, prefill_s, decode_s = decode(lm.step, prompt, args.tokens,
-                                            lm.initial_state())
+    if args.profile:
+        from mmfree.profile import PerfError, Sampler
+        try:
+            with Sampler() as sampler:
+                tokens, _, prefill_s, decode_s = decode(
+                    lm.step, prompt, args.tokens, lm.initial_state())
+        except PerfError as e:
+            sys.exit(f"mmfree-run: error: {e}")
+    else:
+        tokens, _, prefill_s, decode_s = decode(lm.step, prompt, args.tokens,
+                                                lm.initial_state())
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2 ** 20
     packed = lm.packed_bytes()
     print(f"model       {args.model} {args.size}: {lm.ternary_layers} ternary "
@@ -166,6 +180,12 @@ def main():
         f"{part} {100 * s / total:.1f}%" for part, s in lm.seconds.items()))
     print(f"peak memory {peak:.2f} GiB (this process, with the PyTorch model)")
     print("tokens      " + ",".join(map(str, tokens)))
+    if args.profile:
+        split = sampler.split({"embedding.so": "embedding",
+                               "head.so": "output head"})
+        sampler.close()
+        for part, percent in split.most_common():
+            print(f"profile     {percent:5.1f}%  {part}")
     if args.llama_cpp:
         compare_llama_cpp(args, gguf_file, prompt, tokens, decode)
 
