@@ -79,10 +79,13 @@ class Bound:
 class Library:
     """A compiled module; `call` runs one of its functions."""
 
-    def __init__(self, path):
+    def __init__(self, path, out_params=False):
         self.path = path
         self.lib = ctypes.CDLL(str(path))
         self.lib.free.argtypes = [ctypes.c_void_p]
+        # Compiled with mmfree-cpu-pipeline{out-params}: results are
+        # caller-allocated trailing arguments, nothing to copy out or free.
+        self.out_params = out_params
 
     def call(self, name, args, result_shape, result_dtype=np.float32):
         """Calls `name` (one ranked tensor result) on the NumPy `args`."""
@@ -103,6 +106,14 @@ class Library:
         args = [np.ascontiguousarray(a) for a in args]
         descs = [ctypes.byref(_descriptor(a)) for a in args]
         bound = bound or Bound([], set(), [])
+        fn = getattr(self.lib, "_mlir_ciface_" + name)
+        fn.restype = None
+        if self.out_params:
+            # Fresh arrays: a result may be the next call's argument.
+            arrays = [np.empty(shape, dtype=dt) for shape, dt in results]
+            fn(*descs, *bound.descriptors,
+               *[ctypes.byref(_descriptor(a)) for a in arrays])
+            return arrays
         types = [_descriptor_type(len(shape), _CTYPES[np.dtype(dt).type])
                  for shape, dt in results]
         if len(types) == 1:
@@ -111,8 +122,6 @@ class Library:
         else:
             out = _results_type(tuple(types))()
             outs = [getattr(out, f"r{i}") for i in range(len(types))]
-        fn = getattr(self.lib, "_mlir_ciface_" + name)
-        fn.restype = None
         fn(ctypes.byref(out), *descs, *bound.descriptors)
         arrays = [self._copy_out(d, shape, np.dtype(dt))
                   for d, (shape, dt) in zip(outs, results)]
@@ -175,7 +184,9 @@ def compile_module(text, rewrite=(), pipeline="mmfree-cpu-pipeline=target=host",
                     "-lmlir_c_runner_utils", "-fopenmp",
                     f"-Wl,-rpath,{LLVM_LIB}"],
                    check=True)
-    lib = Library(so)
+    lib = Library(so, out_params=re.search(r"\bout-params\b(?!=(0|false))",
+                                           pipeline)
+                  is not None)
     lib.text = text  # the module after the rewrites (its signature)
     # Arguments to pack at load time (packed-arguments), by function.
     lib.packed = {name: packed_arguments(text, name)

@@ -126,7 +126,7 @@ def main():
                          if args.lmul else [])
     lm = LayeredLM(plan, rewrite,
                    f"mmfree-cpu-pipeline=target={args.target}"
-                   f" threads={args.threads}", debug=args.profile)
+                   f" threads={args.threads} out-params", debug=args.profile)
     lm.prepare(len(prompt) + args.tokens)  # one layer per cache length
     log(f"compiled in {lm.compile_s:.1f} s; loading weights")
     if args.weights:
