@@ -20,31 +20,35 @@ PIPELINE = "mmfree-cpu-pipeline=target=host out-params"
 _HUGE_PAGE = 2 << 20
 
 
-def in_huge_pages(arrays):
-    """Copies of `arrays` in one anonymous mapping advised for 2 MB pages
-    (transparent huge pages in madvise mode), each 64-byte aligned; the same
-    array given twice is copied once. Streaming weights through 4 KB pages
-    costs a TLB miss (a nested page walk on a VM) every 64 lines."""
+def in_huge_pages(lists):
+    """Moves the arrays of `lists` (lists of arrays, updated in place) into
+    one anonymous mapping advised for 2 MB pages (transparent huge pages in
+    madvise mode), each 64-byte aligned; an array in several places is
+    copied once, and each original is released as soon as its last place
+    holds the copy (the load holds the weights about once, not twice).
+    Streaming weights through 4 KB pages costs a TLB miss (a nested page
+    walk on a VM) every 64 lines."""
     import mmap
-    distinct = list({id(a): a for a in arrays}.values())
-    offsets, size = {}, 0
-    for a in distinct:
-        offsets[id(a)] = size
-        size += -(-a.nbytes // 64) * 64
-    if not size:
-        return list(arrays)
-    area = mmap.mmap(-1, size + _HUGE_PAGE)
+    sizes = {id(a): -(-a.nbytes // 64) * 64 for ws in lists for a in ws}
+    if not sum(sizes.values()):
+        return
+    area = mmap.mmap(-1, sum(sizes.values()) + _HUGE_PAGE)
     if hasattr(mmap, "MADV_HUGEPAGE"):
         area.madvise(mmap.MADV_HUGEPAGE)
     raw = np.frombuffer(area, dtype=np.uint8)
-    start = -raw.ctypes.data % _HUGE_PAGE
+    at = -raw.ctypes.data % _HUGE_PAGE
+    # By the id of an original: every original lives until its places are
+    # replaced, so no id is reused while it is looked up.
     copies = {}
-    for a in distinct:
-        at = start + offsets[id(a)]
-        copy = raw[at:at + a.nbytes].view(a.dtype).reshape(a.shape)
-        copy[...] = a
-        copies[id(a)] = copy
-    return [copies[id(a)] for a in arrays]
+    for ws in lists:
+        for j, a in enumerate(ws):
+            copy = copies.get(id(a))
+            if copy is None:
+                copy = raw[at:at + a.nbytes].view(a.dtype).reshape(a.shape)
+                copy[...] = a
+                copies[id(a)] = copy
+                at += sizes[id(a)]
+            ws[j] = copy
 
 
 def stored_as(module, dtype):
@@ -226,10 +230,10 @@ class LayeredLM:
                                  lambda n, i=i: rename(name("layer", n, i)),
                                  shared)
             for i in range(self.plan.layers)]
-        parts = [self.embed.weights, self.head.weights, *self.layer_weights]
-        moved = iter(in_huge_pages([w for ws in parts for w in ws]))
-        for ws in parts:
-            ws[:] = [next(moved) for _ in ws]
+        # The file's mapping and the shared arrays go before the move.
+        del source, shared
+        in_huge_pages([self.embed.weights, self.head.weights,
+                       *self.layer_weights])
         self.load_s = time.perf_counter() - start
 
     def initial_state(self):
