@@ -47,4 +47,4 @@ fi
 unset ASAN_OPTIONS UBSAN_OPTIONS
 [ -x build/bin/mmfree-opt ] || bash scripts/build.sh
 /usr/lib/llvm-22/bin/lit -q --param tsan=1 build/test --filter \
-  'Integration/CPU/(lut|lut-shuffle|lut-sums|ternary-avxvnni|ternary-int8|ternary-lookup|ternary-vnni)\.mlir'
+  'Integration/CPU/(lut|lut-shuffle|lut-sums|ternary-avx2-dots|ternary-avxvnni|ternary-int8|ternary-lookup|ternary-vnni)\.mlir'
