@@ -16,8 +16,8 @@
 // and stored as w + 1, so the decode is one mask (slice j stays at bits 2j,
 // its lanes are shifted back at the end); runtime weights take a shift, a
 // mask and a byte shuffle. On AVX2 without VNNI the same kernel makes
-// each dot of two instructions (vpmaddubsw into i16, the block's halves
-// summed in i16, vpmaddwd into i32). `threads` splits the channels over an
+// each dot a vpmaddubsw into i16 lanes, summed in i16 over 16 blocks and
+// widened into i32 once (vpmaddwd). `threads` splits the channels over an
 // scf.parallel.
 //
 //===----------------------------------------------------------------------===//
@@ -88,9 +88,8 @@ struct Dots {
   /// i32 lanes per dot: 16 (AVX-512 VNNI), 8 (256-bit), 0 (no dots).
   int64_t lanes = 0;
   /// AVX2 without VNNI: each dot is a byte-pair multiply-add (vpmaddubsw)
-  /// into i16, the halves of a block summed in i16 and widened once into
-  /// i32 (vpmaddwd by ones). Exact: a pair of w + 1 <= 2 times |x| <= 128
-  /// is at most 512, a block's two at most 1024.
+  /// into i16 lanes, summed in i16 over kPairChunkBlocks blocks and
+  /// widened into i32 once per chunk (vpmaddwd by ones).
   bool bytePairs = false;
   explicit operator bool() const { return lanes > 0; }
 };
