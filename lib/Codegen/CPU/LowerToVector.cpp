@@ -20,6 +20,11 @@
 // widened into i32 once (vpmaddwd). `threads` splits the channels over an
 // scf.parallel.
 //
+// A dequantization that is the contraction's only user becomes its
+// epilogue: each sum is rescaled where it is reduced and written once as
+// f32, so that no accumulator tensor is stored (with out-params a layer then
+// allocates nothing on the heap).
+//
 //===----------------------------------------------------------------------===//
 
 #include "mmfree/Codegen/Passes.h"
@@ -147,6 +152,10 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
           resultBuffer(rewriter, loc, quantize.getScale().getType(), rowsDyn),
           k, paddedK};
     }
+    std::optional<Epilogue> epilogue =
+        Epilogue::match(rewriter, loc, op, fusion ? quantize : nullptr);
+    auto outType =
+        epilogue ? cast<RankedTensorType>(epilogue->op.getType()) : resultType;
     Value input = fusion ? quantize.getInput() : op.getInput();
     Value x = fusion ? Value() : padToBlocks(rewriter, loc, input, k);
     Value mSize = tensor::DimOp::create(rewriter, loc, input, 0);
@@ -165,13 +174,14 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     // Every chunk of channels holds whole groups (of either row grouping).
     int64_t widest = channelGroup(/*useDots=*/true, /*rowGroup=*/1);
     if (threads > 1 && n % (threads * widest) == 0) {
-      rewriter.replaceOp(op, threadedKernel(rewriter, loc, x, w, mSize,
-                                            resultType, rowsPerGroup, paddedK,
-                                            lanes, threads, fusion));
+      replaceResult(rewriter, op, epilogue,
+                    threadedKernel(rewriter, loc, x, w, mSize, accType, outType,
+                                   rowsPerGroup, paddedK, lanes, threads,
+                                   fusion, epilogue));
       replaceQuantize(rewriter, loc, quantize, fusion);
       return success();
     }
-    Value init = tensor::EmptyOp::create(rewriter, loc, resultType, dyn);
+    Value init = tensor::EmptyOp::create(rewriter, loc, outType, dyn);
     if (fusion)
       x = fusion->scratch(rewriter, loc, rowsPerGroup);
 
@@ -190,19 +200,25 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                    for (int64_t r = 0; r < rowGroup; ++r)
                      rows.push_back(arith::AddIOp::create(
                          b, l, m0, indexConstant(b, l, r)));
+                   SmallVector<Value> qs;
                    SmallVector<Value> xRows =
-                       fusion ? fusion->quantizeRows(b, l, x, rows, Value())
+                       fusion ? fusion->quantizeRows(b, l, x, rows, Value(), qs)
                               : rows;
+                   Rescale rescale{epilogue ? &*epilogue : nullptr,
+                                   epilogue
+                                       ? epilogue->rowScales(b, l, rows, qs)
+                                       : SmallVector<Value>()};
                    Value result = iter[0];
                    int64_t channels = channelGroup(useDots, rowGroup);
                    int64_t mainN = n - n % channels;
                    if (mainN > 0)
-                     result =
-                         channelLoop(b, l, x, w, result, rows, xRows, 0, mainN,
-                                     channels, paddedK, accType, lanes);
+                     result = channelLoop(b, l, x, w, result, rows, xRows, 0,
+                                          mainN, channels, paddedK, accType,
+                                          lanes, rescale);
                    if (mainN < n)
-                     result = channelLoop(b, l, x, w, result, rows, xRows,
-                                          mainN, n, 1, paddedK, accType, lanes);
+                     result =
+                         channelLoop(b, l, x, w, result, rows, xRows, mainN, n,
+                                     1, paddedK, accType, lanes, rescale);
                    scf::YieldOp::create(b, l, result);
                  })
           .getResult(0);
@@ -210,9 +226,127 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     Value result = rowLoop(indexConstant(rewriter, loc, 0), groupedRows,
                            rowsPerGroup, init);
     result = rowLoop(groupedRows, mSize, 1, result);
-    rewriter.replaceOp(op, result);
+    replaceResult(rewriter, op, epilogue, result);
     replaceQuantize(rewriter, loc, quantize, fusion);
     return success();
+  }
+
+  /// The fused dequantization: its op, its weight scales (a buffer, or the
+  /// one per-tensor scale) and its row scales (a buffer, or none: no row
+  /// scales, or the fused quantization's own).
+  struct Epilogue {
+    DequantizeOp op;
+    Value weightScales, rowScaleBuffer;
+    bool perChannel, rowScaled;
+
+    /// The dequantization that only `op`'s result feeds, if its scales are
+    /// available before `op`; `quantize`: the fused quantization, whose
+    /// scales the kernel computes itself.
+    static std::optional<Epilogue> match(PatternRewriter &rewriter,
+                                         Location loc, TernaryMatmulOp op,
+                                         QuantizeRowsOp quantize) {
+      if (!op->hasOneUse())
+        return std::nullopt;
+      auto dequantize = dyn_cast<DequantizeOp>(*op->user_begin());
+      if (!dequantize || dequantize.getAcc() != op.getResult())
+        return std::nullopt;
+      Value weightScale = dequantize.getWeightScale();
+      Value rowScale = dequantize.getRowScale();
+      bool ownScales = rowScale && quantize && rowScale == quantize.getScale();
+      if (!availableAt(weightScale, op) ||
+          (rowScale && !ownScales && !availableAt(rowScale, op)))
+        return std::nullopt;
+      bool perChannel =
+          dequantize.getWeightScale().getType().getDimSize(0) != 1;
+      Value weightScales =
+          readOnlyBuffer(rewriter, loc, before(rewriter, weightScale, op));
+      if (!perChannel)
+        weightScales =
+            memref::LoadOp::create(rewriter, loc, weightScales,
+                                   ValueRange{indexConstant(rewriter, loc, 0)});
+      return Epilogue{
+          dequantize, weightScales,
+          rowScale && !ownScales
+              ? readOnlyBuffer(rewriter, loc, before(rewriter, rowScale, op))
+              : Value(),
+          perChannel, bool(rowScale)};
+    }
+
+    /// Whether `value` is defined before `op` (in its block or one around)
+    /// or is a constant that can be.
+    static bool availableAt(Value value, Operation *op) {
+      if (auto arg = dyn_cast<BlockArgument>(value))
+        return arg.getOwner()->findAncestorOpInBlock(*op) != nullptr;
+      Operation *def = value.getDefiningOp();
+      Operation *ancestor = def->getBlock()->findAncestorOpInBlock(*op);
+      return (ancestor && def->isBeforeInBlock(ancestor)) ||
+             matchPattern(value, m_Constant());
+    }
+
+    /// `value`, or a copy of its constant where it is defined after `op`
+    /// (the insertion point is before `op`).
+    static Value before(PatternRewriter &rewriter, Value value, Operation *op) {
+      Operation *def = value.getDefiningOp();
+      if (!def || !matchPattern(value, m_Constant()))
+        return value;
+      Operation *ancestor = def->getBlock()->findAncestorOpInBlock(*op);
+      if (ancestor && def->isBeforeInBlock(ancestor))
+        return value;
+      return rewriter.clone(*def)->getResult(0);
+    }
+
+    /// The row scales of `rows`: loaded, the fused quantization's `qs`, or
+    /// none.
+    SmallVector<Value> rowScales(OpBuilder &b, Location loc,
+                                 ArrayRef<Value> rows,
+                                 ArrayRef<Value> qs) const {
+      if (!rowScaleBuffer)
+        return rowScaled ? SmallVector<Value>(qs) : SmallVector<Value>();
+      SmallVector<Value> scales;
+      for (Value row : rows)
+        scales.push_back(memref::LoadOp::create(b, loc, rowScaleBuffer, row));
+      return scales;
+    }
+
+    /// float(sum) * weight_scale[n] / q, left to right as the op defines.
+    Value apply(OpBuilder &b, Location loc, Value sum, Value n, Value q) const {
+      Type f32 = b.getF32Type();
+      Value y = isa<FloatType>(sum.getType())
+                    ? sum
+                    : arith::SIToFPOp::create(b, loc, f32, sum).getResult();
+      y = arith::MulFOp::create(
+          b, loc, y,
+          perChannel ? memref::LoadOp::create(b, loc, weightScales, n)
+                     : weightScales);
+      return q ? arith::DivFOp::create(b, loc, y, q).getResult() : y;
+    }
+  };
+
+  /// A row group's view of the epilogue: none, or it with the rows' scales.
+  struct Rescale {
+    const Epilogue *epilogue;
+    SmallVector<Value> rowScales;
+
+    /// What row `r`'s sum for channel `n` stores.
+    Value operator()(OpBuilder &b, Location loc, Value sum, size_t r,
+                     Value n) const {
+      if (!epilogue)
+        return sum;
+      return epilogue->apply(b, loc, sum, n,
+                             rowScales.empty() ? Value() : rowScales[r]);
+    }
+  };
+
+  /// Replaces `op`, or the dequantization it fuses, by `result`.
+  static void replaceResult(PatternRewriter &rewriter, TernaryMatmulOp op,
+                            const std::optional<Epilogue> &epilogue,
+                            Value result) {
+    if (!epilogue) {
+      rewriter.replaceOp(op, result);
+      return;
+    }
+    rewriter.replaceOp(epilogue->op, result);
+    rewriter.eraseOp(op);
   }
 
   /// The fused activation quantization: the f32 rows, the buffer their
@@ -245,9 +379,11 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     /// mmfree.quantize_rows of `rows` into rows 0, 1, ... of `scratch`, in
     /// 16-lane loops (a masked tail when K is not a multiple of 16): the
     /// absolute maximum, q = 127 / max(it, eps), clamp(roundeven(x * q)).
-    /// Stores q unless `storeIf` (an i1) is false. Returns the scratch rows.
+    /// Stores q unless `storeIf` (an i1) is false and appends it to `qs`.
+    /// Returns the scratch rows.
     SmallVector<Value> quantizeRows(OpBuilder &b, Location loc, Value scratch,
-                                    ArrayRef<Value> rows, Value storeIf) const {
+                                    ArrayRef<Value> rows, Value storeIf,
+                                    SmallVectorImpl<Value> &qs) const {
       Type f32 = b.getF32Type();
       auto lanes = VectorType::get({16}, f32);
       auto bytes = VectorType::get({16}, b.getI8Type());
@@ -325,6 +461,7 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
         } else {
           memref::StoreOp::create(b, loc, q, scales, ValueRange{row});
         }
+        qs.push_back(q);
         scratchRows.push_back(scratchRow);
       }
       return scratchRows;
@@ -356,7 +493,7 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                            Value result, ArrayRef<Value> rows,
                            ArrayRef<Value> xRows, int64_t begin, int64_t end,
                            int64_t group, int64_t paddedK, Type accType,
-                           Dots dots) {
+                           Dots dots, const Rescale &rescale) {
     auto loop = scf::ForOp::create(
         b, loc, indexConstant(b, loc, begin), indexConstant(b, loc, end),
         indexConstant(b, loc, group), result,
@@ -370,8 +507,9 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
           for (size_t r = 0; r < rows.size(); ++r)
             for (int64_t c = 0; c < group; ++c) {
               Value n = arith::AddIOp::create(b, l, n0, indexConstant(b, l, c));
-              res = tensor::InsertOp::create(b, l, sums[r * group + c], res,
-                                             ValueRange{rows[r], n});
+              res = tensor::InsertOp::create(
+                  b, l, rescale(b, l, sums[r * group + c], r, n), res,
+                  ValueRange{rows[r], n});
             }
           scf::YieldOp::create(b, l, res);
         });
@@ -706,11 +844,11 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
   /// iteration each (OpenMP), every chunk writing its own columns of the
   /// result buffer. Used when the chunks hold whole channel groups.
   Value threadedKernel(PatternRewriter &rewriter, Location loc, Value x,
-                       Value w, Value mSize, RankedTensorType resultType,
-                       int64_t rowsPerGroup, int64_t paddedK, Dots lanes,
-                       int64_t threads,
-                       const std::optional<Fusion> &fusion) const {
-    Type accType = resultType.getElementType();
+                       Value w, Value mSize, Type accType,
+                       RankedTensorType resultType, int64_t rowsPerGroup,
+                       int64_t paddedK, Dots lanes, int64_t threads,
+                       const std::optional<Fusion> &fusion,
+                       const std::optional<Epilogue> &epilogue) const {
     int64_t n = resultType.getDimSize(1), chunk = n / threads;
     Value xm = fusion ? Value() : readOnlyBuffer(rewriter, loc, x);
     Value wm =
@@ -745,9 +883,14 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                   for (int64_t r = 0; r < rowGroup; ++r)
                     rows.push_back(arith::AddIOp::create(
                         b, l, m0, indexConstant(b, l, r)));
+                  SmallVector<Value> qs;
                   SmallVector<Value> xRows =
-                      fusion ? fusion->quantizeRows(b, l, xs, rows, firstThread)
+                      fusion ? fusion->quantizeRows(b, l, xs, rows, firstThread,
+                                                    qs)
                              : rows;
+                  Rescale rescale{epilogue ? &*epilogue : nullptr,
+                                  epilogue ? epilogue->rowScales(b, l, rows, qs)
+                                           : SmallVector<Value>()};
                   scf::ForOp::create(
                       b, l, c0,
                       arith::AddIOp::create(b, l, c0,
@@ -761,13 +904,13 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                                   : reduceGroup(b, l, xs, wm, xRows, n0, group,
                                                 paddedK, accType);
                         for (size_t r = 0; r < rows.size(); ++r)
-                          for (int64_t c = 0; c < group; ++c)
+                          for (int64_t c = 0; c < group; ++c) {
+                            Value n = arith::AddIOp::create(
+                                b, l, n0, indexConstant(b, l, c));
                             memref::StoreOp::create(
-                                b, l, sums[r * group + c], out,
-                                ValueRange{
-                                    rows[r],
-                                    arith::AddIOp::create(
-                                        b, l, n0, indexConstant(b, l, c))});
+                                b, l, rescale(b, l, sums[r * group + c], r, n),
+                                out, ValueRange{rows[r], n});
+                          }
                         scf::YieldOp::create(b, l);
                       });
                   scf::YieldOp::create(b, l);

@@ -110,3 +110,22 @@ func.func @gemv(%x: tensor<1x128xi8>, %w: tensor<4x2x16xi8>) -> tensor<1x4xi32> 
   %acc = mmfree.ternary_matmul %x, %w {k = 128 : i64} : tensor<1x128xi8>, tensor<4x2x16xi8> -> tensor<1x4xi32>
   return %acc : tensor<1x4xi32>
 }
+
+// -----
+
+// The dequantization of float sums (no row scale) as the epilogue: each
+// f32 sum times the per-tensor weight scale, no conversion or division.
+// CHECK-LABEL: func @float_epilogue
+// CHECK-NOT: arith.sitofp
+// CHECK: %[[WS:.*]] = tensor.extract %arg2[%c0] : tensor<1xf32>
+// CHECK: %[[SUM:.*]] = vector.reduction <add>, {{.*}} : vector<16xf32> into f32
+// CHECK: %[[Y:.*]] = arith.mulf %[[SUM]], %[[WS]] : f32
+// CHECK: tensor.insert %[[Y]]
+// CHECK-NOT: arith.divf
+// CHECK-NOT: mmfree.dequantize
+// CHECK: return
+func.func @float_epilogue(%x: tensor<2x64xf32>, %w: tensor<4x1x16xi8>, %ws: tensor<1xf32>) -> tensor<2x4xf32> {
+  %acc = mmfree.ternary_matmul %x, %w {k = 64 : i64} : tensor<2x64xf32>, tensor<4x1x16xi8> -> tensor<2x4xf32>
+  %y = mmfree.dequantize %acc, %ws : (tensor<2x4xf32>, tensor<1xf32>) -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}

@@ -128,18 +128,27 @@ func.func @below_scaled_limit(%x: tensor<1x2097088xi8>) -> tensor<1x8xi32> {
 // Activation quantization that feeds only the kernel becomes the prologue
 // of each row group: 16-lane absolute maximum, scale, quantized rows in a
 // zeroed stack scratch the kernel reads; its scales go to a buffer that
-// replaces the op's. Quantized rows used elsewhere keep the op.
+// replaces the op's. Quantized rows used elsewhere keep the op. The
+// dequantization becomes the epilogue, with the prologue's own row scales
+// (its constant weight scale, defined after the contraction, copied before
+// it).
 // FUSE-LABEL: func @fused_quantize
 // FUSE-NOT: mmfree.quantize_rows
 // FUSE: memref.alloca() {alignment = 64 : i64} : memref<4x128xi8>
 // FUSE: scf.for
 // FUSE: arith.maximumf {{.*}} : vector<16xf32>
 // FUSE: vector.reduction <maximumf>
+// FUSE: %[[Q:.*]] = arith.divf
 // FUSE: math.roundeven {{.*}} : vector<16xf32>
 // FUSE: vector.transfer_write {{.*}} : vector<16xi8>, memref<4x128xi8>
 // FUSE: memref.store
 // FUSE: mmfree.x86_dot_bytes
-// FUSE: mmfree.dequantize
+// FUSE: vector.reduction <add>
+// FUSE: %[[F:.*]] = arith.sitofp {{.*}} : i32 to f32
+// FUSE: %[[S:.*]] = arith.mulf %[[F]]
+// FUSE: arith.divf %[[S]], %[[Q]] : f32
+// FUSE: tensor.insert {{.*}} : tensor<5x16xf32>
+// FUSE-NOT: mmfree.dequantize
 // FUSE-LABEL: func @shared_quantize
 // FUSE: mmfree.quantize_rows
 // FUSE-NOT: memref.alloca
@@ -157,6 +166,47 @@ func.func @shared_quantize(%x: tensor<1x64xf32>, %w: tensor<8x1x16xi8>) -> (tens
   %acc = mmfree.ternary_matmul %xq, %w {k = 64 : i64}
       : tensor<1x64xi8>, tensor<8x1x16xi8> -> tensor<1x8xi32>
   return %acc, %xq : tensor<1x8xi32>, tensor<1x64xi8>
+}
+
+// RUN: mmfree-opt %s --mmfree-select-kernels=target=x86-64-v4,+avx512vnni --mmfree-lower-to-vector | FileCheck %s --check-prefix=EPILOGUE
+// RUN: mmfree-opt %s --mmfree-select-kernels="target=x86-64-v4,+avx512vnni threads=2" --mmfree-lower-to-vector | FileCheck %s --check-prefix=EPILOGUE2
+// A dequantization that only the contraction feeds is its epilogue: each
+// sum goes to f32, times its channel's weight scale, over its row's scale
+// (loaded from the operand here), stored once; no i32 accumulator tensor.
+// With threads, the same into the result buffer. A contraction whose sums
+// are also returned keeps its dequantization.
+// EPILOGUE-LABEL: func @epilogue
+// EPILOGUE-NOT: tensor<3x16xi32>
+// EPILOGUE: %[[WS:.*]] = bufferization.to_buffer %arg2 read_only : tensor<16xf32>
+// EPILOGUE: %[[RS:.*]] = bufferization.to_buffer %arg3 read_only : tensor<3xf32>
+// EPILOGUE: scf.for %[[ROW:arg[0-9]+]] = {{.*}} -> (tensor<3x16xf32>)
+// EPILOGUE: %[[Q:.*]] = memref.load %[[RS]][%[[ROW]]]
+// EPILOGUE: mmfree.x86_dot_bytes
+// EPILOGUE: %[[F:.*]] = arith.sitofp {{.*}} : i32 to f32
+// EPILOGUE: %[[W:.*]] = memref.load %[[WS]]
+// EPILOGUE: %[[S:.*]] = arith.mulf %[[F]], %[[W]] : f32
+// EPILOGUE: %[[Y:.*]] = arith.divf %[[S]], %[[Q]] : f32
+// EPILOGUE: tensor.insert %[[Y]] {{.*}} : tensor<3x16xf32>
+// EPILOGUE-NOT: mmfree.dequantize
+// EPILOGUE-LABEL: func @sums_returned
+// EPILOGUE: mmfree.dequantize
+// EPILOGUE2-LABEL: func @epilogue
+// EPILOGUE2-NOT: tensor<3x16xi32>
+// EPILOGUE2: memref.alloc() {alignment = 64 : i64} : memref<3x16xf32>
+// EPILOGUE2: scf.parallel
+// EPILOGUE2: arith.divf
+// EPILOGUE2: memref.store {{.*}} : memref<3x16xf32>
+func.func @epilogue(%xq: tensor<3x64xi8>, %w: tensor<16x1x16xi8>, %ws: tensor<16xf32>, %q: tensor<3xf32>) -> tensor<3x16xf32> {
+  %acc = mmfree.ternary_matmul %xq, %w {k = 64 : i64}
+      : tensor<3x64xi8>, tensor<16x1x16xi8> -> tensor<3x16xi32>
+  %y = mmfree.dequantize %acc, %ws, %q : (tensor<3x16xi32>, tensor<16xf32>, tensor<3xf32>) -> tensor<3x16xf32>
+  return %y : tensor<3x16xf32>
+}
+func.func @sums_returned(%xq: tensor<3x64xi8>, %w: tensor<16x1x16xi8>, %ws: tensor<16xf32>, %q: tensor<3xf32>) -> (tensor<3x16xf32>, tensor<3x16xi32>) {
+  %acc = mmfree.ternary_matmul %xq, %w {k = 64 : i64}
+      : tensor<3x64xi8>, tensor<16x1x16xi8> -> tensor<3x16xi32>
+  %y = mmfree.dequantize %acc, %ws, %q : (tensor<3x16xi32>, tensor<16xf32>, tensor<3xf32>) -> tensor<3x16xf32>
+  return %y, %acc : tensor<3x16xf32>, tensor<3x16xi32>
 }
 
 // RUN: mmfree-opt %s --mmfree-select-kernels=target=x86-64-v3,+avxvnni --mmfree-lower-to-vector | FileCheck %s --check-prefix=AVXVNNI
