@@ -9,6 +9,13 @@
 // RUN:   --huge-pages=false | FileCheck %s --check-prefix=LUT
 // RUN: mmfree-bench --shape 32x48x64 --repetitions 1 | FileCheck %s --check-prefix=LMUL
 // RUN: not mmfree-bench --suite nonesuch 2>&1 | FileCheck %s --check-prefix=BAD
+// Ahead-of-time objects called cold, next to the warm JIT protocol:
+// RUN: mmfree-bench --suite ternary --shape 4x256x128 --repetitions 1 \
+// RUN:   --protocol both --json %t.both.json | FileCheck %s --check-prefix=BOTH
+// RUN: FileCheck %s --check-prefix=BOTHJSON < %t.both.json
+// RUN: mmfree-bench --suite lmul --shape 8x16x32 --repetitions 1 \
+// RUN:   --protocol aot-cold | FileCheck %s --check-prefix=COLD
+// RUN: not mmfree-bench --protocol lukewarm 2>&1 | FileCheck %s --check-prefix=BADPROTOCOL
 
 // TERNARY: OpenBLAS kernels:
 // TERNARY: 1x256x256 ternary int8 (1 thread)
@@ -21,7 +28,7 @@
 // TERNARY: 4x256x128 OpenBLAS sgemm, 2 threads
 // TERNARY-NOT: streamed
 
-// JSON: "shape": "1x256x256", "strategy": "ternary int8 (1 thread)", "median_us":
+// JSON: "protocol": "jit-warm", "shape": "1x256x256", "strategy": "ternary int8 (1 thread)", "median_us":
 // JSON: "shape": "4x256x128", "strategy": "ternary int8 (2 threads)", "median_us":
 
 // LUT: 300x10x64 lut average, column-major A
@@ -32,3 +39,16 @@
 // LMUL: 32x48x64 lmul bf16 k=7
 
 // BAD: unknown --suite 'nonesuch'
+
+// BOTH: protocol: jit-warm
+// BOTH: 4x256x128 ternary int8 (1 thread)
+// BOTH: protocol: aot-cold
+// BOTH: 4x256x128 ternary int8 (1 thread)
+// BOTH: 4x256x128 ternary int8 (2 threads)
+// BOTHJSON: "protocol": "jit-warm", "shape": "4x256x128", "strategy": "ternary int8 (1 thread)"
+// BOTHJSON: "protocol": "aot-cold", "shape": "4x256x128", "strategy": "ternary int8 (1 thread)"
+
+// COLD: protocol: aot-cold
+// COLD: 8x16x32 lmul f8E4M3FN k=3
+
+// BADPROTOCOL: unknown --protocol 'lukewarm'

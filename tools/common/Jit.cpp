@@ -6,6 +6,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -15,11 +16,17 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/TargetSelect.h"
 
 #include <algorithm>
 #include <chrono>
+#include <dlfcn.h>
 #include <thread>
 #include <vector>
 
@@ -45,9 +52,12 @@ std::unique_ptr<MLIRContext> createToolContext() {
   return std::make_unique<MLIRContext>(registry);
 }
 
-std::unique_ptr<ExecutionEngine> compileAndJit(ModuleOp source,
-                                               llvm::StringRef function,
-                                               llvm::StringRef pipeline) {
+namespace {
+
+/// A clone of `source` through `pipeline`, `function` with a C interface;
+/// null after printing an error.
+OwningOpRef<ModuleOp> lower(ModuleOp source, llvm::StringRef function,
+                            llvm::StringRef pipeline) {
   OwningOpRef<ModuleOp> module = source.clone();
   auto fn = module->lookupSymbol<func::FuncOp>(function);
   if (!fn) {
@@ -61,6 +71,27 @@ std::unique_ptr<ExecutionEngine> compileAndJit(ModuleOp source,
     llvm::errs() << "pipeline '" << pipeline << "' failed\n";
     return nullptr;
   }
+  return module;
+}
+
+class JitModule : public CompiledModule {
+public:
+  explicit JitModule(std::unique_ptr<ExecutionEngine> engine)
+      : engine(std::move(engine)) {}
+  void *lookupCInterface(llvm::StringRef function) override {
+    auto sym = engine->lookup(("_mlir_ciface_" + function).str());
+    if (!sym) {
+      llvm::errs() << sym.takeError() << "\n";
+      return nullptr;
+    }
+    return *sym;
+  }
+
+private:
+  std::unique_ptr<ExecutionEngine> engine;
+};
+
+std::unique_ptr<CompiledModule> jit(ModuleOp module) {
   auto tmBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!tmBuilder) {
     llvm::errs() << tmBuilder.takeError() << "\n";
@@ -84,21 +115,98 @@ std::unique_ptr<ExecutionEngine> compileAndJit(ModuleOp source,
   llvm::StringRef libs[] = {runnerUtils, openmp};
   options.sharedLibPaths = libs;
   options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
-  auto engine = ExecutionEngine::create(*module, options, std::move(*tm));
+  auto engine = ExecutionEngine::create(module, options, std::move(*tm));
   if (!engine) {
     llvm::errs() << "JIT failed: " << engine.takeError() << "\n";
     return nullptr;
   }
-  return std::move(*engine);
+  return std::make_unique<JitModule>(std::move(*engine));
 }
 
-void *lookupCInterface(ExecutionEngine &engine, llvm::StringRef function) {
-  auto sym = engine.lookup(("_mlir_ciface_" + function).str());
-  if (!sym) {
-    llvm::errs() << sym.takeError() << "\n";
+/// A shared object loaded with dlopen (its file already removed).
+class SharedObject : public CompiledModule {
+public:
+  explicit SharedObject(void *handle) : handle(handle) {}
+  ~SharedObject() override { dlclose(handle); }
+  void *lookupCInterface(llvm::StringRef function) override {
+    void *sym = dlsym(handle, ("_mlir_ciface_" + function).str().c_str());
+    if (!sym)
+      llvm::errs() << "no _mlir_ciface_" << function << " in the object\n";
+    return sym;
+  }
+
+private:
+  void *handle;
+};
+
+/// The module as LLVM IR, compiled and linked by clang into a shared
+/// object in a temporary folder, and loaded.
+std::unique_ptr<CompiledModule> aheadOfTime(ModuleOp module) {
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> ir =
+      translateModuleToLLVMIR(module, llvmContext);
+  if (!ir) {
+    llvm::errs() << "translation to LLVM IR failed\n";
     return nullptr;
   }
-  return *sym;
+  llvm::SmallString<128> dir;
+  if (std::error_code ec =
+          llvm::sys::fs::createUniqueDirectory("mmfree-aot", dir)) {
+    llvm::errs() << ec.message() << "\n";
+    return nullptr;
+  }
+  std::string source = (dir + "/module.ll").str();
+  std::string object = (dir + "/module.so").str();
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(source, ec);
+    if (ec) {
+      llvm::errs() << ec.message() << "\n";
+      return nullptr;
+    }
+    ir->print(os, nullptr);
+  }
+  std::string clang = MMFREE_LLVM_BIN_DIR "/clang";
+  std::string libDir = MMFREE_MLIR_LIB_DIR;
+  std::string libFlag = "-L" + libDir, rpath = "-Wl,-rpath," + libDir;
+  llvm::StringRef args[] = {clang,
+                            "-O3",
+                            "-march=native",
+                            "-shared",
+                            "-fPIC",
+                            "-Wno-override-module",
+                            "-o",
+                            object,
+                            source,
+                            libFlag,
+                            "-lmlir_c_runner_utils",
+                            "-fopenmp",
+                            rpath};
+  std::string error;
+  int rc = llvm::sys::ExecuteAndWait(clang, args, /*Env=*/std::nullopt,
+                                     /*Redirects=*/{}, 0, 0, &error);
+  void *handle =
+      rc == 0 ? dlopen(object.c_str(), RTLD_NOW | RTLD_LOCAL) : nullptr;
+  if (rc != 0)
+    llvm::errs() << clang << " failed (" << rc << ") " << error << "\n";
+  else if (!handle)
+    llvm::errs() << "dlopen: " << dlerror() << "\n";
+  llvm::sys::fs::remove(source);
+  llvm::sys::fs::remove(object);
+  llvm::sys::fs::remove(dir);
+  return handle ? std::make_unique<SharedObject>(handle) : nullptr;
+}
+
+} // namespace
+
+std::unique_ptr<CompiledModule> compile(ModuleOp source,
+                                        llvm::StringRef function,
+                                        llvm::StringRef pipeline,
+                                        Compilation how) {
+  OwningOpRef<ModuleOp> module = lower(source, function, pipeline);
+  if (!module)
+    return nullptr;
+  return how == Compilation::Jit ? jit(*module) : aheadOfTime(*module);
 }
 
 /// Untimed calls before each timed one in warm mode.

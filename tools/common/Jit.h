@@ -2,8 +2,8 @@
 //-*-//
 //
 // Shared by mmfree-demo and mmfree-bench: parse, run a textual pass
-// pipeline, JIT for the host CPU (its features decide AVX2 / AVX-512), and
-// time functions that take and return memrefs.
+// pipeline, compile for the host CPU (JIT, or ahead of time into a shared
+// object), and time functions that take and return memrefs.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,7 +11,6 @@
 #define MMFREE_TOOLS_COMMON_JIT_H
 
 #include "mlir/ExecutionEngine/CRunnerUtils.h"
-#include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 
@@ -29,15 +28,26 @@ void initializeTools();
 /// A context with every dialect the tools may parse.
 std::unique_ptr<mlir::MLIRContext> createToolContext();
 
-/// Clones `module`, marks `function` with a C interface, runs `pipeline` and
-/// JIT-compiles the result at -O3 for the host. Returns null after printing
-/// an error.
-std::unique_ptr<mlir::ExecutionEngine> compileAndJit(mlir::ModuleOp module,
-                                                     llvm::StringRef function,
-                                                     llvm::StringRef pipeline);
+/// Code compiled from a module, to call from C++.
+class CompiledModule {
+public:
+  virtual ~CompiledModule() = default;
+  /// Address of `_mlir_ciface_<function>`, or null after printing an error.
+  virtual void *lookupCInterface(llvm::StringRef function) = 0;
+};
 
-/// Address of `_mlir_ciface_<function>` in `engine`, or null.
-void *lookupCInterface(mlir::ExecutionEngine &engine, llvm::StringRef function);
+/// How CompiledModule code is produced: by the JIT (ExecutionEngine), or
+/// ahead of time as a user's build does (mlir-translate, clang -O3
+/// -march=native -shared) and loaded with dlopen.
+enum class Compilation { Jit, AheadOfTime };
+
+/// Clones `module`, marks `function` with a C interface, runs `pipeline` and
+/// compiles the result at -O3 for the host. Returns null after printing an
+/// error.
+std::unique_ptr<CompiledModule> compile(mlir::ModuleOp module,
+                                        llvm::StringRef function,
+                                        llvm::StringRef pipeline,
+                                        Compilation how = Compilation::Jit);
 
 /// Median wall time in microseconds of `reps` calls after one warm-up.
 double medianMicros(const std::function<void()> &run, int reps);

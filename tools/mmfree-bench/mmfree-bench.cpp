@@ -1,10 +1,11 @@
 //===- mmfree-bench.cpp - time mmfree strategies against baselines --------===//
 //
 // For each shape, builds a matmul module, compiles it through each strategy
-// with the same pipelines mmfree-opt runs, JIT-compiles it for the host and
-// times it next to OpenBLAS sgemm and the same matmul in f32 through our own
-// pipeline, all in one run. Reports medians and ratios (never absolute
-// claims): a table on stdout and, with --json, a JSON file.
+// with the same pipelines mmfree-opt runs, for the host (JIT, or ahead of
+// time into shared objects: --protocol) and times it next to OpenBLAS sgemm
+// and the same matmul in f32 through our own pipeline, all in one run.
+// Reports medians and ratios (never absolute claims): a table on stdout and,
+// with --json, a JSON file.
 //
 //===----------------------------------------------------------------------===//
 
@@ -81,6 +82,18 @@ static llvm::cl::opt<std::string>
                          "next to our kernels; needs --iree-tools)"),
           llvm::cl::init("lmul"), llvm::cl::cat(benchCategory));
 
+static llvm::cl::opt<std::string> protocol(
+    "protocol",
+    llvm::cl::desc(
+        "jit-warm: JIT-compiled strategies, each timed call right after "
+        "untimed ones of the same strategy (its data in cache, its threads "
+        "awake); aot-cold: compiled ahead of time (clang -O3 "
+        "-march=native, a shared object loaded with dlopen) and called in "
+        "turn with no untimed call before the timed one, results from "
+        "default malloc, as a program calls a layer; both: one after the "
+        "other"),
+    llvm::cl::init("jit-warm"), llvm::cl::cat(benchCategory));
+
 static llvm::cl::opt<std::string> ireeTools(
     "iree-tools",
     llvm::cl::desc("folder with iree-compile and iree-benchmark-module (the "
@@ -99,9 +112,21 @@ struct Strategy {
   std::string pipeline;
 };
 
+/// The protocol being measured (--protocol): how strategies are compiled
+/// and whether timed calls follow untimed ones.
+Compilation compilation = Compilation::Jit;
+bool warmCalls = true;
+std::string protocolName = "jit-warm";
+
 struct Row {
+  std::string protocol = protocolName;
   std::string shape, strategy;
   double micros, vsOwnF32, vsBlas; // vsBlas: against single-thread OpenBLAS
+
+  Row(std::string shape, std::string strategy, double micros, double vsOwnF32,
+      double vsBlas)
+      : shape(std::move(shape)), strategy(std::move(strategy)), micros(micros),
+        vsOwnF32(vsOwnF32), vsBlas(vsBlas) {}
 };
 
 /// Writes the rows to --json and a bar chart of their speed against
@@ -116,8 +141,9 @@ bool writeOutputs(const std::vector<Row> &rows) {
     }
     os << "[\n";
     for (size_t i = 0; i < rows.size(); ++i)
-      os << "  {\"shape\": \"" << rows[i].shape << "\", \"strategy\": \""
-         << rows[i].strategy << "\", \"median_us\": " << rows[i].micros
+      os << "  {\"protocol\": \"" << rows[i].protocol << "\", \"shape\": \""
+         << rows[i].shape << "\", \"strategy\": \"" << rows[i].strategy
+         << "\", \"median_us\": " << rows[i].micros
          << ", \"vs_own_f32\": " << rows[i].vsOwnF32
          << ", \"vs_openblas\": " << rows[i].vsBlas << "}"
          << (i + 1 < rows.size() ? ",\n" : "\n");
@@ -134,7 +160,9 @@ bool writeOutputs(const std::vector<Row> &rows) {
       return false;
     }
     for (const Row &r : rows)
-      os << "\"" << r.shape << "  " << r.strategy << "\" " << r.vsBlas << "\n";
+      os << "\"" << r.shape << "  " << r.strategy
+         << (r.protocol == "jit-warm" ? "" : " (" + r.protocol + ")") << "\" "
+         << r.vsBlas << "\n";
   }
   std::string script =
       "set terminal pngcairo size 1900,800 font ',9'; set output '" + plotPath +
@@ -400,18 +428,19 @@ bool streamedGemv(MLIRContext &context, const Shape &s,
       parseSourceString<ModuleOp>(packedGemvModule(s), &context);
   if (!module)
     return false;
-  std::unique_ptr<ExecutionEngine> engine =
-      compileAndJit(*module, "gemv",
-                    "mmfree-cpu-pipeline{target=host " + ternaryOptions + "}");
-  std::unique_ptr<ExecutionEngine> engine2 = compileAndJit(
+  std::unique_ptr<CompiledModule> engine = compile(
       *module, "gemv",
-      "mmfree-cpu-pipeline{target=host " + ternaryOptions + " threads=2}");
+      "mmfree-cpu-pipeline{target=host " + ternaryOptions + "}", compilation);
+  std::unique_ptr<CompiledModule> engine2 = compile(
+      *module, "gemv",
+      "mmfree-cpu-pipeline{target=host " + ternaryOptions + " threads=2}",
+      compilation);
   auto gemv = engine
-                  ? reinterpret_cast<GemvFn>(lookupCInterface(*engine, "gemv"))
+                  ? reinterpret_cast<GemvFn>(engine->lookupCInterface("gemv"))
                   : nullptr;
-  auto gemv2 =
-      engine2 ? reinterpret_cast<GemvFn>(lookupCInterface(*engine2, "gemv"))
-              : nullptr;
+  auto gemv2 = engine2
+                   ? reinterpret_cast<GemvFn>(engine2->lookupCInterface("gemv"))
+                   : nullptr;
   if (!gemv || !gemv2)
     return false;
   int64_t blocks = numerics::numBlocks(s.k);
@@ -456,7 +485,7 @@ bool streamedGemv(MLIRContext &context, const Shape &s,
       ternary(gemv2)};
   // Warm: the untimed calls read other copies, but wake the thread pools.
   std::vector<double> t = medianMicrosRoundRobin(
-      runs, repetitions, /*warm=*/true, {false, false, true, false, true});
+      runs, repetitions, /*warm=*/warmCalls, {false, false, true, false, true});
   openblas_set_num_threads(1);
   double bandwidth = double(wf.size() * sizeof(float)) / t[3]; // bytes/us
   double bound = double(packed.size()) / bandwidth;
@@ -484,8 +513,8 @@ bool streamedGemv(MLIRContext &context, const Shape &s,
 
 /// Ternary layers (GEMV and GEMM, weights in cache) against OpenBLAS with 1
 /// and 2 threads and our f32 path on the same layer.
-int ternarySuite(MLIRContext &context, const std::vector<Shape> &shapes) {
-  std::vector<Row> rows;
+int ternarySuite(MLIRContext &context, const std::vector<Shape> &shapes,
+                 std::vector<Row> &rows) {
   std::printf("%-16s %-32s %12s %12s %14s %14s\n", "MxNxK", "strategy",
               "time (ms)", "x our f32", "x OpenBLAS 1T", "x OpenBLAS 2T");
   for (const Shape &s : shapes) {
@@ -504,22 +533,22 @@ int ternarySuite(MLIRContext &context, const std::vector<Shape> &shapes) {
     std::string pipeline =
         "mmfree-matmul-to-ternary,mmfree-cpu-pipeline{target=host " +
         ternaryOptions;
-    std::unique_ptr<ExecutionEngine> ternary =
-        compileAndJit(*module, "ternary", pipeline + "}");
-    std::unique_ptr<ExecutionEngine> ternary2 =
-        compileAndJit(*module, "ternary", pipeline + " threads=2}");
-    std::unique_ptr<ExecutionEngine> dense =
-        compileAndJit(*module, "dense", "mmfree-cpu-pipeline{target=host}");
+    std::unique_ptr<CompiledModule> ternary =
+        mmfree::compile(*module, "ternary", pipeline + "}", compilation);
+    std::unique_ptr<CompiledModule> ternary2 =
+        compile(*module, "ternary", pipeline + " threads=2}", compilation);
+    std::unique_ptr<CompiledModule> dense = mmfree::compile(
+        *module, "dense", "mmfree-cpu-pipeline{target=host}", compilation);
     auto ternaryFn =
         ternary
-            ? reinterpret_cast<UnaryFn>(lookupCInterface(*ternary, "ternary"))
+            ? reinterpret_cast<UnaryFn>(ternary->lookupCInterface("ternary"))
             : nullptr;
     auto ternary2Fn =
         ternary2
-            ? reinterpret_cast<UnaryFn>(lookupCInterface(*ternary2, "ternary"))
+            ? reinterpret_cast<UnaryFn>(ternary2->lookupCInterface("ternary"))
             : nullptr;
     auto denseFn =
-        dense ? reinterpret_cast<BinaryFn>(lookupCInterface(*dense, "dense"))
+        dense ? reinterpret_cast<BinaryFn>(dense->lookupCInterface("dense"))
               : nullptr;
     if (!ternaryFn || !ternary2Fn || !denseFn)
       return 1;
@@ -558,8 +587,9 @@ int ternarySuite(MLIRContext &context, const std::vector<Shape> &shapes) {
           ternary2Fn(&out, &in);
           free(out.basePtr);
         }};
-    std::vector<double> t = medianMicrosRoundRobin(
-        runs, repetitions, /*warm=*/true, {false, false, false, true, true});
+    std::vector<double> t =
+        medianMicrosRoundRobin(runs, repetitions, /*warm=*/warmCalls,
+                               {false, false, false, true, true});
     openblas_set_num_threads(1);
     std::string shape = std::to_string(s.m) + "x" + std::to_string(s.n) + "x" +
                         std::to_string(s.k);
@@ -576,7 +606,7 @@ int ternarySuite(MLIRContext &context, const std::vector<Shape> &shapes) {
     if (s.m == 1 && !streamedGemv(context, s, w, x, rows))
       return 1;
   }
-  return writeOutputs(rows) ? 0 : 1;
+  return 0;
 }
 
 /// Runs `command` (a shell line); false after printing it if it failed.
@@ -651,7 +681,8 @@ double ireeMedianMicros(const std::string &dir, const std::string &vmfb,
 /// mmfree-lower-to-linalg, then iree-compile (llvm-cpu, this CPU) and
 /// iree-benchmark-module on one thread; next to our own kernels, our f32
 /// path, IREE's f32 code for the same layer and OpenBLAS, in one run.
-int ireeSuite(MLIRContext &context, const std::vector<Shape> &shapes) {
+int ireeSuite(MLIRContext &context, const std::vector<Shape> &shapes,
+              std::vector<Row> &rows) {
   if (ireeTools.empty()) {
     llvm::errs() << "mmfree-bench: --suite iree needs --iree-tools=<folder "
                     "of iree-compile> (the project's .venv/bin)\n";
@@ -662,7 +693,6 @@ int ireeSuite(MLIRContext &context, const std::vector<Shape> &shapes) {
     llvm::errs() << "mmfree-bench: cannot create a temporary folder\n";
     return 1;
   }
-  std::vector<Row> rows;
   std::printf("%-16s %-40s %12s %12s %14s\n", "MxNxK", "strategy", "time (ms)",
               "x our f32", "x OpenBLAS 1T");
   for (const Shape &s : shapes) {
@@ -699,18 +729,19 @@ int ireeSuite(MLIRContext &context, const std::vector<Shape> &shapes) {
     if (ireeTernary < 0 || ireeF32 < 0)
       return 1;
 
-    std::unique_ptr<ExecutionEngine> ternary = compileAndJit(
+    std::unique_ptr<CompiledModule> ternary = mmfree::compile(
         *module, "ternary",
         "mmfree-matmul-to-ternary,mmfree-cpu-pipeline{target=host " +
-            ternaryOptions + "}");
-    std::unique_ptr<ExecutionEngine> dense =
-        compileAndJit(*module, "dense", "mmfree-cpu-pipeline{target=host}");
+            ternaryOptions + "}",
+        compilation);
+    std::unique_ptr<CompiledModule> dense = mmfree::compile(
+        *module, "dense", "mmfree-cpu-pipeline{target=host}", compilation);
     auto ternaryFn =
         ternary
-            ? reinterpret_cast<UnaryFn>(lookupCInterface(*ternary, "ternary"))
+            ? reinterpret_cast<UnaryFn>(ternary->lookupCInterface("ternary"))
             : nullptr;
     auto denseFn =
-        dense ? reinterpret_cast<BinaryFn>(lookupCInterface(*dense, "dense"))
+        dense ? reinterpret_cast<BinaryFn>(dense->lookupCInterface("dense"))
               : nullptr;
     if (!ternaryFn || !denseFn)
       return 1;
@@ -738,7 +769,7 @@ int ireeSuite(MLIRContext &context, const std::vector<Shape> &shapes) {
                         1.f, x.data(), s.k, wf.data(), s.k, 0.f, y.data(), s.n);
         }};
     std::vector<double> t =
-        medianMicrosRoundRobin(runs, repetitions, /*warm=*/true);
+        medianMicrosRoundRobin(runs, repetitions, /*warm=*/warmCalls);
     t.push_back(ireeTernary);
     t.push_back(ireeF32);
     std::string shape = std::to_string(s.m) + "x" + std::to_string(s.n) + "x" +
@@ -754,7 +785,7 @@ int ireeSuite(MLIRContext &context, const std::vector<Shape> &shapes) {
     }
   }
   llvm::sys::fs::remove_directories(dir);
-  return writeOutputs(rows) ? 0 : 1;
+  return 0;
 }
 
 /// `module` (@matmul) through `rewrite`, then returning the averages or sums
@@ -788,8 +819,8 @@ OwningOpRef<ModuleOp> encodeLookupModule(ModuleOp module,
 /// MADDNESS: encode + lookup (+ rescale) of N rows against OpenBLAS sgemm
 /// and our f32 path on the same constant-weight matmul, 16 codebooks
 /// learned from 2,000 N(0, 1) calibration rows.
-int lutSuite(MLIRContext &context, const std::vector<Shape> &shapes) {
-  std::vector<Row> rows;
+int lutSuite(MLIRContext &context, const std::vector<Shape> &shapes,
+             std::vector<Row> &rows) {
   std::printf("%-18s %-30s %12s %14s %14s\n", "NxMxD", "strategy", "time (ms)",
               "x our f32", "x OpenBLAS");
   for (const Shape &s : shapes) {
@@ -845,7 +876,7 @@ int lutSuite(MLIRContext &context, const std::vector<Shape> &shapes) {
         {"encode + lookup, u8 averages", "mmfree-cpu-pipeline{target=host}",
          true, *encodeLookup},
     };
-    std::vector<std::unique_ptr<ExecutionEngine>> engines;
+    std::vector<std::unique_ptr<CompiledModule>> engines;
     std::vector<std::function<void()>> runs;
     // A in 2 MB pages, as the streamed weights (the encode reads 64 columns
     // 40+ KB apart: with 4 KB pages, 64 TLB entries per row block).
@@ -858,9 +889,10 @@ int lutSuite(MLIRContext &context, const std::vector<Shape> &shapes) {
       ModuleOp module = strategy.module         ? strategy.module
                         : strategy.columnMajorA ? *columnMajor
                                                 : *rowMajor;
-      engines.push_back(compileAndJit(module, "matmul", strategy.pipeline));
-      auto fn = engines.back() ? reinterpret_cast<UnaryFn>(lookupCInterface(
-                                     *engines.back(), "matmul"))
+      engines.push_back(
+          compile(module, "matmul", strategy.pipeline, compilation));
+      auto fn = engines.back() ? reinterpret_cast<UnaryFn>(
+                                     engines.back()->lookupCInterface("matmul"))
                                : nullptr;
       if (!fn)
         return 1;
@@ -888,7 +920,7 @@ int lutSuite(MLIRContext &context, const std::vector<Shape> &shapes) {
                          std::string::npos);
     threaded.insert(threaded.end(), {false, true});
     std::vector<double> times =
-        medianMicrosRoundRobin(runs, repetitions, /*warm=*/true, threaded);
+        medianMicrosRoundRobin(runs, repetitions, /*warm=*/warmCalls, threaded);
     std::string shape = std::to_string(s.m) + "x" + std::to_string(s.n) + "x" +
                         std::to_string(s.k);
     const size_t blas = runs.size() - 2;
@@ -903,7 +935,88 @@ int lutSuite(MLIRContext &context, const std::vector<Shape> &shapes) {
                   times[blas] / times[i]);
     }
   }
-  return writeOutputs(rows) ? 0 : 1;
+  return 0;
+}
+
+/// L-Mul matmuls on runtime operands in each float format against our f32
+/// path and OpenBLAS sgemm.
+int lmulSuite(MLIRContext &context, const std::vector<Shape> &shapes,
+              std::vector<Row> &rows) {
+  using F = numerics::FloatFormat;
+  const std::vector<Strategy> strategies = {
+      {"f32 (mmfree-cpu-pipeline)", F::F32, "mmfree-cpu-pipeline{target=host}"},
+      {"lmul f32 k=23", F::F32,
+       "mmfree-matmul-to-lmul,mmfree-cpu-pipeline{target=host}"},
+      {"lmul bf16 k=7", F::BF16,
+       "mmfree-matmul-to-lmul,mmfree-cpu-pipeline{target=host}"},
+      {"lmul f8E4M3FN k=3", F::F8E4M3FN,
+       "mmfree-matmul-to-lmul,mmfree-cpu-pipeline{target=host}"},
+  };
+  std::printf("%-16s %-28s %12s %10s %14s %14s\n", "shape", "strategy",
+              "time (ms)", "GOP/s", "x our f32", "x OpenBLAS");
+  for (const Shape &s : shapes) {
+    std::mt19937 gen(1);
+    std::normal_distribution<float> normal(0.f, 1.f);
+    std::vector<float> a(s.m * s.k), b(s.k * s.n), c(s.m * s.n);
+    for (float &v : a)
+      v = normal(gen);
+    for (float &v : b)
+      v = normal(gen);
+    // Compile everything first, then time round-robin, one call of each
+    // strategy per round, so that machine noise hits all of them alike.
+    std::vector<std::function<void()>> runs;
+    std::vector<std::unique_ptr<CompiledModule>> engines;
+    std::vector<std::vector<uint8_t>> buffers;
+    std::vector<StridedMemRefType<uint8_t, 2>> views;
+    buffers.reserve(2 * strategies.size());
+    views.reserve(2 * strategies.size());
+    for (const Strategy &st : strategies) {
+      std::string source = matmulModule(
+          s, st.format == F::F32 ? "f32" : numerics::formatName(st.format));
+      OwningOpRef<ModuleOp> module =
+          parseSourceString<ModuleOp>(source, &context);
+      std::unique_ptr<CompiledModule> engine =
+          module ? compile(*module, "matmul", st.pipeline, compilation)
+                 : nullptr;
+      auto fn =
+          engine
+              ? reinterpret_cast<MatmulFn>(engine->lookupCInterface("matmul"))
+              : nullptr;
+      if (!fn)
+        return 1;
+      engines.push_back(std::move(engine));
+      buffers.push_back(encodeAll(a, st.format));
+      views.push_back(view(buffers.back(), s.m, s.k));
+      buffers.push_back(encodeAll(b, st.format));
+      views.push_back(view(buffers.back(), s.k, s.n));
+      StridedMemRefType<uint8_t, 2> *va = &views[views.size() - 2],
+                                    *vb = &views.back();
+      runs.push_back([fn, va, vb] {
+        StridedMemRefType<float, 2> out;
+        fn(&out, va, vb);
+        free(out.basePtr);
+      });
+    }
+    runs.push_back([&] {
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s.m, s.n, s.k, 1.f,
+                  a.data(), s.k, b.data(), s.n, 0.f, c.data(), s.n);
+    });
+    std::vector<double> times = medianMicrosRoundRobin(runs, repetitions);
+    std::string shapeName = std::to_string(s.m) + "x" + std::to_string(s.n) +
+                            "x" + std::to_string(s.k);
+    double ops = 2.0 * s.m * s.n * s.k;
+    double ownF32 = times.front(), blas = times.back();
+    auto report = [&](const std::string &name, double t) {
+      rows.push_back({shapeName, name, t, ownF32 / t, blas / t});
+      std::printf("%-16s %-28s %12.3f %10.2f %13.3fx %13.3fx\n",
+                  shapeName.c_str(), name.c_str(), t / 1000, ops / t / 1000,
+                  ownF32 / t, blas / t);
+    };
+    for (size_t i = 0; i < strategies.size(); ++i)
+      report(strategies[i].name, times[i]);
+    report("OpenBLAS sgemm (1 thread)", blas);
+  }
+  return 0;
 }
 
 /// OpenBLAS 0.3.21 does not recognise every x86 CPU it runs on and then
@@ -953,103 +1066,41 @@ int main(int argc, char **argv) {
     list.push_back(sh);
   }
 
-  if (suite == "lut")
-    return lutSuite(
-        *context, list.empty()
-                      ? std::vector<Shape>{{10000, 10, 512}, {10000, 100, 512}}
-                      : list);
-  if (suite == "ternary")
-    return ternarySuite(*context, list.empty()
-                                      ? std::vector<Shape>{{1, 4096, 4096},
-                                                           {1, 11008, 4096},
-                                                           {64, 4096, 4096},
-                                                           {256, 4096, 4096}}
-                                      : list);
-  if (suite == "iree")
-    return ireeSuite(*context,
-                     list.empty()
-                         ? std::vector<Shape>{{1, 4096, 4096}, {64, 4096, 4096}}
-                         : list);
-  if (suite != "lmul") {
+  if (suite != "lut" && suite != "ternary" && suite != "iree" &&
+      suite != "lmul") {
     llvm::errs() << "mmfree-bench: unknown --suite '" << suite << "'\n";
     return 1;
   }
   if (list.empty())
-    list.push_back({512, 512, 512});
-
-  using F = numerics::FloatFormat;
-  const std::vector<Strategy> strategies = {
-      {"f32 (mmfree-cpu-pipeline)", F::F32, "mmfree-cpu-pipeline{target=host}"},
-      {"lmul f32 k=23", F::F32,
-       "mmfree-matmul-to-lmul,mmfree-cpu-pipeline{target=host}"},
-      {"lmul bf16 k=7", F::BF16,
-       "mmfree-matmul-to-lmul,mmfree-cpu-pipeline{target=host}"},
-      {"lmul f8E4M3FN k=3", F::F8E4M3FN,
-       "mmfree-matmul-to-lmul,mmfree-cpu-pipeline{target=host}"},
-  };
+    list = suite == "lut"
+               ? std::vector<Shape>{{10000, 10, 512}, {10000, 100, 512}}
+           : suite == "ternary" ? std::vector<Shape>{{1, 4096, 4096},
+                                                     {1, 11008, 4096},
+                                                     {64, 4096, 4096},
+                                                     {256, 4096, 4096}}
+           : suite == "iree"
+               ? std::vector<Shape>{{1, 4096, 4096}, {64, 4096, 4096}}
+               : std::vector<Shape>{{512, 512, 512}};
+  std::vector<std::string> protocols = {protocol};
+  if (protocol == "both")
+    protocols = {"jit-warm", "aot-cold"};
   std::vector<Row> rows;
-  std::printf("%-16s %-28s %12s %10s %14s %14s\n", "shape", "strategy",
-              "time (ms)", "GOP/s", "x our f32", "x OpenBLAS");
-  for (const Shape &s : list) {
-    std::mt19937 gen(1);
-    std::normal_distribution<float> normal(0.f, 1.f);
-    std::vector<float> a(s.m * s.k), b(s.k * s.n), c(s.m * s.n);
-    for (float &v : a)
-      v = normal(gen);
-    for (float &v : b)
-      v = normal(gen);
-    // Compile everything first, then time round-robin, one call of each
-    // strategy per round, so that machine noise hits all of them alike.
-    std::vector<std::function<void()>> runs;
-    std::vector<std::unique_ptr<ExecutionEngine>> engines;
-    std::vector<std::vector<uint8_t>> buffers;
-    std::vector<StridedMemRefType<uint8_t, 2>> views;
-    buffers.reserve(2 * strategies.size());
-    views.reserve(2 * strategies.size());
-    for (const Strategy &st : strategies) {
-      std::string source = matmulModule(
-          s, st.format == F::F32 ? "f32" : numerics::formatName(st.format));
-      OwningOpRef<ModuleOp> module =
-          parseSourceString<ModuleOp>(source, context.get());
-      std::unique_ptr<ExecutionEngine> engine =
-          module ? compileAndJit(*module, "matmul", st.pipeline) : nullptr;
-      auto fn =
-          engine
-              ? reinterpret_cast<MatmulFn>(lookupCInterface(*engine, "matmul"))
-              : nullptr;
-      if (!fn)
-        return 1;
-      engines.push_back(std::move(engine));
-      buffers.push_back(encodeAll(a, st.format));
-      views.push_back(view(buffers.back(), s.m, s.k));
-      buffers.push_back(encodeAll(b, st.format));
-      views.push_back(view(buffers.back(), s.k, s.n));
-      StridedMemRefType<uint8_t, 2> *va = &views[views.size() - 2],
-                                    *vb = &views.back();
-      runs.push_back([fn, va, vb] {
-        StridedMemRefType<float, 2> out;
-        fn(&out, va, vb);
-        free(out.basePtr);
-      });
+  for (const std::string &name : protocols) {
+    if (name != "jit-warm" && name != "aot-cold") {
+      llvm::errs() << "mmfree-bench: unknown --protocol '" << name << "'\n";
+      return 1;
     }
-    runs.push_back([&] {
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s.m, s.n, s.k, 1.f,
-                  a.data(), s.k, b.data(), s.n, 0.f, c.data(), s.n);
-    });
-    std::vector<double> times = medianMicrosRoundRobin(runs, repetitions);
-    std::string shapeName = std::to_string(s.m) + "x" + std::to_string(s.n) +
-                            "x" + std::to_string(s.k);
-    double ops = 2.0 * s.m * s.n * s.k;
-    double ownF32 = times.front(), blas = times.back();
-    auto report = [&](const std::string &name, double t) {
-      rows.push_back({shapeName, name, t, ownF32 / t, blas / t});
-      std::printf("%-16s %-28s %12.3f %10.2f %13.3fx %13.3fx\n",
-                  shapeName.c_str(), name.c_str(), t / 1000, ops / t / 1000,
-                  ownF32 / t, blas / t);
-    };
-    for (size_t i = 0; i < strategies.size(); ++i)
-      report(strategies[i].name, times[i]);
-    report("OpenBLAS sgemm (1 thread)", blas);
+    protocolName = name;
+    compilation =
+        name == "aot-cold" ? Compilation::AheadOfTime : Compilation::Jit;
+    warmCalls = name == "jit-warm";
+    std::printf("protocol: %s\n", name.c_str());
+    int rc = suite == "lut"       ? lutSuite(*context, list, rows)
+             : suite == "ternary" ? ternarySuite(*context, list, rows)
+             : suite == "iree"    ? ireeSuite(*context, list, rows)
+                                  : lmulSuite(*context, list, rows);
+    if (rc != 0)
+      return rc;
   }
   return writeOutputs(rows) ? 0 : 1;
 }

@@ -113,12 +113,12 @@ int main(int argc, char **argv) {
   std::vector<float> reference;
   double referenceTime = 0;
   for (const Strategy &s : strategies) {
-    std::unique_ptr<ExecutionEngine> engine =
-        mmfree::compileAndJit(*module, "forward", s.pipeline);
-    if (!engine)
+    std::unique_ptr<mmfree::CompiledModule> compiled =
+        mmfree::compile(*module, "forward", s.pipeline);
+    if (!compiled)
       return 1;
     auto forward =
-        reinterpret_cast<Forward>(mmfree::lookupCInterface(*engine, "forward"));
+        reinterpret_cast<Forward>(compiled->lookupCInterface("forward"));
     if (!forward)
       return 1;
     std::vector<float> y = run(forward, in);
