@@ -13,6 +13,17 @@
 // NOALLOC: llvm.return
 // NOALLOC-NEXT: }
 //
+// A layer whose i32 sums (1024 x 128: 512 KB) would exceed the stack
+// limit: its dequantization is the kernel's epilogue, so that no
+// accumulator exists at all (one and two threads).
+// RUN: %python %S/gen_ternary.py --m 1024 --k 64 --n 128 --seed 12 | mmfree-opt --mmfree-matmul-to-ternary --mmfree-cpu-pipeline="target=host out-params" > %t-b.mlir
+// RUN: %run_cpu < %t-b.mlir | FileCheck %s --check-prefix=B
+// RUN: FileCheck %s --check-prefix=NOALLOC < %t-b.mlir
+// RUN: %python %S/gen_ternary.py --m 1024 --k 64 --n 128 --seed 12 | mmfree-opt --mmfree-matmul-to-ternary --mmfree-cpu-pipeline="target=host threads=2 out-params" > %t-b2.mlir
+// RUN: %run_cpu < %t-b2.mlir | FileCheck %s --check-prefix=B
+// RUN: FileCheck %s --check-prefix=NOALLOC < %t-b2.mlir
+// B: mmfree-check: PASS m=1024 n=128 k=64 mode=int8 bit-exact
+//
 // Generic vectors, two threads (the scratch of the parallel region too):
 // RUN: %python %S/gen_ternary.py --m 9 --k 300 --n 48 --form transpose-op --seed 31 | mmfree-opt --mmfree-matmul-to-ternary --mmfree-cpu-pipeline="target=generic threads=2 out-params" > %t-g.mlir
 // RUN: %run_cpu < %t-g.mlir | FileCheck %s --check-prefix=G
