@@ -7,7 +7,7 @@ pkgs=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
   libeigen3-dev libopenblas-dev libgtest-dev libbenchmark-dev
   python3-numpy python3-sklearn gnuplot-nox libomp-22-dev python3-venv
-  libclang-rt-22-dev linux-perf
+  libclang-rt-22-dev linux-perf libdnnl-dev
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -24,8 +24,11 @@
 // TERNARY: 1x256x256 streamed read bandwidth, 1 thread: {{.*}} weight copies ({{-?[0-9]+}} MB in 2 MB pages)
 // TERNARY: 1x256x256 streamed ternary int8 (2 threads)
 // TERNARY: 1x256x256 streamed bound: 2-bit weights / bandwidth
+// TERNARY: 4x256x128 oneDNN kernels: {{.*}} (f32), {{.*}} (int8)
 // TERNARY: 4x256x128 ternary int8 (1 thread)
 // TERNARY: 4x256x128 OpenBLAS sgemm, 2 threads
+// TERNARY: 4x256x128 oneDNN f32 matmul, 1 thread
+// TERNARY: 4x256x128 oneDNN int8 matmul, 2 threads
 // TERNARY-NOT: streamed
 
 // JSON: "protocol": "jit-warm", "shape": "1x256x256", "strategy": "ternary int8 (1 thread)", "median_us":

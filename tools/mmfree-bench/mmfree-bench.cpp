@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Jit.h"
+#include "OneDnn.h"
 #include "mmfree/Dialect/MMFree/IR/MMFree.h"
 #include "mmfree/Numerics/LMul.h"
 #include "mmfree/Numerics/Ternary.h"
@@ -570,6 +571,20 @@ int ternarySuite(MLIRContext &context, const std::vector<Shape> &shapes,
                       1.f, x.data(), s.k, wd, s.k, 0.f, y.data(), s.n);
       };
     };
+    // oneDNN's f32 and int8 (s8 x s8 -> s32, activations quantized ahead)
+    // matmuls, weights packed once for this machine.
+    std::unique_ptr<OneDnnMatmul> dnnlF32 =
+        OneDnnMatmul::create(s.m, s.n, s.k, x.data(), wd, /*int8=*/false);
+    std::unique_ptr<OneDnnMatmul> dnnlInt8 =
+        OneDnnMatmul::create(s.m, s.n, s.k, x.data(), wd, /*int8=*/true);
+    if (!dnnlF32 || !dnnlInt8)
+      return 1;
+    std::printf("%-16s oneDNN kernels: %s (f32), %s (int8)\n",
+                (std::to_string(s.m) + "x" + std::to_string(s.n) + "x" +
+                 std::to_string(s.k))
+                    .c_str(),
+                dnnlF32->implementation().c_str(),
+                dnnlInt8->implementation().c_str());
     std::vector<std::function<void()>> runs = {
         [&] {
           StridedMemRefType<float, 2> out;
@@ -581,23 +596,31 @@ int ternarySuite(MLIRContext &context, const std::vector<Shape> &shapes,
           denseFn(&out, &in, &weights);
           free(out.basePtr);
         },
-        blas(1), blas(2),
+        blas(1),
+        blas(2),
         [&] {
           StridedMemRefType<float, 2> out;
           ternary2Fn(&out, &in);
           free(out.basePtr);
-        }};
-    std::vector<double> t =
-        medianMicrosRoundRobin(runs, repetitions, /*warm=*/warmCalls,
-                               {false, false, false, true, true});
+        },
+        [&] { dnnlF32->run(1); },
+        [&] { dnnlInt8->run(1); },
+        [&] { dnnlInt8->run(2); }};
+    std::vector<double> t = medianMicrosRoundRobin(
+        runs, repetitions, /*warm=*/warmCalls,
+        {false, false, false, true, true, false, false, true});
     openblas_set_num_threads(1);
     std::string shape = std::to_string(s.m) + "x" + std::to_string(s.n) + "x" +
                         std::to_string(s.k);
     const char *names[] = {
-        "ternary int8 (1 thread)", "f32 (mmfree-cpu-pipeline)",
+        "ternary int8 (1 thread)",
+        "f32 (mmfree-cpu-pipeline)",
         s.m == 1 ? "OpenBLAS sgemv, 1 thread" : "OpenBLAS sgemm, 1 thread",
         s.m == 1 ? "OpenBLAS sgemv, 2 threads" : "OpenBLAS sgemm, 2 threads",
-        "ternary int8 (2 threads)"};
+        "ternary int8 (2 threads)",
+        "oneDNN f32 matmul, 1 thread",
+        "oneDNN int8 matmul, 1 thread",
+        "oneDNN int8 matmul, 2 threads"};
     for (size_t i = 0; i < t.size(); ++i) {
       rows.push_back({shape, names[i], t[i], t[1] / t[i], t[2] / t[i]});
       std::printf("%-16s %-32s %12.3f %11.2fx %13.2fx %13.2fx\n", shape.c_str(),
