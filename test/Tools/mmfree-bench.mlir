@@ -21,9 +21,10 @@
 // TERNARY: 1x256x256 ternary int8 (1 thread)
 // TERNARY: 1x256x256 OpenBLAS sgemv, 2 threads
 // TERNARY: 1x256x256 ternary int8 (2 threads)
-// TERNARY: 1x256x256 streamed read bandwidth, 1 thread: {{.*}} weight copies ({{-?[0-9]+}} MB in 2 MB pages)
+// TERNARY: 1x256x256 streamed read bandwidth: {{.*}} GB/s (1 thread), {{.*}} GB/s (2 threads) over {{.*}} weight copies ({{-?[0-9]+}} MB in 2 MB pages)
 // TERNARY: 1x256x256 streamed ternary int8 (2 threads)
 // TERNARY: 1x256x256 streamed bound: 2-bit weights / bandwidth
+// TERNARY: 1x256x256 streamed bound, 2 threads
 // TERNARY: 4x256x128 oneDNN kernels: {{.*}} (f32), {{.*}} (int8)
 // TERNARY: 4x256x128 ternary int8 (1 thread)
 // TERNARY: 4x256x128 OpenBLAS sgemm, 2 threads
