@@ -88,6 +88,7 @@ try:
 except OSError:
     flags = []
 for flag, feature in (("avx2", "avx2"), ("avx512bw", "avx512bw"),
-                      ("avx512_vnni", "avx512vnni"), ("avx_vnni", "avxvnni")):
+                      ("avx512_vnni", "avx512vnni"), ("avx_vnni", "avxvnni"),
+                      ("amx_int8", "amx")):
     if flag in flags:
         config.available_features.add(feature)

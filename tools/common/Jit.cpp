@@ -37,6 +37,8 @@ namespace mmfree {
 void initializeTools() {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
+  // Inline assembly in kernels (the AMX state request) is parsed.
+  llvm::InitializeNativeTargetAsmParser();
   mlir::registerAllPasses();
   mmfree::registerAllPasses();
 }

@@ -7,6 +7,7 @@
 #include "mmfree/Conversion/Passes.h"
 #include "mmfree/Dialect/MMFree/IR/MMFree.h"
 
+#include "mlir/Dialect/AMX/AMXDialect.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -40,6 +41,9 @@ void populateLutToVectorPatterns(mlir::RewritePatternSet &patterns);
 /// mmfree-lower-to-vector.
 void populateTernaryLookupPatterns(mlir::RewritePatternSet &patterns);
 
+/// ternary_matmul with a `tiles` kernel as AMX int8 tile products.
+void populateTernaryTilePatterns(mlir::RewritePatternSet &patterns);
+
 /// Options of `mmfree-cpu-pipeline` (those of mmfree-select-kernels).
 struct CpuPipelineOptions : mlir::PassPipelineOptions<CpuPipelineOptions> {
   Option<std::string> target{
@@ -62,7 +66,8 @@ struct CpuPipelineOptions : mlir::PassPipelineOptions<CpuPipelineOptions> {
           clEnumValN(KernelChoice::Select, "select", "add/sub selects"),
           clEnumValN(KernelChoice::Dots, "dots", "VNNI byte dot products"),
           clEnumValN(KernelChoice::Lookup, "lookup",
-                     "bit-plane tables and byte shuffles"))};
+                     "bit-plane tables and byte shuffles"),
+          clEnumValN(KernelChoice::Tiles, "tiles", "AMX int8 tiles"))};
   Option<KernelChoice> lutKernel{
       *this, "lut-kernel",
       llvm::cl::desc("Force a lut_matmul kernel where it applies"),

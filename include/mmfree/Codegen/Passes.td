@@ -44,6 +44,8 @@ def LowerToVector : Pass<"mmfree-lower-to-vector", "::mlir::ModuleOp"> {
                            "::mlir::tensor::TensorDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::math::MathDialect",
+                           "::mlir::amx::AMXDialect",
+                           "::mlir::LLVM::LLVMDialect",
                            "::mlir::bufferization::BufferizationDialect"];
 }
 
@@ -84,7 +86,9 @@ def SelectKernels : Pass<"mmfree-select-kernels", "::mlir::ModuleOp"> {
                clEnumValN(::mmfree::KernelChoice::Dots, "dots",
                           "VNNI byte dot products"),
                clEnumValN(::mmfree::KernelChoice::Lookup, "lookup",
-                          "bit-plane tables and byte shuffles"))}]>,
+                          "bit-plane tables and byte shuffles"),
+               clEnumValN(::mmfree::KernelChoice::Tiles, "tiles",
+                          "AMX int8 tiles"))}]>,
     Option<"lutKernel", "lut-kernel", "::mmfree::KernelChoice",
            "::mmfree::KernelChoice::Auto",
            "Force a lut_matmul kernel where it applies",
@@ -100,6 +104,7 @@ def SelectKernels : Pass<"mmfree-select-kernels", "::mlir::ModuleOp"> {
     Statistic<"numSelect", "select", "ternary kernels: add/sub selects">,
     Statistic<"numDots", "dots", "ternary kernels: VNNI dots">,
     Statistic<"numLookup", "lookup", "ternary kernels: lookups">,
+    Statistic<"numTiles", "tiles", "ternary kernels: AMX tiles">,
     Statistic<"numLoads", "loads", "lut kernels: table loads">,
     Statistic<"numShuffle", "shuffle", "lut kernels: byte shuffles">
   ];

@@ -111,6 +111,8 @@ void mmfree::buildCpuPipeline(OpPassManager &pm,
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   ConvertVectorToLLVMPassOptions vectorToLLVM;
+  // The AMX tile kernel's ops (amx.tile_*) become LLVM's AMX intrinsics.
+  vectorToLLVM.amx = true;
   vectorToLLVM.vectorContractLowering =
       vector::VectorContractLowering::OuterProduct;
   vectorToLLVM.vectorTransposeLowering =

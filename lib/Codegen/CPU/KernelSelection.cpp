@@ -38,9 +38,10 @@ constexpr int64_t kThreadChannels = 8;
 
 /// The features the cost model and the presets name (LLVM's spelling).
 constexpr llvm::StringLiteral kKnownFeatures[] = {
-    "avx",      "avx2",       "avx512bw", "avx512cd", "avx512dq", "avx512f",
-    "avx512vl", "avx512vnni", "avxvnni",  "bmi",      "bmi2",     "f16c",
-    "fma",      "lzcnt",      "movbe",    "popcnt",   "sse4.2",   "ssse3"};
+    "amx-int8", "amx-tile", "avx",     "avx2",     "avx512bw",
+    "avx512cd", "avx512dq", "avx512f", "avx512vl", "avx512vnni",
+    "avxvnni",  "bmi",      "bmi2",    "f16c",     "fma",
+    "lzcnt",    "movbe",    "popcnt",  "sse4.2",   "ssse3"};
 
 bool isKnownFeature(StringRef name) {
   return llvm::is_contained(kKnownFeatures, name);
@@ -94,6 +95,13 @@ std::optional<KernelIsa> dotsIsa(CpuTargetAttr target) {
   return std::nullopt;
 }
 
+/// Whether the target has AMX int8 tiles (with AVX-512 for the decode and
+/// the epilogue around them).
+bool hasTiles(CpuTargetAttr target) {
+  return target.hasFeature("amx-tile") && target.hasFeature("amx-int8") &&
+         target.hasFeature("avx512bw");
+}
+
 bool takesDots(TernaryMatmulOp op) {
   Type acc = op.getResult().getType().getElementType();
   return op.getInput().getType().getElementType().isInteger(8) &&
@@ -123,6 +131,11 @@ KernelAttr selectTernary(TernaryMatmulOp op, CpuTargetAttr target,
       return kernel;
   if (forced == KernelKind::Lookup && shuffles)
     if (KernelAttr kernel = make(KernelKind::Lookup, *shuffles))
+      return kernel;
+  // AMX tiles where they apply (M a multiple of 32): 16 x 16 x 64 products
+  // per instruction against VNNI's 16 x 64 (docs/kernels.md).
+  if ((forced == KernelKind::Tiles || !forced) && hasTiles(target))
+    if (KernelAttr kernel = make(KernelKind::Tiles, KernelIsa::Amx))
       return kernel;
   if (dots && takesDots(op))
     if (KernelAttr kernel = make(KernelKind::Dots, *dots))
@@ -220,6 +233,22 @@ std::string mmfree::kernelMismatch(Operation *op, KernelAttr kernel) {
     int64_t n = ternary.getResult().getType().getDimSize(1);
     if (kind == KernelKind::Dots && !takesDots(ternary))
       return "dots need i8 activations and i16/i32 sums";
+    if (kind == KernelKind::Tiles) {
+      auto input = ternary.getInput().getType();
+      if (!takesDots(ternary))
+        return "tiles need i8 activations and i16/i32 sums";
+      if (input.isDynamicDim(0) || input.getDimSize(0) % kTileRows != 0)
+        return llvm::formatv("tiles need a static M, a multiple of {0}",
+                             kTileRows);
+      if (n % (kTilePanel * kernel.getThreads()) != 0)
+        return llvm::formatv("tiles need N ({0}) a multiple of {1} channels "
+                             "x {2} threads",
+                             n, kTilePanel, kernel.getThreads());
+      if (ternary.getK() > kTileMaxK)
+        return llvm::formatv("tiles need K at most {0} (the decoded weight "
+                             "panel is stack scratch)",
+                             kTileMaxK);
+    }
     if (kind == KernelKind::Lookup) {
       if (!takesDots(ternary))
         return "lookups need i8 activations and i16/i32 sums";
@@ -261,6 +290,8 @@ mmfree::annotateKernels(ModuleOp module, CpuTargetAttr target,
       return KernelKind::Dots;
     case KernelChoice::Lookup:
       return KernelKind::Lookup;
+    case KernelChoice::Tiles:
+      return KernelKind::Tiles;
     case KernelChoice::Loads:
       return KernelKind::Loads;
     case KernelChoice::Shuffle:
@@ -268,48 +299,48 @@ mmfree::annotateKernels(ModuleOp module, CpuTargetAttr target,
     }
     llvm_unreachable("unknown kernel choice");
   };
-  WalkResult result =
-      module.walk([&](Operation *op) {
-        if (!isa<TernaryMatmulOp, LutMatmulOp>(op))
-          return WalkResult::advance();
-        if (auto kernel = op->getAttrOfType<KernelAttr>(kKernelAttrName)) {
-          std::string why = kernelMismatch(op, kernel);
-          if (!why.empty()) {
-            op->emitError()
-                << "kernel " << kernel << " cannot lower this op: " << why;
-            return WalkResult::interrupt();
-          }
-          chosen(kernel);
-          return WalkResult::advance();
-        }
-        std::optional<KernelKind> forced =
-            forcedKind(isa<TernaryMatmulOp>(op) ? ternary : lut);
-        KernelAttr kernel = selectKernel(op, target, forced);
-        if (remarks && forced && (!kernel || kernel.getKind() != *forced)) {
-          KernelAttr wanted =
-              KernelAttr::get(op->getContext(), *forced, KernelIsa::Avx512, 1);
-          std::string why = kernelMismatch(op, wanted);
-          op->emitRemark() << "kernel '" << stringifyKernelKind(*forced)
-                           << "' not taken: "
-                           << (why.empty() ? "the target lacks its instructions"
-                                           : why);
-        }
-        if (!kernel) {
-          if (remarks)
-            op->emitRemark()
-                << "no vector kernel ("
-                << kernelMismatch(op, KernelAttr::get(op->getContext(),
-                                                      isa<TernaryMatmulOp>(op)
-                                                          ? KernelKind::Select
-                                                          : KernelKind::Loads,
-                                                      KernelIsa::Generic, 1))
-                << "): left for mmfree-lower-to-linalg";
-          return WalkResult::advance();
-        }
-        op->setAttr(kKernelAttrName, kernel);
-        chosen(kernel);
-        return WalkResult::advance();
-      });
+  WalkResult result = module.walk([&](Operation *op) {
+    if (!isa<TernaryMatmulOp, LutMatmulOp>(op))
+      return WalkResult::advance();
+    if (auto kernel = op->getAttrOfType<KernelAttr>(kKernelAttrName)) {
+      std::string why = kernelMismatch(op, kernel);
+      if (!why.empty()) {
+        op->emitError() << "kernel " << kernel
+                        << " cannot lower this op: " << why;
+        return WalkResult::interrupt();
+      }
+      chosen(kernel);
+      return WalkResult::advance();
+    }
+    std::optional<KernelKind> forced =
+        forcedKind(isa<TernaryMatmulOp>(op) ? ternary : lut);
+    KernelAttr kernel = selectKernel(op, target, forced);
+    if (remarks && forced && (!kernel || kernel.getKind() != *forced)) {
+      KernelAttr wanted = KernelAttr::get(
+          op->getContext(), *forced,
+          *forced == KernelKind::Tiles ? KernelIsa::Amx : KernelIsa::Avx512, 1);
+      std::string why = kernelMismatch(op, wanted);
+      op->emitRemark() << "kernel '" << stringifyKernelKind(*forced)
+                       << "' not taken: "
+                       << (why.empty() ? "the target lacks its instructions"
+                                       : why);
+    }
+    if (!kernel) {
+      if (remarks)
+        op->emitRemark() << "no vector kernel ("
+                         << kernelMismatch(
+                                op, KernelAttr::get(op->getContext(),
+                                                    isa<TernaryMatmulOp>(op)
+                                                        ? KernelKind::Select
+                                                        : KernelKind::Loads,
+                                                    KernelIsa::Generic, 1))
+                         << "): left for mmfree-lower-to-linalg";
+      return WalkResult::advance();
+    }
+    op->setAttr(kKernelAttrName, kernel);
+    chosen(kernel);
+    return WalkResult::advance();
+  });
   return failure(result.wasInterrupted());
 }
 
@@ -320,6 +351,8 @@ int64_t mmfree::kernelLanes(KernelAttr kernel) {
     return 0;
   case KernelKind::Dots:
     return wide ? 16 : 8;
+  case KernelKind::Tiles:
+    return 16;
   case KernelKind::Lookup:
   case KernelKind::Shuffle:
   case KernelKind::Loads:

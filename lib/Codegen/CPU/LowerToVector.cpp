@@ -27,6 +27,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mmfree/Codegen/CPU/TernaryEpilogue.h"
 #include "mmfree/Codegen/Passes.h"
 #include "mmfree/Codegen/Utils/BufferBuilders.h"
 #include "mmfree/Codegen/Utils/LMulBuilders.h"
@@ -174,10 +175,10 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     // Every chunk of channels holds whole groups (of either row grouping).
     int64_t widest = channelGroup(/*useDots=*/true, /*rowGroup=*/1);
     if (threads > 1 && n % (threads * widest) == 0) {
-      replaceResult(rewriter, op, epilogue,
-                    threadedKernel(rewriter, loc, x, w, mSize, accType, outType,
-                                   rowsPerGroup, paddedK, lanes, threads,
-                                   fusion, epilogue));
+      replaceTernaryResult(rewriter, op, epilogue,
+                           threadedKernel(rewriter, loc, x, w, mSize, accType,
+                                          outType, rowsPerGroup, paddedK, lanes,
+                                          threads, fusion, epilogue));
       replaceQuantize(rewriter, loc, quantize, fusion);
       return success();
     }
@@ -226,101 +227,12 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     Value result = rowLoop(indexConstant(rewriter, loc, 0), groupedRows,
                            rowsPerGroup, init);
     result = rowLoop(groupedRows, mSize, 1, result);
-    replaceResult(rewriter, op, epilogue, result);
+    replaceTernaryResult(rewriter, op, epilogue, result);
     replaceQuantize(rewriter, loc, quantize, fusion);
     return success();
   }
 
-  /// The fused dequantization: its op, its weight scales (a buffer, or the
-  /// one per-tensor scale) and its row scales (a buffer, or none: no row
-  /// scales, or the fused quantization's own).
-  struct Epilogue {
-    DequantizeOp op;
-    Value weightScales, rowScaleBuffer;
-    bool perChannel, rowScaled;
-
-    /// The dequantization that only `op`'s result feeds, if its scales are
-    /// available before `op`; `quantize`: the fused quantization, whose
-    /// scales the kernel computes itself.
-    static std::optional<Epilogue> match(PatternRewriter &rewriter,
-                                         Location loc, TernaryMatmulOp op,
-                                         QuantizeRowsOp quantize) {
-      if (!op->hasOneUse())
-        return std::nullopt;
-      auto dequantize = dyn_cast<DequantizeOp>(*op->user_begin());
-      if (!dequantize || dequantize.getAcc() != op.getResult())
-        return std::nullopt;
-      Value weightScale = dequantize.getWeightScale();
-      Value rowScale = dequantize.getRowScale();
-      bool ownScales = rowScale && quantize && rowScale == quantize.getScale();
-      if (!availableAt(weightScale, op) ||
-          (rowScale && !ownScales && !availableAt(rowScale, op)))
-        return std::nullopt;
-      bool perChannel =
-          dequantize.getWeightScale().getType().getDimSize(0) != 1;
-      Value weightScales =
-          readOnlyBuffer(rewriter, loc, before(rewriter, weightScale, op));
-      if (!perChannel)
-        weightScales =
-            memref::LoadOp::create(rewriter, loc, weightScales,
-                                   ValueRange{indexConstant(rewriter, loc, 0)});
-      return Epilogue{
-          dequantize, weightScales,
-          rowScale && !ownScales
-              ? readOnlyBuffer(rewriter, loc, before(rewriter, rowScale, op))
-              : Value(),
-          perChannel, bool(rowScale)};
-    }
-
-    /// Whether `value` is defined before `op` (in its block or one around)
-    /// or is a constant that can be.
-    static bool availableAt(Value value, Operation *op) {
-      if (auto arg = dyn_cast<BlockArgument>(value))
-        return arg.getOwner()->findAncestorOpInBlock(*op) != nullptr;
-      Operation *def = value.getDefiningOp();
-      Operation *ancestor = def->getBlock()->findAncestorOpInBlock(*op);
-      return (ancestor && def->isBeforeInBlock(ancestor)) ||
-             matchPattern(value, m_Constant());
-    }
-
-    /// `value`, or a copy of its constant where it is defined after `op`
-    /// (the insertion point is before `op`).
-    static Value before(PatternRewriter &rewriter, Value value, Operation *op) {
-      Operation *def = value.getDefiningOp();
-      if (!def || !matchPattern(value, m_Constant()))
-        return value;
-      Operation *ancestor = def->getBlock()->findAncestorOpInBlock(*op);
-      if (ancestor && def->isBeforeInBlock(ancestor))
-        return value;
-      return rewriter.clone(*def)->getResult(0);
-    }
-
-    /// The row scales of `rows`: loaded, the fused quantization's `qs`, or
-    /// none.
-    SmallVector<Value> rowScales(OpBuilder &b, Location loc,
-                                 ArrayRef<Value> rows,
-                                 ArrayRef<Value> qs) const {
-      if (!rowScaleBuffer)
-        return rowScaled ? SmallVector<Value>(qs) : SmallVector<Value>();
-      SmallVector<Value> scales;
-      for (Value row : rows)
-        scales.push_back(memref::LoadOp::create(b, loc, rowScaleBuffer, row));
-      return scales;
-    }
-
-    /// float(sum) * weight_scale[n] / q, left to right as the op defines.
-    Value apply(OpBuilder &b, Location loc, Value sum, Value n, Value q) const {
-      Type f32 = b.getF32Type();
-      Value y = isa<FloatType>(sum.getType())
-                    ? sum
-                    : arith::SIToFPOp::create(b, loc, f32, sum).getResult();
-      y = arith::MulFOp::create(
-          b, loc, y,
-          perChannel ? memref::LoadOp::create(b, loc, weightScales, n)
-                     : weightScales);
-      return q ? arith::DivFOp::create(b, loc, y, q).getResult() : y;
-    }
-  };
+  using Epilogue = TernaryEpilogue;
 
   /// A row group's view of the epilogue: none, or it with the rows' scales.
   struct Rescale {
@@ -336,18 +248,6 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                              rowScales.empty() ? Value() : rowScales[r]);
     }
   };
-
-  /// Replaces `op`, or the dequantization it fuses, by `result`.
-  static void replaceResult(PatternRewriter &rewriter, TernaryMatmulOp op,
-                            const std::optional<Epilogue> &epilogue,
-                            Value result) {
-    if (!epilogue) {
-      rewriter.replaceOp(op, result);
-      return;
-    }
-    rewriter.replaceOp(epilogue->op, result);
-    rewriter.eraseOp(op);
-  }
 
   /// The fused activation quantization: the f32 rows, the buffer their
   /// scales go to, K and the padded K.
@@ -938,6 +838,7 @@ struct LowerToVectorPass
     RewritePatternSet patterns(&getContext());
     populateFoldEmptyPatterns(patterns);
     populateTernaryLookupPatterns(patterns);
+    populateTernaryTilePatterns(patterns);
     patterns.add<TernaryMatmulToVector>(&getContext());
     populateLMulMatmulToVectorPatterns(patterns);
     populateLutToVectorPatterns(patterns);

@@ -56,6 +56,9 @@ struct SelectKernelsPass
       case KernelKind::Lookup:
         ++numLookup;
         break;
+      case KernelKind::Tiles:
+        ++numTiles;
+        break;
       case KernelKind::Loads:
         ++numLoads;
         break;

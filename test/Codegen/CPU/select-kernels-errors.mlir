@@ -4,13 +4,13 @@
 // RUN: echo "module {}" | not mmfree-opt --mmfree-select-kernels=target=x86-64,avx2 2>&1 | FileCheck %s --check-prefix=SIGN
 // RUN: echo "module {}" | not mmfree-opt --mmfree-select-kernels=threads=2000 2>&1 | FileCheck %s --check-prefix=THREADS
 
-// FEATURE: error: mmfree-select-kernels: bad feature item '+avx9' in target 'x86-64,+avx9': expected +name or -name, name one of: avx, avx2,
+// FEATURE: error: mmfree-select-kernels: bad feature item '+avx9' in target 'x86-64,+avx9': expected +name or -name, name one of: amx-int8, amx-tile, avx, avx2,
 // SIGN: error: mmfree-select-kernels: bad feature item 'avx2'
 // THREADS: error: mmfree-select-kernels: threads must be in [0, 1024], got 2000
 
 func.func @kind_for_other_op(%c: tensor<100x4xi8>, %t: tensor<4x16x20xi8>)
     -> tensor<100x20xi16> {
-  // expected-error @below {{cannot take kernel 'dots' (ternary_matmul: select, dots or lookup; lut_matmul: loads or shuffle)}}
+  // expected-error @below {{cannot take kernel 'dots' (ternary_matmul: select, dots, lookup or tiles; lut_matmul: loads or shuffle)}}
   %a = mmfree.lut_matmul %c, %t {accumulation = #mmfree<lut_accumulation exact>,
       mmfree.kernel = #mmfree.kernel<dots, avx512>}
       : tensor<100x4xi8>, tensor<4x16x20xi8> -> tensor<100x20xi16>

@@ -18,8 +18,15 @@
 
 namespace mmfree {
 
+/// The AMX tile kernel's shape: rows per step (two 16-row activation
+/// tiles), channels per weight panel (one 16-column tile), and the longest
+/// K whose decoded panel (K x 16 bytes) it keeps on the stack.
+constexpr int64_t kTileRows = 32;
+constexpr int64_t kTilePanel = 16;
+constexpr int64_t kTileMaxK = 16384;
+
 /// A kernel kind to force (an option value), or the cost model's choice.
-enum class KernelChoice { Auto, Select, Dots, Lookup, Loads, Shuffle };
+enum class KernelChoice { Auto, Select, Dots, Lookup, Tiles, Loads, Shuffle };
 
 /// The target a spec names: a preset (`generic`, `x86-64`, `x86-64-v2`,
 /// `x86-64-v3`, `x86-64-v4`, or `host`: this machine's features) followed

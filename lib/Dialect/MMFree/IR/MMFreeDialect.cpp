@@ -266,6 +266,8 @@ LogicalResult KernelAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                        << "' needs an x86 ISA (avx2, avxvnni or avx512)";
   if (kind == KernelKind::Select && isa != KernelIsa::Generic)
     return emitError() << "kernel 'select' is generic vector code";
+  if ((kind == KernelKind::Tiles) != (isa == KernelIsa::Amx))
+    return emitError() << "kernel 'tiles' and ISA 'amx' go together";
   if (isa == KernelIsa::AvxVnni && kind != KernelKind::Dots)
     return emitError() << "ISA 'avxvnni' names the dots kernel's VNNI form; "
                        << "kernel '" << stringifyKernelKind(kind)
@@ -366,11 +368,11 @@ LogicalResult MMFreeDialect::verifyOperationAttribute(Operation *op,
              << "'" << kKernelAttrName << "' must be a #mmfree.kernel";
     KernelKind kind = kernel.getKind();
     bool ternary = kind == KernelKind::Select || kind == KernelKind::Dots ||
-                   kind == KernelKind::Lookup;
+                   kind == KernelKind::Lookup || kind == KernelKind::Tiles;
     if (isa<TernaryMatmulOp>(op) ? !ternary : !isa<LutMatmulOp>(op) || ternary)
       return op->emitOpError()
              << "cannot take kernel '" << stringifyKernelKind(kind)
-             << "' (ternary_matmul: select, dots or lookup; lut_matmul: "
+             << "' (ternary_matmul: select, dots, lookup or tiles; lut_matmul: "
                 "loads or shuffle)";
     return success();
   }

@@ -30,7 +30,11 @@ def MMFree_KernelKind : I32EnumAttr<"KernelKind",
       I32EnumAttrCase<"Loads", 3, "loads">,
       // lut_matmul with at most 32 outputs: rows in lanes, one byte shuffle
       // per output and codebook.
-      I32EnumAttrCase<"Shuffle", 4, "shuffle">]> {
+      I32EnumAttrCase<"Shuffle", 4, "shuffle">,
+      // ternary_matmul with i8 activations, M a multiple of 32: AMX tile
+      // products of 16-row activation tiles with weight tiles decoded to
+      // {-1, 0, 1} per 16-channel panel.
+      I32EnumAttrCase<"Tiles", 5, "tiles">]> {
   let cppNamespace = "::mmfree";
   let genSpecializedAttr = 0;
 }
@@ -46,7 +50,9 @@ def MMFree_KernelIsa : I32EnumAttr<"KernelIsa",
       // dots.
       I32EnumAttrCase<"Avx512", 2, "avx512">,
       // 256-bit vectors with AVX-VNNI's dots (VEX vpdpbusd).
-      I32EnumAttrCase<"AvxVnni", 3, "avxvnni">]> {
+      I32EnumAttrCase<"AvxVnni", 3, "avxvnni">,
+      // AMX int8 tiles (amx-tile, amx-int8) with AVX-512 around them.
+      I32EnumAttrCase<"Amx", 4, "amx">]> {
   let cppNamespace = "::mmfree";
   let genSpecializedAttr = 0;
 }

@@ -1,0 +1,266 @@
+//===- TernaryTiles.cpp - ternary_matmul on AMX int8 tiles ----------------===//
+//
+// The AMX lowering of mmfree.ternary_matmul (i8 activations, M a multiple
+// of 32): per panel of 16 output channels, the 2-bit weights are decoded
+// once into signed bytes {-1, 0, 1} in the tiles' pair-of-dwords layout
+// (row r of block t holds, for each channel, its weights 64t + 4r .. +3),
+// a K x 16 byte panel on the stack; then per 32 rows two activation tiles
+// (16 x 64 bytes each) meet each panel tile in `tdpbssd` (amx.tile_muli),
+// 16 x 16 x 64 products per instruction into two i32 accumulator tiles,
+// over all K blocks in straight-line code (tiles cannot be loop-carried
+// through the LLVM conversion), stored once to a 32 x 16 scratch from which
+// rows of 16 sums go to the result, through the fused dequantization
+// (TernaryEpilogue) when there is one. The decode is the dots kernel's
+// (broadcast, per-qword shift, mask, one byte shuffle) followed by a 16 x 16
+// dword transpose. Linux grants AMX state per process on request: every
+// call first asks for it (arch_prctl ARCH_REQ_XCOMP_PERM, a syscall that
+// is a no-op once granted).
+//
+//===----------------------------------------------------------------------===//
+
+#include "mmfree/Codegen/CPU/KernelSelection.h"
+#include "mmfree/Codegen/CPU/TernaryEpilogue.h"
+#include "mmfree/Codegen/Passes.h"
+#include "mmfree/Codegen/Utils/BufferBuilders.h"
+#include "mmfree/Codegen/Utils/LMulBuilders.h"
+#include "mmfree/Codegen/Utils/TernaryBuilders.h"
+#include "mmfree/Numerics/Ternary.h"
+
+#include "mlir/Dialect/AMX/AMXDialect.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/Support/DebugLog.h"
+
+using namespace mlir;
+using namespace mmfree;
+
+#define DEBUG_TYPE "mmfree-ternary-tiles"
+
+namespace {
+
+using numerics::kBlockBytes;
+using numerics::kBlockWeights;
+
+/// Rows of one AMX tile (and dwords per decoded block row).
+constexpr int64_t kTile = 16;
+
+/// Asks Linux for the AMX tile data state (arch_prctl(ARCH_REQ_XCOMP_PERM,
+/// XFEATURE_XTILEDATA)); without it the first tile instruction faults.
+void requestTileState(OpBuilder &b, Location loc) {
+  Type i64 = b.getI64Type();
+  auto constant = [&](int64_t v) {
+    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
+  };
+  LLVM::InlineAsmOp::create(
+      b, loc, i64, ValueRange{constant(158), constant(0x1023), constant(18)},
+      "syscall", "={rax},{rax},{rdi},{rsi},~{rcx},~{r11},~{memory}",
+      /*has_side_effects=*/true, /*is_align_stack=*/false,
+      LLVM::tailcallkind::TailCallKind::None, LLVM::AsmDialectAttr(),
+      ArrayAttr());
+}
+
+struct TernaryMatmulToTiles : OpRewritePattern<TernaryMatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(TernaryMatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    auto kernel = op->getAttrOfType<KernelAttr>(kKernelAttrName);
+    if (!kernel || kernel.getKind() != KernelKind::Tiles)
+      return rewriter.notifyMatchFailure(op, "not a tiles kernel");
+    std::string mismatch = kernelMismatch(op, kernel);
+    if (!mismatch.empty())
+      return rewriter.notifyMatchFailure(op, mismatch);
+    LDBG() << "ternary tiles for " << op;
+    Location loc = op.getLoc();
+    auto resultType = op.getResult().getType();
+    int64_t m = resultType.getDimSize(0), n = resultType.getDimSize(1);
+    int64_t blocks = numerics::numBlocks(op.getK());
+    int64_t threads = kernel.getThreads(), chunk = n / threads;
+    Value x = readOnlyBuffer(
+        rewriter, loc, padToBlocks(rewriter, loc, op.getInput(), op.getK()));
+    Value w = readOnlyBuffer(rewriter, loc, op.getWeights());
+    std::optional<TernaryEpilogue> epilogue =
+        TernaryEpilogue::match(rewriter, loc, op, nullptr);
+    auto outType =
+        epilogue ? cast<RankedTensorType>(epilogue->op.getType()) : resultType;
+    Value out = resultBuffer(rewriter, loc, outType);
+    requestTileState(rewriter, loc);
+    scf::ParallelOp::create(
+        rewriter, loc, ValueRange{indexConstant(rewriter, loc, 0)},
+        ValueRange{indexConstant(rewriter, loc, threads)},
+        ValueRange{indexConstant(rewriter, loc, 1)},
+        [&](OpBuilder &b, Location l, ValueRange ivs) {
+          auto panelType =
+              MemRefType::get({blocks * kTile, 4 * kTile}, b.getI8Type());
+          Value panel = memref::AllocaOp::create(b, l, panelType, ValueRange(),
+                                                 b.getI64IntegerAttr(64));
+          auto sumsType =
+              MemRefType::get({kTileRows, kTilePanel}, b.getI32Type());
+          Value sums = memref::AllocaOp::create(b, l, sumsType, ValueRange(),
+                                                b.getI64IntegerAttr(64));
+          Value c0 =
+              arith::MulIOp::create(b, l, ivs[0], indexConstant(b, l, chunk));
+          scf::ForOp::create(
+              b, l, c0,
+              arith::AddIOp::create(b, l, c0, indexConstant(b, l, chunk)),
+              indexConstant(b, l, kTilePanel), ValueRange(),
+              [&](OpBuilder &b, Location l, Value n0, ValueRange) {
+                decodePanel(b, l, w, panel, n0, blocks);
+                scf::ForOp::create(
+                    b, l, indexConstant(b, l, 0), indexConstant(b, l, m),
+                    indexConstant(b, l, kTileRows), ValueRange(),
+                    [&](OpBuilder &b, Location l, Value m0, ValueRange) {
+                      multiplyRows(b, l, x, panel, sums, m0, blocks);
+                      storeSums(b, l, sums, out, m0, n0,
+                                resultType.getElementType(), epilogue);
+                      scf::YieldOp::create(b, l);
+                    });
+                scf::YieldOp::create(b, l);
+              });
+        });
+    replaceTernaryResult(rewriter, op, epilogue,
+                         resultTensor(rewriter, loc, outType, out));
+    return success();
+  }
+
+  /// Channels n0 .. n0 + 15 of the packed weights `w` ([N][T][16]) into
+  /// `panel` ([T * 16][64] signed bytes): block t's row r holds, for each
+  /// channel c, its weights 64t + 4r .. 64t + 4r + 3 at bytes 4c .. 4c + 3.
+  static void decodePanel(OpBuilder &b, Location loc, Value w, Value panel,
+                          Value n0, int64_t blocks) {
+    Type i8 = b.getI8Type(), i32 = b.getI32Type(), i64 = b.getI64Type();
+    auto packedVec = VectorType::get({kBlockBytes}, i8);
+    auto byteVec = VectorType::get({kBlockWeights}, i8);
+    auto qwordVec = VectorType::get({kBlockWeights / 8}, i64);
+    auto dwordVec = VectorType::get({kTile}, i32);
+    auto squareVec = VectorType::get({kTile, kTile}, i32);
+    // The 16 bytes four times; bytes 16j .. 16j + 15 (qwords 2j, 2j + 1)
+    // hold slice j, whose codes are at bit 2j.
+    SmallVector<int64_t> broadcast, shifts;
+    for (int64_t i = 0; i < kBlockWeights; ++i)
+      broadcast.push_back(i % kBlockBytes);
+    for (int64_t q = 0; q < kBlockWeights / 8; ++q)
+      shifts.push_back(2 * (q / 2));
+    // Codes 0 (0), 1 (+1), 2 (-1) to signed bytes.
+    SmallVector<int8_t> signedCodes;
+    for (int64_t i = 0; i < kBlockWeights; ++i)
+      signedCodes.push_back(int8_t(numerics::offsetCode(i % 16 & 3)) - 1);
+    scf::ForOp::create(
+        b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, blocks),
+        indexConstant(b, loc, 1), ValueRange(),
+        [&](OpBuilder &b, Location l, Value t, ValueRange) {
+          Value pad = zeroOf(b, l, i8);
+          Value square = zeroOf(b, l, squareVec);
+          Value shiftBy = arith::ConstantOp::create(
+              b, l,
+              DenseElementsAttr::get(qwordVec, ArrayRef<int64_t>(shifts)));
+          Value three = splat(b, l, byteVec, 3);
+          Value table = arith::ConstantOp::create(
+              b, l,
+              DenseElementsAttr::get(byteVec, ArrayRef<int8_t>(signedCodes)));
+          for (int64_t c = 0; c < kTile; ++c) {
+            Value channel =
+                arith::AddIOp::create(b, l, n0, indexConstant(b, l, c));
+            Value packed = vector::TransferReadOp::create(
+                b, l, packedVec, w,
+                ValueRange{channel, t, indexConstant(b, l, 0)}, pad,
+                ArrayRef<bool>{true});
+            Value wide =
+                vector::ShuffleOp::create(b, l, packed, packed, broadcast);
+            Value codes = arith::AndIOp::create(
+                b, l,
+                vector::BitCastOp::create(
+                    b, l, byteVec,
+                    arith::ShRUIOp::create(
+                        b, l, vector::BitCastOp::create(b, l, qwordVec, wide),
+                        shiftBy)),
+                three);
+            Value weights = X86ShuffleBytesOp::create(b, l, table, codes);
+            square = vector::InsertOp::create(
+                b, l, vector::BitCastOp::create(b, l, dwordVec, weights),
+                square, ArrayRef<int64_t>{c});
+          }
+          Value rows = vector::TransposeOp::create(b, l, square,
+                                                   ArrayRef<int64_t>{1, 0});
+          Value row0 =
+              arith::MulIOp::create(b, l, t, indexConstant(b, l, kTile));
+          for (int64_t r = 0; r < kTile; ++r) {
+            Value row =
+                vector::ExtractOp::create(b, l, rows, ArrayRef<int64_t>{r});
+            vector::TransferWriteOp::create(
+                b, l, vector::BitCastOp::create(b, l, byteVec, row), panel,
+                ValueRange{
+                    arith::AddIOp::create(b, l, row0, indexConstant(b, l, r)),
+                    indexConstant(b, l, 0)},
+                ArrayRef<bool>{true});
+          }
+          scf::YieldOp::create(b, l);
+        });
+  }
+
+  /// Rows m0 .. m0 + 31 of `x` against the panel: two accumulator tiles
+  /// over every block, stored into `sums` (32 x 16 i32).
+  static void multiplyRows(OpBuilder &b, Location loc, Value x, Value panel,
+                           Value sums, Value m0, int64_t blocks) {
+    auto bytesTile = amx::TileType::get({kTile, 4 * kTile}, b.getI8Type());
+    auto sumsTile = amx::TileType::get({kTile, kTile}, b.getI32Type());
+    Value m1 = arith::AddIOp::create(b, loc, m0, indexConstant(b, loc, kTile));
+    Value acc0 = amx::TileZeroOp::create(b, loc, sumsTile);
+    Value acc1 = amx::TileZeroOp::create(b, loc, sumsTile);
+    for (int64_t t = 0; t < blocks; ++t) {
+      Value k0 = indexConstant(b, loc, t * kBlockWeights);
+      Value weights =
+          amx::TileLoadOp::create(b, loc, bytesTile, panel,
+                                  ValueRange{indexConstant(b, loc, t * kTile),
+                                             indexConstant(b, loc, 0)});
+      Value rows0 =
+          amx::TileLoadOp::create(b, loc, bytesTile, x, ValueRange{m0, k0});
+      acc0 = amx::TileMulIOp::create(b, loc, sumsTile, rows0, weights, acc0);
+      Value rows1 =
+          amx::TileLoadOp::create(b, loc, bytesTile, x, ValueRange{m1, k0});
+      acc1 = amx::TileMulIOp::create(b, loc, sumsTile, rows1, weights, acc1);
+    }
+    Value zero = indexConstant(b, loc, 0);
+    amx::TileStoreOp::create(b, loc, sums, ValueRange{zero, zero}, acc0);
+    amx::TileStoreOp::create(
+        b, loc, sums, ValueRange{indexConstant(b, loc, kTile), zero}, acc1);
+  }
+
+  /// The 32 x 16 sums into rows m0 .. and columns n0 .. of `out`: as
+  /// `type` (i32, or i16 when K is short enough), or through the epilogue.
+  static void storeSums(OpBuilder &b, Location loc, Value sums, Value out,
+                        Value m0, Value n0, Type type,
+                        const std::optional<TernaryEpilogue> &epilogue) {
+    auto lanes = VectorType::get({kTilePanel}, b.getI32Type());
+    auto outLanes = VectorType::get({kTilePanel}, type);
+    Value pad = zeroOf(b, loc, b.getI32Type());
+    scf::ForOp::create(
+        b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, kTileRows),
+        indexConstant(b, loc, 1), ValueRange(),
+        [&](OpBuilder &b, Location l, Value r, ValueRange) {
+          Value row = vector::TransferReadOp::create(
+              b, l, lanes, sums, ValueRange{r, indexConstant(b, l, 0)}, pad,
+              ArrayRef<bool>{true});
+          Value m = arith::AddIOp::create(b, l, m0, r);
+          if (epilogue) {
+            SmallVector<Value> q = epilogue->rowScales(b, l, {m}, {});
+            row = epilogue->apply(b, l, row, n0, q.empty() ? Value() : q[0]);
+          } else if (type != b.getI32Type()) {
+            row = arith::TruncIOp::create(b, l, outLanes, row);
+          }
+          vector::TransferWriteOp::create(b, l, row, out, ValueRange{m, n0},
+                                          ArrayRef<bool>{true});
+          scf::YieldOp::create(b, l);
+        });
+  }
+};
+
+} // namespace
+
+void mmfree::populateTernaryTilePatterns(RewritePatternSet &patterns) {
+  patterns.add<TernaryMatmulToTiles>(patterns.getContext());
+}
