@@ -32,6 +32,15 @@ def config(name="tiny", **overrides):
     return BitNetConfig(**args)
 
 
+def _untouched_zeros(like, dtype=None):
+    """Zeros shaped as `like` in calloc'd memory: fresh pages that stay off
+    the process's resident set until written (torch.zeros writes them)."""
+    dtype = dtype or like.dtype
+    return torch.from_numpy(np.zeros(tuple(like.shape),
+                                     dtype=torch.empty(0, dtype=dtype)
+                                     .numpy().dtype))
+
+
 def packed_model(cfg, seed=0, random=True):
     """BitNetForCausalLM whose projections are packed BitLinears with random
     ternary weights and weight scales, norms near 1, a normal embedding and
@@ -55,6 +64,8 @@ def packed_model(cfg, seed=0, random=True):
                         layer.weight.copy_(pack_weights(values))
                         layer.weight_scale.fill_(
                             float(1 + torch.rand(1, generator=gen)) * k ** 0.5)
+                else:
+                    layer.weight = _untouched_zeros(layer.weight)
                 setattr(module, name, layer)
             else:
                 replace(child)
@@ -65,8 +76,8 @@ def packed_model(cfg, seed=0, random=True):
         for module in model.modules():
             for name, p in module.named_parameters(recurse=False):
                 if not random:
-                    value = (torch.ones if p.ndim == 1 else torch.zeros)(
-                        p.shape)
+                    value = (torch.ones(p.shape) if p.ndim == 1 else
+                             _untouched_zeros(p, torch.float32))
                 elif name.endswith("weight") and p.ndim == 1:  # norms
                     value = 1 + 0.1 * torch.randn(p.shape, generator=gen)
                 else:  # embedding, head
