@@ -19,10 +19,10 @@
 namespace mmfree {
 
 /// The AMX tile kernel's shape: rows per step (two 16-row activation
-/// tiles), channels per weight panel (one 16-column tile), and the longest
-/// K whose decoded panel (K x 16 bytes) it keeps on the stack.
+/// tiles), channels per weight panel (two 16-column tiles), and the longest
+/// K whose decoded panel (K x 32 bytes, 512 KiB) it keeps on the stack.
 constexpr int64_t kTileRows = 32;
-constexpr int64_t kTilePanel = 16;
+constexpr int64_t kTilePanel = 32;
 constexpr int64_t kTileMaxK = 16384;
 
 /// A kernel kind to force (an option value), or the cost model's choice.

@@ -1,14 +1,15 @@
 //===- TernaryTiles.cpp - ternary_matmul on AMX int8 tiles ----------------===//
 //
 // The AMX lowering of mmfree.ternary_matmul (i8 activations, M a multiple
-// of 32): per panel of 16 output channels, the 2-bit weights are decoded
-// once into signed bytes {-1, 0, 1} in the tiles' pair-of-dwords layout
-// (row r of block t holds, for each channel, its weights 64t + 4r .. +3),
-// a K x 16 byte panel on the stack; then per 32 rows two activation tiles
-// (16 x 64 bytes each) meet each panel tile in `tdpbssd` (amx.tile_muli),
-// 16 x 16 x 64 products per instruction into two i32 accumulator tiles,
+// of 32): per panel of 32 output channels, the 2-bit weights are decoded
+// once into signed bytes {-1, 0, 1} in the tiles' layout (row r of block t
+// of a 16-channel tile holds, for each channel, its weights 64t + 4r .. +3),
+// a K x 32 byte panel on the stack; then per 32 rows two activation tiles
+// (16 x 64 bytes each) meet the panel's two weight tiles in `tdpbssd`
+// (amx.tile_muli), 16 x 16 x 64 products per instruction into 2 x 2 i32
+// accumulator tiles,
 // over all K blocks in straight-line code (tiles cannot be loop-carried
-// through the LLVM conversion), stored once to a 32 x 16 scratch from which
+// through the LLVM conversion), stored once to a 32 x 32 scratch from which
 // rows of 16 sums go to the result, through the fused dequantization
 // (TernaryEpilogue) when there is one. The decode is the dots kernel's
 // (broadcast, per-qword shift, mask, one byte shuffle) followed by a 16 x 16
@@ -47,6 +48,10 @@ using numerics::kBlockWeights;
 
 /// Rows of one AMX tile (and dwords per decoded block row).
 constexpr int64_t kTile = 16;
+/// Weight tiles side by side in a panel: with two row tiles, 2 x 2
+/// accumulators and 2 + 2 operand tiles fill the 8 tile registers, one
+/// tile load per product.
+constexpr int64_t kPanelTiles = kTilePanel / kTile;
 
 /// Asks Linux for the AMX tile data state (arch_prctl(ARCH_REQ_XCOMP_PERM,
 /// XFEATURE_XTILEDATA)); without it the first tile instruction faults.
@@ -94,8 +99,8 @@ struct TernaryMatmulToTiles : OpRewritePattern<TernaryMatmulOp> {
         ValueRange{indexConstant(rewriter, loc, threads)},
         ValueRange{indexConstant(rewriter, loc, 1)},
         [&](OpBuilder &b, Location l, ValueRange ivs) {
-          auto panelType =
-              MemRefType::get({blocks * kTile, 4 * kTile}, b.getI8Type());
+          auto panelType = MemRefType::get(
+              {blocks * kTile, kPanelTiles * 4 * kTile}, b.getI8Type());
           Value panel = memref::AllocaOp::create(b, l, panelType, ValueRange(),
                                                  b.getI64IntegerAttr(64));
           auto sumsType =
@@ -127,9 +132,10 @@ struct TernaryMatmulToTiles : OpRewritePattern<TernaryMatmulOp> {
     return success();
   }
 
-  /// Channels n0 .. n0 + 15 of the packed weights `w` ([N][T][16]) into
-  /// `panel` ([T * 16][64] signed bytes): block t's row r holds, for each
-  /// channel c, its weights 64t + 4r .. 64t + 4r + 3 at bytes 4c .. 4c + 3.
+  /// Channels n0 .. n0 + 31 of the packed weights `w` ([N][T][16]) into
+  /// `panel` ([T * 16][2 * 64] signed bytes): block t's row r holds, for
+  /// each channel 16h + c, its weights 64t + 4r .. 64t + 4r + 3 at bytes
+  /// 64h + 4c .. 64h + 4c + 3.
   static void decodePanel(OpBuilder &b, Location loc, Value w, Value panel,
                           Value n0, int64_t blocks) {
     Type i8 = b.getI8Type(), i32 = b.getI32Type(), i64 = b.getI64Type();
@@ -154,7 +160,6 @@ struct TernaryMatmulToTiles : OpRewritePattern<TernaryMatmulOp> {
         indexConstant(b, loc, 1), ValueRange(),
         [&](OpBuilder &b, Location l, Value t, ValueRange) {
           Value pad = zeroOf(b, l, i8);
-          Value square = zeroOf(b, l, squareVec);
           Value shiftBy = arith::ConstantOp::create(
               b, l,
               DenseElementsAttr::get(qwordVec, ArrayRef<int64_t>(shifts)));
@@ -162,98 +167,116 @@ struct TernaryMatmulToTiles : OpRewritePattern<TernaryMatmulOp> {
           Value table = arith::ConstantOp::create(
               b, l,
               DenseElementsAttr::get(byteVec, ArrayRef<int8_t>(signedCodes)));
-          for (int64_t c = 0; c < kTile; ++c) {
-            Value channel =
-                arith::AddIOp::create(b, l, n0, indexConstant(b, l, c));
-            Value packed = vector::TransferReadOp::create(
-                b, l, packedVec, w,
-                ValueRange{channel, t, indexConstant(b, l, 0)}, pad,
-                ArrayRef<bool>{true});
-            Value wide =
-                vector::ShuffleOp::create(b, l, packed, packed, broadcast);
-            Value codes = arith::AndIOp::create(
-                b, l,
-                vector::BitCastOp::create(
-                    b, l, byteVec,
-                    arith::ShRUIOp::create(
-                        b, l, vector::BitCastOp::create(b, l, qwordVec, wide),
-                        shiftBy)),
-                three);
-            Value weights = X86ShuffleBytesOp::create(b, l, table, codes);
-            square = vector::InsertOp::create(
-                b, l, vector::BitCastOp::create(b, l, dwordVec, weights),
-                square, ArrayRef<int64_t>{c});
-          }
-          Value rows = vector::TransposeOp::create(b, l, square,
-                                                   ArrayRef<int64_t>{1, 0});
           Value row0 =
               arith::MulIOp::create(b, l, t, indexConstant(b, l, kTile));
-          for (int64_t r = 0; r < kTile; ++r) {
-            Value row =
-                vector::ExtractOp::create(b, l, rows, ArrayRef<int64_t>{r});
-            vector::TransferWriteOp::create(
-                b, l, vector::BitCastOp::create(b, l, byteVec, row), panel,
-                ValueRange{
-                    arith::AddIOp::create(b, l, row0, indexConstant(b, l, r)),
-                    indexConstant(b, l, 0)},
-                ArrayRef<bool>{true});
+          for (int64_t h = 0; h < kPanelTiles; ++h) {
+            Value square = zeroOf(b, l, squareVec);
+            for (int64_t c = 0; c < kTile; ++c) {
+              Value channel = arith::AddIOp::create(
+                  b, l, n0, indexConstant(b, l, h * kTile + c));
+              Value packed = vector::TransferReadOp::create(
+                  b, l, packedVec, w,
+                  ValueRange{channel, t, indexConstant(b, l, 0)}, pad,
+                  ArrayRef<bool>{true});
+              Value wide =
+                  vector::ShuffleOp::create(b, l, packed, packed, broadcast);
+              Value codes = arith::AndIOp::create(
+                  b, l,
+                  vector::BitCastOp::create(
+                      b, l, byteVec,
+                      arith::ShRUIOp::create(
+                          b, l, vector::BitCastOp::create(b, l, qwordVec, wide),
+                          shiftBy)),
+                  three);
+              Value weights = X86ShuffleBytesOp::create(b, l, table, codes);
+              square = vector::InsertOp::create(
+                  b, l, vector::BitCastOp::create(b, l, dwordVec, weights),
+                  square, ArrayRef<int64_t>{c});
+            }
+            Value rows = vector::TransposeOp::create(b, l, square,
+                                                     ArrayRef<int64_t>{1, 0});
+            for (int64_t r = 0; r < kTile; ++r) {
+              Value row =
+                  vector::ExtractOp::create(b, l, rows, ArrayRef<int64_t>{r});
+              vector::TransferWriteOp::create(
+                  b, l, vector::BitCastOp::create(b, l, byteVec, row), panel,
+                  ValueRange{
+                      arith::AddIOp::create(b, l, row0, indexConstant(b, l, r)),
+                      indexConstant(b, l, h * 4 * kTile)},
+                  ArrayRef<bool>{true});
+            }
           }
           scf::YieldOp::create(b, l);
         });
   }
 
-  /// Rows m0 .. m0 + 31 of `x` against the panel: two accumulator tiles
-  /// over every block, stored into `sums` (32 x 16 i32).
+  /// Rows m0 .. m0 + 31 of `x` against the panel: two row tiles by
+  /// kPanelTiles weight tiles of accumulators over every block, stored into
+  /// `sums` (32 x kTilePanel i32).
   static void multiplyRows(OpBuilder &b, Location loc, Value x, Value panel,
                            Value sums, Value m0, int64_t blocks) {
     auto bytesTile = amx::TileType::get({kTile, 4 * kTile}, b.getI8Type());
     auto sumsTile = amx::TileType::get({kTile, kTile}, b.getI32Type());
-    Value m1 = arith::AddIOp::create(b, loc, m0, indexConstant(b, loc, kTile));
-    Value acc0 = amx::TileZeroOp::create(b, loc, sumsTile);
-    Value acc1 = amx::TileZeroOp::create(b, loc, sumsTile);
+    Value rowStarts[] = {
+        m0, arith::AddIOp::create(b, loc, m0, indexConstant(b, loc, kTile))};
+    SmallVector<Value> accs;
+    for (int64_t i = 0; i < 2 * kPanelTiles; ++i)
+      accs.push_back(amx::TileZeroOp::create(b, loc, sumsTile));
     for (int64_t t = 0; t < blocks; ++t) {
       Value k0 = indexConstant(b, loc, t * kBlockWeights);
-      Value weights =
-          amx::TileLoadOp::create(b, loc, bytesTile, panel,
-                                  ValueRange{indexConstant(b, loc, t * kTile),
-                                             indexConstant(b, loc, 0)});
-      Value rows0 =
-          amx::TileLoadOp::create(b, loc, bytesTile, x, ValueRange{m0, k0});
-      acc0 = amx::TileMulIOp::create(b, loc, sumsTile, rows0, weights, acc0);
-      Value rows1 =
-          amx::TileLoadOp::create(b, loc, bytesTile, x, ValueRange{m1, k0});
-      acc1 = amx::TileMulIOp::create(b, loc, sumsTile, rows1, weights, acc1);
+      SmallVector<Value> weights;
+      for (int64_t h = 0; h < kPanelTiles; ++h)
+        weights.push_back(amx::TileLoadOp::create(
+            b, loc, bytesTile, panel,
+            ValueRange{indexConstant(b, loc, t * kTile),
+                       indexConstant(b, loc, h * 4 * kTile)}));
+      for (int64_t i = 0; i < 2; ++i) {
+        Value rows = amx::TileLoadOp::create(b, loc, bytesTile, x,
+                                             ValueRange{rowStarts[i], k0});
+        for (int64_t h = 0; h < kPanelTiles; ++h) {
+          Value &acc = accs[i * kPanelTiles + h];
+          acc =
+              amx::TileMulIOp::create(b, loc, sumsTile, rows, weights[h], acc);
+        }
+      }
     }
-    Value zero = indexConstant(b, loc, 0);
-    amx::TileStoreOp::create(b, loc, sums, ValueRange{zero, zero}, acc0);
-    amx::TileStoreOp::create(
-        b, loc, sums, ValueRange{indexConstant(b, loc, kTile), zero}, acc1);
+    for (int64_t i = 0; i < 2; ++i)
+      for (int64_t h = 0; h < kPanelTiles; ++h)
+        amx::TileStoreOp::create(b, loc, sums,
+                                 ValueRange{indexConstant(b, loc, i * kTile),
+                                            indexConstant(b, loc, h * kTile)},
+                                 accs[i * kPanelTiles + h]);
   }
 
-  /// The 32 x 16 sums into rows m0 .. and columns n0 .. of `out`: as
+  /// The 32 x kTilePanel sums into rows m0 .. and columns n0 .. of `out`: as
   /// `type` (i32, or i16 when K is short enough), or through the epilogue.
   static void storeSums(OpBuilder &b, Location loc, Value sums, Value out,
                         Value m0, Value n0, Type type,
                         const std::optional<TernaryEpilogue> &epilogue) {
-    auto lanes = VectorType::get({kTilePanel}, b.getI32Type());
-    auto outLanes = VectorType::get({kTilePanel}, type);
+    auto lanes = VectorType::get({kTile}, b.getI32Type());
+    auto outLanes = VectorType::get({kTile}, type);
     Value pad = zeroOf(b, loc, b.getI32Type());
     scf::ForOp::create(
         b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, kTileRows),
         indexConstant(b, loc, 1), ValueRange(),
         [&](OpBuilder &b, Location l, Value r, ValueRange) {
-          Value row = vector::TransferReadOp::create(
-              b, l, lanes, sums, ValueRange{r, indexConstant(b, l, 0)}, pad,
-              ArrayRef<bool>{true});
           Value m = arith::AddIOp::create(b, l, m0, r);
-          if (epilogue) {
-            SmallVector<Value> q = epilogue->rowScales(b, l, {m}, {});
-            row = epilogue->apply(b, l, row, n0, q.empty() ? Value() : q[0]);
-          } else if (type != b.getI32Type()) {
-            row = arith::TruncIOp::create(b, l, outLanes, row);
+          SmallVector<Value> q = epilogue ? epilogue->rowScales(b, l, {m}, {})
+                                          : SmallVector<Value>();
+          for (int64_t h = 0; h < kPanelTiles; ++h) {
+            Value row = vector::TransferReadOp::create(
+                b, l, lanes, sums,
+                ValueRange{r, indexConstant(b, l, h * kTile)}, pad,
+                ArrayRef<bool>{true});
+            Value n =
+                arith::AddIOp::create(b, l, n0, indexConstant(b, l, h * kTile));
+            if (epilogue)
+              row = epilogue->apply(b, l, row, n, q.empty() ? Value() : q[0]);
+            else if (type != b.getI32Type())
+              row = arith::TruncIOp::create(b, l, outLanes, row);
+            vector::TransferWriteOp::create(b, l, row, out, ValueRange{m, n},
+                                            ArrayRef<bool>{true});
           }
-          vector::TransferWriteOp::create(b, l, row, out, ValueRange{m, n0},
-                                          ArrayRef<bool>{true});
           scf::YieldOp::create(b, l);
         });
   }

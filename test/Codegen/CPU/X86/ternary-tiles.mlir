@@ -4,7 +4,7 @@
 // RUN: mmfree-opt %s --mmfree-select-kernels="target=x86-64-v4,+avx512vnni ternary-kernel=tiles" 2>&1 | FileCheck %s --check-prefix=NOAMX
 
 // On an AMX target the cost model takes tiles where M is a multiple of 32
-// (and N of 16); other contractions keep the VNNI dots. Forcing tiles on a
+// (and N of 32); other contractions keep the VNNI dots. Forcing tiles on a
 // target without AMX falls back to the cost model's choice.
 // SELECT-LABEL: func @gemm
 // SELECT: #mmfree.kernel<tiles, amx>
@@ -15,38 +15,43 @@
 // NOAMX-LABEL: func @gemm
 // NOAMX: #mmfree.kernel<dots, avx512>
 
-// Per panel of 16 channels, each 64-weight block of each channel decoded
-// to signed bytes (broadcast, per-qword shift, mask, one byte shuffle), the
-// 16 x 16 dwords transposed into the tile's layout and stored in a stack
-// panel; per 32 rows two accumulator tiles over every block, two
-// activation tiles and one panel tile per block, stored once into a 32 x 16
-// scratch and copied into the result. The AMX state is requested first.
+// Per panel of 32 channels, each 64-weight block of each channel decoded
+// to signed bytes (broadcast, per-qword shift, mask, one byte shuffle), each
+// 16 x 16 dwords transposed into a tile's layout and stored in a stack
+// panel (two tiles side by side); per 32 rows 2 x 2 accumulator tiles over
+// every block, two weight and two activation tiles per block, stored once
+// into a 32 x 32 scratch and copied into the result. The AMX state is
+// requested first.
 // TILES-LABEL: func @gemm
 // TILES: llvm.inline_asm has_side_effects "syscall"
-// TILES: memref.alloca() {alignment = 64 : i64} : memref<32x64xi8>
-// TILES: memref.alloca() {alignment = 64 : i64} : memref<32x16xi32>
+// TILES: memref.alloca() {alignment = 64 : i64} : memref<32x128xi8>
+// TILES: memref.alloca() {alignment = 64 : i64} : memref<32x32xi32>
 // TILES: scf.for
 // TILES: mmfree.x86_shuffle_bytes {{.*}} : vector<64xi8>
 // TILES: vector.transpose {{.*}} [1, 0] : vector<16x16xi32> to vector<16x16xi32>
-// TILES: vector.transfer_write {{.*}} : vector<64xi8>, memref<32x64xi8>
-// TILES: amx.tile_zero : !amx.tile<16x16xi32>
-// TILES: amx.tile_zero : !amx.tile<16x16xi32>
+// TILES: vector.transfer_write {{.*}} : vector<64xi8>, memref<32x128xi8>
+// TILES: vector.transpose {{.*}} [1, 0] : vector<16x16xi32> to vector<16x16xi32>
+// TILES-COUNT-4: amx.tile_zero : !amx.tile<16x16xi32>
+// TILES-COUNT-2: amx.tile_load {{.*}} : memref<32x128xi8> into !amx.tile<16x64xi8>
+// TILES: amx.tile_load {{.*}} : memref<64x128xi8> into !amx.tile<16x64xi8>
 // TILES-COUNT-2: amx.tile_muli
-// TILES: amx.tile_load {{.*}} : memref<32x64xi8> into !amx.tile<16x64xi8>
+// TILES: amx.tile_load {{.*}} : memref<64x128xi8> into !amx.tile<16x64xi8>
 // TILES-COUNT-2: amx.tile_muli
+// TILES-COUNT-2: amx.tile_load {{.*}} : memref<32x128xi8> into !amx.tile<16x64xi8>
+// TILES-COUNT-4: amx.tile_muli
 // TILES-NOT: amx.tile_muli
-// TILES-COUNT-2: amx.tile_store {{.*}} : memref<32x16xi32>, !amx.tile<16x16xi32>
-// TILES: vector.transfer_write {{.*}} : vector<16xi32>, memref<64x32xi32>
+// TILES-COUNT-4: amx.tile_store {{.*}} : memref<32x32xi32>, !amx.tile<16x16xi32>
+// TILES: vector.transfer_write {{.*}} : vector<16xi32>, memref<64x64xi32>
 // TILES-LABEL: func @few_rows
 // TILES-NOT: amx.
 // TILES: mmfree.x86_dot_bytes
 // THREADS-LABEL: func @gemm
 // THREADS: scf.parallel (%{{.*}}) = (%c0) to (%c2) step (%c1)
 // THREADS: amx.tile_muli
-func.func @gemm(%x: tensor<64x100xi8>, %w: tensor<32x2x16xi8>) -> tensor<64x32xi32> {
+func.func @gemm(%x: tensor<64x100xi8>, %w: tensor<64x2x16xi8>) -> tensor<64x64xi32> {
   %acc = mmfree.ternary_matmul %x, %w {k = 100 : i64}
-      : tensor<64x100xi8>, tensor<32x2x16xi8> -> tensor<64x32xi32>
-  return %acc : tensor<64x32xi32>
+      : tensor<64x100xi8>, tensor<64x2x16xi8> -> tensor<64x64xi32>
+  return %acc : tensor<64x64xi32>
 }
 func.func @few_rows(%x: tensor<8x100xi8>, %w: tensor<32x2x16xi8>) -> tensor<8x32xi32> {
   %acc = mmfree.ternary_matmul %x, %w {k = 100 : i64}
