@@ -7,15 +7,14 @@
 // a K x 32 byte panel on the stack; then per 32 rows two activation tiles
 // (16 x 64 bytes each) meet the panel's two weight tiles in `tdpbssd`
 // (amx.tile_muli), 16 x 16 x 64 products per instruction into 2 x 2 i32
-// accumulator tiles,
-// over all K blocks in straight-line code (tiles cannot be loop-carried
-// through the LLVM conversion), stored once to a 32 x 32 scratch from which
-// rows of 16 sums go to the result, through the fused dequantization
-// (TernaryEpilogue) when there is one. The decode is the dots kernel's
-// (broadcast, per-qword shift, mask, one byte shuffle) followed by a 16 x 16
-// dword transpose. Linux grants AMX state per process on request: every
-// call first asks for it (arch_prctl ARCH_REQ_XCOMP_PERM, a syscall that
-// is a no-op once granted).
+// accumulator tiles, over all K blocks in straight-line code (tiles cannot
+// be loop-carried through the LLVM conversion), stored once to a 32 x 32
+// scratch from which rows of 16 sums go to the result, through the fused
+// dequantization (TernaryEpilogue) when there is one. The decode is the
+// dots kernel's (broadcast, per-qword shift, mask, one byte shuffle)
+// followed by a 16 x 16 dword transpose. Linux grants AMX state per process on
+// request: every call first asks for it (arch_prctl ARCH_REQ_XCOMP_PERM, a
+// syscall that is a no-op once granted).
 //
 //===----------------------------------------------------------------------===//
 
