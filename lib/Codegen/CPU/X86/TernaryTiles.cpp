@@ -10,11 +10,11 @@
 // accumulator tiles, over all K blocks in straight-line code (tiles cannot
 // be loop-carried through the LLVM conversion), stored once to a 32 x 32
 // scratch from which rows of 16 sums go to the result, through the fused
-// dequantization (TernaryEpilogue) when there is one. The decode is the
-// dots kernel's (broadcast, per-qword shift, mask, one byte shuffle)
-// followed by a 16 x 16 dword transpose. Linux grants AMX state per process on
-// request: every call first asks for it (arch_prctl ARCH_REQ_XCOMP_PERM, a
-// syscall that is a no-op once granted).
+// dequantization (TernaryEpilogue) when there is one. The decode reads a
+// block's 16 channels as 16 x 4 dwords, transposes them, and makes each
+// tile row from one column by a shift, a mask and one byte shuffle. Linux
+// grants AMX state per process on request: every call first asks for it
+// (arch_prctl ARCH_REQ_XCOMP_PERM, a syscall that is a no-op once granted).
 //
 //===----------------------------------------------------------------------===//
 
@@ -137,19 +137,13 @@ struct TernaryMatmulToTiles : OpRewritePattern<TernaryMatmulOp> {
   /// 64h + 4c .. 64h + 4c + 3.
   static void decodePanel(OpBuilder &b, Location loc, Value w, Value panel,
                           Value n0, int64_t blocks) {
-    Type i8 = b.getI8Type(), i32 = b.getI32Type(), i64 = b.getI64Type();
+    Type i8 = b.getI8Type(), i32 = b.getI32Type();
+    constexpr int64_t kDwords = kBlockBytes / 4;
     auto packedVec = VectorType::get({kBlockBytes}, i8);
+    auto packedDwords = VectorType::get({kDwords}, i32);
     auto byteVec = VectorType::get({kBlockWeights}, i8);
-    auto qwordVec = VectorType::get({kBlockWeights / 8}, i64);
     auto dwordVec = VectorType::get({kTile}, i32);
-    auto squareVec = VectorType::get({kTile, kTile}, i32);
-    // The 16 bytes four times; bytes 16j .. 16j + 15 (qwords 2j, 2j + 1)
-    // hold slice j, whose codes are at bit 2j.
-    SmallVector<int64_t> broadcast, shifts;
-    for (int64_t i = 0; i < kBlockWeights; ++i)
-      broadcast.push_back(i % kBlockBytes);
-    for (int64_t q = 0; q < kBlockWeights / 8; ++q)
-      shifts.push_back(2 * (q / 2));
+    auto blockVec = VectorType::get({kTile, kDwords}, i32);
     // Codes 0 (0), 1 (+1), 2 (-1) to signed bytes.
     SmallVector<int8_t> signedCodes;
     for (int64_t i = 0; i < kBlockWeights; ++i)
@@ -159,17 +153,18 @@ struct TernaryMatmulToTiles : OpRewritePattern<TernaryMatmulOp> {
         indexConstant(b, loc, 1), ValueRange(),
         [&](OpBuilder &b, Location l, Value t, ValueRange) {
           Value pad = zeroOf(b, l, i8);
-          Value shiftBy = arith::ConstantOp::create(
-              b, l,
-              DenseElementsAttr::get(qwordVec, ArrayRef<int64_t>(shifts)));
-          Value three = splat(b, l, byteVec, 3);
+          Value mask = splat(b, l, dwordVec, 0x03030303);
           Value table = arith::ConstantOp::create(
               b, l,
               DenseElementsAttr::get(byteVec, ArrayRef<int8_t>(signedCodes)));
           Value row0 =
               arith::MulIOp::create(b, l, t, indexConstant(b, l, kTile));
           for (int64_t h = 0; h < kPanelTiles; ++h) {
-            Value square = zeroOf(b, l, squareVec);
+            // The 16 channels' packed blocks as 16 x 4 dwords, transposed:
+            // column q holds every channel's bytes 4q .. 4q + 3, which
+            // carry weights 16s + 4q .. + 3 at bits 2s (slice s), i.e.
+            // the tile's row 4s + q once shifted by 2s and masked.
+            Value block = zeroOf(b, l, blockVec);
             for (int64_t c = 0; c < kTile; ++c) {
               Value channel = arith::AddIOp::create(
                   b, l, n0, indexConstant(b, l, h * kTile + c));
@@ -177,32 +172,32 @@ struct TernaryMatmulToTiles : OpRewritePattern<TernaryMatmulOp> {
                   b, l, packedVec, w,
                   ValueRange{channel, t, indexConstant(b, l, 0)}, pad,
                   ArrayRef<bool>{true});
-              Value wide =
-                  vector::ShuffleOp::create(b, l, packed, packed, broadcast);
-              Value codes = arith::AndIOp::create(
-                  b, l,
-                  vector::BitCastOp::create(
-                      b, l, byteVec,
-                      arith::ShRUIOp::create(
-                          b, l, vector::BitCastOp::create(b, l, qwordVec, wide),
-                          shiftBy)),
-                  three);
-              Value weights = X86ShuffleBytesOp::create(b, l, table, codes);
-              square = vector::InsertOp::create(
-                  b, l, vector::BitCastOp::create(b, l, dwordVec, weights),
-                  square, ArrayRef<int64_t>{c});
+              block = vector::InsertOp::create(
+                  b, l, vector::BitCastOp::create(b, l, packedDwords, packed),
+                  block, ArrayRef<int64_t>{c});
             }
-            Value rows = vector::TransposeOp::create(b, l, square,
-                                                     ArrayRef<int64_t>{1, 0});
-            for (int64_t r = 0; r < kTile; ++r) {
-              Value row =
-                  vector::ExtractOp::create(b, l, rows, ArrayRef<int64_t>{r});
-              vector::TransferWriteOp::create(
-                  b, l, vector::BitCastOp::create(b, l, byteVec, row), panel,
-                  ValueRange{
-                      arith::AddIOp::create(b, l, row0, indexConstant(b, l, r)),
-                      indexConstant(b, l, h * 4 * kTile)},
-                  ArrayRef<bool>{true});
+            Value columns = vector::TransposeOp::create(
+                b, l, block, ArrayRef<int64_t>{1, 0});
+            for (int64_t q = 0; q < kDwords; ++q) {
+              Value column = vector::ExtractOp::create(b, l, columns,
+                                                       ArrayRef<int64_t>{q});
+              for (int64_t slice = 0; slice < kDwords; ++slice) {
+                Value codes = arith::AndIOp::create(
+                    b, l,
+                    arith::ShRUIOp::create(b, l, column,
+                                           splat(b, l, dwordVec, 2 * slice)),
+                    mask);
+                Value weights = X86ShuffleBytesOp::create(
+                    b, l, table,
+                    vector::BitCastOp::create(b, l, byteVec, codes));
+                vector::TransferWriteOp::create(
+                    b, l, weights, panel,
+                    ValueRange{arith::AddIOp::create(
+                                   b, l, row0,
+                                   indexConstant(b, l, kDwords * slice + q)),
+                               indexConstant(b, l, h * 4 * kTile)},
+                    ArrayRef<bool>{true});
+              }
             }
           }
           scf::YieldOp::create(b, l);

@@ -15,10 +15,10 @@
 // NOAMX-LABEL: func @gemm
 // NOAMX: #mmfree.kernel<dots, avx512>
 
-// Per panel of 32 channels, each 64-weight block of each channel decoded
-// to signed bytes (broadcast, per-qword shift, mask, one byte shuffle), each
-// 16 x 16 dwords transposed into a tile's layout and stored in a stack
-// panel (two tiles side by side); per 32 rows 2 x 2 accumulator tiles over
+// Per panel of 32 channels and 64-weight block, each 16 channels' packed
+// bytes read as 16 x 4 dwords and transposed; each tile row made from one
+// column (shift, mask, one byte shuffle to signed bytes) and stored in a
+// stack panel (two tiles side by side); per 32 rows 2 x 2 accumulator tiles over
 // every block, two weight and two activation tiles per block, stored once
 // into a 32 x 32 scratch and copied into the result. The AMX state is
 // requested first.
@@ -27,10 +27,12 @@
 // TILES: memref.alloca() {alignment = 64 : i64} : memref<32x128xi8>
 // TILES: memref.alloca() {alignment = 64 : i64} : memref<32x32xi32>
 // TILES: scf.for
+// TILES: vector.transpose {{.*}} [1, 0] : vector<16x4xi32> to vector<4x16xi32>
+// TILES: arith.shrui {{.*}} : vector<16xi32>
+// TILES: arith.andi {{.*}} : vector<16xi32>
 // TILES: mmfree.x86_shuffle_bytes {{.*}} : vector<64xi8>
-// TILES: vector.transpose {{.*}} [1, 0] : vector<16x16xi32> to vector<16x16xi32>
 // TILES: vector.transfer_write {{.*}} : vector<64xi8>, memref<32x128xi8>
-// TILES: vector.transpose {{.*}} [1, 0] : vector<16x16xi32> to vector<16x16xi32>
+// TILES: vector.transpose {{.*}} [1, 0] : vector<16x4xi32> to vector<4x16xi32>
 // TILES-COUNT-4: amx.tile_zero : !amx.tile<16x16xi32>
 // TILES-COUNT-2: amx.tile_load {{.*}} : memref<32x128xi8> into !amx.tile<16x64xi8>
 // TILES: amx.tile_load {{.*}} : memref<64x128xi8> into !amx.tile<16x64xi8>
