@@ -18,7 +18,10 @@ def LowerToVector : Pass<"mmfree-lower-to-vector", "::mlir::ModuleOp"> {
     one `mmfree.x86_dot_bytes` per row, channel and 64-weight block plus one per
     row and block for the activation sum that the offset adds. A
     `mmfree.quantize_rows` feeding only the contraction becomes each row
-    group's vectorized prologue.
+    group's vectorized prologue, and a `mmfree.dequantize` fed only by it
+    the epilogue (no accumulator tensor). With the `tiles` kernel (AMX
+    targets, M a multiple of 32): weights decoded per 32-channel panel to
+    signed bytes, products by `amx.tile_muli`.
 
     Also lowers `mmfree.lmul_matmul` (per-operand prologue, integer-add
     products, f32 sums in increasing k; exact generic for inf/NaN) and the
