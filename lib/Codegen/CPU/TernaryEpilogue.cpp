@@ -66,15 +66,15 @@ std::optional<TernaryEpilogue> TernaryEpilogue::match(PatternRewriter &rewriter,
       dequantize, weightScales,
       rowScale && !ownScales
           ? readOnlyBuffer(rewriter, loc, before(rewriter, rowScale, op))
-          : Value(),
-      perChannel, bool(rowScale)};
+          : Value()};
 }
 
 SmallVector<Value> TernaryEpilogue::rowScales(OpBuilder &b, Location loc,
                                               ArrayRef<Value> rows,
                                               ArrayRef<Value> qs) const {
   if (!rowScaleBuffer)
-    return rowScaled ? SmallVector<Value>(qs) : SmallVector<Value>();
+    return DequantizeOp(op).getRowScale() ? SmallVector<Value>(qs)
+                                          : SmallVector<Value>();
   SmallVector<Value> scales;
   for (Value row : rows)
     scales.push_back(memref::LoadOp::create(b, loc, rowScaleBuffer, row));
@@ -94,6 +94,7 @@ Value TernaryEpilogue::apply(OpBuilder &b, Location loc, Value sum, Value n,
   Value y = isa<FloatType>(getElementTypeOrSelf(sum))
                 ? sum
                 : arith::SIToFPOp::create(b, loc, floats, sum).getResult();
+  bool perChannel = isa<MemRefType>(weightScales.getType());
   Value scale;
   if (!perChannel)
     scale = spread(weightScales);

@@ -18,13 +18,12 @@
 
 namespace mmfree {
 
-/// The fused dequantization: its op, its weight scales (a buffer, or the
-/// one per-tensor scale) and its row scales (a buffer, or none: no row
-/// scales, or the fused quantization's own).
+/// The fused dequantization: its op, its weight scales (a buffer of one
+/// per channel, or the one per-tensor scale as an f32) and its row scales (a
+/// buffer, or none: no row scales, or the fused quantization's own).
 struct TernaryEpilogue {
   DequantizeOp op;
   mlir::Value weightScales, rowScaleBuffer;
-  bool perChannel, rowScaled;
 
   /// The dequantization that only `op`'s result feeds, if its scales are
   /// available before `op` (constants defined after it are copied);
