@@ -29,30 +29,53 @@ using numerics::kTreeDepth;
 struct MatmulToLutPass : public mmfree::impl::MatmulToLutBase<MatmulToLutPass> {
   using MatmulToLutBase::MatmulToLutBase;
 
-  numerics::NpyMatrix calib;
+  /// One file for every contraction it fits, or one per contraction with
+  /// constant weights, in IR order.
+  std::vector<numerics::NpyMatrix> calibs;
 
   LogicalResult initialize(MLIRContext *ctx) override {
     std::string error;
     if (calibration.empty())
       error = "needs calibration=<rows of A as a .npy file>";
-    else if (!numerics::readNpyMatrix(calibration, calib, error))
-      error = "calibration: " + error;
     else if (codebooks == 0)
       error = "codebooks must be positive";
+    calibs.assign(calibration.size(), {});
+    for (size_t i = 0; i < calibration.size() && error.empty(); ++i)
+      if (!numerics::readNpyMatrix(calibration[i], calibs[i], error))
+        error = "calibration: " + error;
     if (error.empty())
       return success();
     return emitError(UnknownLoc::get(ctx)) << "mmfree-matmul-to-lut: " << error;
   }
 
+  /// A contraction the rewrite can take, and B's values. Its form is
+  /// matched again when it is rewritten: an earlier rewrite may have
+  /// replaced the producer of its activations.
+  struct Candidate {
+    linalg::LinalgOp op;
+    std::vector<float> values;
+  };
+
   void runOnOperation() override {
-    IRRewriter rewriter(&getContext());
+    SmallVector<Candidate> candidates;
     for (linalg::LinalgOp op : collectContractions(getOperation()))
-      if (failed(rewrite(rewriter, op)))
+      if (std::optional<Candidate> c = analyze(op))
+        candidates.push_back(std::move(*c));
+    bool perContraction = calibs.size() > 1;
+    if (perContraction && calibs.size() != candidates.size()) {
+      getOperation().emitError("mmfree-matmul-to-lut: ")
+          << calibs.size() << " calibration files for "
+          << candidates.size() << " contractions with constant weights";
+      return signalPassFailure();
+    }
+    IRRewriter rewriter(&getContext());
+    for (auto [i, c] : llvm::enumerate(candidates))
+      if (failed(rewrite(rewriter, c, perContraction ? i : 0, perContraction)))
         return signalPassFailure();
   }
 
-  /// Fails only on errors; contractions it cannot handle get a remark.
-  LogicalResult rewrite(IRRewriter &rewriter, linalg::LinalgOp op) {
+  /// The contraction as a candidate, or nothing with a remark saying why.
+  std::optional<Candidate> analyze(linalg::LinalgOp op) {
     std::string why;
     FailureOr<Contraction> form = matchContraction(op, why);
     auto isF32 = [](Value v) { return getElementTypeOrSelf(v).isF32(); };
@@ -68,37 +91,56 @@ struct MatmulToLutPass : public mmfree::impl::MatmulToLutBase<MatmulToLutPass> {
     if (!why.empty()) {
       op.emitRemark("not rewritten to table lookups: ") << why;
       ++numSkipped;
-      return success();
+      return std::nullopt;
     }
-    int64_t n = form->n, k = form->k;
+    return Candidate{op, std::move(*values)};
+  }
+
+  /// Learns the contraction's model from calibration file `file` and
+  /// replaces it. Fails only on errors.
+  LogicalResult rewrite(IRRewriter &rewriter, Candidate &c, size_t file,
+                        bool perContraction) {
+    std::string why;
+    FailureOr<Contraction> matched = matchContraction(c.op, why);
+    if (failed(matched))
+      return c.op.emitError("contraction no longer matches: ") << why;
+    const Contraction &form = *matched;
+    const numerics::NpyMatrix &calib = calibs[file];
+    int64_t n = form.n, k = form.k;
+    if (calib.cols != k && perContraction)
+      return form.op.emitError("calibration file ")
+             << file << " ('" << calibration[file] << "') has " << calib.cols
+             << " columns but contraction " << file << " reduces over " << k;
     // A model's layers differ in K; one calibration file fits some of them.
     if (calib.cols != k) {
-      op.emitRemark("not rewritten to table lookups: calibration rows have ")
+      form.op.emitRemark("not rewritten to table lookups: calibration rows "
+                         "have ")
           << calib.cols << " columns but this contraction reduces over " << k;
       ++numSkipped;
       return success();
     }
     if (int64_t(codebooks) > k)
-      return op.emitError("codebooks = ")
+      return form.op.emitError("codebooks = ")
              << unsigned(codebooks) << " exceeds the " << k << " columns of A";
     bool exact = accumulation == LutAccumulation::Exact;
     if (exact && codebooks * 255 > 65535)
-      return op.emitError("16-bit sums of ")
+      return form.op.emitError("16-bit sums of ")
              << unsigned(codebooks)
              << " codebooks can overflow; use at most 257";
     // B as K x N, the layout the tables are learned against.
     std::vector<float> b(k * n);
     for (int64_t r = 0; r < k; ++r)
-      for (int64_t c = 0; c < n; ++c)
-        b[r * n + c] =
-            form->rhsTransposed ? (*values)[c * k + r] : (*values)[r * n + c];
+      for (int64_t col = 0; col < n; ++col)
+        b[r * n + col] = form.rhsTransposed ? c.values[col * k + r]
+                                            : c.values[r * n + col];
     numerics::MaddnessModel model = numerics::learnMaddness(
         calib.data.data(), calib.rows, k, b.data(), n, codebooks);
     const numerics::QuantizedTables &t = model.tables;
     if (!std::isfinite(t.offset) || !std::isfinite(t.scale) || t.scale == 0)
-      return op.emitError("the table entries learned from the calibration "
-                          "rows and these weights exceed the float range");
-    emit(rewriter, *form, model, n);
+      return form.op.emitError("the table entries learned from the "
+                               "calibration rows and these weights exceed the "
+                               "float range");
+    emit(rewriter, form, model, n);
     ++numRewritten;
     return success();
   }

@@ -140,9 +140,16 @@ def MatmulToLut : Pass<"mmfree-matmul-to-lut", "::mlir::ModuleOp"> {
     them as constants and emits `mmfree.lut_encode`, `mmfree.lut_matmul` and
     a rescale `(acc / divisor + offset)`; a nonzero matmul init is added back.
 
+    With several files (`calibration=a.npy,b.npy,...`), the i-th f32
+    contraction with constant weights, in IR order, learns from the i-th
+    file: a model layer whose projections see different activations (as
+    recorded by running it) gets one file per projection. A file count
+    other than the number of such contractions, or a file whose columns
+    differ from its contraction's K, is then an error.
+
     A missing or malformed calibration file, or more codebooks than its
-    columns, fails the pass with an error. Contractions whose K differs from
-    the calibration's columns, with runtime weights or non-f32 types get a
+    columns, fails the pass with an error. With one file, contractions whose
+    K differs from its columns, with runtime weights or non-f32 types get a
     remark.
   }];
   let dependentDialects = ["::mmfree::MMFreeDialect",
@@ -154,8 +161,10 @@ def MatmulToLut : Pass<"mmfree-matmul-to-lut", "::mlir::ModuleOp"> {
     Statistic<"numSkipped", "skipped", "Contractions left alone (remarked)">,
   ];
   let options = [
-    Option<"calibration", "calibration", "std::string", "",
-           "Path of a .npy file of calibration rows of A">,
+    ListOption<"calibration", "calibration", "std::string",
+               "Paths of .npy files of calibration rows of A: one file for "
+               "every contraction whose K it fits, or one file per "
+               "contraction with constant weights, in IR order">,
     Option<"codebooks", "codebooks", "unsigned", "16",
            "Number of codebooks (contiguous subspaces of K)">,
     Option<"accumulation", "accumulation", "::mmfree::LutAccumulation",
