@@ -172,9 +172,9 @@ class _Layer(torch.nn.Module):
     the runner to store at `position`: no copy of the cache leaves the
     call, and attention costs what the `length` slots cost."""
 
-    def __init__(self, model, length):
+    def __init__(self, model, length, layer=0):
         super().__init__()
-        self.layer, self.length = model.model.layers[0], length
+        self.layer, self.length = model.model.layers[layer], length
         self.rotary = model.model.rotary_emb
 
     def forward(self, hidden, position, keys, values):
@@ -231,12 +231,40 @@ class Plan:
     def _hidden(self):
         return torch.zeros(1, 1, self.model.config.hidden_size)
 
-    def layer_part(self, length):
+    def layer_part(self, length, layer=0):
+        """(module, example inputs) of layer `layer` (its weights are the
+        arguments, or constants for a per-layer method) for `length`
+        cache slots."""
         # Distinct example tensors: torch.export merges an input passed twice.
         shape = (1, length, *self.slot_shape)
-        return (_Layer(self.model, length),
+        return (_Layer(self.model, length, layer),
                 (self._hidden(), torch.tensor([0]), torch.zeros(shape),
                  torch.zeros(shape)))
+
+    def layer_module(self, layer):
+        return self.model.model.layers[layer]
+
+    def tables(self):
+        """The embedding and head weights (held in `table_dtype`)."""
+        return [self.model.model.embed_tokens.weight, self.model.lm_head.weight]
+
+    def run_reference(self, tokens):
+        """transformers' forward over `tokens` (one sequence)."""
+        self.model(input_ids=torch.tensor([tokens]))
+
+    def reference(self):
+        """(step, state) of transformers' own decoding (its DynamicCache),
+        for runner.decode."""
+        from transformers import DynamicCache
+
+        def step(tokens, state):
+            position, cache = state
+            with torch.no_grad():
+                out = self.model(input_ids=torch.from_numpy(tokens)[None],
+                                 position_ids=torch.tensor([[position]]),
+                                 past_key_values=cache, use_cache=True)
+            return out.logits[:, -1].numpy(), (position + 1, cache)
+        return step, (0, DynamicCache(config=self.model.config))
 
     def length_for(self, position):
         return next(n for n in self.lengths if n > position)

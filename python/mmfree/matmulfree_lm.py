@@ -146,8 +146,33 @@ class Plan:
         def x():
             return torch.zeros(1, self.model.cfg.dim)
         return [(_Embed(self.model, self.table_dtype), (torch.tensor([1]),)),
-                (self.model.layers[0], (x(), x())),
+                self.layer_part(None),
                 (_Head(self.model, self.table_dtype), (x(),))]
+
+    def layer_part(self, length, layer=0):
+        x = torch.zeros(1, self.model.cfg.dim)
+        return self.model.layers[layer], (x, x.clone())
+
+    def layer_module(self, layer):
+        return self.model.layers[layer]
+
+    def tables(self):
+        """The embedding and head weights (held in `table_dtype`)."""
+        return [self.model.embed.weight, self.model.head.weight]
+
+    def run_reference(self, tokens):
+        """The model's forward over `tokens`, one step per token."""
+        state = self.model.initial_state()
+        for t in tokens:
+            _, state = self.model(torch.tensor([t]), state)
+
+    def reference(self):
+        """(step, state) of the PyTorch model, for runner.decode."""
+        def step(tokens, state):
+            with torch.no_grad():
+                logits, state = self.model(torch.from_numpy(tokens), state)
+            return logits.numpy(), state
+        return step, self.model.initial_state()
 
     @staticmethod
     def name(part, arg, layer=0):

@@ -9,7 +9,7 @@ import numpy as np
 
 from .checkpoint import Checkpoint, load_arguments, signature
 from .compiler import compile_module
-from .frontend import export_with_parameters
+from .frontend import export_linalg, export_with_parameters
 
 TERNARY = ["--mmfree-matmul-to-ternary=packed-arguments only-ternary-weights"]
 # Results as caller-allocated arguments: no malloc, copy or free per call
@@ -74,15 +74,18 @@ class CompiledLM:
 
     def __init__(self, model, example, rewrite=TERNARY,
                  pipeline=PIPELINE, name="module",
-                 debug=False):
+                 debug=False, constants=False):
         # Buffers no checkpoint holds (computed from the config).
         self.derived = {
             f"{prefix}.{b}".lstrip("."): getattr(sub, b).detach().numpy()
             for prefix, sub in model.named_modules()
             for b in sub._non_persistent_buffers_set}
         start = time.perf_counter()
-        text, self.names = export_with_parameters(model, *example,
-                                                  locations=debug)
+        if constants:  # the weights are IR constants, not arguments
+            text, self.names = export_linalg(model, *example), []
+        else:
+            text, self.names = export_with_parameters(model, *example,
+                                                      locations=debug)
         self.export_s = time.perf_counter() - start
         start = time.perf_counter()
         self.lib, self.remarks = compile_module(text, rewrite, pipeline,
@@ -170,9 +173,17 @@ class LayeredLM:
     compiled for each form the first time a step needs it."""
 
     def __init__(self, plan, rewrite=TERNARY,
-                 pipeline=PIPELINE, debug=False):
+                 pipeline=PIPELINE, debug=False, methods=None,
+                 calibration_tokens=None):
         self.plan, self.rewrite, self.pipeline = plan, rewrite, pipeline
         self.debug = debug
+        # Per-layer methods (methods.Method by layer index): those layers
+        # are compiled with their weights as constants, from the PyTorch
+        # model (which must hold them); MADDNESS learns from the rows
+        # recorded while PyTorch runs `calibration_tokens`.
+        self.methods = methods or {}
+        self.calibration_tokens = calibration_tokens
+        self.method_forms, self.calibration = {}, {}
         self.parts = [CompiledLM(module, example, rewrite, pipeline, name,
                                  debug)
                       for (module, example), name in
@@ -201,11 +212,51 @@ class LayeredLM:
             self.layer_forms[length] = form
         return self.layer_forms[length]
 
+    def method_form(self, length, layer):
+        """Layer `layer` compiled with its method for `length` (on first
+        use), its weights as constants."""
+        from .methods import calibration_files, with_dense_projections
+        if (length, layer) not in self.method_forms:
+            method = self.methods[layer]
+            if method.needs_calibration and layer not in self.calibration:
+                self.calibration[layer] = calibration_files(
+                    self.plan, layer, self.calibration_tokens)
+            module, example = self.plan.layer_part(length, layer)
+            form = CompiledLM(
+                with_dense_projections(module), example,
+                method.rewrite(self.calibration.get(layer, ())),
+                method.pipeline(self.pipeline),
+                f"layer{layer}-{method.name}-{length}", constants=True)
+            form.weights = []
+            self.compile_s += form.export_s + form.compile_s
+            self.remarks += form.remarks
+            self.method_forms[length, layer] = form
+        return self.method_forms[length, layer]
+
+    def method_summary(self, layer):
+        """What layer `layer`'s method made of its contractions."""
+        method = self.methods[layer]
+        forms = [f for (_, i), f in self.method_forms.items() if i == layer]
+        if not forms:
+            return f"{method.name} (not compiled yet)"
+        text, remarks = forms[0].lib.text, forms[0].remarks
+        if method.name == "maddness":
+            return (f"maddness, {text.count('mmfree.lut_matmul')} "
+                    f"contractions as table lookups ({method.codebooks} "
+                    f"codebooks, learned from "
+                    f"{len(self.calibration_tokens)} tokens)")
+        missed = remarks.count("kernel 'lookup' not taken")
+        ternary = text.count("mmfree.ternary_matmul")
+        return (f"lookup, {ternary - missed} of {ternary} ternary "
+                "contractions on the lookup kernel")
+
     def prepare(self, steps):
         """Compiles the layer forms the first `steps` positions need (so
         that no compile falls inside a timed decode)."""
         for length in {self.plan.length_for(p) for p in range(steps)}:
             self.layer_form(length)
+            for layer in self.methods:
+                self.method_form(length, layer)
 
     @property
     def ternary_layers(self):
@@ -247,11 +298,14 @@ class LayeredLM:
         (x,) = self.embed.call([tokens], self.embed.weights)
         t1 = clock()
         after = []
-        for weights, own in zip(self.layer_weights, layers):
-            x, own = self.plan.call_layer(
-                lambda length, inputs, weights=weights:
-                    self.layer_form(length).call(inputs, weights),
-                x, shared, own)
+        for i, (weights, own) in enumerate(zip(self.layer_weights, layers)):
+            if i in self.methods:
+                def call(length, inputs, i=i):
+                    return self.method_form(length, i).call(inputs, [])
+            else:
+                def call(length, inputs, weights=weights):
+                    return self.layer_form(length).call(inputs, weights)
+            x, own = self.plan.call_layer(call, x, shared, own)
             after.append(own)
         t2 = clock()
         (logits,) = self.head.call([x], self.head.weights)
@@ -271,6 +325,18 @@ class LayeredLM:
         return packed(self.embed, self.embed.weights) + \
             packed(self.head, self.head.weights) + \
             sum(packed(self.layer, ws) for ws in self.layer_weights)
+
+
+def teacher_forced(step, state, tokens, want):
+    """Feeds `tokens` to `step` and compares each call's logits with
+    `want` (the reference's on the same tokens): (relative errors
+    max|diff| / max|want|, calls whose argmax agrees)."""
+    errors, agreed = [], 0
+    for token, w in zip(tokens, want):
+        logits, state = step(np.array([token], dtype=np.int64), state)
+        errors.append(float(np.abs(logits - w).max() / np.abs(w).max()))
+        agreed += int(np.argmax(logits) == np.argmax(w))
+    return np.array(errors), agreed
 
 
 def decode(step, prompt, steps, state):

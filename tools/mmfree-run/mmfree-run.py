@@ -82,6 +82,22 @@ def main():
                         help="L-Mul for every product the ternary rewrite "
                         "leaves in f32 (all: attention, norms, activations) "
                         "or for attention's products only")
+    parser.add_argument("--layer-methods", default="",
+                        help="per-layer methods, e.g. 0=maddness,5=lookup: "
+                        "those layers are compiled with their weights as "
+                        "constants (random weights or a safetensors file), "
+                        "as MADDNESS tables learned from activations "
+                        "recorded by running PyTorch, or T-MAC-style "
+                        "ternary lookups (exact)")
+    parser.add_argument("--codebooks", type=int, default=32,
+                        help="MADDNESS codebooks per contraction")
+    parser.add_argument("--calibration-tokens", type=int, default=2048,
+                        help="random tokens PyTorch runs to record the "
+                        "activations MADDNESS learns from")
+    parser.add_argument("--compare", action="store_true",
+                        help="also decode with the PyTorch model and report "
+                        "whether the tokens match, and the logit error "
+                        "with both reading PyTorch's tokens")
     parser.add_argument("--profile", action="store_true",
                         help="sample the decode with perf and split its time "
                         "by the PyTorch source of the compiled code "
@@ -98,13 +114,24 @@ def main():
         parser.error("--llama-cpp needs --model bitnet and a .gguf file")
     if args.model == "bitnet" and len(prompt) + args.tokens > args.max_len:
         parser.error("prompt + tokens exceed --max-len")
+    if (args.layer_methods or args.compare) and gguf_file == args.weights \
+            and gguf_file:
+        parser.error("--layer-methods and --compare need the weights in the "
+                     "PyTorch model: random weights or a safetensors file")
 
     from mmfree.runner import TERNARY, LayeredLM, decode
     log(f"building {args.model} {args.size} "
         f"({'for ' + args.weights if args.weights else 'random weights'})")
     start = time.perf_counter()
     model, plan, rename = build(args)
+    if args.weights and (args.layer_methods or args.compare):
+        load_into(model, args.weights)
     build_s = time.perf_counter() - start
+    from mmfree.methods import parse
+    try:
+        methods = parse(args.layer_methods, plan.layers, args.codebooks)
+    except ValueError as e:
+        parser.error(f"--layer-methods {e}")
     if args.write_weights:
         if args.write_weights.endswith(".gguf"):
             if args.model != "bitnet":
@@ -124,10 +151,20 @@ def main():
             "attention": "--mmfree-mul-to-lmul=batched-only"}
     rewrite = TERNARY + (["--linalg-generalize-named-ops", lmul[args.lmul]]
                          if args.lmul else [])
+    calibration = np.random.default_rng(args.seed).integers(
+        0, vocab_size(model), args.calibration_tokens).tolist()
     lm = LayeredLM(plan, rewrite,
                    f"mmfree-cpu-pipeline=target={args.target}"
-                   f" threads={args.threads} out-params", debug=args.profile)
-    lm.prepare(len(prompt) + args.tokens)  # one layer per cache length
+                   f" threads={args.threads} out-params", debug=args.profile,
+                   methods=methods, calibration_tokens=calibration)
+    if methods:
+        log(f"layers {', '.join(map(str, methods))} with their methods "
+            "(MADDNESS: learning from the activations of "
+            f"{len(calibration)} tokens)")
+    try:
+        lm.prepare(len(prompt) + args.tokens)  # one layer per cache length
+    except RuntimeError as e:
+        sys.exit(f"mmfree-run: error: {e}")
     log(f"compiled in {lm.compile_s:.1f} s; loading weights")
     if args.weights:
         from mmfree.checkpoint import CheckpointError
@@ -163,7 +200,8 @@ def main():
           f"layers, {packed / 2 ** 20:.1f} MiB packed ternary weights, "
           f"{(lm.weight_bytes() - packed) / 2 ** 20:.1f} MiB others")
     print(f"build       {build_s:.2f} s (PyTorch model)")
-    compiled = [lm.embed, lm.head, *lm.layer_forms.values()]
+    compiled = [lm.embed, lm.head, *lm.layer_forms.values(),
+                *lm.method_forms.values()]
     export_s = sum(p.export_s for p in compiled)
     lengths = sorted(n for n in lm.layer_forms if n is not None)
     print(f"compile     {export_s:.2f} s export + {lm.compile_s - export_s:.2f}"
@@ -180,6 +218,8 @@ def main():
         f"{part} {100 * s / total:.1f}%" for part, s in lm.seconds.items()))
     print(f"peak memory {peak:.2f} GiB (this process, with the PyTorch model)")
     print("tokens      " + ",".join(map(str, tokens)))
+    for layer, method in lm.methods.items():
+        print(f"method      layer {layer}: {lm.method_summary(layer)}")
     if args.profile:
         split = sampler.split({"embedding.so": "embedding",
                                "head.so": "output head"})
@@ -188,6 +228,60 @@ def main():
             print(f"profile     {percent:5.1f}%  {part}")
     if args.llama_cpp:
         compare_llama_cpp(args, gguf_file, prompt, tokens, decode)
+    if args.compare:
+        compare_pytorch(lm, plan, prompt, args.tokens, tokens)
+
+
+def load_into(model, path):
+    """A safetensors file's weights into the PyTorch model (for methods
+    that need weights at compile time, and for --compare)."""
+    from safetensors.torch import load_file
+    missing, unexpected = model.load_state_dict(load_file(path), strict=False)
+    tied = {"lm_head.weight"} if getattr(
+        getattr(model, "config", None), "tie_word_embeddings", False) else set()
+    if set(missing) - tied or unexpected:
+        sys.exit(f"mmfree-run: error: {path}: missing "
+                 f"{sorted(set(missing) - tied)[:3]}, unexpected "
+                 f"{sorted(unexpected)[:3]}")
+
+
+def vocab_size(model):
+    cfg = getattr(model, "config", None) or model.cfg
+    return getattr(cfg, "vocab_size", None) or cfg.vocab
+
+
+def compare_pytorch(lm, plan, prompt, steps, ours):
+    """PyTorch's greedy tokens against ours, then the logit error of every
+    call with both reading PyTorch's tokens (teacher-forced)."""
+    from mmfree.runner import decode, teacher_forced
+    log("decoding with PyTorch")
+    # The same model: its embedding and head rounded as the compiled one
+    # holds them (--tables).
+    with torch.no_grad():
+        for p in plan.tables():
+            p.copy_(p.to(plan.table_dtype).float())
+    step, state = plan.reference()
+    theirs, want, _, _ = decode(step, prompt, steps, state)
+    errors, agreed = teacher_forced(lm.step, lm.initial_state(),
+                                    prompt + theirs[:-1], want)
+    print(f"vs PyTorch  tokens {'identical' if ours == theirs else 'differ'}"
+          f"; teacher-forced logit error (of max|logit|) median "
+          f"{np.median(errors):.2e} max {errors.max():.2e}, argmax agrees "
+          f"{agreed}/{len(errors)}")
+    from mmfree.methods import projection_errors
+    for layer, method in lm.methods.items():
+        if method.name != "maddness":
+            continue
+        # Held-out tokens: other ids than the calibration's.
+        held = np.random.default_rng(len(lm.calibration_tokens)).integers(
+            0, vocab_size(plan.model), 64).tolist()
+        log(f"MADDNESS of layer {layer}'s projections alone, on 64 held-out "
+            "tokens")
+        print(f"maddness    layer {layer}, error of each product alone on "
+              "held-out tokens: " + ", ".join(
+                  f"{name} {e:.2f}" for name, _, _, e in projection_errors(
+                      plan, layer, lm.calibration_tokens, held,
+                      method.codebooks)))
 
 
 def compare_llama_cpp(args, path, prompt, ours, decode):
