@@ -9,7 +9,7 @@ import torch
 from transformers import AttentionInterface, BitNetConfig, BitNetForCausalLM
 from transformers.integrations.bitnet import BitLinear, pack_weights
 
-from .runner import stored_as
+from .runner import stored_as, untouched_zeros
 
 
 def config(name="tiny", **overrides):
@@ -30,15 +30,6 @@ def config(name="tiny", **overrides):
                 eos_token_id=2, attn_implementation="eager")
     args.update(overrides)
     return BitNetConfig(**args)
-
-
-def _untouched_zeros(like, dtype=None):
-    """Zeros shaped as `like` in calloc'd memory: fresh pages that stay off
-    the process's resident set until written (torch.zeros writes them)."""
-    dtype = dtype or like.dtype
-    return torch.from_numpy(np.zeros(tuple(like.shape),
-                                     dtype=torch.empty(0, dtype=dtype)
-                                     .numpy().dtype))
 
 
 def packed_model(cfg, seed=0, random=True):
@@ -65,7 +56,7 @@ def packed_model(cfg, seed=0, random=True):
                         layer.weight_scale.fill_(
                             float(1 + torch.rand(1, generator=gen)) * k ** 0.5)
                 else:
-                    layer.weight = _untouched_zeros(layer.weight)
+                    layer.weight = untouched_zeros(layer.weight)
                 setattr(module, name, layer)
             else:
                 replace(child)
@@ -77,14 +68,17 @@ def packed_model(cfg, seed=0, random=True):
             for name, p in module.named_parameters(recurse=False):
                 if not random:
                     value = (torch.ones(p.shape) if p.ndim == 1 else
-                             _untouched_zeros(p, torch.float32))
+                             untouched_zeros(p, torch.float32))
                 elif name.endswith("weight") and p.ndim == 1:  # norms
                     value = 1 + 0.1 * torch.randn(p.shape, generator=gen)
                 else:  # embedding, head
                     value = torch.randn(p.shape, generator=gen) / (
                         1 if isinstance(module, torch.nn.Embedding)
                         else p.shape[1] ** 0.5)
-                setattr(module, name, torch.nn.Parameter(value))
+                value = torch.nn.Parameter(value)
+                # Its narrow copies (runner.stored_as) stay untouched too.
+                value.untouched = not random and p.ndim > 1
+                setattr(module, name, value)
     if cfg.tie_word_embeddings:
         model.lm_head.weight = model.model.embed_tokens.weight
     return model.eval()

@@ -75,25 +75,46 @@ class GgufTensor:
 
     def __init__(self, path, tensor):
         from gguf import GGMLQuantizationType as Q
-        self.name = tensor.name
+        self.name, self.path = tensor.name, path
         self.shape = tuple(int(d) for d in reversed(tensor.shape))
         self.type = Q(tensor.tensor_type)
-        self._data = np.asarray(tensor.data)  # the file's mapping
-        self.scale = None
-        if self.type in (Q.TQ2_0, Q.TQ1_0):
-            # d (f16) closes each 256-weight block.
-            d = self._blocks()[:, -2:].copy().view(np.float16)
-            if not np.all(d == d[0]):
-                raise CheckpointError(
-                    f"{path}: tensor '{self.name}' has {len(np.unique(d))} "
-                    "different block scales; ternary layers need one scale")
-            self.scale = float(d[0, 0])
-        elif self.type == Q.I8:  # ternary values as bytes, multiplier 1
-            self.scale = 1.0
-        elif self.type not in (Q.F32, Q.F16):
+        # Where the bytes are: read when needed, not through the reader's
+        # mapping, whose touched pages would count in this process's
+        # memory until the whole load is done (1.1 GB for 2B4T).
+        self._dtype, self._count = tensor.data.dtype, tensor.data.size
+        self._offset = int(tensor.data_offset)
+        self._scale = None
+        if self.type not in (Q.TQ2_0, Q.TQ1_0, Q.I8, Q.F32, Q.F16):
             raise CheckpointError(f"{path}: tensor '{self.name}' has type "
                                   f"{self.type.name} (supported: TQ2_0, "
                                   "TQ1_0, I8, F16, F32)")
+
+    @property
+    def _data(self):
+        """The tensor's bytes, read from the file (a fresh array)."""
+        data = np.fromfile(self.path, dtype=self._dtype, count=self._count,
+                           offset=self._offset)
+        if data.size != self._count:
+            raise CheckpointError(f"{self.path}: tensor '{self.name}' ends "
+                                  "past the end of the file")
+        return data
+
+    @property
+    def scale(self):
+        """The one scale of a ternary tensor (1 for I8 values), else None."""
+        from gguf import GGMLQuantizationType as Q
+        if self.type == Q.I8:
+            return 1.0
+        if self.type not in (Q.TQ2_0, Q.TQ1_0) or self._scale is not None:
+            return self._scale
+        # d (f16) closes each 256-weight block.
+        d = self._blocks()[:, -2:].copy().view(np.float16)
+        if not np.all(d == d[0]):
+            raise CheckpointError(
+                f"{self.path}: tensor '{self.name}' has {len(np.unique(d))} "
+                "different block scales; ternary layers need one scale")
+        self._scale = float(d[0, 0])
+        return self._scale
 
     def _blocks(self):
         from gguf import GGML_QUANT_SIZES
@@ -106,10 +127,10 @@ class GgufTensor:
         from gguf import GGMLQuantizationType as Q
         from gguf import quants
         if self.type == Q.I8:
-            return self._data.reshape(self.shape).astype(np.int8)
+            return self._data.reshape(self.shape).astype(np.int8, copy=False)
         if self.type not in (Q.TQ2_0, Q.TQ1_0):
             return None
-        blocks = self._blocks().copy()
+        blocks = self._blocks()
         # With d = 1 the dequantized blocks are the values.
         blocks[:, -2:] = np.array([1.0], dtype=np.float16).view(np.uint8)
         kind = quants.TQ2_0 if self.type == Q.TQ2_0 else quants.TQ1_0
@@ -117,11 +138,11 @@ class GgufTensor:
             .reshape(self.shape)
 
     def dense(self, dtype=np.float32):
-        """The values times the scale, in `dtype` (a copy: compiled code
-        never sees the file's read-only mapping)."""
+        """The values times the scale, in `dtype` (a fresh array, read from
+        the file)."""
         if self.scale is not None:
             return (self.values * np.float32(self.scale)).astype(dtype)
-        return self._data.reshape(self.shape).astype(dtype)
+        return self._data.reshape(self.shape).astype(dtype, copy=False)
 
 
 def _read_gguf(path):
