@@ -195,8 +195,9 @@ def LowerX86Ops : Pass<"mmfree-lower-x86-ops", "::mlir::ModuleOp"> {
     `llvm.call_intrinsic` of `llvm.x86.ssse3.pshuf.b.128`,
     `llvm.x86.avx2.pshuf.b` or `llvm.x86.avx512.pshuf.b.512`,
     `mmfree.x86_dot_bytes` with `llvm.x86.avx512.vpdpbusd.512` (16 lanes) or
-    `.256` (8 lanes), and `mmfree.x86_permute_lanes` with
-    `llvm.x86.avx512.permvar.sf.512`. Runs after bufferization (the
+    `.256` (8 lanes), `mmfree.x86_affine_bytes` with
+    `llvm.x86.vgf2p8affineqb.{128,256,512}`, and
+    `mmfree.x86_permute_lanes` with `llvm.x86.avx512.permvar.sf.512`. Runs after bufferization (the
     intrinsic call declares no memory effects).
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];

@@ -41,7 +41,8 @@ constexpr llvm::StringLiteral kKnownFeatures[] = {
     "amx-int8", "amx-tile", "avx",     "avx2",     "avx512bw",
     "avx512cd", "avx512dq", "avx512f", "avx512vl", "avx512vnni",
     "avxvnni",  "bmi",      "bmi2",    "f16c",     "fma",
-    "lzcnt",    "movbe",    "popcnt",  "sse4.2",   "ssse3"};
+    "gfni",     "lzcnt",    "movbe",   "popcnt",   "sse4.2",
+    "ssse3"};
 
 bool isKnownFeature(StringRef name) {
   return llvm::is_contained(kKnownFeatures, name);

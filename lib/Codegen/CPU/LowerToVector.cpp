@@ -97,11 +97,18 @@ struct Dots {
   /// into i16 lanes, summed in i16 over kPairChunkBlocks blocks and
   /// widened into i32 once per chunk (vpmaddwd by ones).
   bool bytePairs = false;
+  /// The target has GFNI: runtime weights' codes are decoded to w + 1 by
+  /// one gf2p8affineqb per slice instead of a shift, a mask and a pshufb.
+  bool affineDecode = false;
   explicit operator bool() const { return lanes > 0; }
 };
 
 struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
-  using OpRewritePattern::OpRewritePattern;
+  TernaryMatmulToVector(MLIRContext *context, bool gfni)
+      : OpRewritePattern(context), gfni(gfni) {}
+
+  /// The module's target has GFNI.
+  bool gfni;
 
   LogicalResult matchAndRewrite(TernaryMatmulOp op,
                                 PatternRewriter &rewriter) const override {
@@ -126,7 +133,7 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                                  : dotLanes == 16 ? kDotRowsPerGroup
                                                   : kDotRowsPerGroup / 2;
     // None: the add/sub select kernel.
-    const Dots lanes = useDots ? Dots{dotLanes, bytePairs} : Dots{};
+    const Dots lanes = useDots ? Dots{dotLanes, bytePairs, gfni} : Dots{};
     int64_t paddedK = numerics::numBlocks(k) * kBlockWeights;
     Value w = op.getWeights();
     auto resultType = op.getResult().getType();
@@ -532,6 +539,18 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     SmallVector<int8_t> offsetCodes;
     for (int64_t i = 0; i < dotBytes; ++i)
       offsetCodes.push_back(int8_t(numerics::offsetCode(i % 16 & 3)));
+    // With GFNI, the same map as one affine map over GF(2) per slice j:
+    // w + 1 = (c0, 1 ^ c0 ^ c1) from the code (c1, c0) at bits 2j. Result
+    // bit b is the parity of byte 7 - b of the qword's matrix and the input.
+    SmallVector<SmallVector<int8_t>> decodeMatrices(halves);
+    for (int64_t h = 0; h < halves; ++h)
+      for (int64_t q = 0; q < dotBytes / 8; ++q) {
+        int64_t shift = shifts[h][q];
+        uint64_t bit0 = uint64_t(3) << shift, bit1 = uint64_t(1) << shift;
+        uint64_t matrix = bit0 << 56 | bit1 << 48;
+        for (int64_t byte = 0; byte < 8; ++byte)
+          decodeMatrices[h].push_back(int8_t(matrix >> (8 * byte)));
+      }
     // Accumulators: one per (row, channel), then one activation sum per row
     // (i16 within a chunk of blocks for byte pairs).
     SmallVector<Value> inits((group + 1) * rows.size(), zeroOf(b, loc, accVec));
@@ -593,6 +612,10 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
           Value weights;
           if (scaled) {
             weights = arith::AndIOp::create(bb, l, wide, bytes(sliceMasks));
+          } else if (dots.affineDecode && !interleaved) {
+            weights = X86AffineBytesOp::create(bb, l, wide,
+                                               bytes(decodeMatrices[h]),
+                                               bb.getI8IntegerAttr(1));
           } else {
             Value shifted = arith::ShRUIOp::create(
                 bb, l, vector::BitCastOp::create(bb, l, qwordVec, wide),
@@ -839,7 +862,8 @@ struct LowerToVectorPass
     populateFoldEmptyPatterns(patterns);
     populateTernaryLookupPatterns(patterns);
     populateTernaryTilePatterns(patterns);
-    patterns.add<TernaryMatmulToVector>(&getContext());
+    patterns.add<TernaryMatmulToVector>(
+        &getContext(), getCpuTarget(module).hasFeature("gfni"));
     populateLMulMatmulToVectorPatterns(patterns);
     populateLutToVectorPatterns(patterns);
     if (failed(applyPatternsGreedily(module, std::move(patterns))))

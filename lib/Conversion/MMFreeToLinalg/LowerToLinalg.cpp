@@ -393,7 +393,8 @@ struct LowerToLinalgPass
     target.addIllegalDialect<MMFreeDialect>();
     // Vector-level ops of the CPU kernels, lowered after bufferization.
     target.addLegalOp<X86ShuffleBytesOp, X86DotBytesOp, X86MultiplyAddBytesOp,
-                      X86MultiplyAddWordsOp, X86PermuteLanesOp>();
+                      X86MultiplyAddWordsOp, X86PermuteLanesOp,
+                      X86AffineBytesOp>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(ctx);
     patterns.add<QuantizeRowsLowering, TernaryMatmulLowering,

@@ -270,6 +270,27 @@ def MMFree_X86ShuffleBytesOp : MMFree_Op<"x86_shuffle_bytes", [Pure,
   let assemblyFormat = "$table `,` $indices attr-dict `:` type($result)";
 }
 
+def MMFree_X86AffineBytesOp : MMFree_Op<"x86_affine_bytes", [Pure,
+    AllTypesMatch<["input", "matrix", "result"]>]> {
+  let summary = "an affine map of each byte's bits over GF(2) (gf2p8affineqb)";
+  let description = [{
+    `result[i].bit[b] = parity(matrix.qword[i / 8].byte[7 - b] & input[i])
+    ^ imm.bit[b]` on 16, 32 or 64 bytes (GFNI): each qword of `matrix` is the
+    8 x 8 bit matrix of its 8 bytes. The ternary dots kernel decodes slice
+    j of runtime 2-bit codes c = (c1, c0) into w + 1 = (c0, 1 ^ c0 ^ c1)
+    with it: one instruction instead of a shift, a mask and a byte shuffle.
+    `mmfree-lower-x86-ops` turns it into the intrinsic.
+
+    ```mlir
+    %w = mmfree.x86_affine_bytes %codes, %matrix, 1 : vector<64xi8>
+    ```
+  }];
+  let arguments = (ins MMFree_ByteVector:$input, MMFree_ByteVector:$matrix,
+                       I8Attr:$imm);
+  let results = (outs MMFree_ByteVector:$result);
+  let assemblyFormat = "$input `,` $matrix `,` $imm attr-dict `:` type($result)";
+}
+
 def MMFree_X86PermuteLanesOp : MMFree_Op<"x86_permute_lanes", [Pure,
     AllTypesMatch<["table", "result"]>]> {
   let summary = "f32 lanes picked by runtime indices (x86 vpermps)";
