@@ -89,6 +89,6 @@ except OSError:
     flags = []
 for flag, feature in (("avx2", "avx2"), ("avx512bw", "avx512bw"),
                       ("avx512_vnni", "avx512vnni"), ("avx_vnni", "avxvnni"),
-                      ("amx_int8", "amx")):
+                      ("amx_int8", "amx"), ("gfni", "gfni")):
     if flag in flags:
         config.available_features.add(feature)

@@ -26,3 +26,15 @@ func.func @permute(%t: vector<16xf32>, %i: vector<16xi32>) -> vector<16xf32> {
   %0 = mmfree.x86_permute_lanes %t, %i : vector<16xf32>, vector<16xi32>
   return %0 : vector<16xf32>
 }
+
+// The affine byte map's immediate becomes a constant operand.
+// CHECK-LABEL: func @affine
+// CHECK: %[[IMM:.*]] = llvm.mlir.constant(1 : i8) : i8
+// CHECK: llvm.call_intrinsic "llvm.x86.vgf2p8affineqb.512"(%{{.*}}, %{{.*}}, %[[IMM]]) : (vector<64xi8>, vector<64xi8>, i8) -> vector<64xi8>
+// CHECK: llvm.call_intrinsic "llvm.x86.vgf2p8affineqb.256"
+// CHECK-NOT: mmfree.x86_affine_bytes
+func.func @affine(%a: vector<64xi8>, %m: vector<64xi8>, %b: vector<32xi8>) -> (vector<64xi8>, vector<32xi8>) {
+  %0 = mmfree.x86_affine_bytes %a, %m, 1 : vector<64xi8>
+  %1 = mmfree.x86_affine_bytes %b, %b, 1 : vector<32xi8>
+  return %0, %1 : vector<64xi8>, vector<32xi8>
+}

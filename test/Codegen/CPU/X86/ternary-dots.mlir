@@ -5,7 +5,9 @@
 // With VNNI, per block and channel one 16-byte load broadcast to 64 bytes,
 // shifted per qword by 2j and masked to 2-bit codes, which one byte shuffle
 // maps to w + 1 (runtime weights); one byte dot product per row and channel,
-// one more per row for the activation sum to subtract.
+// one more per row for the activation sum to subtract. One row takes its
+// channels in turn, each over its blocks in four dot chains (one sequential
+// weight stream), the activation sum first.
 // VNNI-LABEL: func @gemv
 // VNNI: arith.constant dense<[0, 0, 2, 2, 4, 4, 6, 6]> : vector<8xi64>
 // VNNI: mmfree.x86_dot_bytes {{.*}} : vector<16xi32>, vector<64xi8>
@@ -19,6 +21,20 @@
 // VNNI: arith.trunci {{.*}} : i32 to i16
 // NONE-NOT: mmfree.x86_dot_bytes
 // BAD: for the --ternary-kernel option: Cannot find option named 'amx'
+//
+// With GFNI one gf2p8affineqb per block decodes the codes of slice j (bits
+// 2j, 2j + 1 of each byte) to w + 1 = (c0, 1 ^ c0 ^ c1): per qword, byte 7
+// (result bit 0) masks both code bits, byte 6 (bit 1) the low one.
+// RUN: mmfree-opt %s --mmfree-select-kernels=target=x86-64-v4,+avx512vnni,+gfni --mmfree-lower-to-vector | FileCheck %s --check-prefix=GFNI
+// GFNI-LABEL: func @gemv
+// GFNI-NOT: mmfree.x86_shuffle_bytes
+// GFNI-DAG: arith.constant dense<[0, 0, 0, 0, 0, 0, 1, 3, 0, 0, 0, 0, 0, 0, 1, 3, 0, 0, 0, 0, 0, 0, 4, 12, 0, 0, 0, 0, 0, 0, 4, 12, 0, 0, 0, 0, 0, 0, 16, 48, 0, 0, 0, 0, 0, 0, 16, 48, 0, 0, 0, 0, 0, 0, 64, -64, 0, 0, 0, 0, 0, 0, 64, -64]> : vector<64xi8>
+// GFNI: scf.for
+// GFNI: memref.prefetch {{.*}} : memref<16x4x16xi8>
+// GFNI-COUNT-4: mmfree.x86_affine_bytes {{.*}}, 1 : vector<64xi8>
+// GFNI: scf.yield
+// GFNI-NOT: mmfree.x86_shuffle_bytes
+// GFNI: return
 func.func @gemv(%x: tensor<1x200xi8>, %w: tensor<16x4x16xi8>) -> tensor<1x16xi16> {
   %acc = mmfree.ternary_matmul %x, %w {k = 200 : i64}
       : tensor<1x200xi8>, tensor<16x4x16xi8> -> tensor<1x16xi16>
