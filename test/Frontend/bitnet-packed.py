@@ -62,3 +62,29 @@ try:
 except ValueError as e:
     print("error:", e)
 # CHECK: error: model.layers.0.mlp.up_proj.weight: weight [49, 7] has code 3 = 2, not ternary
+
+# One row (a decode step's GEMV) on runtime weights, one and two threads:
+# the channels in turn over four dot chains (T = 3, 16 and 65 blocks).
+for k, n in [(130, 32), (1000, 48), (4160, 96)]:
+    layer, values = packed_layer(k, n, False)
+    x = torch.randn(1, 1, k)
+    text, names = export_with_parameters(layer, x)
+    state = dict(layer.named_buffers())
+    with torch.no_grad():
+        want = layer(x).numpy()
+    for threads in (1, 2):
+        lib, _ = compile_module(
+            text, ["--mmfree-matmul-to-ternary=packed-arguments"],
+            f"mmfree-cpu-pipeline=target=host threads={threads}")
+        packed = lib.packed["forward"]
+        args = [x.numpy()] + [
+            packed[i].pack(state[name].numpy(), name) if i in packed
+            else state[name].numpy()
+            for i, name in enumerate(names, start=1)]
+        got = lib.call("forward", args, want.shape)
+        compare(f"one row K={k} N={n} threads={threads}", got, want,
+                atol=0, rtol=0)
+# CHECK: ok one row K=130 N=32 threads=1: max|diff| 0
+# CHECK: ok one row K=130 N=32 threads=2: max|diff| 0
+# CHECK: ok one row K=1000 N=48 threads=2: max|diff| 0
+# CHECK: ok one row K=4160 N=96 threads=2: max|diff| 0
