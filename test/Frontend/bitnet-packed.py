@@ -63,8 +63,8 @@ except ValueError as e:
     print("error:", e)
 # CHECK: error: model.layers.0.mlp.up_proj.weight: weight [49, 7] has code 3 = 2, not ternary
 
-# One row (a decode step's GEMV) on runtime weights, one and two threads:
-# the channels in turn over four dot chains (T = 3, 16 and 65 blocks).
+# One row (a decode step's GEMV) on runtime weights, one and two threads
+# (T = 3, 16 and 65 blocks).
 for k, n in [(130, 32), (1000, 48), (4160, 96)]:
     layer, values = packed_layer(k, n, False)
     x = torch.randn(1, 1, k)

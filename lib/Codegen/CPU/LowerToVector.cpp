@@ -86,14 +86,6 @@ constexpr int64_t kMaxScratchBytes = 64 * 1024;
 /// takes two pairs of (w + 1 <= 2) x (|x| <= 128) per block, at most 1024,
 /// so 16 blocks stay within 16384.
 constexpr int64_t kPairChunkBlocks = 16;
-/// Independent dot chains per channel when one row's channels are reduced
-/// one after another (the dot's latency over its throughput).
-constexpr int64_t kChainAccumulators = 4;
-/// How far ahead in the one weight stream the one-row kernel prefetches:
-/// past L1, so that the lines wait in L2. Streamed GEMVs 6912 x 2560 and
-/// 2560 x 6912 measured best at 64 KiB among 1 to 256 KiB (1 KiB: 0.70
-/// ms, 16 KiB: 0.45-0.51, 64 KiB: 0.40-0.56, 256 KiB: 0.65).
-constexpr int64_t kStreamAhead = 64 << 10;
 /// How many 64-weight blocks ahead the VNNI kernel prefetches weights.
 constexpr int64_t kPrefetchBlocks = 32;
 
@@ -641,16 +633,6 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
       }
       return next;
     };
-    // One row on runtime (per-channel) weights: the channels one after
-    // another, read as one sequential stream.
-    if (rows.size() == 1 && !interleaved && !dots.bytePairs)
-      return channelsInTurn(b, loc, x, w, rows[0], n0, group, paddedK,
-                            accType, dots,
-                            [&](OpBuilder &bb, Location l, Value wide,
-                                int64_t h) {
-                              return decodeHalf(bb, l, wide, h, dots, shifts[h],
-                                                offsetCodes, decodeMatrices[h]);
-                            });
     SmallVector<Value> results;
     if (!dots.bytePairs) {
       results =
@@ -740,126 +722,6 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
         b, loc, vector::BitCastOp::create(b, loc, byteVec, shifted),
         splat(b, loc, byteVec, 3));
     return X86ShuffleBytesOp::create(b, loc, constant(offsetCodes), codes);
-  }
-
-  /// One row's sums for `group` channels from n0 on, channel after channel:
-  /// each channel's T blocks in turn with kChainAccumulators partial sums
-  /// (independent dot chains), so that the per-channel weights are read as
-  /// one sequential stream, which the hardware prefetchers follow (eight
-  /// channels' blocks read side by side are eight short streams per 4 KB
-  /// page, past what they track, and software prefetches alone ran out of
-  /// line fill buffers at about half the read bandwidth). The activations'
-  /// sum (the w + 1 offset) is reduced once for the group.
-  static SmallVector<Value>
-  channelsInTurn(OpBuilder &b, Location loc, Value x, Value w, Value row,
-                 Value n0, int64_t group, int64_t paddedK, Type accType,
-                 Dots dots,
-                 function_ref<Value(OpBuilder &, Location, Value, int64_t)>
-                     decode) {
-    Type i8 = b.getI8Type(), i32 = b.getI32Type();
-    const int64_t dotBytes = 4 * dots.lanes;
-    const int64_t halves = kBlockWeights / dotBytes;
-    auto byteVec = VectorType::get({dotBytes}, i8);
-    auto packedVec = VectorType::get({kBlockBytes}, i8);
-    auto accVec = VectorType::get({dots.lanes}, i32);
-    SmallVector<int64_t> broadcast;
-    for (int64_t j = 0; j < dotBytes / kBlockBytes; ++j)
-      for (int64_t byte = 0; byte < kBlockBytes; ++byte)
-        broadcast.push_back(byte);
-    Value pad = zeroOf(b, loc, i8);
-    auto xHalf = [&](OpBuilder &bb, Location l, Value k0, int64_t h) {
-      Value kh =
-          arith::AddIOp::create(bb, l, k0, indexConstant(bb, l, h * dotBytes));
-      return vector::TransferReadOp::create(bb, l, byteVec, x,
-                                            ValueRange{row, kh}, pad,
-                                            ArrayRef<bool>{true});
-    };
-    // Blocks [begin, end) of channel n (or of the activations' sum when n
-    // is null) added into `accs`, block u of each step into accs[u].
-    auto blocks = [&](Value n, int64_t begin, int64_t end,
-                      SmallVector<Value> accs) -> SmallVector<Value> {
-      int64_t step = int64_t(accs.size()) * kBlockWeights;
-      if (begin >= end)
-        return accs;
-      auto loop = scf::ForOp::create(
-          b, loc, indexConstant(b, loc, begin), indexConstant(b, loc, end),
-          indexConstant(b, loc, step), accs,
-          [&](OpBuilder &bb, Location l, Value k0, ValueRange iter) {
-            SmallVector<Value> next(iter.begin(), iter.end());
-            if (n && isa<MemRefType>(w.getType()))
-              prefetchAhead(bb, l, w, n, k0);
-            for (size_t u = 0; u < next.size(); ++u) {
-              Value ku = arith::AddIOp::create(
-                  bb, l, k0, indexConstant(bb, l, u * kBlockWeights));
-              Value wide;
-              if (n) {
-                Value block =
-                    arith::ShRUIOp::create(bb, l, ku, indexConstant(bb, l, 6));
-                Value packed = vector::TransferReadOp::create(
-                    bb, l, packedVec, w,
-                    ValueRange{n, block, indexConstant(bb, l, 0)}, pad,
-                    ArrayRef<bool>{true});
-                wide =
-                    vector::ShuffleOp::create(bb, l, packed, packed, broadcast);
-              }
-              for (int64_t h = 0; h < halves; ++h) {
-                Value lhs =
-                    n ? decode(bb, l, wide, h) : splat(bb, l, byteVec, 1);
-                next[u] = X86DotBytesOp::create(bb, l, next[u], lhs,
-                                                xHalf(bb, l, ku, h));
-              }
-            }
-            scf::YieldOp::create(bb, l, next);
-          });
-      return SmallVector<Value>(loop.getResults());
-    };
-    Value zero = zeroOf(b, loc, accVec);
-    const int64_t chains = kChainAccumulators;
-    const int64_t mainK = paddedK - paddedK % (chains * kBlockWeights);
-    auto total = [&](Value n) {
-      SmallVector<Value> accs =
-          blocks(n, 0, mainK, SmallVector<Value>(chains, zero));
-      Value acc = blocks(n, mainK, paddedK, {accs[0]})[0];
-      for (int64_t u = 1; u < chains; ++u)
-        acc = arith::AddIOp::create(b, loc, acc, accs[u]);
-      return acc;
-    };
-    Value rowSum = total(Value());
-    SmallVector<Value> sums;
-    for (int64_t c = 0; c < group; ++c) {
-      Value n = arith::AddIOp::create(b, loc, n0, indexConstant(b, loc, c));
-      Value sum = vector::ReductionOp::create(
-          b, loc, vector::CombiningKind::ADD,
-          arith::SubIOp::create(b, loc, total(n), rowSum));
-      if (accType != i32)
-        sum = arith::TruncIOp::create(b, loc, accType, sum);
-      sums.push_back(sum);
-    }
-    return sums;
-  }
-
-  /// Prefetches the line kStreamAhead bytes past block k0 / 64 of channel n
-  /// in the per-channel layout (contiguous channels: one stream), clamped
-  /// to the last block.
-  static void prefetchAhead(OpBuilder &b, Location loc, Value w, Value n,
-                            Value k0) {
-    auto type = cast<MemRefType>(w.getType());
-    int64_t blocks = type.getDimSize(1), channels = type.getDimSize(0);
-    Value flat = arith::AddIOp::create(
-        b, loc,
-        arith::AddIOp::create(
-            b, loc, arith::MulIOp::create(b, loc, n, indexConstant(b, loc, blocks)),
-            arith::ShRUIOp::create(b, loc, k0, indexConstant(b, loc, 6))),
-        indexConstant(b, loc, kStreamAhead / kBlockBytes));
-    flat = arith::MinUIOp::create(b, loc, flat,
-                                  indexConstant(b, loc, channels * blocks - 1));
-    Value t = indexConstant(b, loc, blocks);
-    memref::PrefetchOp::create(
-        b, loc, w,
-        ValueRange{arith::DivUIOp::create(b, loc, flat, t),
-                   arith::RemUIOp::create(b, loc, flat, t),
-                   indexConstant(b, loc, 0)},
-        b.getBoolAttr(false), b.getI32IntegerAttr(3), b.getBoolAttr(true));
   }
 
   /// Asks for the weight lines that the same channel slot reads

@@ -1,7 +1,6 @@
 // The VNNI kernel with GFNI: runtime (per-channel) weights' codes decoded
-// to w + 1 by one gf2p8affineqb per block, one row's channels in turn over
-// four dot chains. K with every remainder of the chains (T = 1, 3, 4, 41,
-// 64 blocks), channel groups with tails, i16 and i32 sums, per-channel
+// to w + 1 by one gf2p8affineqb per block and channel. K from 1 to 64
+// blocks, channel groups with tails, i16 and i32 sums, per-channel
 // scales. Per-channel layout: N not a multiple of 8 (constant weights) or
 // K past the interleaved limit, as runtime weights always are.
 // Compared bit for bit with lib/Numerics, like ternary-vnni.mlir.
@@ -17,6 +16,6 @@
 // G4: mmfree-check: PASS m=1 n=21 k=2600 mode=int8 bit-exact
 // RUN: %python %S/gen_ternary.py --m 1 --k 4096 --n 23 --weights resource --seed 34 | mmfree-opt --mmfree-matmul-to-ternary --mmfree-cpu-pipeline=target=x86-64-v4,+avx512vnni,+gfni | %run_cpu | FileCheck %s --check-prefix=G5
 // G5: mmfree-check: PASS m=1 n=23 k=4096 mode=int8 bit-exact
-// Rows in fours keep the shared decode, single rows after them go in turn.
+// Rows in fours and the single rows after them.
 // RUN: %python %S/gen_ternary.py --m 7 --k 300 --n 13 --seed 35 | mmfree-opt --mmfree-matmul-to-ternary --mmfree-cpu-pipeline=target=x86-64-v4,+avx512vnni,+gfni | %run_cpu | FileCheck %s --check-prefix=G6
 // G6: mmfree-check: PASS m=7 n=13 k=300 mode=int8 bit-exact

@@ -5,9 +5,7 @@
 // With VNNI, per block and channel one 16-byte load broadcast to 64 bytes,
 // shifted per qword by 2j and masked to 2-bit codes, which one byte shuffle
 // maps to w + 1 (runtime weights); one byte dot product per row and channel,
-// one more per row for the activation sum to subtract. One row takes its
-// channels in turn, each over its blocks in four dot chains (one sequential
-// weight stream), the activation sum first.
+// one more per row for the activation sum to subtract.
 // VNNI-LABEL: func @gemv
 // VNNI: arith.constant dense<[0, 0, 2, 2, 4, 4, 6, 6]> : vector<8xi64>
 // VNNI: mmfree.x86_dot_bytes {{.*}} : vector<16xi32>, vector<64xi8>
@@ -31,7 +29,7 @@
 // GFNI-DAG: arith.constant dense<[0, 0, 0, 0, 0, 0, 1, 3, 0, 0, 0, 0, 0, 0, 1, 3, 0, 0, 0, 0, 0, 0, 4, 12, 0, 0, 0, 0, 0, 0, 4, 12, 0, 0, 0, 0, 0, 0, 16, 48, 0, 0, 0, 0, 0, 0, 16, 48, 0, 0, 0, 0, 0, 0, 64, -64, 0, 0, 0, 0, 0, 0, 64, -64]> : vector<64xi8>
 // GFNI: scf.for
 // GFNI: memref.prefetch {{.*}} : memref<16x4x16xi8>
-// GFNI-COUNT-4: mmfree.x86_affine_bytes {{.*}}, 1 : vector<64xi8>
+// GFNI-COUNT-8: mmfree.x86_affine_bytes {{.*}}, 1 : vector<64xi8>
 // GFNI: scf.yield
 // GFNI-NOT: mmfree.x86_shuffle_bytes
 // GFNI: return
