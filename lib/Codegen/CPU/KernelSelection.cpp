@@ -38,11 +38,10 @@ constexpr int64_t kThreadChannels = 8;
 
 /// The features the cost model and the presets name (LLVM's spelling).
 constexpr llvm::StringLiteral kKnownFeatures[] = {
-    "amx-int8", "amx-tile", "avx",     "avx2",     "avx512bw",
-    "avx512cd", "avx512dq", "avx512f", "avx512vl", "avx512vnni",
-    "avxvnni",  "bmi",      "bmi2",    "f16c",     "fma",
-    "gfni",     "lzcnt",    "movbe",   "popcnt",   "sse4.2",
-    "ssse3"};
+    "amx-int8", "amx-tile", "avx",      "avx2",       "avx512bw", "avx512cd",
+    "avx512dq", "avx512f",  "avx512vl", "avx512vnni", "avxvnni",  "bmi",
+    "bmi2",     "f16c",     "fma",      "gfni",       "lzcnt",    "movbe",
+    "popcnt",   "sse4.2",   "ssse3"};
 
 bool isKnownFeature(StringRef name) {
   return llvm::is_contained(kKnownFeatures, name);

@@ -64,8 +64,8 @@ struct MatmulToLutPass : public mmfree::impl::MatmulToLutBase<MatmulToLutPass> {
     bool perContraction = calibs.size() > 1;
     if (perContraction && calibs.size() != candidates.size()) {
       getOperation().emitError("mmfree-matmul-to-lut: ")
-          << calibs.size() << " calibration files for "
-          << candidates.size() << " contractions with constant weights";
+          << calibs.size() << " calibration files for " << candidates.size()
+          << " contractions with constant weights";
       return signalPassFailure();
     }
     IRRewriter rewriter(&getContext());
@@ -131,8 +131,8 @@ struct MatmulToLutPass : public mmfree::impl::MatmulToLutBase<MatmulToLutPass> {
     std::vector<float> b(k * n);
     for (int64_t r = 0; r < k; ++r)
       for (int64_t col = 0; col < n; ++col)
-        b[r * n + col] = form.rhsTransposed ? c.values[col * k + r]
-                                            : c.values[r * n + col];
+        b[r * n + col] =
+            form.rhsTransposed ? c.values[col * k + r] : c.values[r * n + col];
     numerics::MaddnessModel model = numerics::learnMaddness(
         calib.data.data(), calib.rows, k, b.data(), n, codebooks);
     const numerics::QuantizedTables &t = model.tables;
