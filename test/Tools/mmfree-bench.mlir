@@ -25,6 +25,7 @@
 // TERNARY: 1x256x256 streamed ternary int8 (2 threads)
 // TERNARY: 1x256x256 streamed bound: 2-bit weights / bandwidth
 // TERNARY: 1x256x256 streamed bound, 2 threads
+// TERNARY: 1x256x256 streamed ternary int8, same weights (1T) {{[0-9.]+}} - -
 // TERNARY: 4x256x128 oneDNN kernels: {{.*}} (f32), {{.*}} (int8)
 // TERNARY: 4x256x128 ternary int8 (1 thread)
 // TERNARY: 4x256x128 OpenBLAS sgemm, 2 threads
