@@ -194,6 +194,14 @@ def load_arguments(path, names, arg_types, packed, first=0, rename=None,
                                _gguf_multiplier(path, tensors, rename(
                                    name[:-len("_scale")])), dtype=np.float32))
             continue
+        master = tensors.get(rename(name[:-len("_scale")])) \
+            if not gguf and name.endswith(".weight_scale") else None
+        if stored not in tensors and master is not None and \
+                _is_master(master):
+            # A master-weight checkpoint: the scale its quantization uses.
+            out.append(np.full(shape, master_ternary(master)[1],
+                               dtype=np.float32))
+            continue
         if stored not in tensors:
             raise CheckpointError(f"{path}: no tensor '{stored}'")
         t = tensors[stored]
@@ -210,6 +218,11 @@ def load_arguments(path, names, arg_types, packed, first=0, rename=None,
                     raise CheckpointError(f"{path}: '{stored}' [{n}, {k}] = "
                                           f"{values[n, k]:g} is not ternary")
                 array = pack_ternary(values)
+            elif _is_master(t) and t.shape[0] == \
+                    packed[i].rows * len(packed[i].shifts):
+                # Master weights (bf16 / f32, N x K): ternarized here as
+                # BitNet's absmean quantization does.
+                array = pack_ternary(master_ternary(t)[0])
             else:
                 try:
                     array = packed[i].pack(t, stored)
@@ -239,6 +252,22 @@ def load_arguments(path, names, arg_types, packed, first=0, rename=None,
         if shared is not None:
             shared[key] = out[-1]
     return out
+
+
+def _is_master(t):
+    return np.issubdtype(np.asarray(t).dtype, np.floating) and t.ndim == 2
+
+
+def master_ternary(weights):
+    """BitNet b1.58's absmean quantization of master weights, as
+    transformers' WeightQuant computes it (in f32, with torch): the ternary
+    values (int8, N x K) and the scale 1 / max(mean |W|, 1e-5) that a
+    BitLinear divides by (its weight_scale)."""
+    import torch
+    w = torch.from_numpy(np.ascontiguousarray(weights, dtype=np.float32))
+    scale = 1.0 / w.abs().mean().clamp_(min=1e-5)
+    values = (w * scale).round().clamp(-1, 1)
+    return values.to(torch.int8).numpy(), np.float32(scale.item())
 
 
 def _gguf_multiplier(path, tensors, weight):

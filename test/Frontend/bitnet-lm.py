@@ -171,3 +171,41 @@ for qtype in (gguf.GGMLQuantizationType.TQ2_0, gguf.GGMLQuantizationType.TQ1_0):
           lm.initial_state(), [11, 400, 2])
 # CHECK: 256/512/MQA TQ2_0 gguf: 32 tokens, identical True
 # CHECK: 256/512/MQA TQ1_0 gguf: 32 tokens, identical True
+
+
+# 4. bf16 master weights (Hugging Face's unquantized BitNet layout: each
+# projection a plain N x K weight, no weight_scale), ternarized at load time
+# by BitNet's absmean quantization. Reference: transformers' AutoBitLinear
+# with online quantization (WeightQuant, ActQuant) on the same weights.
+from safetensors.torch import save_file  # noqa: E402
+from transformers.integrations.bitnet import AutoBitLinear  # noqa: E402
+
+cfg = config("tiny", hidden_size=192, intermediate_size=384,
+             num_attention_heads=6, num_key_value_heads=2)
+reference = packed_model(cfg, seed=3)
+gen = torch.Generator().manual_seed(3)
+
+
+def with_master_weights(module):
+    for name, child in module.named_children():
+        if type(child).__name__ == "BitLinear":
+            linear = AutoBitLinear(child.in_features, child.out_features,
+                                   bias=False, online_quant=True)
+            with torch.no_grad():
+                w = torch.randn(linear.weight.shape, generator=gen) * 0.02
+                linear.weight.copy_(w.bfloat16().float())  # what bf16 holds
+            setattr(module, name, linear)
+        else:
+            with_master_weights(child)
+
+
+with_master_weights(reference)
+reference.eval()
+state = {k: (v.bfloat16() if k.endswith("proj.weight") else v)
+         for k, v in reference.state_dict().items()}
+save_file(state, tmp / "master.safetensors")
+lm = LayeredLM(Plan(packed_model(cfg, random=False), MAX_LEN))
+lm.load(tmp / "master.safetensors")
+agree("192/384/6:2 heads, bf16 master weights", reference, lm.step,
+      lm.initial_state(), [7, 70, 170])
+# CHECK: 192/384/6:2 heads, bf16 master weights: 32 tokens, identical True
