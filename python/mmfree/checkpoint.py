@@ -199,8 +199,8 @@ def load_arguments(path, names, arg_types, packed, first=0, rename=None,
         if stored not in tensors and master is not None and \
                 _is_master(master):
             # A master-weight checkpoint: the scale its quantization uses.
-            out.append(np.full(shape, master_ternary(master)[1],
-                               dtype=np.float32))
+            out.append(np.full(shape, _ternarized(path, rename(
+                name[:-len("_scale")]), master)[1], dtype=np.float32))
             continue
         if stored not in tensors:
             raise CheckpointError(f"{path}: no tensor '{stored}'")
@@ -222,7 +222,7 @@ def load_arguments(path, names, arg_types, packed, first=0, rename=None,
                     packed[i].rows * len(packed[i].shifts):
                 # Master weights (bf16 / f32, N x K): ternarized here as
                 # BitNet's absmean quantization does.
-                array = pack_ternary(master_ternary(t)[0])
+                array = pack_ternary(_ternarized(path, stored, t)[0])
             else:
                 try:
                     array = packed[i].pack(t, stored)
@@ -268,6 +268,14 @@ def master_ternary(weights):
     scale = 1.0 / w.abs().mean().clamp_(min=1e-5)
     values = (w * scale).round().clamp(-1, 1)
     return values.to(torch.int8).numpy(), np.float32(scale.item())
+
+
+def _ternarized(path, name, weights):
+    if not np.isfinite(weights).all():
+        n, k = np.argwhere(~np.isfinite(weights))[0]
+        raise CheckpointError(f"{path}: master weight '{name}' [{n}, {k}] "
+                              f"is {weights[n, k]}")
+    return master_ternary(weights)
 
 
 def _gguf_multiplier(path, tensors, weight):

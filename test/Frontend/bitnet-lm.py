@@ -209,3 +209,13 @@ lm.load(tmp / "master.safetensors")
 agree("192/384/6:2 heads, bf16 master weights", reference, lm.step,
       lm.initial_state(), [7, 70, 170])
 # CHECK: 192/384/6:2 heads, bf16 master weights: 32 tokens, identical True
+
+# A non-finite master weight is an error naming it.
+from mmfree.checkpoint import CheckpointError  # noqa: E402
+state["model.layers.1.mlp.up_proj.weight"][5, 9] = float("nan")
+save_file(state, tmp / "nan.safetensors")
+try:
+    lm.load(tmp / "nan.safetensors")
+except CheckpointError as e:
+    print("error:", str(e).split(": ", 1)[1])
+# CHECK: error: master weight 'model.layers.1.mlp.up_proj.weight' [5, 9] is nan
