@@ -197,8 +197,8 @@ def LowerX86Ops : Pass<"mmfree-lower-x86-ops", "::mlir::ModuleOp"> {
     `mmfree.x86_dot_bytes` with `llvm.x86.avx512.vpdpbusd.512` (16 lanes) or
     `.256` (8 lanes), `mmfree.x86_affine_bytes` with
     `llvm.x86.vgf2p8affineqb.{128,256,512}`, and
-    `mmfree.x86_permute_lanes` with `llvm.x86.avx512.permvar.sf.512`. Runs after bufferization (the
-    intrinsic call declares no memory effects).
+    `mmfree.x86_permute_lanes` with `llvm.x86.avx512.permvar.sf.512`. Runs
+    after bufferization (the intrinsic call declares no memory effects).
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }

@@ -48,12 +48,12 @@ struct MatmulToLutPass : public mmfree::impl::MatmulToLutBase<MatmulToLutPass> {
     return emitError(UnknownLoc::get(ctx)) << "mmfree-matmul-to-lut: " << error;
   }
 
-  /// A contraction the rewrite can take, and B's values. Its form is
-  /// matched again when it is rewritten: an earlier rewrite may have
-  /// replaced the producer of its activations.
+  /// A contraction the rewrite can take. Its form and B's values are
+  /// taken again when it is rewritten: an earlier rewrite may have replaced
+  /// the producer of its activations, and one layer's weights at a time
+  /// stay in memory.
   struct Candidate {
     linalg::LinalgOp op;
-    std::vector<float> values;
   };
 
   void runOnOperation() override {
@@ -93,7 +93,7 @@ struct MatmulToLutPass : public mmfree::impl::MatmulToLutBase<MatmulToLutPass> {
       ++numSkipped;
       return std::nullopt;
     }
-    return Candidate{op, std::move(*values)};
+    return Candidate{op};
   }
 
   /// Learns the contraction's model from calibration file `file` and
@@ -105,6 +105,9 @@ struct MatmulToLutPass : public mmfree::impl::MatmulToLutBase<MatmulToLutPass> {
     if (failed(matched))
       return c.op.emitError("contraction no longer matches: ") << why;
     const Contraction &form = *matched;
+    FailureOr<std::vector<float>> values = constantWeights(form.rhs, why);
+    if (failed(values))
+      return c.op.emitError("weights no longer constant: ") << why;
     const numerics::NpyMatrix &calib = calibs[file];
     int64_t n = form.n, k = form.k;
     if (calib.cols != k && perContraction)
@@ -131,8 +134,8 @@ struct MatmulToLutPass : public mmfree::impl::MatmulToLutBase<MatmulToLutPass> {
     std::vector<float> b(k * n);
     for (int64_t r = 0; r < k; ++r)
       for (int64_t col = 0; col < n; ++col)
-        b[r * n + col] =
-            form.rhsTransposed ? c.values[col * k + r] : c.values[r * n + col];
+        b[r * n + col] = form.rhsTransposed ? (*values)[col * k + r]
+                                            : (*values)[r * n + col];
     numerics::MaddnessModel model = numerics::learnMaddness(
         calib.data.data(), calib.rows, k, b.data(), n, codebooks);
     const numerics::QuantizedTables &t = model.tables;
