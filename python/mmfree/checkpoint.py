@@ -182,6 +182,13 @@ def load_arguments(path, names, arg_types, packed, first=0, rename=None,
     path, gguf, tensors = checkpoint.path, checkpoint.gguf, checkpoint.tensors
     rename = rename or (lambda name: name)
     derived = derived or {}
+    masters = {}  # master weights ternarized, by name: (values, scale)
+
+    def ternarized(name, weights):
+        if name not in masters:
+            masters[name] = _ternarized(path, name, weights)
+        return masters[name]
+
     out = []
     for i, name in enumerate(names, start=first):
         shape, dtype = arg_types[i]
@@ -199,7 +206,7 @@ def load_arguments(path, names, arg_types, packed, first=0, rename=None,
         if stored not in tensors and master is not None and \
                 _is_master(master):
             # A master-weight checkpoint: the scale its quantization uses.
-            out.append(np.full(shape, _ternarized(path, rename(
+            out.append(np.full(shape, ternarized(rename(
                 name[:-len("_scale")]), master)[1], dtype=np.float32))
             continue
         if stored not in tensors:
@@ -222,7 +229,7 @@ def load_arguments(path, names, arg_types, packed, first=0, rename=None,
                     packed[i].rows * len(packed[i].shifts):
                 # Master weights (bf16 / f32, N x K): ternarized here as
                 # BitNet's absmean quantization does.
-                array = pack_ternary(_ternarized(path, stored, t)[0])
+                array = pack_ternary(ternarized(stored, t)[0])
             else:
                 try:
                     array = packed[i].pack(t, stored)

@@ -506,14 +506,13 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                                             Value n0, int64_t group,
                                             int64_t paddedK, Type accType,
                                             Dots dots) {
-    Type i8 = b.getI8Type(), i32 = b.getI32Type(), i64 = b.getI64Type();
+    Type i8 = b.getI8Type(), i32 = b.getI32Type();
     const int64_t dotLanes = dots.lanes;
     const int64_t dotBytes = 4 * dotLanes;
     const int64_t halves = kBlockWeights / dotBytes;
     const int64_t slicesPerHalf = dotBytes / kBlockBytes;
     auto packedVec = VectorType::get({kBlockBytes}, i8);
     auto byteVec = VectorType::get({dotBytes}, i8);
-    auto qwordVec = VectorType::get({dotBytes / 8}, i64);
     auto accVec = VectorType::get({dotLanes}, i32);
     auto pairVec = VectorType::get({2 * dotLanes}, b.getI16Type());
     const bool interleaved = cast<ShapedType>(w.getType()).getRank() == 4;
@@ -564,7 +563,6 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                                          DenseElementsAttr::get(byteVec, v));
       };
       Value one = splat(bb, l, byteVec, 1);
-      Value three = splat(bb, l, byteVec, 3);
       SmallVector<Value> next(accs.begin(), accs.end());
       auto dot = [&](size_t at, Value lhs, Value rhs) {
         if (dots.bytePairs)
@@ -614,15 +612,7 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
             weights = arith::AndIOp::create(bb, l, wide, bytes(sliceMasks));
           } else if (interleaved) {
             // Stored as w + 1: shifted and masked.
-            Value shifted = arith::ShRUIOp::create(
-                bb, l, vector::BitCastOp::create(bb, l, qwordVec, wide),
-                arith::ConstantOp::create(
-                    bb, l,
-                    DenseElementsAttr::get(qwordVec,
-                                           ArrayRef<int64_t>(shifts[h]))));
-            weights = arith::AndIOp::create(
-                bb, l, vector::BitCastOp::create(bb, l, byteVec, shifted),
-                three);
+            weights = sliceCodes(bb, l, wide, shifts[h]);
           } else {
             weights = decodeHalf(bb, l, wide, h, dots, shifts[h], offsetCodes,
                                  decodeMatrices[h]);
@@ -712,16 +702,24 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     if (dots.affineDecode)
       return X86AffineBytesOp::create(b, loc, wide, constant(matrices),
                                       b.getI8IntegerAttr(1));
+    return X86ShuffleBytesOp::create(b, loc, constant(offsetCodes),
+                                     sliceCodes(b, loc, wide, shifts));
+  }
+
+  /// The 2-bit code of each byte's slice: `wide` shifted per qword by
+  /// `shifts` and masked.
+  static Value sliceCodes(OpBuilder &b, Location loc, Value wide,
+                          ArrayRef<int64_t> shifts) {
+    auto byteVec = cast<VectorType>(wide.getType());
     auto qwordVec =
         VectorType::get({byteVec.getNumElements() / 8}, b.getI64Type());
     Value shifted = arith::ShRUIOp::create(
         b, loc, vector::BitCastOp::create(b, loc, qwordVec, wide),
         arith::ConstantOp::create(b, loc,
                                   DenseElementsAttr::get(qwordVec, shifts)));
-    Value codes = arith::AndIOp::create(
+    return arith::AndIOp::create(
         b, loc, vector::BitCastOp::create(b, loc, byteVec, shifted),
         splat(b, loc, byteVec, 3));
-    return X86ShuffleBytesOp::create(b, loc, constant(offsetCodes), codes);
   }
 
   /// Asks for the weight lines that the same channel slot reads
