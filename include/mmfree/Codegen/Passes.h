@@ -29,12 +29,14 @@ namespace mmfree {
 #include "mmfree/Codegen/Passes.h.inc"
 
 /// The vector kernel of mmfree.lmul_matmul (part of mmfree-lower-to-vector).
-void populateLMulMatmulToVectorPatterns(mlir::RewritePatternSet &patterns);
+void populateLMulMatmulToVectorPatterns(mlir::RewritePatternSet &patterns,
+                                        CpuTargetAttr target);
 
 /// The vector kernels of mmfree.lut_encode and mmfree.lut_matmul (part of
 /// mmfree-lower-to-vector); each lut_matmul by the kernel its mmfree.kernel
 /// names.
-void populateLutToVectorPatterns(mlir::RewritePatternSet &patterns);
+void populateLutToVectorPatterns(mlir::RewritePatternSet &patterns,
+                                 CpuTargetAttr target);
 
 /// The T-MAC-style ternary kernel (bit-plane tables, byte shuffles) of the
 /// ternary_matmul ops whose mmfree.kernel is `lookup`; part of

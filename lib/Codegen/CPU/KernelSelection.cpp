@@ -19,6 +19,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
 
@@ -72,6 +73,45 @@ std::set<std::string> presetFeatures(StringRef preset, bool &known) {
   }
   known = false;
   return {};
+}
+
+/// A cache size item's value: bytes, or a count with a K, M or G (binary)
+/// suffix, within the sizes a target may give.
+std::optional<int64_t> parseCacheBytes(StringRef text) {
+  int64_t scale = 1;
+  if (!text.empty() && StringRef("KMG").contains(text.back())) {
+    scale = int64_t(1) << (10 * (StringRef("KMG").find(text.back()) + 1));
+    text = text.drop_back();
+  }
+  uint64_t count = 0;
+  if (text.getAsInteger(10, count) ||
+      count > uint64_t(kMaxCacheBytes / scale) ||
+      int64_t(count) * scale < kMinCacheBytes)
+    return std::nullopt;
+  return int64_t(count) * scale;
+}
+
+/// This machine's L1 data and L2 cache sizes of CPU 0 (Linux sysfs), 0 where
+/// it cannot tell.
+std::pair<int64_t, int64_t> hostCacheBytes() {
+  int64_t l1d = 0, l2 = 0;
+  for (int index = 0; index < 8; ++index) {
+    std::string dir =
+        llvm::formatv("/sys/devices/system/cpu/cpu0/cache/index{0}/", index);
+    auto read = [&](StringRef name) -> std::string {
+      auto buffer = llvm::MemoryBuffer::getFileAsStream(dir + name);
+      return buffer ? (*buffer)->getBuffer().trim().str() : "";
+    };
+    std::string level = read("level"), type = read("type");
+    std::optional<int64_t> bytes = parseCacheBytes(read("size"));
+    if (!bytes)
+      continue;
+    if (level == "1" && type == "Data")
+      l1d = *bytes;
+    else if (level == "2" && type != "Instruction")
+      l2 = *bytes;
+  }
+  return {l1d, l2};
 }
 
 /// The ISA of the target's byte shuffles, if it has them.
@@ -186,14 +226,30 @@ CpuTargetAttr mmfree::parseCpuTarget(MLIRContext *context, StringRef spec,
                           preset);
     return nullptr;
   }
+  auto [l1d, l2] = preset == "host" ? hostCacheBytes()
+                                     : std::pair<int64_t, int64_t>{0, 0};
   for (StringRef item : llvm::drop_begin(items)) {
     item = item.trim();
+    auto [key, value] = item.split('=');
+    if (key == "l1d" || key == "l2") {
+      std::optional<int64_t> bytes = parseCacheBytes(value.trim());
+      if (!bytes) {
+        error = llvm::formatv(
+            "bad cache size '{0}' in target '{1}': expected bytes in "
+            "[{2}, {3}], optionally with a K, M or G suffix",
+            item, spec, kMinCacheBytes, kMaxCacheBytes);
+        return nullptr;
+      }
+      (key == "l1d" ? l1d : l2) = *bytes;
+      continue;
+    }
     StringRef name = item.drop_front();
     if (item.empty() || (item[0] != '+' && item[0] != '-') ||
         !isKnownFeature(name)) {
       error =
           llvm::formatv("bad feature item '{0}' in target '{1}': "
-                        "expected +name or -name, name one of: {2}",
+                        "expected l1d=size, l2=size, +name or -name, name "
+                        "one of: {2}",
                         item, spec, llvm::join(ArrayRef(kKnownFeatures), ", "));
       return nullptr;
     }
@@ -208,13 +264,14 @@ CpuTargetAttr mmfree::parseCpuTarget(MLIRContext *context, StringRef spec,
   bool x86 = preset == "host"
                  ? llvm::Triple(llvm::sys::getProcessTriple()).isX86()
                  : preset != "generic";
-  return CpuTargetAttr::get(context, x86 ? "x86_64" : "", list, threads);
+  return CpuTargetAttr::get(context, x86 ? "x86_64" : "", list, threads, l1d,
+                            l2);
 }
 
 CpuTargetAttr mmfree::getCpuTarget(ModuleOp module) {
   if (auto target = module->getAttrOfType<CpuTargetAttr>(kTargetAttrName))
     return target;
-  return CpuTargetAttr::get(module.getContext(), "", "", 1);
+  return CpuTargetAttr::get(module.getContext(), "", "", 1, 0, 0);
 }
 
 KernelAttr mmfree::selectKernel(Operation *op, CpuTargetAttr target,

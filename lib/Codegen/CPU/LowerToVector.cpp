@@ -876,7 +876,8 @@ struct LowerToVectorPass
     ModuleOp module = getOperation();
     // Ops without a kernel get the cost model's choice for the module's
     // target; a kernel that cannot lower its op is an error.
-    if (failed(annotateKernels(module, getCpuTarget(module), KernelChoice::Auto,
+    CpuTargetAttr target = getCpuTarget(module);
+    if (failed(annotateKernels(module, target, KernelChoice::Auto,
                                KernelChoice::Auto,
                                /*remarks=*/false, [](KernelAttr) {})))
       return signalPassFailure();
@@ -884,10 +885,10 @@ struct LowerToVectorPass
     populateFoldEmptyPatterns(patterns);
     populateTernaryLookupPatterns(patterns);
     populateTernaryTilePatterns(patterns);
-    patterns.add<TernaryMatmulToVector>(
-        &getContext(), getCpuTarget(module).hasFeature("gfni"));
-    populateLMulMatmulToVectorPatterns(patterns);
-    populateLutToVectorPatterns(patterns);
+    patterns.add<TernaryMatmulToVector>(&getContext(),
+                                        target.hasFeature("gfni"));
+    populateLMulMatmulToVectorPatterns(patterns, target);
+    populateLutToVectorPatterns(patterns, target);
     if (failed(applyPatternsGreedily(module, std::move(patterns))))
       return signalPassFailure();
     // The target is consumed here: later passes and stock tools (mlir-runner,

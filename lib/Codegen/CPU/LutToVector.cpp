@@ -1181,8 +1181,6 @@ struct LutEncodeAndShuffles : OpRewritePattern<LutMatmulOp> {
   }
 };
 
-/// Largest pair tables (see pairTables) worth their cache footprint.
-constexpr int64_t kMaxPairTableBytes = 512 * 1024;
 
 /// For averaging with constant tables: the first level of the average tree
 /// precomputed, one table per codebook pair (2p, 2p + 1) indexed by
@@ -1190,9 +1188,11 @@ constexpr int64_t kMaxPairTableBytes = 512 * 1024;
 /// entries (an odd last codebook pairs with the zero padding), flat with
 /// rows of `stride`. The lookups then load one entry per pair: half the
 /// loads and averages, bit for bit the same tree (averageEntries pairs
-/// (0, 1), (2, 3), ... first). Null when not applicable or too large.
+/// (0, 1), (2, 3), ... first). Null when not applicable or larger than
+/// `maxBytes` (beyond half the L2, the tables' misses cost more than the
+/// loads they save).
 Value pairTables(PatternRewriter &rewriter, Location loc, LutMatmulOp op,
-                 int64_t stride) {
+                 int64_t stride, int64_t maxBytes) {
   DenseIntElementsAttr constant;
   if (op.getAccumulation() != LutAccumulation::Average ||
       !matchPattern(op.getTables(), m_Constant(&constant)))
@@ -1201,7 +1201,7 @@ Value pairTables(PatternRewriter &rewriter, Location loc, LutMatmulOp op,
   int64_t books = tablesType.getDimSize(0), outputs = tablesType.getDimSize(2);
   int64_t pairs = llvm::divideCeil(books, 2);
   int64_t bytes = pairs * kBuckets * kBuckets * stride;
-  if (books < 2 || bytes > kMaxPairTableBytes)
+  if (books < 2 || bytes > maxBytes)
     return nullptr;
   auto values = constant.getValues<uint8_t>();
   auto entry = [&](int64_t c, int64_t code, int64_t o) -> unsigned {
@@ -1228,7 +1228,12 @@ Value pairTables(PatternRewriter &rewriter, Location loc, LutMatmulOp op,
 /// the tile's rows take them with one scalar load per table row; no codes
 /// tensor, no transposes.
 struct LutEncodeAndLoads : OpRewritePattern<LutMatmulOp> {
-  LutEncodeAndLoads(MLIRContext *ctx) : OpRewritePattern(ctx, /*benefit=*/3) {}
+  LutEncodeAndLoads(MLIRContext *ctx, CpuTargetAttr target)
+      : OpRewritePattern(ctx, /*benefit=*/3),
+        maxPairTableBytes(target.getL2Bytes() / 2) {}
+
+  /// The largest pair tables worth their cache footprint.
+  int64_t maxPairTableBytes;
 
   LogicalResult matchAndRewrite(LutMatmulOp op,
                                 PatternRewriter &rewriter) const override {
@@ -1247,7 +1252,7 @@ struct LutEncodeAndLoads : OpRewritePattern<LutMatmulOp> {
     TileEncoder encoder(rewriter, encode, hasAvx512(kernel), lanes);
     const int64_t stride = paddedOutputs(outputs, lanes);
     std::optional<Epilogue> epilogue = Epilogue::match(op.getResult());
-    Value pairs = pairTables(rewriter, loc, op, stride);
+    Value pairs = pairTables(rewriter, loc, op, stride, maxPairTableBytes);
     Value tables = readOnlyBuffer(
         rewriter, loc, pairs ? pairs : flatTables(rewriter, loc, op, lanes));
     // One table row per codebook, or per pair.
@@ -1326,9 +1331,10 @@ struct LutEncodeAndLoads : OpRewritePattern<LutMatmulOp> {
 
 } // namespace
 
-void mmfree::populateLutToVectorPatterns(RewritePatternSet &patterns) {
-  patterns
-      .add<LutEncodeToVector, LutMatmulToVector, LutEncodeAndLoads,
-           LutEncodeColumnsToVector, LutMatmulToShuffles, LutEncodeAndShuffles>(
-          patterns.getContext());
+void mmfree::populateLutToVectorPatterns(RewritePatternSet &patterns,
+                                         CpuTargetAttr target) {
+  patterns.add<LutEncodeToVector, LutMatmulToVector, LutEncodeColumnsToVector,
+               LutMatmulToShuffles, LutEncodeAndShuffles>(
+      patterns.getContext());
+  patterns.add<LutEncodeAndLoads>(patterns.getContext(), target);
 }

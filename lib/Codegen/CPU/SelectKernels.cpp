@@ -42,7 +42,7 @@ struct SelectKernelsPass
       }
     } else if (threads) {
       cpu = CpuTargetAttr::get(&getContext(), cpu.getArch(), cpu.getFeatures(),
-                               threads);
+                               threads, cpu.getL1d(), cpu.getL2());
     }
     module->setAttr(kTargetAttrName, cpu);
     auto count = [&](KernelAttr kernel) {

@@ -4,7 +4,7 @@
 // RUN: echo "module {}" | not mmfree-opt --mmfree-select-kernels=target=x86-64,avx2 2>&1 | FileCheck %s --check-prefix=SIGN
 // RUN: echo "module {}" | not mmfree-opt --mmfree-select-kernels=threads=2000 2>&1 | FileCheck %s --check-prefix=THREADS
 
-// FEATURE: error: mmfree-select-kernels: bad feature item '+avx9' in target 'x86-64,+avx9': expected +name or -name, name one of: amx-int8, amx-tile, avx, avx2,
+// FEATURE: error: mmfree-select-kernels: bad feature item '+avx9' in target 'x86-64,+avx9': expected l1d=size, l2=size, +name or -name, name one of: amx-int8, amx-tile, avx, avx2,
 // SIGN: error: mmfree-select-kernels: bad feature item 'avx2'
 // THREADS: error: mmfree-select-kernels: threads must be in [0, 1024], got 2000
 
@@ -51,3 +51,13 @@ func.func @target_on_func() attributes {mmfree.target = #mmfree.cpu_target<>} {
 // expected-error @below {{feature 'avx2' must be '+name' or '-name'}}
 module attributes {mmfree.target = #mmfree.cpu_target<features = "avx2">} {}
 
+// -----
+
+// Cache sizes are 0 (not given) or plausible byte counts.
+// expected-error @below {{l1d must be 0 (not given) or in [1024, 1073741824] bytes, got 100}}
+module attributes {mmfree.target = #mmfree.cpu_target<arch = "x86_64", l1d = 100>} {}
+
+// -----
+
+// expected-error @below {{l2 must be 0 (not given) or in [1024, 1073741824] bytes, got -1}}
+module attributes {mmfree.target = #mmfree.cpu_target<l2 = -1>} {}

@@ -18,6 +18,9 @@
 // F6: mmfree-check: PASS lmul_matmul f16 k=10 m=2 n=9 depth=78 bit-exact
 // RUN: %python %S/gen_lmul.py --format f16 --k 3 --m 3 --n 22 --depth 10 --form transposed-map --init zero --seed 7 | mmfree-opt --mmfree-matmul-to-lmul=mantissa-bits=3 --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=F7
 // F7: mmfree-check: PASS lmul_matmul f16 k=3 m=3 n=22 depth=10 bit-exact
+// K blocks of 32 (an 8 KiB L1 in the target) instead of 128, ragged last one:
+// RUN: %python %S/gen_lmul.py --format f32 --k 23 --m 5 --n 45 --depth 300 --form plain --init arg --seed 41 | mmfree-opt --mmfree-matmul-to-lmul=mantissa-bits=23 --mmfree-cpu-pipeline=target=generic,l1d=8K | %run_cpu | FileCheck %s --check-prefix=BLOCKS
+// BLOCKS: mmfree-check: PASS lmul_matmul f32 k=23 m=5 n=45 depth=300 bit-exact
 // RUN: %python %S/gen_lmul.py --format f8E4M3FN --k 3 --m 4 --n 35 --depth 39 --form transpose-op --init arg --seed 8 | mmfree-opt --mmfree-matmul-to-lmul=mantissa-bits=3 --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=F8
 // F8: mmfree-check: PASS lmul_matmul f8E4M3FN k=3 m=4 n=35 depth=39 bit-exact
 // RUN: %python %S/gen_lmul.py --format f8E4M3FN --k 2 --m 5 --n 48 --depth 68 --form plain --init zero --seed 9 | mmfree-opt --mmfree-matmul-to-lmul=mantissa-bits=2 --mmfree-cpu-pipeline | %run_cpu | FileCheck %s --check-prefix=F9

@@ -30,10 +30,11 @@ enum class KernelChoice { Auto, Select, Dots, Lookup, Tiles, Loads, Shuffle };
 
 /// The target a spec names: a preset (`generic`, `x86-64`, `x86-64-v2`,
 /// `x86-64-v3`, `x86-64-v4`, or `host`: this machine's features) followed
-/// by comma-separated `+feature` / `-feature` items, e.g.
-/// `x86-64-v3,+avxvnni`. An empty spec is `generic`. Only `host` reads the
-/// machine; it is for tools that compile for where they run. On a bad spec,
-/// returns null and sets `error`.
+/// by comma-separated `+feature` / `-feature` items and cache sizes
+/// (`l1d=48K`, `l2=2M`), e.g. `x86-64-v3,+avxvnni,l2=1M`. An empty spec is
+/// `generic`. Only `host` reads the machine (features and cache sizes); it
+/// is for tools that compile for where they run. On a bad spec, returns null
+/// and sets `error`.
 CpuTargetAttr parseCpuTarget(mlir::MLIRContext *context, llvm::StringRef spec,
                              int64_t threads, std::string &error);
 

@@ -17,7 +17,8 @@
 // can overflow, S is centred by D in u32, so that one unsigned compare finds
 // underflow and one umin (or compare and select) clamps overflow for every
 // format. Loops run
-// over 32-column tiles, blocks of 128 k (a tile's B block stays in L1), and
+// over 32-column tiles, blocks of k whose B tables fill half the target's
+// L1 (128 k with 32 KiB), and
 // groups of 4 rows sharing the B loads. Operands holding inf or NaN take the
 // exact per-product generic instead.
 //
@@ -47,7 +48,6 @@ using utils::IteratorType;
 constexpr int64_t kLanes = 16;
 constexpr int64_t kVectorsPerTile = 2;
 constexpr int64_t kTile = kLanes * kVectorsPerTile;
-constexpr int64_t kBlockK = 128;
 constexpr int64_t kRowsPerGroup = 4;
 constexpr int64_t kSignBit = 0x80000000;
 /// Centres the product's f32 bits in u32 (checked for every format and k).
@@ -192,7 +192,20 @@ OperandStats operandStats(OpBuilder &b, Location loc, Value t,
 }
 
 struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
-  using OpRewritePattern::OpRewritePattern;
+  LMulMatmulToVector(MLIRContext *context, CpuTargetAttr target)
+      : OpRewritePattern(context), blockK(blockFor(target.getL1dBytes())) {}
+
+  /// The k of one block: a tile's B tables of a block (kTile i32 per k)
+  /// fill at most half the L1, so that they stay there while the block's
+  /// rows pass; a power of two in [16, 1024].
+  static int64_t blockFor(int64_t l1dBytes) {
+    int64_t fits = l1dBytes / 2 / (kTile * 4);
+    return std::clamp<int64_t>(llvm::bit_floor(uint64_t(std::max<int64_t>(
+                                   fits, 1))),
+                               16, 1024);
+  }
+
+  int64_t blockK;
 
   LogicalResult matchAndRewrite(LMulMatmulOp op,
                                 PatternRewriter &rewriter) const override {
@@ -227,6 +240,7 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
         [&](OpBuilder &b, Location l) {
           scf::YieldOp::create(b, l,
                                fastKernel(b, l, op, c, k, depth, paddedN,
+                                          std::min(depth, blockK),
                                           noOverflow, noUnderflow));
         });
     rewriter.replaceOp(op, ifOp.getResults());
@@ -235,7 +249,7 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
 
   static Value fastKernel(OpBuilder &b, Location loc, LMulMatmulOp op,
                           const KernelConstants &c, unsigned k, int64_t depth,
-                          int64_t paddedN, Value noOverflow,
+                          int64_t paddedN, int64_t blockK, Value noOverflow,
                           Value noUnderflow) {
     bool transposed = op.getTransposeRhs();
     Value mSize = tensor::DimOp::create(b, loc, op.getLhs(), 0);
@@ -249,7 +263,6 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
     auto idx = [&](OpBuilder &bb, int64_t v) -> Value {
       return arith::ConstantIndexOp::create(bb, loc, v);
     };
-    int64_t blockK = std::min(depth, kBlockK);
     auto loops = [&](OpBuilder &b, Location loc, Checks checks) -> Value {
       auto tileLoop = scf::ForOp::create(
           b, loc, idx(b, 0), idx(b, tiles), idx(b, 1), op.getInit(),
@@ -573,6 +586,7 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
 
 } // namespace
 
-void mmfree::populateLMulMatmulToVectorPatterns(RewritePatternSet &patterns) {
-  patterns.add<LMulMatmulToVector>(patterns.getContext());
+void mmfree::populateLMulMatmulToVectorPatterns(RewritePatternSet &patterns,
+                                                CpuTargetAttr target) {
+  patterns.add<LMulMatmulToVector>(patterns.getContext(), target);
 }

@@ -277,10 +277,16 @@ LogicalResult KernelAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 
 LogicalResult
 CpuTargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                      StringRef arch, StringRef features, int64_t threads) {
+                      StringRef arch, StringRef features, int64_t threads,
+                      int64_t l1d, int64_t l2) {
   if (threads < 1 || threads > kMaxThreads)
     return emitError() << "threads must be in [1, " << kMaxThreads << "], got "
                        << threads;
+  for (auto [name, bytes] : {std::pair{"l1d", l1d}, std::pair{"l2", l2}})
+    if (bytes != 0 && (bytes < kMinCacheBytes || bytes > kMaxCacheBytes))
+      return emitError() << name << " must be 0 (not given) or in ["
+                         << kMinCacheBytes << ", " << kMaxCacheBytes
+                         << "] bytes, got " << bytes;
   SmallVector<StringRef> items;
   features.split(items, ',', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
   for (StringRef item : items)
@@ -302,6 +308,14 @@ bool CpuTargetAttr::hasFeature(StringRef name) const {
 
 int64_t CpuTargetAttr::getVectorBits() const {
   return hasFeature("avx512f") ? 512 : hasFeature("avx2") ? 256 : 128;
+}
+
+int64_t CpuTargetAttr::getL1dBytes() const {
+  return getL1d() ? getL1d() : kDefaultL1dBytes;
+}
+
+int64_t CpuTargetAttr::getL2Bytes() const {
+  return getL2() ? getL2() : kDefaultL2Bytes;
 }
 
 LogicalResult

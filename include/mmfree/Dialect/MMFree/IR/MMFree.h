@@ -37,6 +37,12 @@ constexpr llvm::StringLiteral kPackedTernaryAttrName = "mmfree.packed_ternary";
 /// The most threads a kernel or target may name (a bound that keeps every
 /// split's arithmetic in range).
 constexpr int64_t kMaxThreads = 1024;
+/// Cache sizes a target may give (bytes), and the cost model's sizes where
+/// it gives none.
+constexpr int64_t kMinCacheBytes = 1024;
+constexpr int64_t kMaxCacheBytes = int64_t(1) << 30;
+constexpr int64_t kDefaultL1dBytes = 32 * 1024;
+constexpr int64_t kDefaultL2Bytes = 1024 * 1024;
 
 /// TilingInterface on ternary_matmul, dequantize and lut_matmul (their loops
 /// are their result's dimensions); called when the dialect loads.

@@ -90,16 +90,24 @@ def MMFree_CpuTargetAttr : AttrDef<MMFree_Dialect, "CpuTarget"> {
     `features` is LLVM's target-feature string, sorted; the vector width is
     derived from it (512 bits with `avx512f`, 256 with `avx2`, else 128).
     `threads` is the thread count the kernels may split their work over.
+    `l1d` and `l2` are the data cache sizes in bytes of one core (`l1d=48K`
+    / `l2=2M` items of the spec; `host` reads them from the machine); 0, the
+    default, stands for the cost model's 32 KiB and 1 MiB. They size the
+    blocks that must stay in a cache: L-Mul's K blocks (a block of B tables
+    in half the L1) and MADDNESS's pair tables (at most half the L2).
 
     ```mlir
     module attributes {mmfree.target = #mmfree.cpu_target<arch = "x86_64",
-        features = "+avx2,+avx512bw,+avx512f,+avx512vnni", threads = 2>} {}
+        features = "+avx2,+avx512bw,+avx512f,+avx512vnni", threads = 2,
+        l1d = 49152, l2 = 2097152>} {}
     ```
   }];
   let parameters = (ins
     StringRefParameter<"architecture", "\"\"">:$arch,
     StringRefParameter<"LLVM target features", "\"\"">:$features,
-    DefaultValuedParameter<"int64_t", "1">:$threads);
+    DefaultValuedParameter<"int64_t", "1">:$threads,
+    DefaultValuedParameter<"int64_t", "0">:$l1d,
+    DefaultValuedParameter<"int64_t", "0">:$l2);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
@@ -107,6 +115,10 @@ def MMFree_CpuTargetAttr : AttrDef<MMFree_Dialect, "CpuTarget"> {
     bool hasFeature(::llvm::StringRef name) const;
     /// The widest vector in bits: 512 with avx512f, 256 with avx2, else 128.
     int64_t getVectorBits() const;
+    /// The L1 data cache of one core in bytes (32 KiB when not given).
+    int64_t getL1dBytes() const;
+    /// The L2 cache of one core in bytes (1 MiB when not given).
+    int64_t getL2Bytes() const;
   }];
 }
 
