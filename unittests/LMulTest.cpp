@@ -11,17 +11,16 @@
 
 #include <cmath>
 #include <cstring>
-#include <gtest/gtest.h>
 #include <random>
 
-using namespace mmfree::numerics;
+#include <gtest/gtest.h>
 
-namespace {
+using namespace mmfree::numerics;
 
 /// (1 + xm + ym + 2^-l) 2^(ex+ey), where the fraction sum f = xm + ym + 2^-l
 /// carries its integer part into the exponent as the integer adder does:
 /// (1 + frac(f)) 2^(ex+ey+floor(f)). f reaches 2 or more when k > 5.
-double lmulValue(FloatFormat f, unsigned k, uint32_t x, uint32_t y) {
+static double lmulValue(FloatFormat f, unsigned k, uint32_t x, uint32_t y) {
   FormatInfo fi = formatInfo(f);
   double vx = decode(f, x), vy = decode(f, y);
   double minNormal = std::ldexp(1.0, 1 - fi.bias);
@@ -55,7 +54,7 @@ double lmulValue(FloatFormat f, unsigned k, uint32_t x, uint32_t y) {
   return sign * value;
 }
 
-void expectSame(FloatFormat f, unsigned k, uint32_t x, uint32_t y) {
+static void expectSame(FloatFormat f, unsigned k, uint32_t x, uint32_t y) {
   double got = decode(f, lmulBits(f, k, x, y));
   double want = lmulValue(f, k, x, y);
   if (std::isnan(want)) {
@@ -69,11 +68,13 @@ void expectSame(FloatFormat f, unsigned k, uint32_t x, uint32_t y) {
       << formatName(f) << " x=0x" << std::hex << x << " y=0x" << y;
 }
 
-uint32_t f32Bits(float v) {
+static uint32_t f32Bits(float v) {
   uint32_t b;
   std::memcpy(&b, &v, 4);
   return b;
 }
+
+namespace {
 
 TEST(LMul, OffsetBits) {
   EXPECT_EQ(lmulOffsetBits(1), 1u);
@@ -91,7 +92,9 @@ TEST(LMul, ExhaustiveF8) {
           expectSame(f, k, x, y);
 }
 
-void randomPairs(FloatFormat f, int64_t count, unsigned seed) {
+} // namespace
+
+static void randomPairs(FloatFormat f, int64_t count, unsigned seed) {
   FormatInfo fi = formatInfo(f);
   std::mt19937_64 gen(seed);
   uint64_t mask = (uint64_t(1) << fi.bits) - 1;
@@ -112,6 +115,8 @@ void randomPairs(FloatFormat f, int64_t count, unsigned seed) {
   }
 }
 
+namespace {
+
 TEST(LMul, RandomF16) { randomPairs(FloatFormat::F16, 10'000'000, 1); }
 TEST(LMul, RandomBF16) { randomPairs(FloatFormat::BF16, 10'000'000, 2); }
 TEST(LMul, RandomF32) { randomPairs(FloatFormat::F32, 10'000'000, 3); }
@@ -130,7 +135,7 @@ TEST(LMul, F32FormulaAtFullPrecision) {
 }
 
 TEST(LMul, SpecialCases) {
-  auto F = FloatFormat::F32;
+  auto f32 = FloatFormat::F32;
   const uint32_t pz = 0, nz = 0x80000000, sub = 0x00000001, nsub = 0x80400000,
                  inf = 0x7F800000, ninf = 0xFF800000, nan = 0x7FC00001,
                  two = f32Bits(2.f), mtwo = f32Bits(-2.f);
@@ -154,18 +159,18 @@ TEST(LMul, SpecialCases) {
       {f32Bits(-1e-30f), f32Bits(1e-30f), nz}, //
   };
   for (const Case &c : cases)
-    EXPECT_EQ(lmulBits(F, 23, c.x, c.y), c.want)
+    EXPECT_EQ(lmulBits(f32, 23, c.x, c.y), c.want)
         << std::hex << c.x << " * " << c.y;
   // f8E4M3FN has no inf: overflow saturates to 448 (0x7E), 0x7F is NaN.
-  auto E4 = FloatFormat::F8E4M3FN;
-  EXPECT_EQ(lmulBits(E4, 3, 0x7E, 0x7E), 0x7Eu);
-  EXPECT_EQ(lmulBits(E4, 3, 0xFE, 0x7E), 0xFEu);
-  EXPECT_EQ(lmulBits(E4, 3, 0x7F, 0x38), 0x7Fu);
-  EXPECT_EQ(decode(E4, 0x7E), 448.0);
+  auto e4m3 = FloatFormat::F8E4M3FN;
+  EXPECT_EQ(lmulBits(e4m3, 3, 0x7E, 0x7E), 0x7Eu);
+  EXPECT_EQ(lmulBits(e4m3, 3, 0xFE, 0x7E), 0xFEu);
+  EXPECT_EQ(lmulBits(e4m3, 3, 0x7F, 0x38), 0x7Fu);
+  EXPECT_EQ(decode(e4m3, 0x7E), 448.0);
   // f8E5M2 has inf (0x7C) and NaN.
-  auto E5 = FloatFormat::F8E5M2;
-  EXPECT_EQ(lmulBits(E5, 2, 0x7B, 0x7B), 0x7Cu);
-  EXPECT_EQ(lmulBits(E5, 2, 0x7C, 0x00), 0x7Eu);
+  auto e5m2 = FloatFormat::F8E5M2;
+  EXPECT_EQ(lmulBits(e5m2, 2, 0x7B, 0x7B), 0x7Cu);
+  EXPECT_EQ(lmulBits(e5m2, 2, 0x7C, 0x00), 0x7Eu);
 }
 
 TEST(LMul, TruncationToK) {
@@ -197,11 +202,11 @@ TEST(LMul, EncodeRoundTripsAndRounds) {
 }
 
 TEST(LMul, MatmulSumsInOrder) {
-  auto F = FloatFormat::F32;
+  auto f32 = FloatFormat::F32;
   uint32_t a[] = {f32Bits(1.f), f32Bits(2.f)};
   uint32_t b[] = {f32Bits(1.f), f32Bits(-1.f)};
   float init = 0.5f, c;
-  lmulMatmul(F, 23, a, b, &init, 1, 1, 2, &c);
+  lmulMatmul(f32, 23, a, b, &init, 1, 1, 2, &c);
   // 0.5 + 1.0625 - 2.125
   EXPECT_EQ(c, (0.5f + 1.0625f) + -2.125f);
 }

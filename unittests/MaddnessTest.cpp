@@ -3,16 +3,15 @@
 #include "mmfree/Numerics/Maddness.h"
 
 #include <cmath>
-#include <gtest/gtest.h>
 #include <random>
+
+#include <gtest/gtest.h>
 
 using namespace mmfree::numerics;
 
-namespace {
-
 /// Rows with known structure: a few latent factors mixed into D columns,
 /// plus small noise, as activations of a trained layer tend to be.
-std::vector<float> structuredRows(int64_t n, int64_t d, unsigned seed) {
+static std::vector<float> structuredRows(int64_t n, int64_t d, unsigned seed) {
   const int64_t latent = 6;
   std::mt19937 gen(seed);
   std::normal_distribution<float> normal(0.f, 1.f);
@@ -35,9 +34,9 @@ std::vector<float> structuredRows(int64_t n, int64_t d, unsigned seed) {
   return rows;
 }
 
-std::vector<float> exactProduct(const std::vector<float> &a,
-                                const std::vector<float> &b, int64_t n,
-                                int64_t d, int64_t m) {
+static std::vector<float> exactProduct(const std::vector<float> &a,
+                                       const std::vector<float> &b, int64_t n,
+                                       int64_t d, int64_t m) {
   std::vector<float> y(n * m);
   for (int64_t i = 0; i < n; ++i)
     for (int64_t o = 0; o < m; ++o) {
@@ -49,8 +48,8 @@ std::vector<float> exactProduct(const std::vector<float> &a,
   return y;
 }
 
-double relativeError(const std::vector<float> &got,
-                     const std::vector<float> &want) {
+static double relativeError(const std::vector<float> &got,
+                            const std::vector<float> &want) {
   double e = 0, w = 0;
   for (size_t i = 0; i < got.size(); ++i) {
     e += double(got[i] - want[i]) * (got[i] - want[i]);
@@ -58,6 +57,8 @@ double relativeError(const std::vector<float> &got,
   }
   return std::sqrt(e / w);
 }
+
+namespace {
 
 struct Problem {
   int64_t n = 2000, test = 500, d = 64, m = 8;

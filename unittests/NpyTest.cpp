@@ -2,18 +2,16 @@
 
 #include "mmfree/Numerics/Npy.h"
 
-#include <gtest/gtest.h>
-
 #include <cstring>
 #include <limits>
 
+#include <gtest/gtest.h>
+
 using namespace mmfree::numerics;
 
-namespace {
-
 /// A version-1 .npy file with `header` (padded as NumPy does) and raw data.
-std::string npy(const std::string &header, const std::string &data,
-                char major = 1) {
+static std::string npy(const std::string &header, const std::string &data,
+                       char major = 1) {
   std::string dict = header;
   size_t prefix = major == 1 ? 10 : 12;
   while ((prefix + dict.size() + 1) % 64)
@@ -28,22 +26,24 @@ std::string npy(const std::string &header, const std::string &data,
   return bytes + dict + data;
 }
 
-std::string floats(std::initializer_list<float> values) {
+static std::string floats(std::initializer_list<float> values) {
   std::string data(values.size() * 4, '\0');
   std::memcpy(data.data(), values.begin(), data.size());
   return data;
 }
 
-std::string f32Header(const std::string &shape) {
+static std::string f32Header(const std::string &shape) {
   return "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
 }
 
 /// The error for `bytes`, or "" when they parse.
-std::string errorFor(const std::string &bytes) {
+static std::string errorFor(const std::string &bytes) {
   NpyMatrix m;
   std::string error;
   return parseNpyMatrix(bytes, "x.npy", m, error) ? "" : error;
 }
+
+namespace {
 
 TEST(Npy, ReadsFloat32AndFloat64) {
   NpyMatrix m;

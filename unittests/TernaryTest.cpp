@@ -3,15 +3,15 @@
 #include "mmfree/Numerics/Ternary.h"
 #include "mmfree/Numerics/Rounding.h"
 
-#include <gtest/gtest.h>
 #include <limits>
 #include <random>
 
+#include <gtest/gtest.h>
+
 using namespace mmfree::numerics;
 
-namespace {
-
-std::vector<float> randomFloats(int64_t size, unsigned seed, float scale = 1) {
+static std::vector<float> randomFloats(int64_t size, unsigned seed,
+                                       float scale = 1) {
   std::mt19937 gen(seed);
   std::normal_distribution<float> dist(0.f, scale);
   std::vector<float> v(size);
@@ -19,6 +19,8 @@ std::vector<float> randomFloats(int64_t size, unsigned seed, float scale = 1) {
     x = dist(gen);
   return v;
 }
+
+namespace {
 
 TEST(Ternary, AbsmeanPerTensor) {
   // mean|W| = 1, so values round to the nearest of -1, 0, 1.

@@ -57,7 +57,9 @@ struct Parts {
   Kind kind;
 };
 
-Parts split(const FormatInfo &fi, uint32_t bits) {
+} // namespace
+
+static Parts split(const FormatInfo &fi, uint32_t bits) {
   uint32_t signBit = 1u << (fi.bits - 1);
   Parts p{bits & signBit, bits & (signBit - 1), Kind::Normal};
   uint32_t expField = p.magnitude >> fi.mantissa;
@@ -70,7 +72,6 @@ Parts split(const FormatInfo &fi, uint32_t bits) {
     p.kind = (p.magnitude & ((1u << fi.mantissa) - 1)) ? Kind::NaN : Kind::Inf;
   return p;
 }
-} // namespace
 
 uint32_t lmulBits(FloatFormat f, unsigned k, uint32_t x, uint32_t y) {
   FormatInfo fi = formatInfo(f);

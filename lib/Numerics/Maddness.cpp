@@ -46,10 +46,12 @@ struct Moments {
   }
 };
 
+} // namespace
+
 /// Best split of `rows` on column `dim`: the summed SSE of both sides and
 /// the threshold (midpoint between the neighbours at the split).
-std::pair<double, float> bestSplit(const float *x, int64_t d, int64_t b0,
-                                   int64_t b1, Rows rows, int64_t dim) {
+static std::pair<double, float> bestSplit(const float *x, int64_t d, int64_t b0,
+                                          int64_t b1, Rows rows, int64_t dim) {
   int64_t width = b1 - b0;
   std::sort(rows.begin(), rows.end(), [&](int64_t p, int64_t q) {
     return x[p * d + dim] < x[q * d + dim];
@@ -80,15 +82,15 @@ std::pair<double, float> bestSplit(const float *x, int64_t d, int64_t b0,
   return {best, threshold};
 }
 
-int encodeRow(const HashTree &tree, const float *row) {
+static int encodeRow(const HashTree &tree, const float *row) {
   int code = 0;
   for (int t = 0; t < kTreeDepth; ++t)
     code = 2 * code + (row[tree.dims[t]] > tree.thresholds[t][code] ? 1 : 0);
   return code;
 }
 
-HashTree learnTree(const float *x, int64_t n, int64_t d, int64_t b0,
-                   int64_t b1) {
+static HashTree learnTree(const float *x, int64_t n, int64_t d, int64_t b0,
+                          int64_t b1) {
   HashTree tree;
   std::vector<Rows> buckets(1);
   buckets[0].resize(n);
@@ -122,8 +124,6 @@ HashTree learnTree(const float *x, int64_t n, int64_t d, int64_t b0,
   }
   return tree;
 }
-
-} // namespace
 
 QuantizedTables quantizeTables(const std::vector<float> &lut, int64_t codebooks,
                                int64_t m) {

@@ -22,14 +22,14 @@ namespace {
 /// Headers are padded to 64 bytes by NumPy; real ones are under 200 bytes.
 constexpr uint32_t kMaxHeaderBytes = 1 << 16;
 
+} // namespace
+
 /// Parses a decimal count that fits in int64_t.
-bool parseCount(const std::string &text, int64_t &value) {
+static bool parseCount(const std::string &text, int64_t &value) {
   const char *end = text.data() + text.size();
   auto [ptr, ec] = std::from_chars(text.data(), end, value);
   return ec == std::errc() && ptr == end && value >= 0;
 }
-
-} // namespace
 
 bool parseNpyMatrix(std::string_view bytes, const std::string &name,
                     NpyMatrix &out, std::string &error) {

@@ -1,6 +1,7 @@
 //===- Ternary.cpp - Reference semantics of ternary matmuls ---------------===//
 
 #include "mmfree/Numerics/Ternary.h"
+
 #include "mmfree/Numerics/Rounding.h"
 
 #include <algorithm>

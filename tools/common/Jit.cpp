@@ -54,12 +54,10 @@ std::unique_ptr<MLIRContext> createToolContext() {
   return std::make_unique<MLIRContext>(registry);
 }
 
-namespace {
-
 /// A clone of `source` through `pipeline`, `function` with a C interface;
 /// null after printing an error.
-OwningOpRef<ModuleOp> lower(ModuleOp source, llvm::StringRef function,
-                            llvm::StringRef pipeline) {
+static OwningOpRef<ModuleOp> lower(ModuleOp source, llvm::StringRef function,
+                                   llvm::StringRef pipeline) {
   OwningOpRef<ModuleOp> module = source.clone();
   auto fn = module->lookupSymbol<func::FuncOp>(function);
   if (!fn) {
@@ -75,6 +73,8 @@ OwningOpRef<ModuleOp> lower(ModuleOp source, llvm::StringRef function,
   }
   return module;
 }
+
+namespace {
 
 class JitModule : public CompiledModule {
 public:
@@ -93,7 +93,9 @@ private:
   std::unique_ptr<ExecutionEngine> engine;
 };
 
-std::unique_ptr<CompiledModule> jit(ModuleOp module) {
+} // namespace
+
+static std::unique_ptr<CompiledModule> jit(ModuleOp module) {
   auto tmBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!tmBuilder) {
     llvm::errs() << tmBuilder.takeError() << "\n";
@@ -125,6 +127,8 @@ std::unique_ptr<CompiledModule> jit(ModuleOp module) {
   return std::make_unique<JitModule>(std::move(*engine));
 }
 
+namespace {
+
 /// A shared object loaded with dlopen (its file already removed).
 class SharedObject : public CompiledModule {
 public:
@@ -141,9 +145,11 @@ private:
   void *handle;
 };
 
+} // namespace
+
 /// The module as LLVM IR, compiled and linked by clang into a shared
 /// object in a temporary folder, and loaded.
-std::unique_ptr<CompiledModule> aheadOfTime(ModuleOp module) {
+static std::unique_ptr<CompiledModule> aheadOfTime(ModuleOp module) {
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> ir =
       translateModuleToLLVMIR(module, llvmContext);
@@ -198,8 +204,6 @@ std::unique_ptr<CompiledModule> aheadOfTime(ModuleOp module) {
   llvm::sys::fs::remove(dir);
   return handle ? std::make_unique<SharedObject>(handle) : nullptr;
 }
-
-} // namespace
 
 std::unique_ptr<CompiledModule> compile(ModuleOp source,
                                         llvm::StringRef function,

@@ -36,15 +36,17 @@ struct Method {
   unsigned k; // L-Mul mantissa bits; 0: exact product rounded to format
 };
 
+} // namespace
+
 /// The product of two values already representable in `m.format`.
-double product(const Method &m, uint32_t x, uint32_t y) {
+static double product(const Method &m, uint32_t x, uint32_t y) {
   if (m.k)
     return decode(m.format, lmulBits(m.format, m.k, x, y));
   return decode(m.format,
                 encode(m.format, decode(m.format, x) * decode(m.format, y)));
 }
 
-const std::vector<Method> &methods() {
+static const std::vector<Method> &methods() {
   static const std::vector<Method> list = {
       {"L-Mul f32 k=23", FloatFormat::F32, 23},
       {"L-Mul f32 k=7", FloatFormat::F32, 7},
@@ -61,7 +63,7 @@ const std::vector<Method> &methods() {
   return list;
 }
 
-void productTable(int64_t samples) {
+static void productTable(int64_t samples) {
   std::printf("| method | mean rel. error of the product | max rel. error | "
               "mean rel. error vs exact f32 x*y | flushed / saturated |\n"
               "|---|---|---|---|---|\n");
@@ -97,7 +99,7 @@ void productTable(int64_t samples) {
   }
 }
 
-void matmulTable(int64_t m, int64_t n, int64_t depth) {
+static void matmulTable(int64_t m, int64_t n, int64_t depth) {
   std::printf("\n| method (%lldx%lldx%lld, f32 sums) | rel. Frobenius error "
               "vs f32 matmul | mean abs. error / mean abs. value |\n"
               "|---|---|---|\n",
@@ -149,8 +151,6 @@ void matmulTable(int64_t m, int64_t n, int64_t depth) {
                 100 * std::sqrt(err2 / ref2), 100 * errAbs / refAbs);
   }
 }
-
-} // namespace
 
 int main(int argc, char **argv) {
   llvm::cl::HideUnrelatedOptions(accuracyCategory);

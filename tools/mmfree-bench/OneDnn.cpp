@@ -36,10 +36,8 @@ struct OneDnnMatmul::State {
   }
 };
 
-namespace {
-
 /// False after printing `what` and oneDNN's status.
-bool ok(dnnl_status_t status, const char *what) {
+static bool ok(dnnl_status_t status, const char *what) {
   if (status == dnnl_success)
     return true;
   std::fprintf(stderr, "mmfree-bench: oneDNN %s failed (status %d)\n", what,
@@ -48,8 +46,8 @@ bool ok(dnnl_status_t status, const char *what) {
 }
 
 /// `w` (N x K, row-major) reordered into `to`, the layout `desc` prefers.
-bool packWeights(OneDnnMatmul::State &s, const dnnl_memory_desc_t *to,
-                 int64_t n, int64_t k, void *w, dnnl_data_type_t type) {
+static bool packWeights(OneDnnMatmul::State &s, const dnnl_memory_desc_t *to,
+                        int64_t n, int64_t k, void *w, dnnl_data_type_t type) {
   dnnl_dims_t dims = {k, n};
   dnnl_memory_desc_t userDesc;
   dnnl_memory_t user = nullptr;
@@ -82,7 +80,7 @@ bool packWeights(OneDnnMatmul::State &s, const dnnl_memory_desc_t *to,
 
 /// libgomp's omp_set_num_threads (oneDNN's runtime), looked up by name: the
 /// process also holds LLVM's OpenMP runtime, which exports the same name.
-void setOneDnnThreads(int threads) {
+static void setOneDnnThreads(int threads) {
   using SetThreads = void (*)(int);
   static SetThreads set = [] {
     void *gomp = dlopen("libgomp.so.1", RTLD_LAZY | RTLD_NOLOAD);
@@ -93,8 +91,6 @@ void setOneDnnThreads(int threads) {
   if (set)
     set(threads);
 }
-
-} // namespace
 
 OneDnnMatmul::OneDnnMatmul(std::unique_ptr<State> state)
     : state(std::move(state)) {}

@@ -134,9 +134,11 @@ struct Row {
         vsOwnF32(vsOwnF32), vsBlas(vsBlas) {}
 };
 
+} // namespace
+
 /// Writes the rows to --json and a bar chart of their speed against
 /// single-thread OpenBLAS to --plot (PNG, through gnuplot), as asked.
-bool writeOutputs(const std::vector<Row> &rows) {
+static bool writeOutputs(const std::vector<Row> &rows) {
   if (!jsonPath.empty()) {
     std::error_code ec;
     llvm::raw_fd_ostream os(jsonPath, ec);
@@ -187,7 +189,7 @@ bool writeOutputs(const std::vector<Row> &rows) {
   return true;
 }
 
-std::string matmulModule(const Shape &s, llvm::StringRef elt) {
+static std::string matmulModule(const Shape &s, llvm::StringRef elt) {
   std::ostringstream os;
   os << "func.func @matmul(%a: tensor<" << s.m << "x" << s.k << "x" << elt.str()
      << ">, %b: tensor<" << s.k << "x" << s.n << "x" << elt.str()
@@ -205,8 +207,8 @@ std::string matmulModule(const Shape &s, llvm::StringRef elt) {
 }
 
 /// Inputs encoded in `format`, as raw bytes.
-std::vector<uint8_t> encodeAll(const std::vector<float> &v,
-                               numerics::FloatFormat format) {
+static std::vector<uint8_t> encodeAll(const std::vector<float> &v,
+                                      numerics::FloatFormat format) {
   unsigned bytes = numerics::formatInfo(format).bits / 8;
   std::vector<uint8_t> out(v.size() * bytes);
   for (size_t i = 0; i < v.size(); ++i) {
@@ -223,8 +225,9 @@ std::vector<uint8_t> encodeAll(const std::vector<float> &v,
 /// The LUT suite's module: @matmul(A) with B (K x N) a constant blob.
 /// With `columnMajorA`, @matmul takes A's transpose (K x M, BLAS
 /// column-major A) and transposes it back with linalg.transpose.
-std::string constantWeightModule(const Shape &s, const std::vector<float> &b,
-                                 bool columnMajorA = false) {
+static std::string constantWeightModule(const Shape &s,
+                                        const std::vector<float> &b,
+                                        bool columnMajorA = false) {
   std::ostringstream os;
   std::string bt =
       "tensor<" + std::to_string(s.k) + "x" + std::to_string(s.n) + "xf32>";
@@ -260,8 +263,8 @@ std::string constantWeightModule(const Shape &s, const std::vector<float> &b,
 }
 
 /// Writes rows x cols float32 values as a .npy file.
-bool writeNpy(const std::string &path, const std::vector<float> &v,
-              int64_t rows, int64_t cols) {
+static bool writeNpy(const std::string &path, const std::vector<float> &v,
+                     int64_t rows, int64_t cols) {
   std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" +
                        std::to_string(rows) + ", " + std::to_string(cols) +
                        "), }";
@@ -279,6 +282,8 @@ bool writeNpy(const std::string &path, const std::vector<float> &v,
   return std::fclose(f) == 0;
 }
 
+namespace {
+
 using UnaryFn = void (*)(StridedMemRefType<float, 2> *,
                          StridedMemRefType<float, 2> *);
 
@@ -286,13 +291,13 @@ using MatmulFn = void (*)(StridedMemRefType<float, 2> *,
                           StridedMemRefType<uint8_t, 2> *,
                           StridedMemRefType<uint8_t, 2> *);
 
-StridedMemRefType<uint8_t, 2> view(std::vector<uint8_t> &data, int64_t rows,
-                                   int64_t cols) {
+} // namespace
+
+static StridedMemRefType<uint8_t, 2> view(std::vector<uint8_t> &data,
+                                          int64_t rows, int64_t cols) {
   // Element pointers are untyped here: the callee reads its own type.
   return {data.data(), data.data(), 0, {rows, cols}, {cols, 1}};
 }
-
-} // namespace
 
 /// nn.Linear-style modules for the ternary suite: @ternary(x) with N x K
 /// weights in {-1, 0, 1} stored as an i8 blob (converted with sitofp, which
@@ -600,7 +605,7 @@ bool streamedGemv(MLIRContext &context, const Shape &s,
       {"ternary int8, same weights (1T)", t[6], 0}};
   for (const auto &[name, time, limit] : results) {
     // The in-cache row has neither a streamed baseline nor a bound.
-    rows.push_back({shape, name, time, 0, limit > 0 ? t[1] / time : 0});
+    rows.emplace_back(shape, name, time, 0, limit > 0 ? t[1] / time : 0);
     if (limit > 0)
       std::printf("%-16s %-32s %12.3f %13.2fx %13.2f\n", shape.c_str(), name,
                   time / 1000, t[1] / time, limit / time);
@@ -721,7 +726,7 @@ int ternarySuite(MLIRContext &context, const std::vector<Shape> &shapes,
         "oneDNN int8 matmul, 1 thread",
         "oneDNN int8 matmul, 2 threads"};
     for (size_t i = 0; i < t.size(); ++i) {
-      rows.push_back({shape, names[i], t[i], t[1] / t[i], t[2] / t[i]});
+      rows.emplace_back(shape, names[i], t[i], t[1] / t[i], t[2] / t[i]);
       std::printf("%-16s %-32s %12.3f %11.2fx %13.2fx %13.2fx\n", shape.c_str(),
                   names[i], t[i] / 1000, t[1] / t[i], t[2] / t[i], t[3] / t[i]);
     }
@@ -901,7 +906,7 @@ int ireeSuite(MLIRContext &context, const std::vector<Shape> &shapes,
                            s.m == 1 ? "OpenBLAS sgemv" : "OpenBLAS sgemm",
                            "ternary int8, portable in IREE", "f32 in IREE"};
     for (size_t i = 0; i < t.size(); ++i) {
-      rows.push_back({shape, names[i], t[i], t[1] / t[i], t[2] / t[i]});
+      rows.emplace_back(shape, names[i], t[i], t[1] / t[i], t[2] / t[i]);
       std::printf("%-16s %-40s %12.3f %11.2fx %13.2fx\n", shape.c_str(),
                   names[i], t[i] / 1000, t[1] / t[i], t[2] / t[i]);
     }
@@ -1019,7 +1024,7 @@ int lutSuite(MLIRContext &context, const std::vector<Shape> &shapes,
       if (!fn)
         return 1;
       StridedMemRefType<float, 2> *arg = strategy.columnMajorA ? &inT : &in;
-      runs.push_back([fn, arg] {
+      runs.emplace_back([fn, arg] {
         // (For the u8 averages only basePtr is read: the same layout.)
         StridedMemRefType<float, 2> out;
         fn(&out, arg);
@@ -1034,8 +1039,8 @@ int lutSuite(MLIRContext &context, const std::vector<Shape> &shapes,
         openblas_set_num_threads(1);
       };
     };
-    runs.push_back(sgemm(1));
-    runs.push_back(sgemm(2));
+    runs.emplace_back(sgemm(1));
+    runs.emplace_back(sgemm(2));
     std::vector<bool> threaded;
     for (const LutStrategy &strategy : strategies)
       threaded.push_back(strategy.pipeline.find("threads=2") !=
@@ -1050,8 +1055,8 @@ int lutSuite(MLIRContext &context, const std::vector<Shape> &shapes,
       std::string name = i < blas    ? strategies[i].name
                          : i == blas ? "OpenBLAS sgemm (1 thread)"
                                      : "OpenBLAS sgemm (2 threads)";
-      rows.push_back(
-          {shape, name, times[i], times[0] / times[i], times[blas] / times[i]});
+      rows.emplace_back(shape, name, times[i], times[0] / times[i],
+                        times[blas] / times[i]);
       std::printf("%-18s %-30s %12.3f %13.3fx %13.3fx\n", shape.c_str(),
                   name.c_str(), times[i] / 1000, times[0] / times[i],
                   times[blas] / times[i]);
@@ -1113,13 +1118,13 @@ int lmulSuite(MLIRContext &context, const std::vector<Shape> &shapes,
       views.push_back(view(buffers.back(), s.k, s.n));
       StridedMemRefType<uint8_t, 2> *va = &views[views.size() - 2],
                                     *vb = &views.back();
-      runs.push_back([fn, va, vb] {
+      runs.emplace_back([fn, va, vb] {
         StridedMemRefType<float, 2> out;
         fn(&out, va, vb);
         free(out.basePtr);
       });
     }
-    runs.push_back([&] {
+    runs.emplace_back([&] {
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s.m, s.n, s.k, 1.f,
                   a.data(), s.k, b.data(), s.n, 0.f, c.data(), s.n);
     });
@@ -1129,7 +1134,7 @@ int lmulSuite(MLIRContext &context, const std::vector<Shape> &shapes,
     double ops = 2.0 * s.m * s.n * s.k;
     double ownF32 = times.front(), blas = times.back();
     auto report = [&](const std::string &name, double t) {
-      rows.push_back({shapeName, name, t, ownF32 / t, blas / t});
+      rows.emplace_back(shapeName, name, t, ownF32 / t, blas / t);
       std::printf("%-16s %-28s %12.3f %10.2f %13.3fx %13.3fx\n",
                   shapeName.c_str(), name.c_str(), t / 1000, ops / t / 1000,
                   ownF32 / t, blas / t);

@@ -43,13 +43,15 @@ struct Strategy {
   const char *pipeline;
 };
 
-StridedMemRefType<float, 2> view(std::vector<float> &data, int64_t rows,
-                                 int64_t cols) {
+} // namespace
+
+static StridedMemRefType<float, 2> view(std::vector<float> &data, int64_t rows,
+                                        int64_t cols) {
   return {data.data(), data.data(), 0, {rows, cols}, {cols, 1}};
 }
 
 /// Runs once, copying the result out and freeing the returned buffer.
-std::vector<float> run(Forward f, StridedMemRefType<float, 2> &in) {
+static std::vector<float> run(Forward f, StridedMemRefType<float, 2> &in) {
   StridedMemRefType<float, 2> out;
   f(&out, &in);
   std::vector<float> result(out.data + out.offset,
@@ -58,8 +60,6 @@ std::vector<float> run(Forward f, StridedMemRefType<float, 2> &in) {
   free(out.basePtr);
   return result;
 }
-
-} // namespace
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);

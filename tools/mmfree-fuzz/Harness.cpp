@@ -61,16 +61,21 @@ private:
 
 constexpr int64_t kDynamic = -1;
 
-std::string dim(int64_t d) { return d == kDynamic ? "?" : std::to_string(d); }
+} // namespace
 
-std::string tensorType(llvm::ArrayRef<int64_t> shape, llvm::StringRef elt) {
+static std::string dim(int64_t d) {
+  return d == kDynamic ? "?" : std::to_string(d);
+}
+
+static std::string tensorType(llvm::ArrayRef<int64_t> shape,
+                              llvm::StringRef elt) {
   std::string s = "tensor<";
   for (int64_t d : shape)
     s += dim(d) + "x";
   return s + elt.str() + ">";
 }
 
-int64_t numElements(llvm::ArrayRef<int64_t> shape) {
+static int64_t numElements(llvm::ArrayRef<int64_t> shape) {
   int64_t n = 1;
   for (int64_t d : shape) {
     if (d == kDynamic)
@@ -84,8 +89,8 @@ int64_t numElements(llvm::ArrayRef<int64_t> shape) {
 
 /// An i32/i8 constant of `shape` with values in [0, bound), one value out
 /// of range now and then.
-std::string indices(Choices &c, llvm::ArrayRef<int64_t> shape,
-                    llvm::StringRef elt, int64_t bound) {
+static std::string indices(Choices &c, llvm::ArrayRef<int64_t> shape,
+                           llvm::StringRef elt, int64_t bound) {
   std::string type = tensorType(shape, elt);
   int64_t n = numElements(shape);
   if (n <= 0 || n > 4096 || bound <= 0)
@@ -105,8 +110,8 @@ std::string indices(Choices &c, llvm::ArrayRef<int64_t> shape,
 /// A constant of `shape` and `elt`: random small values, a splat, a NaN or
 /// a dense_resource blob whose length may not match (`resources` collects
 /// the blob).
-std::string constant(Choices &c, llvm::ArrayRef<int64_t> shape,
-                     llvm::StringRef elt, std::string &resources) {
+static std::string constant(Choices &c, llvm::ArrayRef<int64_t> shape,
+                            llvm::StringRef elt, std::string &resources) {
   std::string type = tensorType(shape, elt);
   bool isFloat = elt.starts_with("f") || elt == "bf16";
   int64_t n = numElements(shape);
@@ -159,20 +164,25 @@ std::string constant(Choices &c, llvm::ArrayRef<int64_t> shape,
   return "dense<" + literal(0) + "> : " + type;
 }
 
-std::string withResources(std::string module, const std::string &resources) {
+static std::string withResources(std::string module,
+                                 const std::string &resources) {
   if (resources.empty())
     return module;
   return module + "\n{-#\n  dialect_resources: {\n    builtin: {\n" +
          resources + "\n    }\n  }\n#-}\n";
 }
 
+namespace {
+
 const int64_t kRows[] = {0, 1, 2, 3, 5, 8, kDynamic};
 const int64_t kReduce[] = {0, 1, 3, 16, 64, 65, 130};
 const int64_t kCols[] = {0, 1, 4, 8, 32, kDynamic};
 
+} // namespace
+
 /// A linalg contraction as the front ends write it, for the rewrites; its
 /// reduction size in `reduction` (what a calibration file must match).
-std::string contraction(Choices &c, int64_t &reduction) {
+static std::string contraction(Choices &c, int64_t &reduction) {
   llvm::StringRef types[] = {"f32", "f32", "f32", "f16", "bf16", "i8", "i32"};
   int64_t m = c.pick<int64_t>(kRows), k = c.pick<int64_t>(kReduce),
           n = c.pick<int64_t>(kCols);
@@ -252,7 +262,7 @@ std::string contraction(Choices &c, int64_t &reduction) {
 }
 
 /// An mmfree op written by hand, shapes and types only loosely right.
-std::string mmfreeOp(Choices &c) {
+static std::string mmfreeOp(Choices &c) {
   int64_t m = c.pick<int64_t>(kRows), k = c.pick<int64_t>(kReduce),
           n = c.pick<int64_t>(kCols);
   std::string resources, body, args, result;
@@ -266,14 +276,14 @@ std::string mmfreeOp(Choices &c) {
     llvm::StringRef out =
         in == "f32" ? "f32" : c.pick<llvm::StringRef>({"i32", "i16", "i32"});
     std::string wT = tensorType({n, blocks, 16}, "i8");
-    int64_t rn = c.pick(16) == 0 ? kDynamic : n;
+    int64_t resultN = c.pick(16) == 0 ? kDynamic : n;
     args = "%x: " + tensorType({m, kk}, in);
     if (c.pick(2))
       body = "  %w = arith.constant " +
              constant(c, {n, blocks, 16}, "i8", resources) + "\n";
     else
       args += ", %w: " + wT;
-    result = tensorType({m, rn}, out);
+    result = tensorType({m, resultN}, out);
     body += llvm::formatv("  %r = mmfree.ternary_matmul %x, %w {k = {0}} : "
                           "{1}, {2} -> {3}\n",
                           kk, tensorType({m, kk}, in), wT, result);
@@ -372,7 +382,7 @@ std::string mmfreeOp(Choices &c) {
 
 /// Writes the calibration file of a MADDNESS case: a .npy built from
 /// choices (sometimes broken) with `cols` columns.
-std::string calibrationFile(Choices &c, int64_t cols) {
+static std::string calibrationFile(Choices &c, int64_t cols) {
   llvm::SmallString<64> path;
   if (llvm::sys::fs::createTemporaryFile("mmfree-fuzz", "npy", path))
     return "/nonexistent.npy";
@@ -399,14 +409,15 @@ std::string calibrationFile(Choices &c, int64_t cols) {
   return path.str().str();
 }
 
-std::string targetOption(Choices &c) {
+static std::string targetOption(Choices &c) {
   return c.pick<std::string>({"generic", "x86-64-v2", "x86-64-v3", "x86-64-v4",
                               "x86-64-v4,-avx512vnni", "x86-64-v3,+avxvnni",
                               "x86-64-v4,+bogus", "x86-64 foo=1"});
 }
 
 /// A textual pipeline of rewrites and lowerings for a case.
-std::string pipelineFor(Choices &c, int64_t reduction, std::string &tempFile) {
+static std::string pipelineFor(Choices &c, int64_t reduction,
+                               std::string &tempFile) {
   std::string rewrite;
   switch (c.pick(6)) {
   case 0:
@@ -452,7 +463,7 @@ std::string pipelineFor(Choices &c, int64_t reduction, std::string &tempFile) {
 }
 
 /// Random option text for a pipeline, as a user might mistype it.
-std::string optionCase(Choices &c) {
+static std::string optionCase(Choices &c) {
   std::string name = c.pick<std::string>(
       {"mmfree-cpu-pipeline", "mmfree-gpu-pipeline", "mmfree-select-kernels",
        "mmfree-matmul-to-ternary", "mmfree-matmul-to-lmul",
@@ -465,6 +476,8 @@ std::string optionCase(Choices &c) {
   return name + "{" + text + "}";
 }
 
+namespace {
+
 const char *kFixedModule = R"mlir(
 func.func @f(%x: tensor<?x64xf32>, %c: tensor<?x8xf32>) -> tensor<?x8xf32> {
   %w = arith.constant dense<1.0> : tensor<64x8xf32>
@@ -473,7 +486,9 @@ func.func @f(%x: tensor<?x64xf32>, %c: tensor<?x8xf32>) -> tensor<?x8xf32> {
 }
 )mlir";
 
-DialectRegistry &registry() {
+} // namespace
+
+static DialectRegistry &registry() {
   static DialectRegistry *r = [] {
     mlir::registerAllPasses();
     mmfree::registerAllPasses();
@@ -487,18 +502,22 @@ DialectRegistry &registry() {
   return *r;
 }
 
-[[noreturn]] void finding(const char *what, const std::string &ir,
-                          const std::string &pipeline) {
+[[noreturn]] static void finding(const char *what, const std::string &ir,
+                                 const std::string &pipeline) {
   llvm::errs() << "mmfree-fuzz: FINDING: " << what << "\npipeline: " << pipeline
                << "\ninput:\n"
                << ir << "\n";
   std::abort();
 }
 
+namespace {
+
 bool printCases = false;
 
+} // namespace
+
 /// Parses `ir`, runs `pipeline` and checks the outcome.
-Outcome compile(const std::string &ir, const std::string &pipeline) {
+static Outcome compile(const std::string &ir, const std::string &pipeline) {
   if (printCases)
     (llvm::outs() << "// pipeline: " << pipeline << "\n" << ir << "\n").flush();
   MLIRContext ctx(registry(), MLIRContext::Threading::DISABLED);
@@ -537,8 +556,8 @@ Outcome compile(const std::string &ir, const std::string &pipeline) {
 
 /// `ir` through a pipeline drawn for it; the calibration file a MADDNESS
 /// rewrite got is removed afterwards.
-Outcome compileThroughPipeline(Choices &c, const std::string &ir,
-                               int64_t reduction) {
+static Outcome compileThroughPipeline(Choices &c, const std::string &ir,
+                                      int64_t reduction) {
   std::string temp;
   std::string pipeline = pipelineFor(c, reduction, temp);
   Outcome o = compile(ir, pipeline);
@@ -546,8 +565,6 @@ Outcome compileThroughPipeline(Choices &c, const std::string &ir,
     llvm::sys::fs::remove(temp);
   return o;
 }
-
-} // namespace
 
 void setPrintCases(bool print) { printCases = print; }
 

@@ -28,6 +28,7 @@ static llvm::cl::list<std::string>
                 static std::vector<std::string> types;
                 types.push_back(type);
                 std::vector<const char *> names;
+                names.reserve(types.size());
                 for (const std::string &t : types)
                   names.push_back(t.c_str());
                 llvm::DebugFlag = true;

@@ -44,12 +44,14 @@ constexpr llvm::StringLiteral kKnownFeatures[] = {
     "bmi2",     "f16c",     "fma",      "gfni",       "lzcnt",    "movbe",
     "popcnt",   "sse4.2",   "ssse3"};
 
-bool isKnownFeature(StringRef name) {
+} // namespace
+
+static bool isKnownFeature(StringRef name) {
   return llvm::is_contained(kKnownFeatures, name);
 }
 
 /// The x86-64 micro-architecture levels (psABI).
-std::set<std::string> presetFeatures(StringRef preset, bool &known) {
+static std::set<std::string> presetFeatures(StringRef preset, bool &known) {
   std::set<std::string> v2 = {"popcnt", "sse4.2", "ssse3"};
   std::set<std::string> v3 = v2;
   v3.insert({"avx", "avx2", "bmi", "bmi2", "f16c", "fma", "lzcnt", "movbe"});
@@ -77,7 +79,7 @@ std::set<std::string> presetFeatures(StringRef preset, bool &known) {
 
 /// A cache size item's value: bytes, or a count with a K, M or G (binary)
 /// suffix, within the sizes a target may give.
-std::optional<int64_t> parseCacheBytes(StringRef text) {
+static std::optional<int64_t> parseCacheBytes(StringRef text) {
   int64_t scale = 1;
   if (!text.empty() && StringRef("KMG").contains(text.back())) {
     scale = int64_t(1) << (10 * (StringRef("KMG").find(text.back()) + 1));
@@ -93,7 +95,7 @@ std::optional<int64_t> parseCacheBytes(StringRef text) {
 
 /// This machine's L1 data and L2 cache sizes of CPU 0 (Linux sysfs), 0 where
 /// it cannot tell.
-std::pair<int64_t, int64_t> hostCacheBytes() {
+static std::pair<int64_t, int64_t> hostCacheBytes() {
   int64_t l1d = 0, l2 = 0;
   for (int index = 0; index < 8; ++index) {
     std::string dir =
@@ -115,7 +117,7 @@ std::pair<int64_t, int64_t> hostCacheBytes() {
 }
 
 /// The ISA of the target's byte shuffles, if it has them.
-std::optional<KernelIsa> shuffleIsa(CpuTargetAttr target) {
+static std::optional<KernelIsa> shuffleIsa(CpuTargetAttr target) {
   if (target.hasFeature("avx512bw"))
     return KernelIsa::Avx512;
   if (target.hasFeature("avx2"))
@@ -125,7 +127,7 @@ std::optional<KernelIsa> shuffleIsa(CpuTargetAttr target) {
 
 /// The ISA of the target's byte dot products: VNNI, else AVX2's byte-pair
 /// multiply-adds.
-std::optional<KernelIsa> dotsIsa(CpuTargetAttr target) {
+static std::optional<KernelIsa> dotsIsa(CpuTargetAttr target) {
   if (target.hasFeature("avx512vnni") && target.hasFeature("avx512bw"))
     return KernelIsa::Avx512;
   if (target.hasFeature("avxvnni") && target.hasFeature("avx2"))
@@ -137,19 +139,19 @@ std::optional<KernelIsa> dotsIsa(CpuTargetAttr target) {
 
 /// Whether the target has AMX int8 tiles (with AVX-512 for the decode and
 /// the epilogue around them).
-bool hasTiles(CpuTargetAttr target) {
+static bool hasTiles(CpuTargetAttr target) {
   return target.hasFeature("amx-tile") && target.hasFeature("amx-int8") &&
          target.hasFeature("avx512bw");
 }
 
-bool takesDots(TernaryMatmulOp op) {
+static bool takesDots(TernaryMatmulOp op) {
   Type acc = op.getResult().getType().getElementType();
   return op.getInput().getType().getElementType().isInteger(8) &&
          (acc.isInteger(16) || acc.isInteger(32));
 }
 
-KernelAttr selectTernary(TernaryMatmulOp op, CpuTargetAttr target,
-                         std::optional<KernelKind> forced) {
+static KernelAttr selectTernary(TernaryMatmulOp op, CpuTargetAttr target,
+                                std::optional<KernelKind> forced) {
   MLIRContext *ctx = op.getContext();
   if (op.getResult().getType().isDynamicDim(1))
     return nullptr;
@@ -186,8 +188,8 @@ KernelAttr selectTernary(TernaryMatmulOp op, CpuTargetAttr target,
   return make(KernelKind::Select, KernelIsa::Generic);
 }
 
-KernelAttr selectLut(LutMatmulOp op, CpuTargetAttr target,
-                     std::optional<KernelKind> forced) {
+static KernelAttr selectLut(LutMatmulOp op, CpuTargetAttr target,
+                            std::optional<KernelKind> forced) {
   MLIRContext *ctx = op.getContext();
   int64_t threads = target.getThreads();
   std::optional<KernelIsa> shuffles = shuffleIsa(target);
@@ -202,8 +204,6 @@ KernelAttr selectLut(LutMatmulOp op, CpuTargetAttr target,
       threads);
   return kernelMismatch(op, kernel).empty() ? kernel : nullptr;
 }
-
-} // namespace
 
 CpuTargetAttr mmfree::parseCpuTarget(MLIRContext *context, StringRef spec,
                                      int64_t threads, std::string &error) {
@@ -226,8 +226,8 @@ CpuTargetAttr mmfree::parseCpuTarget(MLIRContext *context, StringRef spec,
                           preset);
     return nullptr;
   }
-  auto [l1d, l2] = preset == "host" ? hostCacheBytes()
-                                     : std::pair<int64_t, int64_t>{0, 0};
+  auto [l1d, l2] =
+      preset == "host" ? hostCacheBytes() : std::pair<int64_t, int64_t>{0, 0};
   for (StringRef item : llvm::drop_begin(items)) {
     item = item.trim();
     auto [key, value] = item.split('=');

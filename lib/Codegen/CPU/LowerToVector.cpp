@@ -76,9 +76,15 @@ constexpr int64_t kInterleave = 8;
 /// Interleaved weights are decoded to (w + 1) * 4^j, whose dot products
 /// must fit in i32 lanes: below 2^15 blocks of 2^16 at most.
 constexpr int64_t kMaxScaledK = int64_t(1) << 21;
+} // namespace
+
 /// Whether interleaved constants are decoded in place (scaled by 4^j): with
 /// 64-byte dots, where a block is one dot.
-constexpr bool decodesInPlace(int64_t dotLanes) { return dotLanes == 16; }
+static constexpr bool decodesInPlace(int64_t dotLanes) {
+  return dotLanes == 16;
+}
+
+namespace {
 /// Largest per-thread scratch of quantized activation rows (a row group of
 /// padded K bytes, on the stack) for which quantization is fused.
 constexpr int64_t kMaxScratchBytes = 64 * 1024;

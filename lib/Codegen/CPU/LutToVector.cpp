@@ -66,8 +66,10 @@ constexpr int64_t kEncodePart = 16;
 /// at a time, read A at about half the speed).
 constexpr int64_t kEncodeTile = 256;
 
+} // namespace
+
 /// The 1-D view of a static 2-D tensor, for gathers by flat index.
-Value flatten(OpBuilder &b, Location loc, Value t) {
+static Value flatten(OpBuilder &b, Location loc, Value t) {
   auto type = cast<RankedTensorType>(t.getType());
   auto flat =
       RankedTensorType::get({type.getNumElements()}, type.getElementType());
@@ -78,7 +80,7 @@ Value flatten(OpBuilder &b, Location loc, Value t) {
 /// scf.for over the rows of `like` (dimension 0), building a tensor of
 /// `resultType` row by row: `body` gets the row and the tensor so far and
 /// returns the updated tensor.
-Value forEachRow(
+static Value forEachRow(
     OpBuilder &b, Location loc, Value like, RankedTensorType resultType,
     llvm::function_ref<Value(OpBuilder &, Location, Value, Value)> body) {
   Value rows = tensor::DimOp::create(b, loc, like, 0);
@@ -96,7 +98,8 @@ Value forEachRow(
 }
 
 /// Constant vector<16xi32> [scale * lane + add].
-Value laneVector(OpBuilder &b, Location loc, int64_t scale, int64_t add) {
+static Value laneVector(OpBuilder &b, Location loc, int64_t scale,
+                        int64_t add) {
   SmallVector<int32_t> v;
   for (int64_t l = 0; l < kCodebookLanes; ++l)
     v.push_back(int32_t(scale * l + add));
@@ -108,8 +111,9 @@ Value laneVector(OpBuilder &b, Location loc, int64_t scale, int64_t add) {
 
 /// candidates[node] where the node's bits, most significant first, are the
 /// earlier levels' outcomes: a tree of selects.
-Value selectByOutcomes(OpBuilder &b, Location loc, ArrayRef<Value> candidates,
-                       ArrayRef<Value> outcomes) {
+static Value selectByOutcomes(OpBuilder &b, Location loc,
+                              ArrayRef<Value> candidates,
+                              ArrayRef<Value> outcomes) {
   if (candidates.size() == 1)
     return candidates[0];
   size_t half = candidates.size() / 2;
@@ -119,6 +123,8 @@ Value selectByOutcomes(OpBuilder &b, Location loc, ArrayRef<Value> candidates,
                                 outcomes.drop_front());
   return arith::SelectOp::create(b, loc, outcomes.front(), high, low);
 }
+
+namespace {
 
 struct LutEncodeToVector : OpRewritePattern<LutEncodeOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -312,16 +318,19 @@ struct Epilogue {
   }
 };
 
+} // namespace
+
 /// What the lookups of `op` write: the epilogue's result, or their sums.
-RankedTensorType lookupResultType(LutMatmulOp op,
-                                  const std::optional<Epilogue> &epilogue) {
+static RankedTensorType
+lookupResultType(LutMatmulOp op, const std::optional<Epilogue> &epilogue) {
   return epilogue ? epilogue->type() : op.getResult().getType();
 }
 
 /// Replaces `op` by `result`, or, with an epilogue, the generic it feeds
 /// (then `op`, whose result only that generic read, goes).
-void replaceLookups(PatternRewriter &rewriter, LutMatmulOp op,
-                    const std::optional<Epilogue> &epilogue, Value result) {
+static void replaceLookups(PatternRewriter &rewriter, LutMatmulOp op,
+                           const std::optional<Epilogue> &epilogue,
+                           Value result) {
   if (!epilogue) {
     rewriter.replaceOp(op, result);
     return;
@@ -332,12 +341,10 @@ void replaceLookups(PatternRewriter &rewriter, LutMatmulOp op,
 
 /// `op`'s kernel if it is of `kind` (mmfree-lower-to-vector annotated every
 /// lut_matmul a kernel can lower).
-KernelAttr kernelOf(LutMatmulOp op, KernelKind kind) {
+static KernelAttr kernelOf(LutMatmulOp op, KernelKind kind) {
   auto kernel = op->getAttrOfType<KernelAttr>(kKernelAttrName);
   return kernel && kernel.getKind() == kind ? kernel : nullptr;
 }
-
-} // namespace
 
 LutEncodeOp mmfree::fusableLutEncode(LutMatmulOp op) {
   auto encode = op.getCodes().getDefiningOp<LutEncodeOp>();
@@ -454,13 +461,15 @@ struct LutEncodeColumnsToVector : OpRewritePattern<LutEncodeOp> {
 /// The narrowest chunk of outputs the loads kernel reads.
 constexpr int64_t kMinChunk = 16;
 
+} // namespace
+
 /// The loads kernel's chunks of `outputs` as (first output, width): `lanes`
 /// wide, the last one only as wide as the power of two (at least kMinChunk)
 /// that holds the rest. Every chunk costs a load and an average per
 /// codebook whatever its width, so fewer chunks beat less padding (100
 /// outputs in 64 lanes: 2 x 64, 15% faster than 64 + 32 + 16 on Zen 5).
-SmallVector<std::pair<int64_t, int64_t>> outputChunks(int64_t outputs,
-                                                      int64_t lanes) {
+static SmallVector<std::pair<int64_t, int64_t>> outputChunks(int64_t outputs,
+                                                             int64_t lanes) {
   SmallVector<std::pair<int64_t, int64_t>> chunks;
   for (int64_t col = 0, width = 0; col < outputs; col += width) {
     width = std::min<int64_t>(
@@ -471,7 +480,7 @@ SmallVector<std::pair<int64_t, int64_t>> outputChunks(int64_t outputs,
 }
 
 /// The table row length the chunks read: outputs plus padding.
-int64_t paddedOutputs(int64_t outputs, int64_t lanes) {
+static int64_t paddedOutputs(int64_t outputs, int64_t lanes) {
   auto [col, width] = outputChunks(outputs, lanes).back();
   return col + width;
 }
@@ -479,8 +488,8 @@ int64_t paddedOutputs(int64_t outputs, int64_t lanes) {
 /// `op`'s tables with the outputs padded to paddedOutputs, so that every
 /// chunk's table read is in bounds (a constant table folds into a padded
 /// constant).
-Value paddedTables(PatternRewriter &rewriter, Location loc, LutMatmulOp op,
-                   int64_t lanes) {
+static Value paddedTables(PatternRewriter &rewriter, Location loc,
+                          LutMatmulOp op, int64_t lanes) {
   auto tablesType = op.getTables().getType();
   int64_t books = tablesType.getDimSize(0), outputs = tablesType.getDimSize(2);
   int64_t padded = paddedOutputs(outputs, lanes);
@@ -512,8 +521,8 @@ Value paddedTables(PatternRewriter &rewriter, Location loc, LutMatmulOp op,
 
 /// paddedTables flattened: table row (c, code) starts at element
 /// (16 c + code) x the padded output count.
-Value flatTables(PatternRewriter &rewriter, Location loc, LutMatmulOp op,
-                 int64_t lanes) {
+static Value flatTables(PatternRewriter &rewriter, Location loc, LutMatmulOp op,
+                        int64_t lanes) {
   Value padded = paddedTables(rewriter, loc, op, lanes);
   auto type = cast<RankedTensorType>(padded.getType());
   return tensor::CollapseShapeOp::create(
@@ -526,7 +535,7 @@ Value flatTables(PatternRewriter &rewriter, Location loc, LutMatmulOp op,
 /// from the flat table row that starts at `rowStarts[c]`, widened to 16 bits
 /// and added, or, for averaging, combined in the rounding-average tree; then
 /// the epilogue if any. Returns (first output, vector) per chunk.
-SmallVector<std::pair<int64_t, Value>>
+static SmallVector<std::pair<int64_t, Value>>
 rowOutputs(OpBuilder &b, Location l, Value tables, ArrayRef<Value> rowStarts,
            int64_t outputs, int64_t lanes, bool exact,
            const std::optional<Epilogue> &epilogue) {
@@ -567,6 +576,8 @@ rowOutputs(OpBuilder &b, Location l, Value tables, ArrayRef<Value> rowStarts,
   }
   return chunks;
 }
+
+namespace {
 
 /// Lookups with the outputs in lanes, one row at a time (contiguous row
 /// stores; the kernel for many outputs or without byte shuffles).
@@ -617,10 +628,12 @@ struct LutMatmulToVector : OpRewritePattern<LutMatmulOp> {
   }
 };
 
+} // namespace
+
 /// The tables output-major, [M][C][16], as a buffer: each lookup loads one
 /// 16-byte table column.
-Value outputMajorTables(PatternRewriter &rewriter, Location loc,
-                        LutMatmulOp op) {
+static Value outputMajorTables(PatternRewriter &rewriter, Location loc,
+                               LutMatmulOp op) {
   auto tablesType = op.getTables().getType();
   int64_t books = tablesType.getDimSize(0), outputs = tablesType.getDimSize(2);
   auto transposedType =
@@ -653,8 +666,8 @@ Value outputMajorTables(PatternRewriter &rewriter, Location loc,
 /// broadcast to every 128-bit lane and one byte shuffle looks up all rows'
 /// entries, which are widened and added (exact, 16 bits) or averaged as
 /// bytes level by level (vpavgb rounding).
-Value lookupOutput(OpBuilder &b, Location l, Value tabs,
-                   ArrayRef<Value> codeVecs, Value m, bool exact) {
+static Value lookupOutput(OpBuilder &b, Location l, Value tabs,
+                          ArrayRef<Value> codeVecs, Value m, bool exact) {
   int64_t lanes = cast<VectorType>(codeVecs[0].getType()).getDimSize(0);
   int64_t books = codeVecs.size();
   Type i8 = b.getI8Type();
@@ -698,25 +711,30 @@ Value lookupOutput(OpBuilder &b, Location l, Value tabs,
 }
 
 /// Lanes [0, count) of `result` into column m of `out`, rows r0 + lane.
-void storeColumn(OpBuilder &b, Location l, Value result, Value out, Value r0,
-                 Value m, int64_t count) {
+static void storeColumn(OpBuilder &b, Location l, Value result, Value out,
+                        Value r0, Value m, int64_t count) {
   for (int64_t i = 0; i < count; ++i)
     memref::StoreOp::create(
         b, l, vector::ExtractOp::create(b, l, result, i), out,
         ValueRange{arith::AddIOp::create(b, l, r0, indexConstant(b, l, i)), m});
 }
 
+namespace {
+
 using ScratchSetup = function_ref<SmallVector<Value>(OpBuilder &, Location)>;
 using RowBlockBody = function_ref<void(OpBuilder &, Location, Value, int64_t,
                                        bool, ArrayRef<Value>)>;
+
+} // namespace
 
 /// scf.for over the full blocks of `lanes` of `rows` rows, then the partial
 /// block if any: body(r0, count, inBounds, scratch) with the scratch buffers
 /// that `setup` makes. With threads, the full blocks are split into as many
 /// contiguous chunks under an scf.parallel (OpenMP), each thread with its
 /// own scratch; the partial block follows on the calling thread.
-void forEachRowBlock(OpBuilder &b, Location loc, int64_t rows, int64_t lanes,
-                     int64_t threads, ScratchSetup setup, RowBlockBody body) {
+static void forEachRowBlock(OpBuilder &b, Location loc, int64_t rows,
+                            int64_t lanes, int64_t threads, ScratchSetup setup,
+                            RowBlockBody body) {
   int64_t blocks = rows / lanes, fullRows = blocks * lanes;
   auto blockLoop = [&](OpBuilder &b, Location l, Value begin, Value end,
                        ArrayRef<Value> scratch) {
@@ -763,8 +781,8 @@ void forEachRowBlock(OpBuilder &b, Location loc, int64_t rows, int64_t lanes,
 
 /// The 16 x 16 transpose of `rows` (16 vectors of 16 lanes) by block
 /// swaps of halves, quarters, ...: 64 two-source shuffles.
-SmallVector<Value> transpose16(OpBuilder &b, Location l,
-                               SmallVector<Value> rows) {
+static SmallVector<Value> transpose16(OpBuilder &b, Location l,
+                                      SmallVector<Value> rows) {
   for (int64_t h = 8; h >= 1; h /= 2) {
     SmallVector<int64_t> low, high;
     for (int64_t j = 0; j < 16; ++j) {
@@ -785,8 +803,8 @@ SmallVector<Value> transpose16(OpBuilder &b, Location l,
 /// Where a block's results (sums, averages or the epilogue's) wait to be
 /// transposed into rows: one 16-multiple of outputs by `lanes` rows of
 /// `elementType`, on the stack, zeroed.
-Value transposeScratch(OpBuilder &b, Location loc, Type elementType,
-                       int64_t outputs, int64_t lanes) {
+static Value transposeScratch(OpBuilder &b, Location loc, Type elementType,
+                              int64_t outputs, int64_t lanes) {
   int64_t padded = (outputs + 15) / 16 * 16;
   auto type = MemRefType::get({padded, lanes}, elementType);
   Value scratch = memref::AllocaOp::create(b, loc, type, ValueRange(),
@@ -806,10 +824,11 @@ Value transposeScratch(OpBuilder &b, Location loc, Type elementType,
 /// block the outputs are gathered in `scratch` and written as rows through
 /// 16 x 16 transposes (contiguous, masked past the last output); a partial
 /// block stores each output column element by element.
-void lookupAndStore(OpBuilder &b, Location loc, Value tabs, Value out,
-                    ArrayRef<Value> codeVecs, Value r0, int64_t count,
-                    int64_t outputs, bool exact,
-                    const std::optional<Epilogue> &epilogue, Value scratch) {
+static void lookupAndStore(OpBuilder &b, Location loc, Value tabs, Value out,
+                           ArrayRef<Value> codeVecs, Value r0, int64_t count,
+                           int64_t outputs, bool exact,
+                           const std::optional<Epilogue> &epilogue,
+                           Value scratch) {
   int64_t lanes = cast<VectorType>(codeVecs[0].getType()).getDimSize(0);
   bool transposed = count == lanes;
   scf::ForOp::create(
@@ -849,10 +868,14 @@ void lookupAndStore(OpBuilder &b, Location loc, Value tabs, Value out,
     }
 }
 
+namespace {
+
 using BlockCodes =
     function_ref<SmallVector<Value>(OpBuilder &, Location, Value, bool)>;
 using EncodeTile =
     function_ref<void(OpBuilder &, Location, Value, int64_t, bool, Value)>;
+
+} // namespace
 
 /// The shuffle lookups of `op` over its blocks of `lanes` rows, the codes of
 /// each block (one byte vector per codebook) from `blockCodes(r0,
@@ -860,9 +883,10 @@ using EncodeTile =
 /// that `encodeTile(r0, rows, inBounds, scratch)` fills for tiles of
 /// kEncodeTile rows; writes the sums, or the epilogue's result, and
 /// replaces them.
-void shuffleLookups(PatternRewriter &rewriter, LutMatmulOp op, int64_t lanes,
-                    int64_t threads, BlockCodes blockCodes,
-                    EncodeTile encodeTile = nullptr) {
+static void shuffleLookups(PatternRewriter &rewriter, LutMatmulOp op,
+                           int64_t lanes, int64_t threads,
+                           BlockCodes blockCodes,
+                           EncodeTile encodeTile = nullptr) {
   Location loc = op.getLoc();
   auto resultType = op.getResult().getType();
   int64_t rows = resultType.getDimSize(0),
@@ -935,6 +959,8 @@ void shuffleLookups(PatternRewriter &rewriter, LutMatmulOp op, int64_t lanes,
                  resultTensor(rewriter, loc, outType, out));
 }
 
+namespace {
+
 /// Byte-shuffle lookups (vpshufb), rows in lanes, for few outputs: per
 /// block of `lanes` rows the codes are transposed codebook-major once, then
 /// lookupOutput per output; each output column of the block is stored row
@@ -978,8 +1004,10 @@ struct LutMatmulToShuffles : OpRewritePattern<LutMatmulOp> {
   }
 };
 
+} // namespace
+
 /// Whether `kernel` may use AVX-512 (f32 permutes in the fused encoders).
-bool hasAvx512(KernelAttr kernel) {
+static bool hasAvx512(KernelAttr kernel) {
   return kernel.getIsa() == KernelIsa::Avx512;
 }
 
@@ -990,9 +1018,9 @@ bool hasAvx512(KernelAttr kernel) {
 /// threshold is one mmfree.x86_permute_lanes of a 16-entry table holding
 /// threshold[node] at every index whose top t bits are the node: no
 /// doubling, no widening of the outcome.
-Value encodePartNode(OpBuilder &b, Location l, Value input, Value row,
-                     bool inBounds, ArrayRef<int64_t> dims,
-                     ArrayRef<float> thresholds) {
+static Value encodePartNode(OpBuilder &b, Location l, Value input, Value row,
+                            bool inBounds, ArrayRef<int64_t> dims,
+                            ArrayRef<float> thresholds) {
   auto f32Vec = VectorType::get({kEncodePart}, b.getF32Type());
   auto i32Vec = VectorType::get({kEncodePart}, b.getI32Type());
   Value pad = arith::ConstantOp::create(b, l, b.getF32FloatAttr(0.f));
@@ -1025,9 +1053,9 @@ Value encodePartNode(OpBuilder &b, Location l, Value input, Value row,
 /// the level's constants by selects on the earlier outcomes, and code =
 /// code + code + bit runs on all lanes at once (the parts' outcome masks
 /// concatenated).
-Value encodeBlock(OpBuilder &b, Location l, Value input, Value r0,
-                  bool inBounds, ArrayRef<int64_t> dims,
-                  ArrayRef<float> thresholds, int64_t lanes) {
+static Value encodeBlock(OpBuilder &b, Location l, Value input, Value r0,
+                         bool inBounds, ArrayRef<int64_t> dims,
+                         ArrayRef<float> thresholds, int64_t lanes) {
   auto f32Vec = VectorType::get({kEncodePart}, b.getF32Type());
   Value pad = arith::ConstantOp::create(b, l, b.getF32FloatAttr(0.f));
   // Outcomes per part (each part's thresholds follow its own outcomes).
@@ -1072,8 +1100,8 @@ Value encodeBlock(OpBuilder &b, Location l, Value input, Value r0,
 }
 
 /// The trees of a fusable encode as constants.
-void encodeTrees(LutEncodeOp encode, SmallVectorImpl<int64_t> &dims,
-                 SmallVectorImpl<float> &thresholds) {
+static void encodeTrees(LutEncodeOp encode, SmallVectorImpl<int64_t> &dims,
+                        SmallVectorImpl<float> &thresholds) {
   DenseIntElementsAttr dimValues;
   DenseFPElementsAttr thrValues;
   matchPattern(encode.getDims(), m_Constant(&dimValues));
@@ -1083,6 +1111,8 @@ void encodeTrees(LutEncodeOp encode, SmallVectorImpl<int64_t> &dims,
   thresholds.append(thrValues.getValues<float>().begin(),
                     thrValues.getValues<float>().end());
 }
+
+namespace {
 
 /// The fused kernels' encode of a lut_encode's column-major rows, one
 /// codebook at a time: `part` rows per step, 16 with AVX-512
@@ -1181,6 +1211,7 @@ struct LutEncodeAndShuffles : OpRewritePattern<LutMatmulOp> {
   }
 };
 
+} // namespace
 
 /// For averaging with constant tables: the first level of the average tree
 /// precomputed, one table per codebook pair (2p, 2p + 1) indexed by
@@ -1191,8 +1222,8 @@ struct LutEncodeAndShuffles : OpRewritePattern<LutMatmulOp> {
 /// (0, 1), (2, 3), ... first). Null when not applicable or larger than
 /// `maxBytes` (beyond half the L2, the tables' misses cost more than the
 /// loads they save).
-Value pairTables(PatternRewriter &rewriter, Location loc, LutMatmulOp op,
-                 int64_t stride, int64_t maxBytes) {
+static Value pairTables(PatternRewriter &rewriter, Location loc, LutMatmulOp op,
+                        int64_t stride, int64_t maxBytes) {
   DenseIntElementsAttr constant;
   if (op.getAccumulation() != LutAccumulation::Average ||
       !matchPattern(op.getTables(), m_Constant(&constant)))
@@ -1220,6 +1251,8 @@ Value pairTables(PatternRewriter &rewriter, Location loc, LutMatmulOp op,
           RankedTensorType::get({bytes}, rewriter.getI8Type()),
           ArrayRef<int8_t>(flat)));
 }
+
+namespace {
 
 /// Column-major encoding fused with the loads kernel (many outputs, or no
 /// byte shuffles): per tile of kEncodeTile rows, codebook (or pair) by

@@ -13,11 +13,9 @@
 using namespace mlir;
 using namespace mmfree;
 
-namespace {
-
 /// Whether `value` is defined before `op` (in its block or one around) or
 /// is a constant that can be.
-bool availableAt(Value value, Operation *op) {
+static bool availableAt(Value value, Operation *op) {
   if (auto arg = dyn_cast<BlockArgument>(value))
     return arg.getOwner()->findAncestorOpInBlock(*op) != nullptr;
   Operation *def = value.getDefiningOp();
@@ -28,7 +26,7 @@ bool availableAt(Value value, Operation *op) {
 
 /// `value`, or a copy of its constant where it is defined after `op` (the
 /// insertion point is before `op`).
-Value before(PatternRewriter &rewriter, Value value, Operation *op) {
+static Value before(PatternRewriter &rewriter, Value value, Operation *op) {
   Operation *def = value.getDefiningOp();
   if (!def || !matchPattern(value, m_Constant()))
     return value;
@@ -37,8 +35,6 @@ Value before(PatternRewriter &rewriter, Value value, Operation *op) {
     return value;
   return rewriter.clone(*def)->getResult(0);
 }
-
-} // namespace
 
 std::optional<TernaryEpilogue> TernaryEpilogue::match(PatternRewriter &rewriter,
                                                       Location loc,

@@ -25,15 +25,17 @@ namespace {
 constexpr int64_t kLanes = 32;
 constexpr int64_t kMaxRow = 128;
 
+} // namespace
+
 /// Whether `t`'s elements are whole bytes: vectors of i1 are bit-packed in
 /// LLVM memory, tensors of i1 hold a byte per element, so a vector load or
 /// store of an i1 tensor reads or writes the wrong bytes (attention masks).
-bool wholeBytes(Type t) {
+static bool wholeBytes(Type t) {
   Type elt = getElementTypeOrSelf(t);
   return !elt.isIntOrFloat() || elt.getIntOrFloatBitWidth() % 8 == 0;
 }
 
-bool isStaticElementwise(linalg::GenericOp op) {
+static bool isStaticElementwise(linalg::GenericOp op) {
   return op.hasPureTensorSemantics() && op.getNumLoops() > 0 &&
          llvm::all_of(op->getOperandTypes(), wholeBytes) &&
          op.getNumParallelLoops() == op.getNumLoops() &&
@@ -49,7 +51,7 @@ bool isStaticElementwise(linalg::GenericOp op) {
 /// Static tiles only (masked vectorization of generics that read through
 /// permuted maps is not supported upstream): a whole short row, else the
 /// largest power-of-two divisor up to 32.
-int64_t innerTile(int64_t size) {
+static int64_t innerTile(int64_t size) {
   if (size <= kMaxRow)
     return size;
   for (int64_t t = kLanes; t > 1; t /= 2)
@@ -57,6 +59,8 @@ int64_t innerTile(int64_t size) {
       return t;
   return 1;
 }
+
+namespace {
 
 struct VectorizeElementwisePass
     : public mmfree::impl::VectorizeElementwiseBase<VectorizeElementwisePass> {

@@ -28,11 +28,9 @@ namespace mmfree {
 using namespace mlir;
 using namespace mmfree;
 
-namespace {
-
 /// Largest of `preferred` halvings (down to 1) that divides `size`, so every
 /// tile is full and static.
-int64_t tileFor(int64_t size, int64_t preferred) {
+static int64_t tileFor(int64_t size, int64_t preferred) {
   for (int64_t t = preferred; t > 1; t /= 2)
     if (size % t == 0)
       return t;
@@ -42,7 +40,7 @@ int64_t tileFor(int64_t size, int64_t preferred) {
 /// Reads B through the matmul's indexing map instead of materializing a
 /// linalg.transpose of it (torch-mlir's nn.Linear): the copy of the whole
 /// weight per call would cost more than the product at batch 1.
-void foldWeightTransposes(IRRewriter &rewriter, ModuleOp module) {
+static void foldWeightTransposes(IRRewriter &rewriter, ModuleOp module) {
   SmallVector<linalg::MatmulOp> matmuls;
   module.walk([&](linalg::MatmulOp op) { matmuls.push_back(op); });
   MLIRContext *ctx = module.getContext();
@@ -70,7 +68,7 @@ void foldWeightTransposes(IRRewriter &rewriter, ModuleOp module) {
 
 /// The narrower float tensor an elementwise linalg.generic only widens to
 /// f32 (torch-mlir's `weight.float()`), or null.
-Value widenedFrom(Value value) {
+static Value widenedFrom(Value value) {
   auto generic = value.getDefiningOp<linalg::GenericOp>();
   if (!generic || !generic.hasPureTensorSemantics() ||
       generic.getNumDpsInputs() != 1 || generic.getNumDpsInits() != 1 ||
@@ -90,7 +88,7 @@ Value widenedFrom(Value value) {
 /// Reads a widened B in its narrow type inside the matmul (whose body then
 /// extends each element) instead of materializing its f32 copy: for an f16
 /// output head of 128256 x 2560, a 1.3 GB write and read per call saved.
-void foldWeightWidening(IRRewriter &rewriter, ModuleOp module) {
+static void foldWeightWidening(IRRewriter &rewriter, ModuleOp module) {
   SmallVector<linalg::MatmulOp> matmuls;
   module.walk([&](linalg::MatmulOp op) { matmuls.push_back(op); });
   for (linalg::MatmulOp op : matmuls) {
@@ -112,7 +110,7 @@ void foldWeightWidening(IRRewriter &rewriter, ModuleOp module) {
 
 /// Whether `op` is on tensors with static, non-empty loop ranges (what
 /// upstream tiling and vectorization take).
-bool isStaticOnTensors(linalg::LinalgOp op) {
+static bool isStaticOnTensors(linalg::LinalgOp op) {
   return op.hasPureTensorSemantics() &&
          llvm::all_of(op.getStaticLoopRanges(), [](int64_t s) {
            return !ShapedType::isDynamic(s) && s > 0;
@@ -120,7 +118,7 @@ bool isStaticOnTensors(linalg::LinalgOp op) {
 }
 
 /// f32 A and C; B f32 or a narrower float the matmul widens.
-bool hasVectorTypes(linalg::MatmulOp op) {
+static bool hasVectorTypes(linalg::MatmulOp op) {
   auto isF32 = [](Value v) { return getElementTypeOrSelf(v).isF32(); };
   Type b = getElementTypeOrSelf(op.getDpsInputs()[1]);
   return isF32(op.getDpsInputs()[0]) && isF32(op.getDpsInits()[0]) &&
@@ -128,8 +126,8 @@ bool hasVectorTypes(linalg::MatmulOp op) {
 }
 
 /// Applies `patterns` to the ops of the vectorized tiles in `blocks`.
-LogicalResult simplifyTiles(ArrayRef<Block *> blocks,
-                            RewritePatternSet &&patterns) {
+static LogicalResult simplifyTiles(ArrayRef<Block *> blocks,
+                                   RewritePatternSet &&patterns) {
   SmallVector<Operation *> ops;
   for (Block *block : blocks)
     for (Operation &op : *block)
@@ -137,12 +135,16 @@ LogicalResult simplifyTiles(ArrayRef<Block *> blocks,
   return applyOpPatternsGreedily(ops, std::move(patterns));
 }
 
+namespace {
+
 /// Lanes of the split reduction of a GEMV: one AVX-512 register of f32
 /// (two on AVX2).
 constexpr int64_t kGemvLanes = 16;
 
+} // namespace
+
 /// Whether `op` is a GEMV (M = 1) on B in nn.Linear's N x K layout.
-bool isLinearGemv(linalg::MatmulOp op) {
+static bool isLinearGemv(linalg::MatmulOp op) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   if (ranges[0] != 1 || ranges[2] % kGemvLanes != 0)
     return false;
@@ -156,8 +158,8 @@ bool isLinearGemv(linalg::MatmulOp op) {
 /// vector accumulators, reduced across lanes once per row at the end;
 /// tiling the matmul itself transposes a 16 x 16 block of B per tile (the
 /// shuffles, not the bytes, bounded a 128256 x 2560 head at ~20 GB/s).
-FailureOr<linalg::SplitReductionResult> splitGemv(RewriterBase &rewriter,
-                                                  linalg::MatmulOp op) {
+static FailureOr<linalg::SplitReductionResult> splitGemv(RewriterBase &rewriter,
+                                                         linalg::MatmulOp op) {
   auto control = [](linalg::LinalgOp) {
     return linalg::SplitReductionOptions{kGemvLanes, /*index=*/2,
                                          /*innerParallel=*/true};
@@ -165,6 +167,8 @@ FailureOr<linalg::SplitReductionResult> splitGemv(RewriterBase &rewriter,
   rewriter.setInsertionPoint(op);
   return linalg::splitReduction(rewriter, op, control);
 }
+
+namespace {
 
 /// a * b + c on vectors as one vector.fma (LLVM contracts nothing without
 /// fast-math flags, and the split GEMV's tiles are mulf + addf).
@@ -186,12 +190,14 @@ struct MultiplyAddToFma : OpRewritePattern<arith::AddFOp> {
   }
 };
 
+} // namespace
+
 /// Tiles and vectorizes a split GEMV of `rows`-row tiles. In the first op,
 /// dimensions (m, n, K / 16, 16), the reduction of size 1 per tile becomes
 /// an elementwise add; the second, (m, n, 16), reduces each row's lanes.
-LogicalResult vectorizeSplitGemv(RewriterBase &rewriter,
-                                 linalg::SplitReductionResult &split,
-                                 int64_t rows, int64_t threads) {
+static LogicalResult vectorizeSplitGemv(RewriterBase &rewriter,
+                                        linalg::SplitReductionResult &split,
+                                        int64_t rows, int64_t threads) {
   MLIRContext *ctx = rewriter.getContext();
   // With threads, one scf.forall chunk of rows per thread (an OpenMP
   // region after bufferization): a head streams hundreds of MB per call.
@@ -227,6 +233,8 @@ LogicalResult vectorizeSplitGemv(RewriterBase &rewriter,
                                                 /*dropUnitDims=*/true),
                        std::move(reduceRows));
 }
+
+namespace {
 
 struct VectorizeMatmulPass
     : public mmfree::impl::VectorizeMatmulBase<VectorizeMatmulPass> {

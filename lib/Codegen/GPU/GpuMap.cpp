@@ -33,10 +33,13 @@ namespace {
 constexpr llvm::StringLiteral kBlockDims = "mmfree.gpu_block_dims";
 constexpr llvm::StringLiteral kKernelId = "mmfree.gpu_kernel";
 
+} // namespace
+
 /// transform.sequence that maps the forall tagged `id` to blocks (creating
 /// its gpu.launch) and its nested foralls to threads of `blockDims`.
-transform::SequenceOp buildMapping(OpBuilder &b, Location loc, int64_t id,
-                                   ArrayRef<int64_t> blockDims) {
+static transform::SequenceOp buildMapping(OpBuilder &b, Location loc,
+                                          int64_t id,
+                                          ArrayRef<int64_t> blockDims) {
   auto anyOp = transform::AnyOpType::get(b.getContext());
   return transform::SequenceOp::create(
       b, loc, TypeRange{}, transform::FailurePropagationMode::Propagate, anyOp,
@@ -55,6 +58,8 @@ transform::SequenceOp buildMapping(OpBuilder &b, Location loc, int64_t id,
         transform::YieldOp::create(b, loc);
       });
 }
+
+namespace {
 
 struct GpuMapPass : mmfree::impl::GpuMapBase<GpuMapPass> {
   using GpuMapBase::GpuMapBase;

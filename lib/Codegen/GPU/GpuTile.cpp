@@ -60,7 +60,11 @@ constexpr int64_t kSharedBytes = 32 * 1024;
 
 using Body = llvm::function_ref<void(OpBuilder &, Location, ValueRange)>;
 
-int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+} // namespace
+
+static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+namespace {
 
 /// Builds the kernels; `hostExecutable` keeps staging buffers in the default
 /// memory space so that the CPU pipeline can run the same loops.
@@ -212,7 +216,10 @@ public:
 struct TernaryTiles {
   int64_t lanes, channels, rows;
 };
-FailureOr<TernaryTiles> ternaryTiles(TernaryMatmulOp op, std::string &why) {
+} // namespace
+
+static FailureOr<TernaryTiles> ternaryTiles(TernaryMatmulOp op,
+                                            std::string &why) {
   auto in = cast<RankedTensorType>(op.getInput().getType());
   int64_t blocks =
       cast<RankedTensorType>(op.getWeights().getType()).getDimSize(1);
@@ -236,11 +243,15 @@ FailureOr<TernaryTiles> ternaryTiles(TernaryMatmulOp op, std::string &why) {
   return t;
 }
 
+namespace {
+
 //===----------------------------------------------------------------------===//
 // Kernels
 //===----------------------------------------------------------------------===//
 
-Value buildTernary(KernelBuilder &kb, TernaryMatmulOp op) {
+} // namespace
+
+static Value buildTernary(KernelBuilder &kb, TernaryMatmulOp op) {
   std::string why;
   TernaryTiles tiles = *ternaryTiles(op, why);
   auto inType = cast<RankedTensorType>(op.getInput().getType());
@@ -359,7 +370,8 @@ Value buildTernary(KernelBuilder &kb, TernaryMatmulOp op) {
   return kb.asTensor(out, resultType);
 }
 
-Value buildLutEncode(KernelBuilder &kb, LutEncodeOp op, int64_t tileRows) {
+static Value buildLutEncode(KernelBuilder &kb, LutEncodeOp op,
+                            int64_t tileRows) {
   auto inType = cast<RankedTensorType>(op.getInput().getType());
   auto resultType = cast<RankedTensorType>(op.getType());
   bool transposed = op.getTransposeInput();
@@ -444,7 +456,7 @@ Value buildLutEncode(KernelBuilder &kb, LutEncodeOp op, int64_t tileRows) {
   return kb.asTensor(out, resultType);
 }
 
-Value buildLutMatmul(KernelBuilder &kb, LutMatmulOp op) {
+static Value buildLutMatmul(KernelBuilder &kb, LutMatmulOp op) {
   auto codesType = cast<RankedTensorType>(op.getCodes().getType());
   auto resultType = cast<RankedTensorType>(op.getType());
   int64_t rows = codesType.getDimSize(0), books = codesType.getDimSize(1);
@@ -539,7 +551,7 @@ Value buildLutMatmul(KernelBuilder &kb, LutMatmulOp op) {
   return kb.asTensor(out, resultType);
 }
 
-Value buildLMulMatmul(KernelBuilder &kb, LMulMatmulOp op) {
+static Value buildLMulMatmul(KernelBuilder &kb, LMulMatmulOp op) {
   constexpr int64_t tileN = 32, tileM = 4, chunk = 32;
   auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
   auto resultType = cast<RankedTensorType>(op.getType());
@@ -637,7 +649,7 @@ Value buildLMulMatmul(KernelBuilder &kb, LMulMatmulOp op) {
 }
 
 /// Rows of the lut_encode tile: threads per block and shared memory bound.
-int64_t encodeTileRows(LutEncodeOp op) {
+static int64_t encodeTileRows(LutEncodeOp op) {
   auto type = cast<RankedTensorType>(op.getInput().getType());
   int64_t books = cast<RankedTensorType>(op.getType()).getDimSize(1);
   return std::min<int64_t>({kThreads / books,
@@ -646,7 +658,7 @@ int64_t encodeTileRows(LutEncodeOp op) {
 }
 
 /// Why `op` cannot become a GPU kernel, or an empty string.
-std::string untileable(Operation *op) {
+static std::string untileable(Operation *op) {
   for (Type t : op->getOperandTypes())
     if (!cast<ShapedType>(t).hasStaticShape())
       return "dynamic sizes cannot be mapped: the grid and the tiles are "
@@ -675,6 +687,8 @@ std::string untileable(Operation *op) {
   }
   return "";
 }
+
+namespace {
 
 template <typename OpTy> struct TileToGpu : OpRewritePattern<OpTy> {
   TileToGpu(MLIRContext *ctx, bool hostExecutable)

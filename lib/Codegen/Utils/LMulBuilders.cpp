@@ -37,7 +37,10 @@ struct LMulParts {
   Type wide; // i32, or i64 for f32 (two f32 magnitudes overflow i32)
 };
 
-LMulParts buildParts(OpBuilder &b, Location loc, Value x, Value y, unsigned k) {
+} // namespace
+
+static LMulParts buildParts(OpBuilder &b, Location loc, Value x, Value y,
+                            unsigned k) {
   numerics::FloatFormat format = *getLMulFormat(x.getType());
   numerics::FormatInfo fi = numerics::formatInfo(format);
   Type type = x.getType();
@@ -100,14 +103,12 @@ LMulParts buildParts(OpBuilder &b, Location loc, Value x, Value y, unsigned k) {
   return p;
 }
 
-Value select3(OpBuilder &b, Location loc, const LMulParts &p, Value nan,
-              Value inf, Value finite) {
+static Value select3(OpBuilder &b, Location loc, const LMulParts &p, Value nan,
+                     Value inf, Value finite) {
   return arith::SelectOp::create(
       b, loc, p.isNaN, nan,
       arith::SelectOp::create(b, loc, p.isInf, inf, finite));
 }
-
-} // namespace
 
 Value buildLMul(OpBuilder &b, Location loc, Value x, Value y, unsigned k) {
   numerics::FormatInfo fi = numerics::formatInfo(*getLMulFormat(x.getType()));

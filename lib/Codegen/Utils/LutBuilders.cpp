@@ -1,6 +1,7 @@
 //===- LutBuilders.cpp - shared IR building for MADDNESS lowerings --------===//
 
 #include "mmfree/Codegen/Utils/LutBuilders.h"
+
 #include "mmfree/Codegen/Utils/LMulBuilders.h"
 #include "mmfree/Codegen/Utils/TernaryBuilders.h"
 

@@ -1,6 +1,7 @@
 //===- TernaryBuilders.cpp - shared IR building for ternary lowerings -----===//
 
 #include "mmfree/Codegen/Utils/TernaryBuilders.h"
+
 #include "mmfree/Codegen/Utils/LMulBuilders.h"
 #include "mmfree/Numerics/Ternary.h"
 

@@ -37,8 +37,10 @@ template <typename T> struct Dense {
   }
 };
 
+} // namespace
+
 template <typename T> Dense<T> view(UnrankedMemRefType<T> *m) {
-  DynamicMemRefType<T> d(*m);
+  static DynamicMemRefType<T> d(*m);
   Dense<T> out{d.data + d.offset, {}};
   int64_t expected = 1;
   for (int64_t i = d.rank - 1; i >= 0; --i) {
@@ -54,8 +56,8 @@ template <typename T> Dense<T> view(UnrankedMemRefType<T> *m) {
 
 /// The matmul weights as N x K floats, from K x N (layout 0) or N x K.
 template <typename T>
-std::vector<float> weightsNK(const Dense<T> &w, int64_t layout, int64_t &n,
-                             int64_t &k) {
+static std::vector<float> weightsNK(const Dense<T> &w, int64_t layout,
+                                    int64_t &n, int64_t &k) {
   bool nk = layout == 1;
   n = w.sizes[nk ? 0 : 1];
   k = w.sizes[nk ? 1 : 0];
@@ -68,10 +70,11 @@ std::vector<float> weightsNK(const Dense<T> &w, int64_t layout, int64_t &n,
 }
 
 template <typename T>
-void checkTernary(UnrankedMemRefType<float> *xRef, UnrankedMemRefType<T> *wRef,
-                  UnrankedMemRefType<float> *initRef,
-                  UnrankedMemRefType<float> *yRef, int64_t layout,
-                  int64_t floatActivations, int64_t perChannel) {
+static void checkTernary(UnrankedMemRefType<float> *xRef,
+                         UnrankedMemRefType<T> *wRef,
+                         UnrankedMemRefType<float> *initRef,
+                         UnrankedMemRefType<float> *yRef, int64_t layout,
+                         int64_t floatActivations, int64_t perChannel) {
   Dense<float> x = view(xRef), init = view(initRef), y = view(yRef);
   Dense<T> w = view(wRef);
   int64_t n, k, m = x.sizes[0];
@@ -126,9 +129,10 @@ void checkTernary(UnrankedMemRefType<float> *xRef, UnrankedMemRefType<T> *wRef,
 /// Plain f32 matmul y = init + x W^T against a double reference, within
 /// the reordered-summation bound 2 K u sum|x w| (u = 2^-24).
 template <typename T>
-void checkMatmul(UnrankedMemRefType<float> *xRef, UnrankedMemRefType<T> *wRef,
-                 UnrankedMemRefType<float> *initRef,
-                 UnrankedMemRefType<float> *yRef, int64_t layout) {
+static void checkMatmul(UnrankedMemRefType<float> *xRef,
+                        UnrankedMemRefType<T> *wRef,
+                        UnrankedMemRefType<float> *initRef,
+                        UnrankedMemRefType<float> *yRef, int64_t layout) {
   Dense<float> x = view(xRef), init = view(initRef), y = view(yRef);
   Dense<T> w = view(wRef);
   int64_t n, k, m = x.sizes[0];
@@ -156,7 +160,9 @@ void checkMatmul(UnrankedMemRefType<float> *xRef, UnrankedMemRefType<T> *wRef,
   std::fflush(stdout);
 }
 
-FloatFormat formatFromId(int64_t id) { return static_cast<FloatFormat>(id); }
+static FloatFormat formatFromId(int64_t id) {
+  return static_cast<FloatFormat>(id);
+}
 
 /// Random bit patterns of `format` as inputs for L-Mul tests, signs mixed.
 /// mode 0: mostly normals within 2^-8..2^8, and 1 in 32 each of zeros,
@@ -166,8 +172,8 @@ FloatFormat formatFromId(int64_t id) { return static_cast<FloatFormat>(id); }
 /// overflows or underflows; mode 3: mode 0 without the values near the
 /// largest finite, so that products can underflow but not overflow.
 template <typename T>
-void fillRandomBits(UnrankedMemRefType<T> *ref, int64_t seed, int64_t id,
-                    int64_t mode) {
+static void fillRandomBits(UnrankedMemRefType<T> *ref, int64_t seed, int64_t id,
+                           int64_t mode) {
   FloatFormat f = formatFromId(id);
   FormatInfo fi = formatInfo(f);
   Dense<T> d = view(ref);
@@ -199,17 +205,18 @@ void fillRandomBits(UnrankedMemRefType<T> *ref, int64_t seed, int64_t id,
   }
 }
 
-bool sameF32(float got, float want) {
+static bool sameF32(float got, float want) {
   if (std::isnan(got) || std::isnan(want))
     return std::isnan(got) && std::isnan(want);
   return std::memcmp(&got, &want, sizeof(float)) == 0;
 }
 
 template <typename T>
-void checkLMulMatmul(UnrankedMemRefType<T> *aRef, UnrankedMemRefType<T> *bRef,
-                     UnrankedMemRefType<float> *initRef,
-                     UnrankedMemRefType<float> *yRef, int64_t id, int64_t k,
-                     int64_t transposed) {
+static void checkLMulMatmul(UnrankedMemRefType<T> *aRef,
+                            UnrankedMemRefType<T> *bRef,
+                            UnrankedMemRefType<float> *initRef,
+                            UnrankedMemRefType<float> *yRef, int64_t id,
+                            int64_t k, int64_t transposed) {
   FloatFormat f = formatFromId(id);
   Dense<T> a = view(aRef), b = view(bRef);
   Dense<float> init = view(initRef), y = view(yRef);
@@ -241,8 +248,8 @@ void checkLMulMatmul(UnrankedMemRefType<T> *aRef, UnrankedMemRefType<T> *bRef,
 }
 
 template <typename T>
-void checkLMul(UnrankedMemRefType<T> *xRef, UnrankedMemRefType<T> *yRef,
-               UnrankedMemRefType<T> *zRef, int64_t id, int64_t k) {
+static void checkLMul(UnrankedMemRefType<T> *xRef, UnrankedMemRefType<T> *yRef,
+                      UnrankedMemRefType<T> *zRef, int64_t id, int64_t k) {
   FloatFormat f = formatFromId(id);
   Dense<T> x = view(xRef), y = view(yRef), z = view(zRef);
   for (int64_t i = 0; i < x.size(); ++i) {
@@ -265,11 +272,12 @@ void checkLMul(UnrankedMemRefType<T> *xRef, UnrankedMemRefType<T> *yRef,
 /// Re-learns the MADDNESS model the rewrite learned (same calibration rows,
 /// same weights, deterministic), applies it to x and compares every output
 /// bit.
-void checkLut(UnrankedMemRefType<float> *xRef, UnrankedMemRefType<float> *wRef,
-              UnrankedMemRefType<float> *calibRef,
-              UnrankedMemRefType<float> *initRef,
-              UnrankedMemRefType<float> *yRef, int64_t layout,
-              int64_t codebooks, int64_t average) {
+static void checkLut(UnrankedMemRefType<float> *xRef,
+                     UnrankedMemRefType<float> *wRef,
+                     UnrankedMemRefType<float> *calibRef,
+                     UnrankedMemRefType<float> *initRef,
+                     UnrankedMemRefType<float> *yRef, int64_t layout,
+                     int64_t codebooks, int64_t average) {
   Dense<float> x = view(xRef), w = view(wRef), calib = view(calibRef),
                init = view(initRef), y = view(yRef);
   int64_t n, k, m = x.sizes[0];
@@ -316,8 +324,6 @@ void checkLut(UnrankedMemRefType<float> *xRef, UnrankedMemRefType<float> *wRef,
               std::sqrt(err / norm));
   std::fflush(stdout);
 }
-
-} // namespace
 
 extern "C" {
 

@@ -43,8 +43,6 @@ using namespace mmfree;
 
 namespace {
 
-using utils::IteratorType;
-
 constexpr int64_t kLanes = 16;
 constexpr int64_t kVectorsPerTile = 2;
 constexpr int64_t kTile = kLanes * kVectorsPerTile;
@@ -67,7 +65,9 @@ struct KernelConstants {
   bool overflowToInf; // overflow gives inf, not a clamp to `high`
 };
 
-KernelConstants constantsFor(numerics::FloatFormat f, unsigned k) {
+} // namespace
+
+static KernelConstants constantsFor(numerics::FloatFormat f, unsigned k) {
   KernelConstants c;
   c.fi = numerics::formatInfo(f);
   unsigned m = c.fi.mantissa, shift = 23 - m;
@@ -86,9 +86,11 @@ KernelConstants constantsFor(numerics::FloatFormat f, unsigned k) {
   return c;
 }
 
-Value i32Const(OpBuilder &b, Location loc, Type type, int64_t v) {
+static Value i32Const(OpBuilder &b, Location loc, Type type, int64_t v) {
   return splat(b, loc, type, int64_t(int32_t(uint32_t(v))));
 }
+
+namespace {
 
 /// Bits of `x` widened to i32, its magnitude truncated to k bits and moved to
 /// f32's mantissa position, its sign at bit 31, and whether it is zero or
@@ -97,8 +99,10 @@ struct Split {
   Value magnitude32, sign32, isZero, isSpecial;
 };
 
-Split splitOperand(OpBuilder &b, Location loc, Value x,
-                   const KernelConstants &c, unsigned k) {
+} // namespace
+
+static Split splitOperand(OpBuilder &b, Location loc, Value x,
+                          const KernelConstants &c, unsigned k) {
   const numerics::FormatInfo &fi = c.fi;
   Type i32 = withElement(x.getType(), b.getI32Type());
   Value bits = arith::BitcastOp::create(
@@ -125,10 +129,12 @@ Split splitOperand(OpBuilder &b, Location loc, Value x,
   return s;
 }
 
-Value emptyTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type elt,
-                  ValueRange dyn = {}) {
+static Value emptyTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                         Type elt, ValueRange dyn = {}) {
   return tensor::EmptyOp::create(b, loc, shape, elt, dyn);
 }
+
+namespace {
 
 /// One pass over an operand: whether any element is inf or NaN, and the
 /// largest and smallest `bias` + truncated magnitude over its nonzero finite
@@ -139,8 +145,11 @@ struct OperandStats {
   Value anySpecial, max, min;
 };
 
-OperandStats operandStats(OpBuilder &b, Location loc, Value t,
-                          const KernelConstants &c, unsigned k, int64_t bias) {
+} // namespace
+
+static OperandStats operandStats(OpBuilder &b, Location loc, Value t,
+                                 const KernelConstants &c, unsigned k,
+                                 int64_t bias) {
   auto type = cast<RankedTensorType>(t.getType());
   auto vec = VectorType::get({kLanes}, type.getElementType());
   auto i32Vec = VectorType::get({kLanes}, b.getI32Type());
@@ -191,6 +200,8 @@ OperandStats operandStats(OpBuilder &b, Location loc, Value t,
   return {reduce(K::OR, 0), reduce(K::MAXSI, 1), reduce(K::MINSI, 2)};
 }
 
+namespace {
+
 struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
   LMulMatmulToVector(MLIRContext *context, CpuTargetAttr target)
       : OpRewritePattern(context), blockK(blockFor(target.getL1dBytes())) {}
@@ -200,9 +211,8 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
   /// rows pass; a power of two in [16, 1024].
   static int64_t blockFor(int64_t l1dBytes) {
     int64_t fits = l1dBytes / 2 / (kTile * 4);
-    return std::clamp<int64_t>(llvm::bit_floor(uint64_t(std::max<int64_t>(
-                                   fits, 1))),
-                               16, 1024);
+    return std::clamp<int64_t>(
+        llvm::bit_floor(uint64_t(std::max<int64_t>(fits, 1))), 16, 1024);
   }
 
   int64_t blockK;
@@ -240,8 +250,8 @@ struct LMulMatmulToVector : OpRewritePattern<LMulMatmulOp> {
         [&](OpBuilder &b, Location l) {
           scf::YieldOp::create(b, l,
                                fastKernel(b, l, op, c, k, depth, paddedN,
-                                          std::min(depth, blockK),
-                                          noOverflow, noUnderflow));
+                                          std::min(depth, blockK), noOverflow,
+                                          noUnderflow));
         });
     rewriter.replaceOp(op, ifOp.getResults());
     return success();

@@ -24,30 +24,34 @@ namespace mmfree {
 using namespace mlir;
 using namespace mmfree;
 
-namespace {
-
 /// The intrinsic each op becomes, by its width.
-StringRef intrinsicName(X86ShuffleBytesOp op) {
+static StringRef intrinsicName(X86ShuffleBytesOp op) {
   int64_t lanes = op.getType().getNumElements();
   return lanes == 64   ? "llvm.x86.avx512.pshuf.b.512"
          : lanes == 32 ? "llvm.x86.avx2.pshuf.b"
                        : "llvm.x86.ssse3.pshuf.b.128";
 }
-StringRef intrinsicName(X86DotBytesOp op) {
+
+static StringRef intrinsicName(X86DotBytesOp op) {
   // The 256-bit form is AVX-VNNI's VEX vpdpbusd where the target lacks
   // AVX-512.
   return op.getType().getNumElements() == 16 ? "llvm.x86.avx512.vpdpbusd.512"
                                              : "llvm.x86.avx512.vpdpbusd.256";
 }
-StringRef intrinsicName(X86MultiplyAddBytesOp) {
+
+static StringRef intrinsicName(X86MultiplyAddBytesOp) {
   return "llvm.x86.avx2.pmadd.ub.sw";
 }
-StringRef intrinsicName(X86MultiplyAddWordsOp) {
+
+static StringRef intrinsicName(X86MultiplyAddWordsOp) {
   return "llvm.x86.avx2.pmadd.wd";
 }
-StringRef intrinsicName(X86PermuteLanesOp) {
+
+static StringRef intrinsicName(X86PermuteLanesOp) {
   return "llvm.x86.avx512.permvar.sf.512";
 }
+
+namespace {
 
 /// gf2p8affineqb: its immediate becomes a constant operand (an immarg of
 /// the intrinsic).

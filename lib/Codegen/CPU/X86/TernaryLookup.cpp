@@ -39,11 +39,13 @@ constexpr int64_t kGroup = 4;      // activations per table
 constexpr int64_t kEntries = 16;   // subsets of a group
 constexpr int64_t kI16Groups = 32; // groups summed in i16 before widening
 
+} // namespace
+
 /// [N/lanes][K/4][lanes] bytes (each chunk of channels reads one
 /// contiguous stream): bit i of the low nibble is set when weight 4g+i of
 /// the channel is +1, of the high nibble when it is -1.
-std::vector<int8_t> bitPlanes(DenseIntElementsAttr packed, int64_t n,
-                              int64_t blocks, int64_t lanes) {
+static std::vector<int8_t> bitPlanes(DenseIntElementsAttr packed, int64_t n,
+                                     int64_t blocks, int64_t lanes) {
   auto values = packed.getValues<int8_t>();
   int64_t groups = blocks * numerics::kBlockWeights / kGroup;
   std::vector<int8_t> planes(groups * n, 0);
@@ -61,6 +63,8 @@ std::vector<int8_t> bitPlanes(DenseIntElementsAttr packed, int64_t n,
     }
   return planes;
 }
+
+namespace {
 
 struct TernaryMatmulToLookups : OpRewritePattern<TernaryMatmulOp> {
   using OpRewritePattern::OpRewritePattern;

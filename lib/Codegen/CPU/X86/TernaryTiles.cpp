@@ -52,9 +52,11 @@ constexpr int64_t kTile = 16;
 /// tile load per product.
 constexpr int64_t kPanelTiles = kTilePanel / kTile;
 
+} // namespace
+
 /// Asks Linux for the AMX tile data state (arch_prctl(ARCH_REQ_XCOMP_PERM,
 /// XFEATURE_XTILEDATA)); without it the first tile instruction faults.
-void requestTileState(OpBuilder &b, Location loc) {
+static void requestTileState(OpBuilder &b, Location loc) {
   Type i64 = b.getI64Type();
   auto constant = [&](int64_t v) {
     return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
@@ -66,6 +68,8 @@ void requestTileState(OpBuilder &b, Location loc) {
       LLVM::tailcallkind::TailCallKind::None, LLVM::AsmDialectAttr(),
       ArrayAttr());
 }
+
+namespace {
 
 struct TernaryMatmulToTiles : OpRewritePattern<TernaryMatmulOp> {
   using OpRewritePattern::OpRewritePattern;

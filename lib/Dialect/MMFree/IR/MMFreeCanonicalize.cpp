@@ -61,12 +61,13 @@ struct FoldEmpty : RewritePattern {
   }
 };
 
-template <typename... Ops> void addFoldEmpty(RewritePatternSet &patterns) {
+} // namespace
+
+template <typename... Ops>
+static void addFoldEmpty(RewritePatternSet &patterns) {
   (patterns.add<FoldEmpty>(Ops::getOperationName(), patterns.getContext()),
    ...);
 }
-
-} // namespace
 
 void mmfree::populateFoldEmptyPatterns(RewritePatternSet &patterns) {
   addFoldEmpty<QuantizeRowsOp, TernaryMatmulOp, DequantizeOp, LMulMatmulOp,

@@ -25,12 +25,10 @@
 using namespace mlir;
 using namespace mmfree;
 
-namespace {
-
 /// Sizes known at compile time as attributes, so that slices get static
 /// types.
-SmallVector<OpFoldResult> foldSizes(OpBuilder &b,
-                                    ArrayRef<OpFoldResult> sizes) {
+static SmallVector<OpFoldResult> foldSizes(OpBuilder &b,
+                                           ArrayRef<OpFoldResult> sizes) {
   SmallVector<OpFoldResult> out;
   for (OpFoldResult size : sizes) {
     std::optional<int64_t> known = getConstantIntValue(size);
@@ -40,14 +38,15 @@ SmallVector<OpFoldResult> foldSizes(OpBuilder &b,
 }
 
 /// Size `dim` of `value` as an attribute when static.
-OpFoldResult dimOf(OpBuilder &b, Location loc, Value value, int64_t dim) {
+static OpFoldResult dimOf(OpBuilder &b, Location loc, Value value,
+                          int64_t dim) {
   return tensor::getMixedSize(b, loc, value, dim);
 }
 
 /// The tile [offsets, offsets + sizes) of `value`.
-Value slice(OpBuilder &b, Location loc, Value value,
-            ArrayRef<OpFoldResult> offsets, ArrayRef<OpFoldResult> sizes,
-            SmallVectorImpl<Operation *> &slices) {
+static Value slice(OpBuilder &b, Location loc, Value value,
+                   ArrayRef<OpFoldResult> offsets, ArrayRef<OpFoldResult> sizes,
+                   SmallVectorImpl<Operation *> &slices) {
   SmallVector<OpFoldResult> strides(offsets.size(), b.getIndexAttr(1));
   auto op = tensor::ExtractSliceOp::create(b, loc, value, offsets,
                                            foldSizes(b, sizes), strides);
@@ -57,9 +56,9 @@ Value slice(OpBuilder &b, Location loc, Value value,
 
 /// The tile [offset, offset + size) of `value` along `dim`, whole along the
 /// other dimensions.
-Value sliceAlong(OpBuilder &b, Location loc, Value value, int64_t dim,
-                 OpFoldResult offset, OpFoldResult size,
-                 SmallVectorImpl<Operation *> &slices) {
+static Value sliceAlong(OpBuilder &b, Location loc, Value value, int64_t dim,
+                        OpFoldResult offset, OpFoldResult size,
+                        SmallVectorImpl<Operation *> &slices) {
   int64_t rank = cast<RankedTensorType>(value.getType()).getRank();
   SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes;
   for (int64_t d = 0; d < rank; ++d)
@@ -70,15 +69,15 @@ Value sliceAlong(OpBuilder &b, Location loc, Value value, int64_t dim,
 }
 
 /// The static shape of a tile (dynamic where the size is a value).
-SmallVector<int64_t> tileShape(ArrayRef<OpFoldResult> sizes) {
+static SmallVector<int64_t> tileShape(ArrayRef<OpFoldResult> sizes) {
   SmallVector<int64_t> shape;
   for (OpFoldResult size : sizes)
     shape.push_back(getConstantIntValue(size).value_or(ShapedType::kDynamic));
   return shape;
 }
 
-SmallVector<Range> rangesOf(OpBuilder &b, Location loc,
-                            ArrayRef<OpFoldResult> sizes) {
+static SmallVector<Range> rangesOf(OpBuilder &b, Location loc,
+                                   ArrayRef<OpFoldResult> sizes) {
   SmallVector<Range> ranges;
   for (OpFoldResult size : sizes)
     ranges.push_back(Range{b.getIndexAttr(0), size, b.getIndexAttr(1)});
@@ -86,21 +85,26 @@ SmallVector<Range> rangesOf(OpBuilder &b, Location loc,
 }
 
 /// The result tile of ops whose loops are the result's dimensions.
-LogicalResult identityTilePosition(ArrayRef<OpFoldResult> offsets,
-                                   ArrayRef<OpFoldResult> sizes,
-                                   SmallVector<OpFoldResult> &resultOffsets,
-                                   SmallVector<OpFoldResult> &resultSizes) {
+static LogicalResult
+identityTilePosition(ArrayRef<OpFoldResult> offsets,
+                     ArrayRef<OpFoldResult> sizes,
+                     SmallVector<OpFoldResult> &resultOffsets,
+                     SmallVector<OpFoldResult> &resultSizes) {
   resultOffsets.assign(offsets.begin(), offsets.end());
   resultSizes.assign(sizes.begin(), sizes.end());
   return success();
 }
 
+namespace {
+
 /// Every dimension of every result: an attribute when static, else the
 /// matching dimension of `sources[result][dim]` (value, dimension).
 using DimSource = std::pair<Value, int64_t>;
-LogicalResult reify(OpBuilder &b, Operation *op,
-                    ArrayRef<SmallVector<DimSource>> sources,
-                    ReifiedRankedShapedTypeDims &shapes) {
+} // namespace
+
+static LogicalResult reify(OpBuilder &b, Operation *op,
+                           ArrayRef<SmallVector<DimSource>> sources,
+                           ReifiedRankedShapedTypeDims &shapes) {
   for (auto [result, dims] : llvm::zip_equal(op->getResults(), sources)) {
     auto type = cast<RankedTensorType>(result.getType());
     SmallVector<OpFoldResult> shape;
@@ -112,8 +116,6 @@ LogicalResult reify(OpBuilder &b, Operation *op,
   }
   return success();
 }
-
-} // namespace
 
 //===----------------------------------------------------------------------===//
 // quantize_rows: rows
@@ -189,12 +191,11 @@ QuantizeRowsOp::reifyResultShapes(OpBuilder &b,
 // ternary_matmul, dequantize, lut_matmul: loops over the result
 //===----------------------------------------------------------------------===//
 
-namespace {
-
 /// `op` on the tiled `operands`, its result the tile of `sizes`.
 template <typename OpTy>
-TilingResult createTile(OpBuilder &b, OpTy op, ArrayRef<OpFoldResult> sizes,
-                        ValueRange operands, ArrayRef<Operation *> slices) {
+static TilingResult
+createTile(OpBuilder &b, OpTy op, ArrayRef<OpFoldResult> sizes,
+           ValueRange operands, ArrayRef<Operation *> slices) {
   auto resultType = RankedTensorType::get(
       tileShape(sizes), op.getResult().getType().getElementType());
   auto tiled =
@@ -204,9 +205,9 @@ TilingResult createTile(OpBuilder &b, OpTy op, ArrayRef<OpFoldResult> sizes,
 
 /// ternary_matmul: its rows of activations and a channel slice of the packed
 /// weights (which keep a static shape).
-FailureOr<TilingResult> tileOp(TernaryMatmulOp op, OpBuilder &b,
-                               ArrayRef<OpFoldResult> offsets,
-                               ArrayRef<OpFoldResult> sizes) {
+static FailureOr<TilingResult> tileOp(TernaryMatmulOp op, OpBuilder &b,
+                                      ArrayRef<OpFoldResult> offsets,
+                                      ArrayRef<OpFoldResult> sizes) {
   if (!getConstantIntValue(sizes[1]))
     return failure();
   Location loc = op.getLoc();
@@ -220,9 +221,9 @@ FailureOr<TilingResult> tileOp(TernaryMatmulOp op, OpBuilder &b,
 
 /// dequantize: the accumulator tile and the matching scales; a per-tensor
 /// scale (one element) is shared by every tile.
-FailureOr<TilingResult> tileOp(DequantizeOp op, OpBuilder &b,
-                               ArrayRef<OpFoldResult> offsets,
-                               ArrayRef<OpFoldResult> sizes) {
+static FailureOr<TilingResult> tileOp(DequantizeOp op, OpBuilder &b,
+                                      ArrayRef<OpFoldResult> offsets,
+                                      ArrayRef<OpFoldResult> sizes) {
   Location loc = op.getLoc();
   SmallVector<Operation *> slices;
   SmallVector<Value> operands{
@@ -240,9 +241,9 @@ FailureOr<TilingResult> tileOp(DequantizeOp op, OpBuilder &b,
 
 /// lut_matmul: its rows of codes and an output slice of every table (which
 /// keep a static shape).
-FailureOr<TilingResult> tileOp(LutMatmulOp op, OpBuilder &b,
-                               ArrayRef<OpFoldResult> offsets,
-                               ArrayRef<OpFoldResult> sizes) {
+static FailureOr<TilingResult> tileOp(LutMatmulOp op, OpBuilder &b,
+                                      ArrayRef<OpFoldResult> offsets,
+                                      ArrayRef<OpFoldResult> sizes) {
   if (!getConstantIntValue(sizes[1]))
     return failure();
   Location loc = op.getLoc();
@@ -253,6 +254,8 @@ FailureOr<TilingResult> tileOp(LutMatmulOp op, OpBuilder &b,
       sliceAlong(b, loc, op.getTables(), 2, offsets[1], sizes[1], slices);
   return createTile(b, op, sizes, {codes, tables}, slices);
 }
+
+namespace {
 
 /// Ops whose loops are their result's dimensions, all parallel (a reduction
 /// stays inside the op): the domain is the reified result shape, a result

@@ -23,11 +23,9 @@ namespace mmfree {
 using namespace mlir;
 using namespace mmfree;
 
-namespace {
-
 /// Whether the constant `packed` (N x blocks x 16 bytes) holds valid codes
 /// for K weights per row; a splat is checked on one row.
-bool validCodes(DenseIntElementsAttr packed, int64_t n, int64_t k) {
+static bool validCodes(DenseIntElementsAttr packed, int64_t n, int64_t k) {
   int64_t rowBytes = numerics::numBlocks(k) * numerics::kBlockBytes;
   ArrayRef<char> raw = packed.getRawData();
   if (packed.isSplat()) {
@@ -40,8 +38,8 @@ bool validCodes(DenseIntElementsAttr packed, int64_t n, int64_t k) {
 
 /// The first value of a constant operand outside [lo, hi); a splat is read
 /// once, not once per element.
-std::optional<int64_t> valueOutside(Value operand, bool isUnsigned, int64_t lo,
-                                    int64_t hi) {
+static std::optional<int64_t> valueOutside(Value operand, bool isUnsigned,
+                                           int64_t lo, int64_t hi) {
   DenseIntElementsAttr values;
   if (!matchPattern(operand, m_Constant(&values)))
     return std::nullopt;
@@ -57,6 +55,8 @@ std::optional<int64_t> valueOutside(Value operand, bool isUnsigned, int64_t lo,
       return v;
   return std::nullopt;
 }
+
+namespace {
 
 struct CheckWeightsPass
     : public mmfree::impl::CheckWeightsBase<CheckWeightsPass> {

@@ -28,8 +28,10 @@ struct Folded {
   std::vector<float> data;
 };
 
+} // namespace
+
 /// `v` rounded to the element type `t` (floats) or kept (integers).
-double roundTo(Type t, double v) {
+static double roundTo(Type t, double v) {
   if (t.isF32())
     return double(float(v));
   if (auto ft = dyn_cast<FloatType>(t)) {
@@ -43,12 +45,12 @@ double roundTo(Type t, double v) {
 }
 
 /// An integer read as unsigned of its type's width (for uitofp / extui).
-double asUnsigned(Type t, double v) {
+static double asUnsigned(Type t, double v) {
   unsigned w = t.getIntOrFloatBitWidth();
   return v < 0 && w < 64 ? v + std::ldexp(1.0, w) : v;
 }
 
-bool compare(arith::CmpFPredicate p, double a, double b) {
+static bool compare(arith::CmpFPredicate p, double a, double b) {
   using P = arith::CmpFPredicate;
   bool unordered = std::isnan(a) || std::isnan(b);
   switch (p) {
@@ -83,14 +85,12 @@ bool compare(arith::CmpFPredicate p, double a, double b) {
 }
 
 /// `v` wrapped to a signed integer of `bits` bits (two's complement).
-double wrapSigned(int64_t v, unsigned bits) {
+static double wrapSigned(int64_t v, unsigned bits) {
   if (bits >= 64)
     return double(v);
   uint64_t mask = (uint64_t(1) << bits) - 1, u = uint64_t(v) & mask;
   return double(int64_t(u << (64 - bits)) >> (64 - bits));
 }
-
-} // namespace
 
 std::optional<double> evalScalar(Operation *op, ArrayRef<double> args,
                                  ArrayRef<int64_t> point) {

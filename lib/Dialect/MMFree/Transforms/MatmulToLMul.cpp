@@ -17,10 +17,8 @@ namespace mmfree {
 using namespace mlir;
 using namespace mmfree;
 
-namespace {
-
 /// Elementwise float conversion (extf or truncf) of a tensor as a generic.
-Value convertTensor(OpBuilder &b, Location loc, Value v, Type elt) {
+static Value convertTensor(OpBuilder &b, Location loc, Value v, Type elt) {
   auto type = cast<RankedTensorType>(v.getType());
   auto resultType = type.clone(elt);
   SmallVector<Value> dyn;
@@ -45,6 +43,8 @@ Value convertTensor(OpBuilder &b, Location loc, Value v, Type elt) {
              })
       .getResult(0);
 }
+
+namespace {
 
 struct MatmulToLMulPass
     : public mmfree::impl::MatmulToLMulBase<MatmulToLMulPass> {

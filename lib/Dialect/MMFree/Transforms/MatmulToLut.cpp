@@ -60,7 +60,7 @@ struct MatmulToLutPass : public mmfree::impl::MatmulToLutBase<MatmulToLutPass> {
     SmallVector<Candidate> candidates;
     for (linalg::LinalgOp op : collectContractions(getOperation()))
       if (std::optional<Candidate> c = analyze(op))
-        candidates.push_back(std::move(*c));
+        candidates.push_back(*c);
     bool perContraction = calibs.size() > 1;
     if (perContraction && calibs.size() != candidates.size()) {
       getOperation().emitError("mmfree-matmul-to-lut: ")
@@ -157,9 +157,8 @@ struct MatmulToLutPass : public mmfree::impl::MatmulToLutBase<MatmulToLutPass> {
     std::vector<float> thresholds;
     for (const numerics::HashTree &tree : model.trees) {
       dims.insert(dims.end(), tree.dims, tree.dims + kTreeDepth);
-      for (int t = 0; t < kTreeDepth; ++t)
-        thresholds.insert(thresholds.end(), tree.thresholds[t].begin(),
-                          tree.thresholds[t].end());
+      for (const auto &threshold : tree.thresholds)
+        thresholds.insert(thresholds.end(), threshold.begin(), threshold.end());
     }
     auto constant = [&](RankedTensorType type, ArrayRef<char> raw) -> Value {
       return arith::ConstantOp::create(

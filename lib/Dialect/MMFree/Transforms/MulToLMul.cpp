@@ -14,12 +14,11 @@ namespace mmfree {
 using namespace mlir;
 using namespace mmfree;
 
-namespace {
-
 /// Whether `mul` is the product a batched contraction sums: `generic` has a
 /// reduction, `mul` takes its two inputs, and a parallel dimension indexes
 /// both inputs and the output (attention's batch of heads).
-bool isBatchedContractionProduct(linalg::GenericOp generic, arith::MulFOp mul) {
+static bool isBatchedContractionProduct(linalg::GenericOp generic,
+                                        arith::MulFOp mul) {
   if (generic.getNumReductionLoops() == 0 || generic.getNumDpsInputs() != 2)
     return false;
   Block *body = generic.getBody();
@@ -40,6 +39,8 @@ bool isBatchedContractionProduct(linalg::GenericOp generic, arith::MulFOp mul) {
       return true;
   return false;
 }
+
+namespace {
 
 struct MulToLMulPass : public mmfree::impl::MulToLMulBase<MulToLMulPass> {
   using MulToLMulBase::MulToLMulBase;

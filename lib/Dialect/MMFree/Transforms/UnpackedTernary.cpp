@@ -1,6 +1,7 @@
 //===- UnpackedTernary.cpp - runtime weights unpacked from 2-bit codes ----===//
 
 #include "UnpackedTernary.h"
+
 #include "ConstantWeights.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -14,11 +15,10 @@
 using namespace mlir;
 
 namespace mmfree {
-namespace {
 
 /// An elementwise linalg.generic of one tensor input (identity maps, the
 /// init unread) whose body has only scalar ops: its input, else null.
-Value genericInput(linalg::GenericOp op) {
+static Value genericInput(linalg::GenericOp op) {
   if (op.getNumDpsInits() != 1 || op.getNumResults() != 1 ||
       op.getNumParallelLoops() != op.getNumLoops())
     return {};
@@ -39,6 +39,8 @@ Value genericInput(linalg::GenericOp op) {
     return {};
   return input;
 }
+
+namespace {
 
 /// A chain of elementwise steps, applied to one scalar.
 class ScalarChain {
@@ -142,10 +144,12 @@ struct Slice {
   Value source;
 };
 
+} // namespace
+
 /// The slices `v` (N x K) is assembled from by tensor.insert_slice along
 /// dimension 0, or `v` itself as one slice.
-FailureOr<SmallVector<Slice>> slicesOf(Value v, int64_t n, int64_t k,
-                                       std::string &why) {
+static FailureOr<SmallVector<Slice>> slicesOf(Value v, int64_t n, int64_t k,
+                                              std::string &why) {
   SmallVector<Slice> slices;
   llvm::BitVector covered(n);
   Value cur = v;
@@ -179,8 +183,6 @@ FailureOr<SmallVector<Slice>> slicesOf(Value v, int64_t n, int64_t k,
   });
   return slices;
 }
-
-} // namespace
 
 FailureOr<UnpackedTernary> matchUnpackedTernary(Value weights,
                                                 std::string &why) {
