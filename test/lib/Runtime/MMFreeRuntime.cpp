@@ -39,8 +39,8 @@ template <typename T> struct Dense {
 
 } // namespace
 
-template <typename T> Dense<T> view(UnrankedMemRefType<T> *m) {
-  static DynamicMemRefType<T> d(*m);
+template <typename T> static Dense<T> view(UnrankedMemRefType<T> *m) {
+  DynamicMemRefType<T> d(*m);
   Dense<T> out{d.data + d.offset, {}};
   int64_t expected = 1;
   for (int64_t i = d.rank - 1; i >= 0; --i) {
