@@ -47,6 +47,29 @@ static Value filled(OpBuilder &b, Location loc, RankedTensorType type,
       .getResult(0);
 }
 
+/// `parallel` parallel loops, then `reductions` reduction loops.
+static SmallVector<IteratorType> iterators(int64_t parallel,
+                                           int64_t reductions = 0) {
+  SmallVector<IteratorType> out(parallel, IteratorType::parallel);
+  out.append(reductions, IteratorType::reduction);
+  return out;
+}
+
+/// A generic with only parallel loops that writes a fresh tensor of `type`
+/// (sized like `like`) through the identity map from `inputs`, read through
+/// `inputMaps`.
+static Value
+parallelGeneric(OpBuilder &b, Location loc, RankedTensorType type,
+                ValueRange inputs, ArrayRef<AffineMap> inputMaps, Value like,
+                function_ref<void(OpBuilder &, Location, ValueRange)> body) {
+  SmallVector<AffineMap> maps(inputMaps);
+  maps.push_back(b.getMultiDimIdentityMap(type.getRank()));
+  return linalg::GenericOp::create(b, loc, type, inputs,
+                                   emptyLike(b, loc, type, like), maps,
+                                   iterators(type.getRank()), body)
+      .getResult(0);
+}
+
 static Value f32Constant(OpBuilder &b, Location loc, float v) {
   return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
 }
@@ -68,47 +91,34 @@ struct QuantizeRowsLowering : OpConversionPattern<QuantizeRowsOp> {
         linalg::GenericOp::create(
             rewriter, loc, scaleType, x,
             filled(rewriter, loc, scaleType, x, f32Constant(rewriter, loc, 0)),
-            ArrayRef<AffineMap>{id2, row},
-            ArrayRef<IteratorType>{IteratorType::parallel,
-                                   IteratorType::reduction},
+            ArrayRef<AffineMap>{id2, row}, iterators(1, 1),
             [](OpBuilder &b, Location l, ValueRange args) {
               Value a = math::AbsFOp::create(b, l, args[0]);
               linalg::YieldOp::create(
                   b, l, Value(arith::MaximumFOp::create(b, l, args[1], a)));
             })
             .getResult(0);
-    AffineMap id1 = AffineMap::getMultiDimIdentityMap(1, ctx);
-    Value scale =
-        linalg::GenericOp::create(
-            rewriter, loc, scaleType, maxAbs,
-            emptyLike(rewriter, loc, scaleType, x),
-            ArrayRef<AffineMap>{id1, id1},
-            ArrayRef<IteratorType>{IteratorType::parallel},
-            [](OpBuilder &b, Location l, ValueRange args) {
-              Value m = arith::MaximumFOp::create(
-                  b, l, args[0], f32Constant(b, l, numerics::kScaleEpsilon));
-              linalg::YieldOp::create(b, l,
-                                      Value(arith::DivFOp::create(
-                                          b, l, f32Constant(b, l, 127.f), m)));
-            })
-            .getResult(0);
+    Value scale = parallelGeneric(
+        rewriter, loc, scaleType, maxAbs,
+        AffineMap::getMultiDimIdentityMap(1, ctx), x,
+        [](OpBuilder &b, Location l, ValueRange args) {
+          Value m = arith::MaximumFOp::create(
+              b, l, args[0], f32Constant(b, l, numerics::kScaleEpsilon));
+          linalg::YieldOp::create(
+              b, l,
+              Value(arith::DivFOp::create(b, l, f32Constant(b, l, 127.f), m)));
+        });
     // xq = clamp(roundeven(x * q), -128, 127).
-    Value quantized =
-        linalg::GenericOp::create(
-            rewriter, loc, op.getQuantized().getType(), ValueRange{x, scale},
-            emptyLike(rewriter, loc, op.getQuantized().getType(), x),
-            ArrayRef<AffineMap>{id2, row, id2},
-            ArrayRef<IteratorType>{IteratorType::parallel,
-                                   IteratorType::parallel},
-            [](OpBuilder &b, Location l, ValueRange args) {
-              Value v = arith::MulFOp::create(b, l, args[0], args[1]);
-              v = math::RoundEvenOp::create(b, l, v);
-              v = arith::MaximumFOp::create(b, l, v, f32Constant(b, l, -128.f));
-              v = arith::MinimumFOp::create(b, l, v, f32Constant(b, l, 127.f));
-              linalg::YieldOp::create(
-                  b, l, Value(arith::FPToSIOp::create(b, l, b.getI8Type(), v)));
-            })
-            .getResult(0);
+    Value quantized = parallelGeneric(
+        rewriter, loc, op.getQuantized().getType(), ValueRange{x, scale},
+        {id2, row}, x, [](OpBuilder &b, Location l, ValueRange args) {
+          Value v = arith::MulFOp::create(b, l, args[0], args[1]);
+          v = math::RoundEvenOp::create(b, l, v);
+          v = arith::MaximumFOp::create(b, l, v, f32Constant(b, l, -128.f));
+          v = arith::MinimumFOp::create(b, l, v, f32Constant(b, l, 127.f));
+          linalg::YieldOp::create(
+              b, l, Value(arith::FPToSIOp::create(b, l, b.getI8Type(), v)));
+        });
     rewriter.replaceOp(op, {quantized, scale});
     return success();
   }
@@ -151,10 +161,7 @@ struct TernaryMatmulLowering : OpConversionPattern<TernaryMatmulOp> {
         rewriter, loc, resultType, ValueRange{xExpanded, adaptor.getWeights()},
         init,
         ArrayRef<AffineMap>{map({m, t, j, b}), map({n, t, b}), map({m, n})},
-        ArrayRef<IteratorType>{IteratorType::parallel, IteratorType::parallel,
-                               IteratorType::reduction, IteratorType::reduction,
-                               IteratorType::reduction},
-        [&](OpBuilder &bb, Location l, ValueRange args) {
+        iterators(2, 3), [&](OpBuilder &bb, Location l, ValueRange args) {
           // shift = 2j, built without a multiply.
           Value jIdx = linalg::IndexOp::create(bb, l, 3);
           Value jI8 = arith::IndexCastOp::create(bb, l, bb.getI8Type(), jIdx);
@@ -197,25 +204,17 @@ struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
       inputs.push_back(rowScale);
       maps.push_back(AffineMap::get(2, 0, getAffineDimExpr(0, ctx), ctx));
     }
-    maps.push_back(id2);
-    auto resultType = op.getResult().getType();
-    Value result =
-        linalg::GenericOp::create(
-            rewriter, loc, resultType, inputs,
-            emptyLike(rewriter, loc, resultType, adaptor.getAcc()), maps,
-            ArrayRef<IteratorType>{IteratorType::parallel,
-                                   IteratorType::parallel},
-            [&](OpBuilder &b, Location l, ValueRange args) {
-              Value v = args[0];
-              if (isa<IntegerType>(v.getType()))
-                v = arith::SIToFPOp::create(b, l, b.getF32Type(), v);
-              v = arith::MulFOp::create(b, l, v,
-                                        perTensor ? weightScale : args[1]);
-              if (rowScale)
-                v = arith::DivFOp::create(b, l, v, args[args.size() - 2]);
-              linalg::YieldOp::create(b, l, v);
-            })
-            .getResult(0);
+    Value result = parallelGeneric(
+        rewriter, loc, op.getResult().getType(), inputs, maps, adaptor.getAcc(),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value v = args[0];
+          if (isa<IntegerType>(v.getType()))
+            v = arith::SIToFPOp::create(b, l, b.getF32Type(), v);
+          v = arith::MulFOp::create(b, l, v, perTensor ? weightScale : args[1]);
+          if (rowScale)
+            v = arith::DivFOp::create(b, l, v, args[args.size() - 2]);
+          linalg::YieldOp::create(b, l, v);
+        });
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -233,24 +232,15 @@ struct LMulLowering : OpConversionPattern<LMulOp> {
                                        adaptor.getRhs(), k));
       return success();
     }
-    SmallVector<Value> dyn;
-    for (int64_t d = 0; d < tensorType.getRank(); ++d)
-      if (tensorType.isDynamicDim(d))
-        dyn.push_back(
-            tensor::DimOp::create(rewriter, op.getLoc(), adaptor.getLhs(), d));
     AffineMap id = rewriter.getMultiDimIdentityMap(tensorType.getRank());
-    SmallVector<IteratorType> iters(tensorType.getRank(),
-                                    IteratorType::parallel);
-    Value empty =
-        tensor::EmptyOp::create(rewriter, op.getLoc(), tensorType, dyn);
-    auto generic = linalg::GenericOp::create(
-        rewriter, op.getLoc(), tensorType,
-        ValueRange{adaptor.getLhs(), adaptor.getRhs()}, empty,
-        ArrayRef<AffineMap>{id, id, id}, iters,
-        [&](OpBuilder &b, Location l, ValueRange args) {
-          linalg::YieldOp::create(b, l, buildLMul(b, l, args[0], args[1], k));
-        });
-    rewriter.replaceOp(op, generic.getResult(0));
+    rewriter.replaceOp(
+        op, parallelGeneric(rewriter, op.getLoc(), tensorType,
+                            ValueRange{adaptor.getLhs(), adaptor.getRhs()},
+                            {id, id}, adaptor.getLhs(),
+                            [&](OpBuilder &b, Location l, ValueRange args) {
+                              linalg::YieldOp::create(
+                                  b, l, buildLMul(b, l, args[0], args[1], k));
+                            }));
     return success();
   }
 };
@@ -280,11 +270,8 @@ struct LutEncodeLowering : OpConversionPattern<LutEncodeOp> {
     auto type = op.getCodes().getType();
     Value x = adaptor.getInput(), dims = adaptor.getDims(),
           thresholds = adaptor.getThresholds();
-    AffineMap id = rewriter.getMultiDimIdentityMap(2);
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, type, ValueRange{}, emptyLike(rewriter, loc, type, x),
-        ArrayRef<AffineMap>{id},
-        ArrayRef<IteratorType>{IteratorType::parallel, IteratorType::parallel},
+    Value codes = parallelGeneric(
+        rewriter, loc, type, ValueRange{}, {}, x,
         [&](OpBuilder &b, Location l, ValueRange) {
           Value row = linalg::IndexOp::create(b, l, 0);
           Value book = linalg::IndexOp::create(b, l, 1);
@@ -314,7 +301,7 @@ struct LutEncodeLowering : OpConversionPattern<LutEncodeOp> {
               b, l,
               Value(arith::IndexCastOp::create(b, l, b.getI8Type(), code)));
         });
-    rewriter.replaceOp(op, generic.getResult(0));
+    rewriter.replaceOp(op, codes);
     return success();
   }
 };
@@ -349,9 +336,7 @@ struct LutMatmulLowering : OpConversionPattern<LutMatmulOp> {
           rewriter, loc, type, codes, init,
           ArrayRef<AffineMap>{AffineMap::get(3, 0, {n, c}, ctx),
                               AffineMap::get(3, 0, {n, m}, ctx)},
-          ArrayRef<IteratorType>{IteratorType::parallel, IteratorType::parallel,
-                                 IteratorType::reduction},
-          [&](OpBuilder &b, Location l, ValueRange args) {
+          iterators(2, 1), [&](OpBuilder &b, Location l, ValueRange args) {
             Value e = entry(b, l, args[0], linalg::IndexOp::create(b, l, 2),
                             linalg::IndexOp::create(b, l, 1));
             linalg::YieldOp::create(
@@ -360,11 +345,8 @@ struct LutMatmulLowering : OpConversionPattern<LutMatmulOp> {
       rewriter.replaceOp(op, generic.getResult(0));
       return success();
     }
-    AffineMap id = rewriter.getMultiDimIdentityMap(2);
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, type, ValueRange{},
-        emptyLike(rewriter, loc, type, codes), ArrayRef<AffineMap>{id},
-        ArrayRef<IteratorType>{IteratorType::parallel, IteratorType::parallel},
+    Value sums = parallelGeneric(
+        rewriter, loc, type, ValueRange{}, {}, codes,
         [&](OpBuilder &b, Location l, ValueRange) {
           Value row = linalg::IndexOp::create(b, l, 0);
           Value col = linalg::IndexOp::create(b, l, 1);
@@ -380,7 +362,7 @@ struct LutMatmulLowering : OpConversionPattern<LutMatmulOp> {
               Value(arith::TruncIOp::create(b, l, b.getI8Type(),
                                             averageEntries(b, l, level))));
         });
-    rewriter.replaceOp(op, generic.getResult(0));
+    rewriter.replaceOp(op, sums);
     return success();
   }
 };

@@ -228,3 +228,18 @@ void replaceContraction(RewriterBase &rewriter, const Contraction &c, Value y,
 }
 
 } // namespace mmfree
+
+LogicalResult mmfree::checkF32StaticWeights(const Contraction &c,
+                                            std::string &why) {
+  auto isF32 = [](Value v) { return getElementTypeOrSelf(v).isF32(); };
+  if (!isF32(c.lhs) || !isF32(c.op.getDpsInputs()[1]) ||
+      !isF32(c.op->getResult(0))) {
+    why = "only f32 contractions are supported";
+    return failure();
+  }
+  if (ShapedType::isDynamic(c.k) || ShapedType::isDynamic(c.n)) {
+    why = "weights must have a static shape";
+    return failure();
+  }
+  return success();
+}

@@ -46,6 +46,37 @@ collectContractions(mlir::Operation *root);
 mlir::FailureOr<Contraction> matchContraction(mlir::linalg::LinalgOp op,
                                               std::string &why);
 
+/// Fails, saying why, unless activations, weights and result of `c` are f32
+/// and its weights have a static shape (what the ternary and MADDNESS
+/// rewrites take).
+mlir::LogicalResult checkF32StaticWeights(const Contraction &c,
+                                          std::string &why);
+
+/// The rewrites' driver. For each contraction under `root`, in program
+/// order, `analyze(op, why)` returns what the rewrite needs (a
+/// FailureOr<Candidate>) or fails saying why: the op then gets the remark
+/// "not rewritten to <method>: <why>" and counts in `skipped` (a pass
+/// statistic). `take` is called with each accepted candidate before the next
+/// op is analyzed (so it may rewrite it at once); the walk stops when `take`
+/// fails.
+template <typename Analyze, typename Take, typename Counter>
+mlir::LogicalResult
+forEachContraction(mlir::Operation *root, llvm::StringRef method,
+                   Analyze &&analyze, Take &&take, Counter &skipped) {
+  for (mlir::linalg::LinalgOp op : collectContractions(root)) {
+    std::string why;
+    auto candidate = analyze(op, why);
+    if (mlir::failed(candidate)) {
+      op.emitRemark() << "not rewritten to " << method << ": " << why;
+      ++skipped;
+      continue;
+    }
+    if (mlir::failed(take(*candidate)))
+      return mlir::failure();
+  }
+  return mlir::success();
+}
+
 /// The activations collapsed to rows x K (unchanged when already 2-D).
 mlir::Value flattenLhs(mlir::OpBuilder &b, const Contraction &c);
 

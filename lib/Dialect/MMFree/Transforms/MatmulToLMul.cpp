@@ -52,28 +52,38 @@ struct MatmulToLMulPass
 
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
-    for (linalg::LinalgOp op : collectContractions(getOperation())) {
-      std::string why;
-      FailureOr<Contraction> form = matchContraction(op, why);
-      Type elt = getElementTypeOrSelf(op.getDpsInputs()[0].getType());
-      Type outElt = getElementTypeOrSelf(op.getDpsInits()[0].getType());
-      if (succeeded(form) &&
-          (!getLMulFormat(elt) ||
-           elt != getElementTypeOrSelf(form->rhs.getType()) ||
-           !isa<FloatType>(outElt)))
-        why = "A and B need the same element type among f32, bf16, f16, "
-              "f8E4M3FN and f8E5M2, and the result a float type";
-      if (!why.empty()) {
-        op.emitRemark("not rewritten to L-Mul: ") << why;
-        ++numSkipped;
-        continue;
-      }
-      FailureOr<unsigned> k = lmulMantissaBits(op, elt, mantissaBits);
-      if (failed(k))
-        return signalPassFailure();
-      rewrite(rewriter, *form, *k);
-      ++numRewritten;
+    if (failed(forEachContraction(
+            getOperation(), "L-Mul", analyze,
+            [&](const Contraction &form) {
+              Type elt = getElementTypeOrSelf(form.op.getDpsInputs()[0]);
+              FailureOr<unsigned> k =
+                  lmulMantissaBits(form.op, elt, mantissaBits);
+              if (failed(k))
+                return failure();
+              rewrite(rewriter, form, *k);
+              ++numRewritten;
+              return success();
+            },
+            numSkipped)))
+      return signalPassFailure();
+  }
+
+  /// The contraction as rows x K x N with L-Mul's types, or failure saying
+  /// why.
+  static FailureOr<Contraction> analyze(linalg::LinalgOp op, std::string &why) {
+    FailureOr<Contraction> form = matchContraction(op, why);
+    if (failed(form))
+      return failure();
+    Type elt = getElementTypeOrSelf(op.getDpsInputs()[0].getType());
+    Type outElt = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+    if (!getLMulFormat(elt) ||
+        elt != getElementTypeOrSelf(form->rhs.getType()) ||
+        !isa<FloatType>(outElt)) {
+      why = "A and B need the same element type among f32, bf16, f16, "
+            "f8E4M3FN and f8E5M2, and the result a float type";
+      return failure();
     }
+    return form;
   }
 
   void rewrite(IRRewriter &rewriter, const Contraction &form, unsigned k) {

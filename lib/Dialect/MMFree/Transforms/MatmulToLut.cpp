@@ -58,9 +58,13 @@ struct MatmulToLutPass : public mmfree::impl::MatmulToLutBase<MatmulToLutPass> {
 
   void runOnOperation() override {
     SmallVector<Candidate> candidates;
-    for (linalg::LinalgOp op : collectContractions(getOperation()))
-      if (std::optional<Candidate> c = analyze(op))
-        candidates.push_back(*c);
+    (void)forEachContraction(
+        getOperation(), "table lookups", analyze,
+        [&](const Candidate &c) {
+          candidates.push_back(c);
+          return success();
+        },
+        numSkipped);
     bool perContraction = calibs.size() > 1;
     if (perContraction && calibs.size() != candidates.size()) {
       getOperation().emitError("mmfree-matmul-to-lut: ")
@@ -74,25 +78,12 @@ struct MatmulToLutPass : public mmfree::impl::MatmulToLutBase<MatmulToLutPass> {
         return signalPassFailure();
   }
 
-  /// The contraction as a candidate, or nothing with a remark saying why.
-  std::optional<Candidate> analyze(linalg::LinalgOp op) {
-    std::string why;
+  /// The contraction as a candidate, or failure saying why.
+  static FailureOr<Candidate> analyze(linalg::LinalgOp op, std::string &why) {
     FailureOr<Contraction> form = matchContraction(op, why);
-    auto isF32 = [](Value v) { return getElementTypeOrSelf(v).isF32(); };
-    if (succeeded(form) && !(isF32(form->lhs) && isF32(op.getDpsInputs()[1]) &&
-                             isF32(op->getResult(0))))
-      why = "only f32 contractions are supported";
-    else if (succeeded(form) &&
-             (ShapedType::isDynamic(form->k) || ShapedType::isDynamic(form->n)))
-      why = "weights must have a static shape";
-    FailureOr<std::vector<float>> values = failure();
-    if (why.empty())
-      values = constantWeights(form->rhs, why);
-    if (!why.empty()) {
-      op.emitRemark("not rewritten to table lookups: ") << why;
-      ++numSkipped;
-      return std::nullopt;
-    }
+    if (failed(form) || failed(checkF32StaticWeights(*form, why)) ||
+        failed(constantWeights(form->rhs, why)))
+      return failure();
     return Candidate{op};
   }
 

@@ -32,11 +32,11 @@ using namespace mmfree;
 
 namespace {
 
-/// A contraction that can be rewritten: its form and its weights as N x K,
-/// known at compile time or unpacked from a function argument.
+/// A contraction that can be rewritten: its form and its weights, known at
+/// compile time (ternarized) or unpacked from a function argument.
 struct TernaryCandidate {
   Contraction form;
-  std::vector<float> weights; // N x K row-major
+  std::optional<numerics::TernaryWeights> ternary;
   std::optional<UnpackedTernary> unpacked;
 };
 
@@ -49,23 +49,26 @@ static std::vector<float> transposed(const std::vector<float> &m, int64_t rows,
   return t;
 }
 
-static FailureOr<TernaryCandidate>
-analyze(linalg::LinalgOp op, bool packedArguments, std::string &why) {
+/// Whether `t` holds `weights` exactly (they were ternary already).
+static bool isExact(const numerics::TernaryWeights &t,
+                    const std::vector<float> &weights) {
+  for (int64_t i = 0, e = weights.size(); i < e; ++i)
+    if (weights[i] !=
+        t.values[i] * t.scales[t.scales.size() == 1 ? 0 : i / t.k])
+      return false;
+  return true;
+}
+
+/// The contraction as a candidate, ternarized with `scale`, or failure
+/// saying why.
+static FailureOr<TernaryCandidate> analyze(linalg::LinalgOp op,
+                                           bool packedArguments,
+                                           numerics::ScaleGranularity scale,
+                                           bool onlyTernaryWeights,
+                                           std::string &why) {
   FailureOr<Contraction> form = matchContraction(op, why);
-  if (failed(form))
+  if (failed(form) || failed(checkF32StaticWeights(*form, why)))
     return failure();
-  auto elementIsF32 = [](Value v) {
-    return getElementTypeOrSelf(v.getType()).isF32();
-  };
-  if (!elementIsF32(form->lhs) || !elementIsF32(op.getDpsInputs()[1]) ||
-      !elementIsF32(op->getResult(0))) {
-    why = "only f32 contractions are supported";
-    return failure();
-  }
-  if (ShapedType::isDynamic(form->k) || ShapedType::isDynamic(form->n)) {
-    why = "weights must have a static shape";
-    return failure();
-  }
   FailureOr<std::vector<float>> values = constantWeights(form->rhs, why);
   if (failed(values) && packedArguments && form->rhsTransposed) {
     std::string whyNot;
@@ -82,14 +85,20 @@ analyze(linalg::LinalgOp op, bool packedArguments, std::string &why) {
             "the module (its signature cannot change)";
       return failure();
     }
-    return TernaryCandidate{*form, {}, *unpacked};
+    return TernaryCandidate{*form, std::nullopt, *unpacked};
   }
   if (failed(values))
     return failure();
-  TernaryCandidate c{*form, {}, std::nullopt};
-  c.weights = form->rhsTransposed ? std::move(*values)
-                                  : transposed(*values, form->k, form->n);
-  return c;
+  std::vector<float> weights = form->rhsTransposed
+                                   ? std::move(*values)
+                                   : transposed(*values, form->k, form->n);
+  numerics::TernaryWeights t =
+      numerics::ternarize(weights.data(), form->n, form->k, scale);
+  if (onlyTernaryWeights && !isExact(t, weights)) {
+    why = "weights are not c * {-1, 0, 1} (only-ternary-weights)";
+    return failure();
+  }
+  return TernaryCandidate{*form, std::move(t), std::nullopt};
 }
 
 /// Tensor type `shape` x `elt` keeping a dynamic M from `like`.
@@ -107,30 +116,22 @@ struct MatmulToTernaryPass
   void runOnOperation() override {
     packedArgs.clear();
     IRRewriter rewriter(&getContext());
-    for (linalg::LinalgOp op : collectContractions(getOperation())) {
-      std::string why;
-      FailureOr<TernaryCandidate> c = analyze(op, packedArguments, why);
-      if (failed(c)) {
-        op.emitRemark("not rewritten to ternary: ") << why;
-        ++numSkipped;
-        continue;
-      }
-      if (c->unpacked) {
-        rewritePacked(rewriter, *c);
-        ++numRewritten;
-        continue;
-      }
-      numerics::TernaryWeights t =
-          numerics::ternarize(c->weights.data(), c->form.n, c->form.k, scale);
-      if (onlyTernaryWeights && !isExact(t, c->weights)) {
-        op.emitRemark("not rewritten to ternary: weights are not c * {-1, 0, "
-                      "1} (only-ternary-weights)");
-        ++numSkipped;
-        continue;
-      }
-      rewrite(rewriter, *c, t);
-      ++numRewritten;
-    }
+    if (failed(forEachContraction(
+            getOperation(), "ternary",
+            [&](linalg::LinalgOp op, std::string &why) {
+              return analyze(op, packedArguments, scale, onlyTernaryWeights,
+                             why);
+            },
+            [&](const TernaryCandidate &c) {
+              if (c.unpacked)
+                rewritePacked(rewriter, c);
+              else
+                rewrite(rewriter, c, *c.ternary);
+              ++numRewritten;
+              return success();
+            },
+            numSkipped)))
+      return signalPassFailure();
     // Arguments whose unpacking became dead are replaced by the packed ones
     // (each once: one argument may be unpacked several ways).
     llvm::SetVector<BlockArgument> unpacked;
@@ -181,16 +182,6 @@ struct MatmulToTernaryPass
             RankedTensorType::get({1}, rewriter.getF32Type()),
             ArrayRef<float>{1.f}));
     emitTernary(rewriter, c, packed, scales);
-  }
-
-  /// Whether `t` holds `weights` exactly (they were ternary already).
-  static bool isExact(const numerics::TernaryWeights &t,
-                      const std::vector<float> &weights) {
-    for (int64_t i = 0, e = weights.size(); i < e; ++i)
-      if (weights[i] !=
-          t.values[i] * t.scales[t.scales.size() == 1 ? 0 : i / t.k])
-        return false;
-    return true;
   }
 
   void rewrite(IRRewriter &rewriter, const TernaryCandidate &c,
