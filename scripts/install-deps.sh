@@ -3,7 +3,7 @@
 # environment .venv. Idempotent: skips apt when all packages are present.
 set -euo pipefail
 pkgs=(
-  cmake ninja-build ccache clang-format-22
+  cmake ninja-build ccache clang-format-22 clang-tidy-22
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
   libeigen3-dev libopenblas-dev libgtest-dev libbenchmark-dev
   python3-numpy python3-sklearn gnuplot-nox libomp-22-dev python3-venv

@@ -1,6 +1,7 @@
 //===- TernaryTest.cpp - Tests of the ternary reference semantics ---------===//
 
 #include "mmfree/Numerics/Ternary.h"
+
 #include "mmfree/Numerics/Rounding.h"
 
 #include <limits>

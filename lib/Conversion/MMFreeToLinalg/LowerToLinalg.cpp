@@ -26,8 +26,6 @@ namespace mmfree {
 using namespace mlir;
 using namespace mmfree;
 
-namespace {
-
 using utils::IteratorType;
 
 /// tensor.empty of `type`, taking each dynamic size from the same dimension
@@ -73,6 +71,8 @@ parallelGeneric(OpBuilder &b, Location loc, RankedTensorType type,
 static Value f32Constant(OpBuilder &b, Location loc, float v) {
   return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
 }
+
+namespace {
 
 struct QuantizeRowsLowering : OpConversionPattern<QuantizeRowsOp> {
   using OpConversionPattern::OpConversionPattern;

@@ -40,6 +40,8 @@ struct TernaryCandidate {
   std::optional<UnpackedTernary> unpacked;
 };
 
+} // namespace
+
 static std::vector<float> transposed(const std::vector<float> &m, int64_t rows,
                                      int64_t cols) {
   std::vector<float> t(m.size());
@@ -108,6 +110,8 @@ static RankedTensorType tensorLike(RankedTensorType like,
   dims[0] = like.getDimSize(0);
   return RankedTensorType::get(dims, elt);
 }
+
+namespace {
 
 struct MatmulToTernaryPass
     : public mmfree::impl::MatmulToTernaryBase<MatmulToTernaryPass> {
