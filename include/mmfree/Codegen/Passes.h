@@ -51,7 +51,8 @@ struct CpuPipelineOptions : mlir::PassPipelineOptions<CpuPipelineOptions> {
   Option<std::string> target{
       *this, "target",
       llvm::cl::desc("The CPU: generic, x86-64, x86-64-v2, x86-64-v3, "
-                     "x86-64-v4 or host, then +feature / -feature items; "
+                     "x86-64-v4 or host, then +feature / -feature items "
+                     "and l1d=SIZE / l2=SIZE cache sizes; "
                      "empty: the module's mmfree.target, else generic"),
       llvm::cl::init("")};
   Option<int64_t> threads{

@@ -72,9 +72,9 @@ def SelectKernels : Pass<"mmfree-select-kernels", "::mlir::ModuleOp"> {
   let options = [
     Option<"target", "target", "std::string", "\"\"",
            "The CPU: generic, x86-64, x86-64-v2, x86-64-v3, x86-64-v4 or "
-           "host, then comma-separated +feature / -feature items (e.g. "
-           "x86-64-v3,+avxvnni); empty: the module's mmfree.target, else "
-           "generic">,
+           "host, then comma-separated +feature / -feature items and cache "
+           "sizes l1d=SIZE / l2=SIZE (e.g. x86-64-v3,+avxvnni,l2=1M); "
+           "empty: the module's mmfree.target, else generic">,
     Option<"threads", "threads", "int64_t", "0",
            "Threads the kernels split their work over (scf.parallel, OpenMP "
            "in mmfree-cpu-pipeline); 0: the target's">,

@@ -222,7 +222,7 @@ CpuTargetAttr mmfree::parseCpuTarget(MLIRContext *context, StringRef spec,
   if (!known) {
     error = llvm::formatv("unknown target '{0}': expected generic, x86-64, "
                           "x86-64-v2, x86-64-v3, x86-64-v4 or host, then "
-                          "+feature / -feature items",
+                          "+feature / -feature items and l1d= / l2= sizes",
                           preset);
     return nullptr;
   }

@@ -32,6 +32,7 @@
 #include "mmfree/Codegen/Utils/BufferBuilders.h"
 #include "mmfree/Codegen/Utils/LMulBuilders.h"
 #include "mmfree/Codegen/Utils/TernaryBuilders.h"
+#include "mmfree/Codegen/Utils/ThreadBuilders.h"
 
 #include "mmfree/Numerics/Ternary.h"
 
@@ -800,7 +801,7 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                        int64_t paddedK, Dots lanes, int64_t threads,
                        const std::optional<Fusion> &fusion,
                        const std::optional<Epilogue> &epilogue) const {
-    int64_t n = resultType.getDimSize(1), chunk = n / threads;
+    int64_t n = resultType.getDimSize(1);
     Value xm = fusion ? Value() : readOnlyBuffer(rewriter, loc, x);
     Value wm =
         isa<MemRefType>(w.getType()) ? w : readOnlyBuffer(rewriter, loc, w);
@@ -811,19 +812,15 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
     Value groupedRows = arith::AndIOp::create(
         rewriter, loc, mSize,
         indexConstant(rewriter, loc, ~(rowsPerGroup - 1)));
-    scf::ParallelOp::create(
-        rewriter, loc, ValueRange{indexConstant(rewriter, loc, 0)},
-        ValueRange{indexConstant(rewriter, loc, threads)},
-        ValueRange{indexConstant(rewriter, loc, 1)},
-        [&](OpBuilder &b, Location l, ValueRange ivs) {
-          Value c0 =
-              arith::MulIOp::create(b, l, ivs[0], indexConstant(b, l, chunk));
+    forEachThreadChunk(
+        rewriter, loc, n, threads, /*align=*/1,
+        [&](OpBuilder &b, Location l, Value thread, Value c0, Value c1) {
           // Fused: every thread quantizes the rows into its own scratch,
           // the first one stores the scales.
           Value xs = fusion ? fusion->scratch(b, l, rowsPerGroup) : xm;
           Value firstThread =
               fusion ? arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
-                                             ivs[0], indexConstant(b, l, 0))
+                                             thread, indexConstant(b, l, 0))
                      : Value();
           auto rowLoop = [&](Value begin, Value end, int64_t rowGroup) {
             int64_t group = channelGroup(bool(lanes), rowGroup);
@@ -843,10 +840,7 @@ struct TernaryMatmulToVector : OpRewritePattern<TernaryMatmulOp> {
                                   epilogue ? epilogue->rowScales(b, l, rows, qs)
                                            : SmallVector<Value>()};
                   scf::ForOp::create(
-                      b, l, c0,
-                      arith::AddIOp::create(b, l, c0,
-                                            indexConstant(b, l, chunk)),
-                      indexConstant(b, l, group), ValueRange(),
+                      b, l, c0, c1, indexConstant(b, l, group), ValueRange(),
                       [&](OpBuilder &b, Location l, Value n0, ValueRange) {
                         SmallVector<Value> sums =
                             lanes ? reduceGroupDots(b, l, xs, wm, xRows, n0,

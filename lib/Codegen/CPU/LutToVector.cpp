@@ -31,6 +31,7 @@
 #include "mmfree/Codegen/Utils/LMulBuilders.h"
 #include "mmfree/Codegen/Utils/LutBuilders.h"
 #include "mmfree/Codegen/Utils/TernaryBuilders.h"
+#include "mmfree/Codegen/Utils/ThreadBuilders.h"
 #include "mmfree/Numerics/Maddness.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -747,23 +748,9 @@ static void forEachRowBlock(OpBuilder &b, Location loc, int64_t rows,
   };
   SmallVector<Value> scratch;
   if (threads > 1 && blocks >= threads) {
-    int64_t perThread = (blocks + threads - 1) / threads * lanes;
-    scf::ParallelOp::create(
-        b, loc, ValueRange{indexConstant(b, loc, 0)},
-        ValueRange{indexConstant(b, loc, threads)},
-        ValueRange{indexConstant(b, loc, 1)},
-        [&](OpBuilder &b, Location l, ValueRange ivs) {
-          Value last = indexConstant(b, l, fullRows);
-          Value begin = arith::MinUIOp::create(
-              b, l,
-              arith::MulIOp::create(b, l, ivs[0],
-                                    indexConstant(b, l, perThread)),
-              last);
-          Value end = arith::MinUIOp::create(
-              b, l,
-              arith::AddIOp::create(b, l, begin,
-                                    indexConstant(b, l, perThread)),
-              last);
+    forEachThreadChunk(
+        b, loc, fullRows, threads, lanes,
+        [&](OpBuilder &b, Location l, Value, Value begin, Value end) {
           blockLoop(b, l, begin, end, setup(b, l));
         });
   } else if (blocks > 0) {

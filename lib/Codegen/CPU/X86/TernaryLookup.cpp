@@ -18,6 +18,7 @@
 #include "mmfree/Codegen/Utils/BufferBuilders.h"
 #include "mmfree/Codegen/Utils/LMulBuilders.h"
 #include "mmfree/Codegen/Utils/TernaryBuilders.h"
+#include "mmfree/Codegen/Utils/ThreadBuilders.h"
 #include "mmfree/Numerics/Ternary.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -255,15 +256,9 @@ struct TernaryMatmulToLookups : OpRewritePattern<TernaryMatmulOp> {
     if (threads == 1) {
       channelRange(rewriter, loc, idx(rewriter, 0), idx(rewriter, n));
     } else {
-      int64_t chunk = n / threads;
-      scf::ParallelOp::create(
-          rewriter, loc, ValueRange{idx(rewriter, 0)},
-          ValueRange{idx(rewriter, threads)}, ValueRange{idx(rewriter, 1)},
-          [&](OpBuilder &b, Location l, ValueRange ivs) {
-            Value begin = arith::MulIOp::create(b, l, ivs[0], idx(b, chunk));
-            channelRange(b, l, begin,
-                         arith::AddIOp::create(b, l, begin, idx(b, chunk)));
-          });
+      forEachThreadChunk(rewriter, loc, n, threads, /*align=*/1,
+                         [&](OpBuilder &b, Location l, Value, Value begin,
+                             Value end) { channelRange(b, l, begin, end); });
     }
     rewriter.replaceOp(op, resultTensor(rewriter, loc, resultType, out));
     return success();

@@ -24,6 +24,7 @@
 #include "mmfree/Codegen/Utils/BufferBuilders.h"
 #include "mmfree/Codegen/Utils/LMulBuilders.h"
 #include "mmfree/Codegen/Utils/TernaryBuilders.h"
+#include "mmfree/Codegen/Utils/ThreadBuilders.h"
 #include "mmfree/Numerics/Ternary.h"
 
 #include "mlir/Dialect/AMX/AMXDialect.h"
@@ -86,7 +87,7 @@ struct TernaryMatmulToTiles : OpRewritePattern<TernaryMatmulOp> {
     auto resultType = op.getResult().getType();
     int64_t m = resultType.getDimSize(0), n = resultType.getDimSize(1);
     int64_t blocks = numerics::numBlocks(op.getK());
-    int64_t threads = kernel.getThreads(), chunk = n / threads;
+    int64_t threads = kernel.getThreads();
     Value x = readOnlyBuffer(
         rewriter, loc, padToBlocks(rewriter, loc, op.getInput(), op.getK()));
     Value w = readOnlyBuffer(rewriter, loc, op.getWeights());
@@ -96,11 +97,9 @@ struct TernaryMatmulToTiles : OpRewritePattern<TernaryMatmulOp> {
         epilogue ? cast<RankedTensorType>(epilogue->op.getType()) : resultType;
     Value out = resultBuffer(rewriter, loc, outType);
     requestTileState(rewriter, loc);
-    scf::ParallelOp::create(
-        rewriter, loc, ValueRange{indexConstant(rewriter, loc, 0)},
-        ValueRange{indexConstant(rewriter, loc, threads)},
-        ValueRange{indexConstant(rewriter, loc, 1)},
-        [&](OpBuilder &b, Location l, ValueRange ivs) {
+    forEachThreadChunk(
+        rewriter, loc, n, threads, /*align=*/1,
+        [&](OpBuilder &b, Location l, Value, Value c0, Value c1) {
           auto panelType = MemRefType::get(
               {blocks * kTile, kPanelTiles * 4 * kTile}, b.getI8Type());
           Value panel = memref::AllocaOp::create(b, l, panelType, ValueRange(),
@@ -109,12 +108,8 @@ struct TernaryMatmulToTiles : OpRewritePattern<TernaryMatmulOp> {
               MemRefType::get({kTileRows, kTilePanel}, b.getI32Type());
           Value sums = memref::AllocaOp::create(b, l, sumsType, ValueRange(),
                                                 b.getI64IntegerAttr(64));
-          Value c0 =
-              arith::MulIOp::create(b, l, ivs[0], indexConstant(b, l, chunk));
           scf::ForOp::create(
-              b, l, c0,
-              arith::AddIOp::create(b, l, c0, indexConstant(b, l, chunk)),
-              indexConstant(b, l, kTilePanel), ValueRange(),
+              b, l, c0, c1, indexConstant(b, l, kTilePanel), ValueRange(),
               [&](OpBuilder &b, Location l, Value n0, ValueRange) {
                 decodePanel(b, l, w, panel, n0, blocks);
                 scf::ForOp::create(

@@ -86,7 +86,8 @@ def MMFree_CpuTargetAttr : AttrDef<MMFree_Dialect, "CpuTarget"> {
   let description = [{
     Set as `mmfree.target` on the module by `mmfree-select-kernels` from its
     `target` option (a preset such as `x86-64-v3`, `x86-64-v4`, `generic`
-    or `host`, then `+feature` / `-feature` items, LLVM's feature names).
+    or `host`, then `+feature` / `-feature` items, LLVM's feature names, and
+    cache sizes).
     `features` is LLVM's target-feature string, sorted; the vector width is
     derived from it (512 bits with `avx512f`, 256 with `avx2`, else 128).
     `threads` is the thread count the kernels may split their work over.
