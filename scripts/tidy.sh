@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs clang-tidy (.clang-tidy: LLVM/MLIR checks) over our C++ sources with
-# build/compile_commands.json; exits non-zero on any finding. ~10 min on two
+# build/compile_commands.json; exits non-zero on any finding. 5-10 min on two
 # cores, so not part of scripts/test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
