@@ -69,6 +69,15 @@ class LlamaCpp:
         self.lib.llama_memory_clear(self.lib.llama_get_memory(self.ctx), True)
         return None
 
+    def feed(self, tokens, state):
+        """The prompt tokens in one batch, as llama.cpp prefills (logits of
+        the last one only, not returned)."""
+        batch = (self.lib.llama_token * len(tokens))(*map(int, tokens))
+        if self.lib.llama_decode(
+                self.ctx, self.lib.llama_batch_get_one(batch, len(tokens))):
+            raise LlamaCppError("llama_decode failed")
+        return state
+
     def step(self, tokens, state):
         token = (self.lib.llama_token * 1)(int(tokens[0]))
         if self.lib.llama_decode(self.ctx,

@@ -306,6 +306,21 @@ class LayeredLM:
 
     def step(self, tokens, state):
         """(logits, next state); state = (shared inputs, per-layer states)."""
+        x, state = self._layers(tokens, state)
+        t2 = time.perf_counter()
+        (logits,) = self.head.call([x], self.head.weights)
+        self.seconds["head"] += time.perf_counter() - t2
+        return logits, state
+
+    def feed(self, tokens, state):
+        """The state after `tokens` (one call each), without the head: the
+        prompt before its last token needs no logits."""
+        for token in tokens:
+            _, state = self._layers(np.array([token], dtype=np.int64), state)
+        return state
+
+    def _layers(self, tokens, state):
+        """The embedding and every layer: (last hidden state, next state)."""
         shared, layers = state
         clock = time.perf_counter
         t0 = clock()
@@ -321,11 +336,9 @@ class LayeredLM:
                     return self.layer_form(length).call(inputs, weights)
             x, own = self.plan.call_layer(call, x, shared, own)
             after.append(own)
-        t2 = clock()
-        (logits,) = self.head.call([x], self.head.weights)
-        for part, seconds in zip(self.seconds, (t1 - t0, t2 - t1, clock() - t2)):
-            self.seconds[part] += seconds
-        return logits, (self.plan.next_shared(shared), after)
+        self.seconds["embedding"] += t1 - t0
+        self.seconds["layers"] += clock() - t1
+        return x, (self.plan.next_shared(shared), after)
 
     def weight_bytes(self):
         """Bytes of the distinct weight arrays (a tied head counted once)."""
@@ -353,13 +366,22 @@ def teacher_forced(step, state, tokens, want):
     return np.array(errors), agreed
 
 
-def decode(step, prompt, steps, state):
+def decode(step, prompt, steps, state, feed=None):
     """Feeds `prompt` one token at a time, then `steps` greedy tokens.
-    `step(tokens [1], state) -> (logits [1, V], state)`. Returns (generated
-    tokens, logits of every call, seconds of the prompt, of the rest)."""
+    `step(tokens [1], state) -> (logits [1, V], state)`. With `feed(tokens,
+    state) -> state`, the prompt but its last token goes through `feed`
+    instead (no logits: what a runtime's prefill computes), and their
+    logits are not returned. Returns (generated tokens, logits of every
+    call, seconds of the prompt, of the rest)."""
     tokens, logits_seen = [], []
     token, timing = None, [0.0, 0.0]
-    for i in range(len(prompt) + steps - 1):
+    first = 0
+    if feed is not None and len(prompt) > 1:
+        start = time.perf_counter()
+        state = feed(np.array(prompt[:-1], dtype=np.int64), state)
+        timing[0] += time.perf_counter() - start
+        first = len(prompt) - 1
+    for i in range(first, len(prompt) + steps - 1):
         token = prompt[i] if i < len(prompt) else token
         start = time.perf_counter()
         logits, state = step(np.array([token], dtype=np.int64), state)

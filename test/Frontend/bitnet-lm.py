@@ -80,12 +80,24 @@ print(f"tiny layered: {layered.ternary_layers} ternary layers")
 layered.load(tmp / "tiny.safetensors")
 agree("tiny layered, safetensors", model, layered.step,
       layered.initial_state(), [5, 17, 99, 3])
+# The prompt but its last token fed without the head (mmfree-run's
+# prefill): the same state, so the same tokens and logits bit for bit.
+fed, fed_logits, _, _ = decode(layered.step, [5, 17, 99, 3], 32,
+                               layered.initial_state(), feed=layered.feed)
+plain, plain_logits, _, _ = decode(layered.step, [5, 17, 99, 3], 32,
+                                   layered.initial_state())
+same = fed == plain and all(np.array_equal(a, b)
+                            for a, b in zip(fed_logits, plain_logits[3:]))
+print(f"tiny layered, prompt fed without the head: {len(fed_logits)} calls "
+      f"with logits, identical {same}")
+assert same
 # CHECK: tiny: 14 ternary layers on packed arguments
 # CHECK: left alone: not rewritten to ternary: the weights vary along a batch dimension
 # CHECK: left alone: not rewritten to ternary: weights are not a compile-time constant; nor unpacked from 2-bit codes
 # CHECK: tiny whole step, safetensors: 32 tokens, identical True
 # CHECK: tiny layered: 14 ternary layers
 # CHECK: tiny layered, safetensors: 32 tokens, identical True
+# CHECK: tiny layered, prompt fed without the head: 32 calls with logits, identical True
 
 # L-Mul for every product the ternary rewrite leaves in f32 (attention
 # scores and P V, norms, RoPE, activations), as the L-Mul paper applies it

@@ -188,12 +188,13 @@ def main():
         try:
             with Sampler() as sampler:
                 tokens, _, prefill_s, decode_s = decode(
-                    lm.step, prompt, args.tokens, lm.initial_state())
+                    lm.step, prompt, args.tokens, lm.initial_state(),
+                    feed=lm.feed)
         except PerfError as e:
             sys.exit(f"mmfree-run: error: {e}")
     else:
         tokens, _, prefill_s, decode_s = decode(lm.step, prompt, args.tokens,
-                                                lm.initial_state())
+                                                lm.initial_state(), feed=lm.feed)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2 ** 20
     packed = lm.packed_bytes()
     print(f"model       {args.model} {args.size}: {lm.ternary_layers} ternary "
@@ -295,7 +296,8 @@ def compare_llama_cpp(args, path, prompt, ours, decode):
         sys.exit(f"mmfree-run: error: {e}")
     load_s = time.perf_counter() - start
     theirs, _, prefill_s, decode_s = decode(llama.step, prompt, args.tokens,
-                                            llama.initial_state())
+                                            llama.initial_state(),
+                                            feed=llama.feed)
     print(f"llama.cpp   load {load_s:.2f} s, prefill "
           f"{len(prompt) / max(prefill_s, 1e-9):.2f} tokens/s, decode "
           f"{(args.tokens - 1) / max(decode_s, 1e-9):.2f} tokens/s, tokens "
