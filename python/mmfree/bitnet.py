@@ -118,6 +118,24 @@ class _RowCache:
                 torch.where(self.at, self.value, self.values))
 
 
+class _BlockRowCache:
+    """_RowCache for a block of `block` tokens at positions `position` ..
+    `position + block - 1`: the cache returned holds the block's keys and
+    values at their slots (a gather and a select)."""
+
+    def __init__(self, keys, values, position, block):
+        offset = torch.arange(keys.shape[1]) - position
+        self.inside = ((offset >= 0) & (offset < block))[None, :, None, None]
+        self.index = offset.clamp(0, block - 1)
+        self.keys, self.values = keys, values
+
+    def update(self, key, value, *args, **kwargs):
+        self.key, self.value = key.transpose(1, 2), value.transpose(1, 2)
+        return (torch.where(self.inside, self.key[:, self.index], self.keys),
+                torch.where(self.inside, self.value[:, self.index],
+                            self.values))
+
+
 def _grouped_attention(module, query, key, value, attention_mask, scaling,
                        dropout=0.0, **kwargs):
     """transformers' eager attention for one query token on a slot-major
@@ -125,8 +143,11 @@ def _grouped_attention(module, query, key, value, attention_mask, scaling,
     by KV head (head h reads KV head h // group, as repeat_kv does), so the
     products are batched over KV heads and the cache is permuted once
     instead of being copied per query head."""
-    _, heads, _, dim = query.shape
+    _, heads, tokens, dim = query.shape
     kv = key.shape[2]
+    if tokens > 1:
+        return _grouped_block_attention(query, key, value, attention_mask,
+                                        scaling)
     q = query.reshape(1, kv, heads // kv, dim)
     scores = torch.matmul(q, key.permute(0, 2, 3, 1)) * scaling
     if attention_mask is not None:
@@ -134,6 +155,22 @@ def _grouped_attention(module, query, key, value, attention_mask, scaling,
     weights = torch.nn.functional.softmax(scores, dim=-1, dtype=torch.float32)
     out = torch.matmul(weights, value.permute(0, 2, 1, 3))
     return out.reshape(1, heads, 1, dim).transpose(1, 2), weights
+
+
+def _grouped_block_attention(query, key, value, attention_mask, scaling):
+    """_grouped_attention for a block of query tokens [1, heads, T, dim]:
+    rows (query head of a KV head, token), the mask [1, 1, T, slots] per
+    token."""
+    _, heads, tokens, dim = query.shape
+    kv = key.shape[2]
+    group = heads // kv
+    q = query.reshape(1, kv, group * tokens, dim)
+    scores = torch.matmul(q, key.permute(0, 2, 3, 1)) * scaling
+    scores = scores.reshape(1, kv, group, tokens, -1) + attention_mask[:, :, None]
+    weights = torch.nn.functional.softmax(scores, dim=-1, dtype=torch.float32)
+    out = torch.matmul(weights.reshape(1, kv, group * tokens, -1),
+                       value.permute(0, 2, 1, 3))
+    return out.reshape(1, heads, tokens, dim).transpose(1, 2), weights
 
 
 AttentionInterface.register("mmfree_grouped", _grouped_attention)
@@ -180,6 +217,37 @@ class _Layer(torch.nn.Module):
         try:
             hidden = self.layer(
                 hidden, attention_mask=_mask(self.length, position),
+                position_embeddings=self.rotary(hidden, positions),
+                position_ids=positions, cache=cache)
+        finally:
+            config._attn_implementation = eager
+        return hidden, cache.key, cache.value
+
+
+class _BlockLayer(torch.nn.Module):
+    """_Layer for `block` prompt tokens at once (hidden [1, block, size],
+    positions `position` ..): their keys and values [1, block, kv heads,
+    dim] come back for the runner to store. The block's rows go through
+    the BitLinears together (M = block: the AMX kernel at 32)."""
+
+    def __init__(self, model, length, block, layer=0):
+        super().__init__()
+        self.layer, self.length, self.block = (model.model.layers[layer],
+                                               length, block)
+        self.rotary = model.model.rotary_emb
+
+    def forward(self, hidden, position, keys, values):
+        cache = _BlockRowCache(keys, values, position, self.block)
+        positions = (position + torch.arange(self.block))[None]
+        slots = torch.arange(self.length)
+        mask = torch.where(slots[None, :] <= positions[0][:, None], 0.0,
+                           torch.finfo(torch.float32).min)[None, None]
+        config = self.layer.self_attn.config
+        eager, config._attn_implementation = \
+            config._attn_implementation, "mmfree_grouped"
+        try:
+            hidden = self.layer(
+                hidden, attention_mask=mask,
                 position_embeddings=self.rotary(hidden, positions),
                 position_ids=positions, cache=cache)
         finally:
@@ -234,6 +302,31 @@ class Plan:
         return (_Layer(self.model, length, layer),
                 (self._hidden(), torch.tensor([0]), torch.zeros(shape),
                  torch.zeros(shape)))
+
+    def block_parts(self, length, block):
+        """(module, example inputs) of the embedding of `block` tokens and
+        of the layer taking them at once, for `length` cache slots."""
+        shape = (1, length, *self.slot_shape)
+        return [(_Embed(self.model, self.table_dtype),
+                 (torch.ones(block, dtype=torch.int64),)),
+                (_BlockLayer(self.model, length, block),
+                 (torch.zeros(1, block, self.model.config.hidden_size),
+                  torch.tensor([0]), torch.zeros(shape), torch.zeros(shape)))]
+
+    def call_block(self, call, x, shared, own, block):
+        """call_layer for a block of `block` tokens from the shared
+        position: their keys and values are stored in place."""
+        (position,) = shared
+        at = int(position[0])
+        if at + block > self.max_len:
+            raise ValueError(f"positions {at}..{at + block - 1} beyond the "
+                             f"cache of {self.max_len}")
+        length = self.length_for(at + block - 1)
+        keys, values = own
+        x, key, value = call(length, [x, position, keys[None, :length],
+                                      values[None, :length]])
+        keys[at:at + block], values[at:at + block] = key[0], value[0]
+        return x, own
 
     def layer_module(self, layer):
         return self.model.model.layers[layer]

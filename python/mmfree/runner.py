@@ -188,9 +188,13 @@ class LayeredLM:
 
     def __init__(self, plan, rewrite=TERNARY,
                  pipeline=PIPELINE, debug=False, methods=None,
-                 calibration_tokens=None):
+                 calibration_tokens=None, prefill_block=None):
         self.plan, self.rewrite, self.pipeline = plan, rewrite, pipeline
         self.debug = debug
+        # `feed` takes the prompt in blocks of this many tokens where the
+        # plan has a block form (BitNet): one call per layer and block.
+        self.prefill_block = prefill_block
+        self.block_forms = {}
         # Per-layer methods (methods.Method by layer index): those layers
         # are compiled with their weights as constants, from the PyTorch
         # model (which must hold them); MADDNESS learns from the rows
@@ -264,13 +268,20 @@ class LayeredLM:
         return (f"lookup, {ternary - missed} of {ternary} ternary "
                 "contractions on the lookup kernel")
 
-    def prepare(self, steps):
-        """Compiles the layer forms the first `steps` positions need (so
-        that no compile falls inside a timed decode)."""
+    def prepare(self, steps, prompt=0):
+        """Compiles the layer forms the first `steps` positions need, and
+        the block forms of a `prompt` of that many tokens (so that no
+        compile falls inside a timed decode)."""
         for length in {self.plan.length_for(p) for p in range(steps)}:
             self.layer_form(length)
             for layer in self.methods:
                 self.method_form(length, layer)
+        block = self.prefill_block
+        if block and hasattr(self.plan, "block_parts") and not self.methods:
+            # feed takes all prompt tokens but the last.
+            for at in range(0, prompt - block, block):
+                if at + block <= self.plan.max_len:
+                    self.block_form(self.plan.length_for(at + block - 1))
 
     @property
     def ternary_layers(self):
@@ -313,11 +324,59 @@ class LayeredLM:
         return logits, state
 
     def feed(self, tokens, state):
-        """The state after `tokens` (one call each), without the head: the
-        prompt before its last token needs no logits."""
-        for token in tokens:
+        """The state after `tokens`, without the head: the prompt before its
+        last token needs no logits. Full blocks of `prefill_block` tokens
+        go through the block form, the rest one call each."""
+        block, i = self.prefill_block, 0
+        if block and hasattr(self.plan, "block_parts") and not self.methods:
+            while len(tokens) - i >= block and \
+                    int(state[0][0][0]) + block <= self.plan.max_len:
+                state = self._block(tokens[i:i + block], state)
+                i += block
+        for token in tokens[i:]:
             _, state = self._layers(np.array([token], dtype=np.int64), state)
         return state
+
+    def block_form(self, length):
+        """(embedding, layer) compiled for a block of `prefill_block`
+        tokens and `length` cache slots (on first use); their weights are
+        the embedding's and the layer's arrays."""
+        if length not in self.block_forms:
+            forms = [CompiledLM(module, example, self.rewrite, self.pipeline,
+                                f"{name}-block{self.prefill_block}-{length}",
+                                self.debug)
+                     for (module, example), name in zip(
+                         self.plan.block_parts(length, self.prefill_block),
+                         ("embedding", "layer"))]
+            for form, like in zip(forms, (self.embed, self.layer)):
+                if form.names != like.names or form.packed.keys() != \
+                        like.packed.keys():
+                    raise ValueError("the block form takes other weight "
+                                     "arguments than the one-token form")
+                self.compile_s += form.export_s + form.compile_s
+            self.block_forms[length] = forms
+        return self.block_forms[length]
+
+    def _block(self, tokens, state):
+        """`tokens` (a full block) through the embedding and every layer."""
+        shared, layers = state
+        block = len(tokens)
+        length = self.plan.length_for(int(shared[0][0]) + block - 1)
+        embed, layer = self.block_form(length)
+        clock = time.perf_counter
+        t0 = clock()
+        (x,) = embed.call([np.asarray(tokens, dtype=np.int64)],
+                          self.embed.weights)
+        t1 = clock()
+        after = []
+        for weights, own in zip(self.layer_weights, layers):
+            def call(length, inputs, weights=weights):
+                return layer.call(inputs, weights)
+            x, own = self.plan.call_block(call, x, shared, own, block)
+            after.append(own)
+        self.seconds["embedding"] += t1 - t0
+        self.seconds["layers"] += clock() - t1
+        return (shared[0] + block,), after
 
     def _layers(self, tokens, state):
         """The embedding and every layer: (last hidden state, next state)."""

@@ -48,6 +48,22 @@ print(f"gguf: {len(report['tokens'].split(','))} tokens")
 # CHECK: gguf: bitnet from bitnet.gguf: 14 ternary layers,
 # CHECK: gguf: 8 tokens
 
+# The prompt in blocks (--prefill-block 4: the first 8 of 10 prompt tokens
+# in two block calls per layer) decodes the same tokens as one at a time.
+prompt = "3,1,4,1,5,9,2,6,5,3"
+blocks = run("--model", "bitnet", "--weights", str(path), "--tokens", "8",
+             "--prompt", prompt, "--prefill-block", "4")
+single = run("--model", "bitnet", "--weights", str(path), "--tokens", "8",
+             "--prompt", prompt, "--prefill-block", "1")
+by_block = dict(line.split(None, 1) for line in blocks.stdout.splitlines())
+by_token = dict(line.split(None, 1) for line in single.stdout.splitlines())
+print(f"blocks: {'4-token block for 64' in by_block['compile']}, same tokens "
+      f"{by_block['tokens'] == by_token['tokens']}")
+# CHECK: blocks: True, same tokens True
+print(run("--model", "bitnet", "--prefill-block", "0", ok=False).stderr
+      .strip().splitlines()[-1])
+# CHECK: error: --prefill-block must be at least 1
+
 # --llama-cpp: llama.cpp decodes the same file in the same run. The tiny
 # model's K of 128 is stored as I8, which ggml cannot multiply: refused.
 bad = run("--model", "bitnet", "--tokens", "8", "--weights", str(path),

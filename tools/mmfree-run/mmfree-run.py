@@ -66,6 +66,10 @@ def main():
     parser.add_argument("--max-len", type=int, default=64,
                         help="KV cache length (bitnet)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--prefill-block", type=int, default=32,
+                        help="prompt tokens per layer call (bitnet; "
+                        "32 takes the AMX kernel where there is one; "
+                        "1: one token at a time)")
     parser.add_argument("--target", default="host")
     parser.add_argument("--threads", type=int, default=1,
                         help="threads of the ternary kernels")
@@ -114,6 +118,8 @@ def main():
         parser.error("--llama-cpp needs --model bitnet and a .gguf file")
     if args.model == "bitnet" and len(prompt) + args.tokens > args.max_len:
         parser.error("prompt + tokens exceed --max-len")
+    if args.prefill_block < 1:
+        parser.error("--prefill-block must be at least 1")
     if (args.layer_methods or args.compare) and gguf_file == args.weights \
             and gguf_file:
         parser.error("--layer-methods and --compare need the weights in the "
@@ -156,13 +162,16 @@ def main():
     lm = LayeredLM(plan, rewrite,
                    f"mmfree-cpu-pipeline=target={args.target}"
                    f" threads={args.threads} out-params", debug=args.profile,
-                   methods=methods, calibration_tokens=calibration)
+                   methods=methods, calibration_tokens=calibration,
+                   prefill_block=args.prefill_block
+                   if args.prefill_block > 1 else None)
     if methods:
         log(f"layers {', '.join(map(str, methods))} with their methods "
             "(MADDNESS: learning from the activations of "
             f"{len(calibration)} tokens)")
     try:
-        lm.prepare(len(prompt) + args.tokens)  # one layer per cache length
+        # One layer per cache length, and per cache length of a prompt block.
+        lm.prepare(len(prompt) + args.tokens, prompt=len(prompt))
     except RuntimeError as e:
         sys.exit(f"mmfree-run: error: {e}")
     log(f"compiled in {lm.compile_s:.1f} s; loading weights")
@@ -202,12 +211,15 @@ def main():
           f"{(lm.weight_bytes() - packed) / 2 ** 20:.1f} MiB others")
     print(f"build       {build_s:.2f} s (PyTorch model)")
     compiled = [lm.embed, lm.head, *lm.layer_forms.values(),
-                *lm.method_forms.values()]
+                *lm.method_forms.values(),
+                *(f for forms in lm.block_forms.values() for f in forms)]
     export_s = sum(p.export_s for p in compiled)
     lengths = sorted(n for n in lm.layer_forms if n is not None)
+    blocks = "".join(f", the {lm.prefill_block}-token block for {n}"
+                     for n in sorted(lm.block_forms))
     print(f"compile     {export_s:.2f} s export + {lm.compile_s - export_s:.2f}"
           f" s mmfree-opt/clang" + (f" (the layer for cache lengths "
-                                    f"{', '.join(map(str, lengths))})"
+                                    f"{', '.join(map(str, lengths))}{blocks})"
                                     if lengths else ""))
     print(f"load        {lm.load_s:.2f} s")
     print(f"prefill     {len(prompt)} tokens, "
