@@ -166,7 +166,8 @@ def _grouped_block_attention(query, key, value, attention_mask, scaling):
     group = heads // kv
     q = query.reshape(1, kv, group * tokens, dim)
     scores = torch.matmul(q, key.permute(0, 2, 3, 1)) * scaling
-    scores = scores.reshape(1, kv, group, tokens, -1) + attention_mask[:, :, None]
+    scores = (scores.reshape(1, kv, group, tokens, -1)
+              + attention_mask[:, :, None])
     weights = torch.nn.functional.softmax(scores, dim=-1, dtype=torch.float32)
     out = torch.matmul(weights.reshape(1, kv, group * tokens, -1),
                        value.permute(0, 2, 1, 3))

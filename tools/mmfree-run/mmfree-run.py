@@ -203,7 +203,8 @@ def main():
             sys.exit(f"mmfree-run: error: {e}")
     else:
         tokens, _, prefill_s, decode_s = decode(lm.step, prompt, args.tokens,
-                                                lm.initial_state(), feed=lm.feed)
+                                                lm.initial_state(),
+                                                feed=lm.feed)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2 ** 20
     packed = lm.packed_bytes()
     print(f"model       {args.model} {args.size}: {lm.ternary_layers} ternary "
