@@ -209,40 +209,13 @@ class _Layer(torch.nn.Module):
         self.layer, self.length = model.model.layers[layer], length
         self.rotary = model.model.rotary_emb
 
-    def forward(self, hidden, position, keys, values):
-        cache = _RowCache(keys, values, position)
-        positions = position[None]
-        config = self.layer.self_attn.config
-        eager, config._attn_implementation = \
-            config._attn_implementation, "mmfree_grouped"
-        try:
-            hidden = self.layer(
-                hidden, attention_mask=_mask(self.length, position),
-                position_embeddings=self.rotary(hidden, positions),
-                position_ids=positions, cache=cache)
-        finally:
-            config._attn_implementation = eager
-        return hidden, cache.key, cache.value
-
-
-class _BlockLayer(torch.nn.Module):
-    """_Layer for `block` prompt tokens at once (hidden [1, block, size],
-    positions `position` ..): their keys and values [1, block, kv heads,
-    dim] come back for the runner to store. The block's rows go through
-    the BitLinears together (M = block: the AMX kernel at 32)."""
-
-    def __init__(self, model, length, block, layer=0):
-        super().__init__()
-        self.layer, self.length, self.block = (model.model.layers[layer],
-                                               length, block)
-        self.rotary = model.model.rotary_emb
+    def _view(self, position, keys, values):
+        """The step's cache view, positions [1, tokens] and mask."""
+        return (_RowCache(keys, values, position), position[None],
+                _mask(self.length, position))
 
     def forward(self, hidden, position, keys, values):
-        cache = _BlockRowCache(keys, values, position, self.block)
-        positions = (position + torch.arange(self.block))[None]
-        slots = torch.arange(self.length)
-        mask = torch.where(slots[None, :] <= positions[0][:, None], 0.0,
-                           torch.finfo(torch.float32).min)[None, None]
+        cache, positions, mask = self._view(position, keys, values)
         config = self.layer.self_attn.config
         eager, config._attn_implementation = \
             config._attn_implementation, "mmfree_grouped"
@@ -254,6 +227,25 @@ class _BlockLayer(torch.nn.Module):
         finally:
             config._attn_implementation = eager
         return hidden, cache.key, cache.value
+
+
+class _BlockLayer(_Layer):
+    """_Layer for `block` prompt tokens at once (hidden [1, block, size],
+    positions `position` ..): their keys and values [1, block, kv heads,
+    dim] come back for the runner to store. The block's rows go through
+    the BitLinears together (M = block: the AMX kernel at 32)."""
+
+    def __init__(self, model, length, block, layer=0):
+        super().__init__(model, length, layer)
+        self.block = block
+
+    def _view(self, position, keys, values):
+        positions = (position + torch.arange(self.block))[None]
+        slots = torch.arange(self.length)
+        mask = torch.where(slots[None, :] <= positions[0][:, None], 0.0,
+                           torch.finfo(torch.float32).min)[None, None]
+        return (_BlockRowCache(keys, values, position, self.block), positions,
+                mask)
 
 
 class _Head(torch.nn.Module):
@@ -314,21 +306,6 @@ class Plan:
                  (torch.zeros(1, block, self.model.config.hidden_size),
                   torch.tensor([0]), torch.zeros(shape), torch.zeros(shape)))]
 
-    def call_block(self, call, x, shared, own, block):
-        """call_layer for a block of `block` tokens from the shared
-        position: their keys and values are stored in place."""
-        (position,) = shared
-        at = int(position[0])
-        if at + block > self.max_len:
-            raise ValueError(f"positions {at}..{at + block - 1} beyond the "
-                             f"cache of {self.max_len}")
-        length = self.length_for(at + block - 1)
-        keys, values = own
-        x, key, value = call(length, [x, position, keys[None, :length],
-                                      values[None, :length]])
-        keys[at:at + block], values[at:at + block] = key[0], value[0]
-        return x, own
-
     def layer_module(self, layer):
         return self.model.model.layers[layer]
 
@@ -357,20 +334,25 @@ class Plan:
     def length_for(self, position):
         return next(n for n in self.lengths if n > position)
 
-    def call_layer(self, call, x, shared, own):
-        """One layer's step: `call(length, inputs)` runs the layer compiled
-        for `length` slots; the step's key and value are stored in the
-        cache (`own`, slot-major [max len, kv heads, dim]) in place."""
+    def position(self, shared):
+        """The position the next step's first token takes."""
+        return int(shared[0][0])
+
+    def call_layer(self, call, x, shared, own, block=1):
+        """One layer's step on `block` tokens (the block form for more than
+        one): `call(length, inputs)` runs the layer compiled for `length`
+        slots; the step's keys and values are stored in the cache (`own`,
+        slot-major [max len, kv heads, dim]) in place."""
         (position,) = shared
         at = int(position[0])
-        if at >= self.max_len:
-            raise ValueError(f"position {at} beyond the cache of "
+        if at + block > self.max_len:
+            raise ValueError(f"position {at + block - 1} beyond the cache of "
                              f"{self.max_len}")
-        length = self.length_for(at)
+        length = self.length_for(at + block - 1)
         keys, values = own
         x, key, value = call(length, [x, position, keys[None, :length],
                                       values[None, :length]])
-        keys[at], values[at] = key[0, 0], value[0, 0]
+        keys[at:at + block], values[at:at + block] = key[0], value[0]
         return x, own
 
     def name(self, part, arg, layer=0):
@@ -393,8 +375,8 @@ class Plan:
             for _ in range(self.layers)]
 
     @staticmethod
-    def next_shared(shared):
-        return (shared[0] + 1,)
+    def next_shared(shared, steps=1):
+        return (shared[0] + steps,)
 
 
 class DecodeStep(torch.nn.Module):

@@ -196,18 +196,20 @@ def load_arguments(path, names, arg_types, packed, first=0, rename=None,
         if stored not in tensors and name in derived:
             out.append(np.asarray(derived[name], dtype=dtype).reshape(shape))
             continue
-        if gguf and name.endswith(".weight_scale") and stored not in tensors:
+        # A weight scale the file does not hold comes from its weight.
+        weight = rename(name[:-len("_scale")]) \
+            if name.endswith(".weight_scale") and stored not in tensors \
+            else None
+        if weight is not None and gguf:
             out.append(np.full(shape, np.float32(1) /
-                               _gguf_multiplier(path, tensors, rename(
-                                   name[:-len("_scale")])), dtype=np.float32))
+                               _gguf_multiplier(path, tensors, weight),
+                               dtype=np.float32))
             continue
-        master = tensors.get(rename(name[:-len("_scale")])) \
-            if not gguf and name.endswith(".weight_scale") else None
-        if stored not in tensors and master is not None and \
-                _is_master(master):
+        if weight is not None and weight in tensors and \
+                _is_master(tensors[weight]):
             # A master-weight checkpoint: the scale its quantization uses.
-            out.append(np.full(shape, ternarized(rename(
-                name[:-len("_scale")]), master)[1], dtype=np.float32))
+            out.append(np.full(shape, ternarized(weight, tensors[weight])[1],
+                               dtype=np.float32))
             continue
         if stored not in tensors:
             raise CheckpointError(f"{path}: no tensor '{stored}'")

@@ -276,12 +276,24 @@ class LayeredLM:
             self.layer_form(length)
             for layer in self.methods:
                 self.method_form(length, layer)
-        block = self.prefill_block
-        if block and hasattr(self.plan, "block_parts") and not self.methods:
-            # feed takes all prompt tokens but the last.
-            for at in range(0, prompt - block, block):
-                if at + block <= self.plan.max_len:
-                    self.block_form(self.plan.length_for(at + block - 1))
+        block = self._block_size
+        if block:  # feed takes all prompt tokens but the last
+            for j in range(self._full_blocks(0, prompt - 1)):
+                self.block_form(self.plan.length_for((j + 1) * block - 1))
+
+    @property
+    def _block_size(self):
+        """`prefill_block` where the plan has a block form and no layer has
+        a method of its own, else None."""
+        if hasattr(self.plan, "block_parts") and not self.methods:
+            return self.prefill_block
+        return None
+
+    def _full_blocks(self, position, count):
+        """The full blocks `feed` takes of `count` tokens from `position`
+        (within the cache); the rest go one call each."""
+        return max(0, min(count, self.plan.max_len - position)) \
+            // self._block_size
 
     @property
     def ternary_layers(self):
@@ -326,14 +338,15 @@ class LayeredLM:
     def feed(self, tokens, state):
         """The state after `tokens`, without the head: the prompt before its
         last token needs no logits. Full blocks of `prefill_block` tokens
-        go through the block form, the rest one call each."""
-        block, i = self.prefill_block, 0
-        if block and hasattr(self.plan, "block_parts") and not self.methods:
-            while len(tokens) - i >= block and \
-                    int(state[0][0][0]) + block <= self.plan.max_len:
-                state = self._block(tokens[i:i + block], state)
-                i += block
-        for token in tokens[i:]:
+        go through the block forms, the rest one call each."""
+        block = self._block_size
+        blocks = self._full_blocks(self.plan.position(state[0]),
+                                   len(tokens)) if block else 0
+        for j in range(blocks):
+            _, state = self._layers(
+                np.asarray(tokens[j * block:(j + 1) * block], dtype=np.int64),
+                state)
+        for token in tokens[blocks * (block or 1):]:
             _, state = self._layers(np.array([token], dtype=np.int64), state)
         return state
 
@@ -357,47 +370,37 @@ class LayeredLM:
             self.block_forms[length] = forms
         return self.block_forms[length]
 
-    def _block(self, tokens, state):
-        """`tokens` (a full block) through the embedding and every layer."""
+    def _layers(self, tokens, state):
+        """The embedding and every layer on one token, or on a full block
+        through the block forms: (last hidden state, next state)."""
         shared, layers = state
         block = len(tokens)
-        length = self.plan.length_for(int(shared[0][0]) + block - 1)
-        embed, layer = self.block_form(length)
+        embed = self.embed
+        # A block's size goes to the plan (only BitNet's has block forms).
+        steps = (block,) if block > 1 else ()
+        if block > 1:
+            embed, layer = self.block_form(self.plan.length_for(
+                self.plan.position(shared) + block - 1))
         clock = time.perf_counter
         t0 = clock()
-        (x,) = embed.call([np.asarray(tokens, dtype=np.int64)],
-                          self.embed.weights)
-        t1 = clock()
-        after = []
-        for weights, own in zip(self.layer_weights, layers):
-            def call(length, inputs, weights=weights):
-                return layer.call(inputs, weights)
-            x, own = self.plan.call_block(call, x, shared, own, block)
-            after.append(own)
-        self.seconds["embedding"] += t1 - t0
-        self.seconds["layers"] += clock() - t1
-        return (shared[0] + block,), after
-
-    def _layers(self, tokens, state):
-        """The embedding and every layer: (last hidden state, next state)."""
-        shared, layers = state
-        clock = time.perf_counter
-        t0 = clock()
-        (x,) = self.embed.call([tokens], self.embed.weights)
+        (x,) = embed.call([tokens], self.embed.weights)
         t1 = clock()
         after = []
         for i, (weights, own) in enumerate(zip(self.layer_weights, layers)):
-            if i in self.methods:
+            if block > 1:
+                def call(length, inputs, weights=weights):
+                    return layer.call(inputs, weights)
+            elif i in self.methods:
                 def call(length, inputs, i=i):
                     return self.method_form(length, i).call(inputs, [])
             else:
                 def call(length, inputs, weights=weights):
                     return self.layer_form(length).call(inputs, weights)
-            x, own = self.plan.call_layer(call, x, shared, own)
+            x, own = self.plan.call_layer(call, x, shared, own, *steps)
             after.append(own)
         self.seconds["embedding"] += t1 - t0
         self.seconds["layers"] += clock() - t1
-        return x, (self.plan.next_shared(shared), after)
+        return x, (self.plan.next_shared(shared, *steps), after)
 
     def weight_bytes(self):
         """Bytes of the distinct weight arrays (a tied head counted once)."""
